@@ -45,7 +45,10 @@ let package = Package(
         ),
         .target(
             name: "CImagingSupport",
-            dependencies: ["CPNG", "CJPEG"]
+            dependencies: ["CPNG", "CJPEG"],
+            // A module map's `link` reaches the linker only through Swift
+            // imports; this C target calls the libraries directly.
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
         ),
         .target(
             name: "Imaging",
