@@ -40,6 +40,7 @@ extension Image {
         fromX x0: Double, fromY y0: Double, toX x1: Double, toY y1: Double, thickness: Double = 6,
         color: Color = .red
     ) {
+        guard x0.isFinite, y0.isFinite, x1.isFinite, y1.isFinite, thickness.isFinite else { return }
         let dx = x1 - x0
         let dy = y1 - y0
         let length = (dx * dx + dy * dy).squareRoot()

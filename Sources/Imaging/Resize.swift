@@ -1,5 +1,5 @@
-/// Resampling filters. Resizing follows Pillow's `Image.resize`: a separable
-/// convolution, horizontal pass first, whose kernel is widened by the
+/// Resampling filters. Resizing follows Pillow 13's `Image.resize`: a separable
+/// convolution (in the order Pillow picks, see `verticalPassFirst`) whose kernel is widened by the
 /// downscale factor (so shrinking averages every source pixel, no aliasing),
 /// computed in 22-bit fixed point with the intermediate rows rounded to 8 bits.
 /// The output matches Pillow's to within 1 per channel (in practice exactly).
@@ -117,21 +117,32 @@ extension Image {
         var source = premultiplied ? premultipliedCopy() : self
 
         let vertical = ResampleKernel(inputSize: height, outputSize: newHeight, filter: filter)
-        if newWidth != width {
+        let horizontal = ResampleKernel(inputSize: width, outputSize: newWidth, filter: filter)
+        if newWidth == width {
+            source = source.verticalPass(vertical, height: newHeight)
+        } else if newHeight == height {
+            source = source.horizontalPass(horizontal, width: newWidth, rows: 0..<height)
+        } else if Image.verticalPassFirst(from: (width, height), to: (newWidth, newHeight)) {
+            source = source.verticalPass(vertical, height: newHeight)
+            source = source.horizontalPass(horizontal, width: newWidth, rows: 0..<newHeight)
+        } else {
             // Only the source rows the vertical pass reads need a horizontal pass.
             let firstRow = vertical.first[0]
             let lastRow = vertical.first[newHeight - 1] + vertical.count[newHeight - 1]
-            let horizontal = ResampleKernel(inputSize: width, outputSize: newWidth, filter: filter)
             source = source.horizontalPass(horizontal, width: newWidth, rows: firstRow..<lastRow)
-            if newHeight != height {
-                var shifted = vertical
-                shifted.first = vertical.first.map { $0 - firstRow }
-                source = source.verticalPass(shifted, height: newHeight)
-            }
-        } else {
-            source = source.verticalPass(vertical, height: newHeight)
+            var shifted = vertical
+            shifted.first = vertical.first.map { $0 - firstRow }
+            source = source.verticalPass(shifted, height: newHeight)
         }
         return premultiplied ? source.unpremultipliedCopy() : source
+    }
+
+    /// Pillow 13 runs the vertical pass first when the height shrinks by more
+    /// than twice as many pixels as the width does (Pillow 12 and earlier
+    /// always ran the horizontal pass first). The order matters because the
+    /// intermediate image is rounded to 8 bits.
+    static func verticalPassFirst(from source: (Int, Int), to target: (Int, Int)) -> Bool {
+        target.1 < source.1 && source.1 - target.1 > 2 * (source.0 - target.0)
     }
 
     static func packed(_ image: Image) -> Image {
