@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "ADB", targets: ["ADB"]),
+        .library(name: "Imaging", targets: ["Imaging"]),
         .executable(name: "tether", targets: ["tether"]),
     ],
     dependencies: [
@@ -33,6 +34,26 @@ let package = Package(
                 .product(name: "BigInt", package: "BigInt"),
             ]
         ),
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        .systemLibrary(
+            name: "CJPEG",
+            providers: [.apt(["libjpeg-dev"])]
+        ),
+        .target(
+            name: "CImagingSupport",
+            dependencies: ["CPNG", "CJPEG"],
+            // A module map's `link` reaches the linker only through Swift
+            // imports; this C target calls the libraries directly.
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
+        ),
+        .target(
+            name: "Imaging",
+            dependencies: ["CImagingSupport"]
+        ),
         .executableTarget(
             name: "tether",
             dependencies: [
@@ -44,6 +65,11 @@ let package = Package(
         .testTarget(
             name: "ADBTests",
             dependencies: ["ADB"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "ImagingTests",
+            dependencies: ["Imaging"],
             resources: [.copy("Fixtures")]
         ),
     ]
