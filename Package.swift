@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "ADB", targets: ["ADB"]),
+        .library(name: "Inference", targets: ["Inference"]),
         .executable(name: "tether", targets: ["tether"]),
     ],
     dependencies: [
@@ -40,6 +41,22 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .systemLibrary(
+            name: "COpenBLAS",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "Inference",
+            dependencies: [
+                "COpenBLAS",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "InferenceTests",
+            dependencies: ["Inference"],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "ADBTests",
