@@ -86,7 +86,7 @@ enum Kernels {
     /// Scaled dot-product attention for one sequence.
     /// q: (mq × nH·hd), k/v: (mk × nKV·hd). Query i may see keys 0...(i + causalOffset) when
     /// `causal`, all keys otherwise. Query head h reads KV head h / (nH / nKV).
-    static func attention(q: [Float], mq: Int, k: UnsafePointer<Float>, v: UnsafePointer<Float>, mk: Int,
+    static func attention(q: [Float], mq: Int, k keys: [Float], v values: [Float], mk: Int,
                           heads nH: Int, kvHeads nKV: Int, headDim hd: Int,
                           causal: Bool, causalOffset: Int = 0) -> [Float] {
         var out = [Float](repeating: 0, count: mq * nH * hd)
@@ -97,8 +97,11 @@ enum Kernels {
         let scores = UnsafeMutablePointer<Float>.allocate(capacity: block * mk)
         defer { scores.deallocate() }
         q.withUnsafeBufferPointer { qp in
+          keys.withUnsafeBufferPointer { kp in
+           values.withUnsafeBufferPointer { vp in
             out.withUnsafeMutableBufferPointer { op in
-                guard let qb = qp.baseAddress, let ob = op.baseAddress else { return }
+                guard let qb = qp.baseAddress, let ob = op.baseAddress, let k = kp.baseAddress, let v = vp.baseAddress,
+                      kp.count >= mk * kStride, vp.count >= mk * kStride else { return }
                 for h in 0..<nH {
                     let kvh = h / group
                     var i0 = 0
@@ -127,6 +130,8 @@ enum Kernels {
                     }
                 }
             }
+           }
+          }
         }
         return out
     }

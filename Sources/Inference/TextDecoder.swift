@@ -121,13 +121,9 @@ struct TextDecoder: Sendable {
             cache.keys[li] += k
             cache.values[li] += v
             let total = past + m
-            let attn = cache.keys[li].withUnsafeBufferPointer { kp in
-                cache.values[li].withUnsafeBufferPointer { vp in
-                    Kernels.attention(q: q, mq: m, k: kp.baseAddress!, v: vp.baseAddress!, mk: total,
-                                      heads: c.numHeads, kvHeads: c.numKVHeads, headDim: hd,
-                                      causal: true, causalOffset: past)
-                }
-            }
+            let attn = Kernels.attention(q: q, mq: m, k: cache.keys[li], v: cache.values[li], mk: total,
+                                         heads: c.numHeads, kvHeads: c.numKVHeads, headDim: hd,
+                                         causal: true, causalOffset: past)
             var a = Kernels.linear(attn, rows: m, layer.o)
             a = Kernels.rmsNorm(a, width: d, weight: layer.postSelfAttnNorm, eps: eps)
             Kernels.add(&x, a)

@@ -142,12 +142,7 @@ struct VisionTower: Sendable {
                 }
             }
         }
-        let attn = k.withUnsafeBufferPointer { kp in
-            v.withUnsafeBufferPointer { vp in
-                Kernels.attention(q: q, mq: n, k: kp.baseAddress!, v: vp.baseAddress!, mk: n,
-                                  heads: nh, kvHeads: nh, headDim: hd, causal: false)
-            }
-        }
+        let attn = Kernels.attention(q: q, mq: n, k: k, v: v, mk: n, heads: nh, kvHeads: nh, headDim: hd, causal: false)
         Kernels.add(&x, Kernels.linear(attn, rows: n, b.proj))
         let y2 = Kernels.rmsNorm(x, width: d, weight: b.norm2, eps: config.rmsNormEps)
         var g = Kernels.linear(y2, rows: n, b.gate)
