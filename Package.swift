@@ -38,6 +38,7 @@ let package = Package(
             name: "tether",
             dependencies: [
                 "ADB",
+                "Inference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
