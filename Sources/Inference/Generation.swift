@@ -45,6 +45,18 @@ public struct GenerationResult: Sendable {
     public let finishReason: FinishReason
     /// The five highest logits at the first generated position (before any penalty).
     public let firstTop5: [(id: Int, logit: Float)]
+    /// Wall-clock seconds spent in each phase.
+    public let timings: GenerationTimings
+}
+
+public struct GenerationTimings: Sendable {
+    /// Vision tower over all images (with embedding lookup).
+    public var vision: Double = 0
+    /// Decoder over the whole prompt.
+    public var prefill: Double = 0
+    /// Every decode step after the first token.
+    public var decode: Double = 0
+    public var decodedTokens: Int = 0
 }
 
 /// Small, fast, seedable generator (SplitMix64).
@@ -116,10 +128,20 @@ extension GLM4VModel {
 
         var cache = KVCache(layers: config.text.numLayers)
         let (pos, delta) = try positions(for: prompt)
+        var timings = GenerationTimings()
+        var clock = ContinuousClock.now
+        func lap() -> Double {
+            let now = ContinuousClock.now
+            let d = now - clock
+            clock = now
+            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
         var x = try inputEmbeddings(prompt)
+        timings.vision = lap()
         if cancelled() { throw CancellationError() }
         var hidden = try text.forward(x, rows: n, positions: pos, cache: &cache, isCancelled: cancelled)
         var logits = text.logits(hidden: hidden, rows: [n - 1])
+        timings.prefill = lap()
 
         var top5: [(Int, Float)] = []
         do {
@@ -155,6 +177,8 @@ extension GLM4VModel {
             x = text.embed([next])
             hidden = try text.forward(x, rows: 1, positions: [[p], [p], [p]], cache: &cache, isCancelled: cancelled)
             logits = text.logits(hidden: hidden, rows: [0])
+            timings.decode += lap()
+            timings.decodedTokens += 1
         }
         let isStopEnd: Bool = { if case .stop = finish { return true } else { return false } }()
         let finalText = visibleText(generated, dropLastSpecialStop: isStopEnd)
@@ -162,7 +186,8 @@ extension GLM4VModel {
             onText(String(finalText.dropFirst(emitted.count)))
         }
         return GenerationResult(promptIds: prompt.tokenIds, generatedIds: generated, text: finalText,
-                                finishReason: finish, firstTop5: top5.map { (id: $0.0, logit: $0.1) })
+                                finishReason: finish, firstTop5: top5.map { (id: $0.0, logit: $0.1) },
+                                timings: timings)
     }
 
     /// The generated text as a stream of pieces; the stream ends when generation does and

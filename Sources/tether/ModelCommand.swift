@@ -62,6 +62,8 @@ struct ModelCommand: AsyncParsableCommand {
                     "generated_ids": r.generatedIds,
                     "text": r.text,
                     "top5": ["ids": r.firstTop5.map(\.id), "logits": r.firstTop5.map { Double($0.logit) }],
+                "timings": ["vision_s": r.timings.vision, "prefill_s": r.timings.prefill,
+                            "decode_s": r.timings.decode, "decoded_tokens": r.timings.decodedTokens],
                 ]
                 let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
