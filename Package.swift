@@ -48,9 +48,14 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(
+            name: "CKernels",
+            cSettings: [.unsafeFlags(["-O3"])]
+        ),
+        .target(
             name: "Inference",
             dependencies: [
                 "COpenBLAS",
+                "CKernels",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

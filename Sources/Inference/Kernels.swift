@@ -14,7 +14,7 @@ enum Kernels {
                 guard let xb = xp.baseAddress, let yb = yp.baseAddress else { return }
                 if let wp = w.f32Pointer {
                     gemm(xb, m: m, k: k, wp, n: n, yb, ldc: n)
-                } else if m <= 8, w.dtype == .bf16 || w.dtype == .f16 {
+                } else if m <= 8, HalfGEMV.canRun(w) {
                     HalfGEMV.run(x: xb, m: m, k: k, w: w, y: yb)
                 } else {
                     // Convert a tile of rows at a time (≈4 MB) so bf16/f16 weights never need a

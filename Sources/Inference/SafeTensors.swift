@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 #if canImport(Glibc)
@@ -94,16 +95,15 @@ public struct Weight: @unchecked Sendable {
         switch dtype {
         case .f32:
             memcpy(out, data + start * 4, n * 4)
-        case .bf16:
-            let src = (data + start * 2)
-            for i in 0..<n {
-                let bits = UInt32(src.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)) << 16
-                out[i] = Float(bitPattern: bits)
-            }
-        case .f16:
-            let src = (data + start * 2)
-            for i in 0..<n {
-                out[i] = Float(Float16(bitPattern: src.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)))
+        case .bf16, .f16:
+            let src = data + start * 2
+            if Int(bitPattern: src) % 2 == 0 {
+                tk_half_to_f32(src.assumingMemoryBound(to: UInt16.self), dtype == .bf16 ? 1 : 0, out, n)
+            } else {
+                for i in 0..<n {
+                    let h = src.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)
+                    out[i] = dtype == .bf16 ? Float(bitPattern: UInt32(h) << 16) : Float(Float16(bitPattern: h))
+                }
             }
         default:
             for i in 0..<n { out[i] = 0 }
