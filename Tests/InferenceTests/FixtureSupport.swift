@@ -31,6 +31,8 @@ enum Fixture {
         let images: [String: ImageMeta]
         let prompt_text: String
         let prompt_ids: [Int]
+        let two_images_text: String
+        let two_images_prompt_ids: [Int]
         let generated_ids: [Int]
         let bf16_generated_ids: [Int]
         let frequency_penalty: Float

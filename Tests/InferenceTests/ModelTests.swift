@@ -44,6 +44,23 @@ import Testing
         #expect(relativeError(logits, Fixture.floats("logits")) < 1e-4)
     }
 
+    @Test func twoImagesPositionsAndLogitsMatch() throws {
+        let messages: [ChatMessage] = [
+            .system("SYS"), .user("Open Chrome", images: 1),
+            .assistant("<think>T1</think><answer>do(action=\"Launch\", app=\"Chrome\")</answer>"),
+            .user("** Screen Info **", images: 1),
+        ]
+        #expect(ChatFormat.render(messages) == reference.two_images_text)
+        let p = try model.prompt(messages, images: [Fixture.rgbaImage("exact"), Fixture.rgbaImage("downscale")])
+        #expect(p.tokenIds == reference.two_images_prompt_ids)
+        let (pos, delta) = try model.positions(for: p)
+        #expect(pos.flatMap { $0 } == Fixture.ints("two_images.position_ids"))
+        #expect(delta == Fixture.ints("two_images.rope_delta")[0])
+        let logits = try model.promptLogits(p)
+        let tail = Array(logits.suffix(8 * reference.vocab_size))
+        #expect(relativeError(tail, Fixture.floats("two_images.logits_tail")) < 1e-4)
+    }
+
     @Test func greedyTokensMatch() async throws {
         let r = try await model.generate(try prompt(), options: GenerationOptions(maxTokens: 10, stopTokenIds: []))
         #expect(r.generatedIds == reference.generated_ids)
