@@ -134,6 +134,19 @@ import Testing
         }
     }
 
+    @Test func generationStopsWhenTheContextIsFull() async throws {
+        let limit = model.config.text.maxPositionEmbeddings
+        var text = "weather"
+        var p = try model.prompt([.user(text)], images: [])
+        while p.tokenIds.count < limit - 5 {
+            text += " weather"
+            p = try model.prompt([.user(text)], images: [])
+        }
+        let r = try await model.generate(p, options: GenerationOptions(maxTokens: 100, stopTokenIds: []))
+        #expect(r.finishReason == .contextFull)
+        #expect(p.tokenIds.count + r.generatedIds.count == limit)
+    }
+
     @Test func imageCountMustMatchPlaceholders() throws {
         #expect(throws: InferenceError.self) { try model.prompt([.user("hi", images: 1)], images: []) }
         #expect(throws: InferenceError.self) {
