@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "ADB", targets: ["ADB"]),
         .library(name: "Imaging", targets: ["Imaging"]),
+        .library(name: "Inference", targets: ["Inference"]),
         .executable(name: "tether", targets: ["tether"]),
     ],
     dependencies: [
@@ -58,9 +59,32 @@ let package = Package(
             name: "tether",
             dependencies: [
                 "ADB",
+                "Imaging",
+                "Inference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .systemLibrary(
+            name: "COpenBLAS",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "CKernels",
+            cSettings: [.unsafeFlags(["-O3"])]
+        ),
+        .target(
+            name: "Inference",
+            dependencies: [
+                "COpenBLAS",
+                "CKernels",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "InferenceTests",
+            dependencies: ["Inference"],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "ADBTests",

@@ -1,0 +1,216 @@
+import Foundation
+
+/// How to pick tokens.
+public struct GenerationOptions: Sendable {
+    /// Most tokens to generate (the stop token included).
+    public var maxTokens: Int = 256
+    /// 0 means greedy (argmax).
+    public var temperature: Float = 0
+    /// Nucleus sampling mass; 1 keeps every token. Ignored when greedy.
+    public var topP: Float = 1
+    /// The OpenAI/vLLM rule: each token's logit is lowered by `frequencyPenalty × count`, the
+    /// count being how often it occurs in the generated text so far (not the prompt).
+    public var frequencyPenalty: Float = 0
+    /// Tokens that end generation; nil means the checkpoint's eos_token_id list.
+    public var stopTokenIds: [Int]?
+    /// Seed for sampling; generation is deterministic for a given seed.
+    public var seed: UInt64 = 0
+
+    public init(maxTokens: Int = 256, temperature: Float = 0, topP: Float = 1, frequencyPenalty: Float = 0,
+                stopTokenIds: [Int]? = nil, seed: UInt64 = 0) {
+        self.maxTokens = maxTokens
+        self.temperature = temperature
+        self.topP = topP
+        self.frequencyPenalty = frequencyPenalty
+        self.stopTokenIds = stopTokenIds
+        self.seed = seed
+    }
+}
+
+public enum FinishReason: Sendable, Equatable {
+    /// A stop token was produced (it is the last generated id).
+    case stop(tokenId: Int)
+    /// `maxTokens` reached.
+    case maxTokens
+    /// The context window is full.
+    case contextFull
+}
+
+public struct GenerationResult: Sendable {
+    /// The prompt after image-token expansion.
+    public let promptIds: [Int]
+    public let generatedIds: [Int]
+    /// Decoded generated text; a special stop token is left out, special tokens are skipped.
+    public let text: String
+    public let finishReason: FinishReason
+    /// The five highest logits at the first generated position (before any penalty).
+    public let firstTop5: [(id: Int, logit: Float)]
+    /// Wall-clock seconds spent in each phase.
+    public let timings: GenerationTimings
+}
+
+public struct GenerationTimings: Sendable {
+    /// Vision tower over all images (with embedding lookup).
+    public var vision: Double = 0
+    /// Decoder over the whole prompt.
+    public var prefill: Double = 0
+    /// Every decode step after the first token.
+    public var decode: Double = 0
+    public var decodedTokens: Int = 0
+}
+
+/// Small, fast, seedable generator (SplitMix64).
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+enum Sampler {
+    static func applyFrequencyPenalty(_ logits: inout [Float], counts: [Int: Int], penalty: Float) {
+        guard penalty != 0 else { return }
+        for (id, c) in counts where id < logits.count { logits[id] -= penalty * Float(c) }
+    }
+
+    static func argmax(_ x: [Float]) -> Int {
+        var best = 0
+        for i in 1..<x.count where x[i] > x[best] { best = i }
+        return best
+    }
+
+    static func sample(_ logits: [Float], temperature: Float, topP: Float, rng: inout SplitMix64) -> Int {
+        guard temperature > 0 else { return argmax(logits) }
+        let scaled = logits.map { $0 / temperature }
+        let mx = scaled.max() ?? 0
+        var probs = scaled.map { expf($0 - mx) }
+        let sum = probs.reduce(0, +)
+        for i in probs.indices { probs[i] /= sum }
+        var order = Array(probs.indices)
+        order.sort { probs[$0] > probs[$1] || (probs[$0] == probs[$1] && $0 < $1) }
+        var kept: [Int] = []
+        var mass: Float = 0
+        for i in order {
+            kept.append(i)
+            mass += probs[i]
+            if mass >= topP { break }
+        }
+        let r = Float(Double(rng.next() >> 11) / Double(1 << 53)) * mass
+        var acc: Float = 0
+        for i in kept {
+            acc += probs[i]
+            if r < acc { return i }
+        }
+        return kept.last ?? order[0]
+    }
+}
+
+extension GLM4VModel {
+    /// Generates a reply to `prompt`. `onText` receives the decoded text as it grows (only
+    /// complete UTF-8; a special stop token is not shown). Honours task cancellation between
+    /// tokens and between layers by throwing `CancellationError`.
+    public func generate(_ prompt: Prompt, options: GenerationOptions = GenerationOptions(),
+                         onText: (@Sendable (String) -> Void)? = nil) async throws -> GenerationResult {
+        guard options.maxTokens > 0 else { throw InferenceError.invalidRequest("max tokens must be at least 1") }
+        guard options.temperature >= 0, options.temperature.isFinite else {
+            throw InferenceError.invalidRequest("temperature must be ≥ 0")
+        }
+        guard options.topP > 0, options.topP <= 1 else { throw InferenceError.invalidRequest("top_p must be in (0, 1]") }
+        let n = prompt.tokenIds.count
+        try checkLength(n)
+        let limit = config.text.maxPositionEmbeddings
+        let stops = Set(options.stopTokenIds ?? config.text.eosTokenIds)
+        let cancelled: () -> Bool = { Task.isCancelled }
+
+        var cache = KVCache(layers: config.text.numLayers)
+        let (pos, delta) = try positions(for: prompt)
+        var timings = GenerationTimings()
+        var clock = ContinuousClock.now
+        func lap() -> Double {
+            let now = ContinuousClock.now
+            let d = now - clock
+            clock = now
+            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
+        var x = try inputEmbeddings(prompt)
+        timings.vision = lap()
+        if cancelled() { throw CancellationError() }
+        var hidden = try text.forward(x, rows: n, positions: pos, cache: &cache, isCancelled: cancelled)
+        var logits = text.logits(hidden: hidden, rows: [n - 1])
+        timings.prefill = lap()
+
+        var top5: [(Int, Float)] = []
+        do {
+            let order = logits.indices.sorted { logits[$0] > logits[$1] || (logits[$0] == logits[$1] && $0 < $1) }
+            top5 = order.prefix(5).map { ($0, logits[$0]) }
+        }
+
+        var rng = SplitMix64(state: options.seed)
+        var generated: [Int] = []
+        var counts: [Int: Int] = [:]
+        var emitted = ""
+        var finish = FinishReason.maxTokens
+        while true {
+            if cancelled() { throw CancellationError() }
+            Sampler.applyFrequencyPenalty(&logits, counts: counts, penalty: options.frequencyPenalty)
+            let next = Sampler.sample(logits, temperature: options.temperature, topP: options.topP, rng: &rng)
+            generated.append(next)
+            counts[next, default: 0] += 1
+            let isStop = stops.contains(next)
+            if let onText {
+                let visible = visibleText(generated, dropLastSpecialStop: isStop)
+                if !visible.hasSuffix("\u{FFFD}"), visible.count > emitted.count, visible.hasPrefix(emitted) {
+                    onText(String(visible.dropFirst(emitted.count)))
+                    emitted = visible
+                }
+            }
+            if isStop { finish = .stop(tokenId: next); break }
+            if generated.count >= options.maxTokens { finish = .maxTokens; break }
+            let total = n + generated.count
+            if total >= limit { finish = .contextFull; break }
+            // Decode step: the new token sits at absolute index total-1.
+            let p = total - 1 + delta
+            x = text.embed([next])
+            hidden = try text.forward(x, rows: 1, positions: [[p], [p], [p]], cache: &cache, isCancelled: cancelled)
+            logits = text.logits(hidden: hidden, rows: [0])
+            timings.decode += lap()
+            timings.decodedTokens += 1
+        }
+        let isStopEnd: Bool = { if case .stop = finish { return true } else { return false } }()
+        let finalText = visibleText(generated, dropLastSpecialStop: isStopEnd)
+        if let onText, finalText.count > emitted.count, finalText.hasPrefix(emitted) {
+            onText(String(finalText.dropFirst(emitted.count)))
+        }
+        return GenerationResult(promptIds: prompt.tokenIds, generatedIds: generated, text: finalText,
+                                finishReason: finish, firstTop5: top5.map { (id: $0.0, logit: $0.1) },
+                                timings: timings)
+    }
+
+    /// The generated text as a stream of pieces; the stream ends when generation does and
+    /// cancelling the consuming task cancels generation.
+    public func stream(_ prompt: Prompt, options: GenerationOptions = GenerationOptions()) -> AsyncThrowingStream<String, Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    _ = try await self.generate(prompt, options: options) { continuation.yield($0) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    func visibleText(_ ids: [Int], dropLastSpecialStop: Bool) -> String {
+        var ids = ids
+        if dropLastSpecialStop, let last = ids.last, tokenizer.addedTokens.contains(where: { $0.id == last && $0.special }) {
+            ids.removeLast()
+        }
+        return tokenizer.decode(ids, skipSpecialTokens: true)
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import Logging
+
+/// A prompt ready for the model: token ids with every image expanded to its `<|image|>` tokens,
+/// and the processed images in the order they appear.
+public struct Prompt: Sendable {
+    public let tokenIds: [Int]
+    public let images: [ProcessedImage]
+
+    public init(tokenIds: [Int], images: [ProcessedImage]) {
+        self.tokenIds = tokenIds
+        self.images = images
+    }
+}
+
+/// A loaded GLM-4.1V checkpoint (`Glm4vForConditionalGeneration`): tokenizer, image processor,
+/// vision tower and text decoder. Immutable and safe to share; each generation has its own cache.
+public final class GLM4VModel: Sendable {
+    public let directory: String
+    public let config: ModelConfig
+    public let tokenizer: Tokenizer
+    public let imageProcessor: ImageProcessor
+    let vision: VisionTower
+    let text: TextDecoder
+    let logger: Logger
+
+    /// Loads config.json, tokenizer.json, preprocessor_config.json and the safetensors weights of
+    /// `directory`, checking every tensor against the config.
+    public convenience init(directory: String, logger: Logger = Logger(label: "tether.inference")) throws {
+        let config = try ModelConfig.load(directory: directory)
+        let tokenizer = try Tokenizer.load(directory: directory)
+        let imageProcessor = try ImageProcessor.load(directory: directory)
+        let store = try WeightStore(directory: directory)
+        try self.init(config: config, tokenizer: tokenizer, imageProcessor: imageProcessor, store: store,
+                      directory: directory, logger: logger)
+    }
+
+    /// Builds a model from parts already loaded (for example weights from another store).
+    public init(config: ModelConfig, tokenizer: Tokenizer, imageProcessor: ImageProcessor, store: WeightStore,
+                directory: String, logger: Logger = Logger(label: "tether.inference")) throws {
+        self.directory = directory
+        self.logger = logger
+        self.config = config
+        self.tokenizer = tokenizer
+        self.imageProcessor = imageProcessor
+        guard imageProcessor.patchSize == config.vision.patchSize,
+              imageProcessor.mergeSize == config.vision.spatialMergeSize,
+              imageProcessor.temporalPatchSize == config.vision.temporalPatchSize else {
+            throw InferenceError.invalidConfig(
+                "preprocessor_config.json (patch \(imageProcessor.patchSize), merge \(imageProcessor.mergeSize), temporal \(imageProcessor.temporalPatchSize)) disagrees with vision_config (patch \(config.vision.patchSize), merge \(config.vision.spatialMergeSize), temporal \(config.vision.temporalPatchSize))")
+        }
+        for name in ["<|image|>", "<|begin_of_image|>", "<|end_of_image|>"] {
+            let expected = name == "<|image|>" ? config.imageTokenId
+                : (name == "<|begin_of_image|>" ? config.imageStartTokenId : config.imageEndTokenId)
+            if let id = tokenizer.id(of: name), id != expected {
+                throw InferenceError.invalidConfig("tokenizer.json gives \(name) id \(id) but config.json says \(expected)")
+            }
+        }
+        vision = try VisionTower(store: store, config: config.vision)
+        text = try TextDecoder(store: store, config: config.text)
+        logger.debug("loaded GLM-4.1V checkpoint", metadata: ["directory": "\(directory)",
+                                                              "tensors": "\(store.weights.count)"])
+    }
+
+    // MARK: prompt
+
+    /// Renders `messages` in the GLM-4.1V chat format, tokenizes, processes `images` and
+    /// expands each image placeholder to the image's token count. Images are matched to
+    /// placeholders in order.
+    public func prompt(_ messages: [ChatMessage], images: [RGBAImage], addGenerationPrompt: Bool = true) throws -> Prompt {
+        let placeholders = messages.reduce(0) { $0 + $1.imageCount }
+        guard placeholders == images.count else {
+            throw InferenceError.invalidRequest("the messages have \(placeholders) image placeholders but \(images.count) images were given")
+        }
+        let processed = try images.map { try imageProcessor.process($0) }
+        return try prompt(text: ChatFormat.render(messages, addGenerationPrompt: addGenerationPrompt), images: processed)
+    }
+
+    /// Tokenizes already rendered text and expands its `<|image|>` tokens.
+    public func prompt(text: String, images: [ProcessedImage]) throws -> Prompt {
+        let ids = tokenizer.encode(text)
+        let imageId = config.imageTokenId
+        var out: [Int] = []
+        var next = 0
+        for id in ids {
+            if id == imageId {
+                guard next < images.count else {
+                    throw InferenceError.invalidRequest("the prompt has more <|image|> placeholders than the \(images.count) images given")
+                }
+                out += Array(repeating: imageId, count: images[next].tokenCount)
+                next += 1
+            } else {
+                out.append(id)
+            }
+        }
+        guard next == images.count else {
+            throw InferenceError.invalidRequest("the prompt has \(next) <|image|> placeholders but \(images.count) images were given")
+        }
+        return Prompt(tokenIds: out, images: images)
+    }
+
+    // MARK: positions
+
+    /// 3-D M-RoPE positions (t, h, w) of the prompt tokens, and the delta that later decoded
+    /// tokens add to their index: position(L) = L + ropeDelta on all three axes.
+    public func positions(for prompt: Prompt) throws -> (positions: [[Int]], ropeDelta: Int) {
+        var t: [Int] = [], h: [Int] = [], w: [Int] = []
+        let ids = prompt.tokenIds
+        var cur = 0, i = 0, image = 0
+        let m = config.vision.spatialMergeSize
+        while i < ids.count {
+            if ids[i] == config.imageTokenId {
+                guard image < prompt.images.count else {
+                    throw InferenceError.invalidRequest("the prompt has more image tokens than images")
+                }
+                let g = prompt.images[image].gridTHW
+                let hh = g.h / m, ww = g.w / m
+                guard i + g.t * hh * ww <= ids.count,
+                      ids[i..<(i + g.t * hh * ww)].allSatisfy({ $0 == config.imageTokenId }) else {
+                    throw InferenceError.invalidRequest("image \(image) needs \(g.t * hh * ww) consecutive <|image|> tokens")
+                }
+                for tt in 0..<g.t { for r in 0..<hh { for c in 0..<ww {
+                    t.append(cur + tt); h.append(cur + r); w.append(cur + c)
+                } } }
+                i += g.t * hh * ww
+                cur += max(g.t, max(hh, ww))
+                image += 1
+            } else {
+                t.append(cur); h.append(cur); w.append(cur)
+                cur += 1
+                i += 1
+            }
+        }
+        guard image == prompt.images.count else {
+            throw InferenceError.invalidRequest("\(prompt.images.count) images but \(image) image token runs in the prompt")
+        }
+        let maxPos = max(t.max() ?? -1, h.max() ?? -1, w.max() ?? -1)
+        return ([t, h, w], maxPos + 1 - ids.count)
+    }
+
+    // MARK: forward
+
+    /// Vision features of one processed image: (tokens × hidden).
+    public func imageFeatures(_ image: ProcessedImage) throws -> [Float] {
+        try vision(image, isCancelled: { Task.isCancelled })
+    }
+
+    /// Input embeddings of the prompt with image features scattered over the `<|image|>` rows.
+    func inputEmbeddings(_ prompt: Prompt) throws -> [Float] {
+        let vocab = config.text.vocabSize
+        if let bad = prompt.tokenIds.first(where: { $0 < 0 || $0 >= vocab }) {
+            throw InferenceError.invalidRequest("token id \(bad) is outside the vocabulary (\(vocab))")
+        }
+        var x = text.embed(prompt.tokenIds)
+        let d = config.text.hiddenSize
+        var row = 0
+        for image in prompt.images {
+            let feats = try imageFeatures(image)
+            var used = 0
+            while used < image.tokenCount {
+                guard row < prompt.tokenIds.count else {
+                    throw InferenceError.invalidRequest("fewer <|image|> tokens than image features")
+                }
+                if prompt.tokenIds[row] == config.imageTokenId {
+                    for j in 0..<d { x[row * d + j] = feats[used * d + j] }
+                    used += 1
+                }
+                row += 1
+            }
+        }
+        return x
+    }
+
+    /// Logits of every prompt position (prompt length × vocab). For tests and scoring.
+    public func promptLogits(_ prompt: Prompt) throws -> [Float] {
+        try checkLength(prompt.tokenIds.count)
+        var cache = KVCache(layers: config.text.numLayers)
+        let x = try inputEmbeddings(prompt)
+        let (pos, _) = try positions(for: prompt)
+        let hidden = try text.forward(x, rows: prompt.tokenIds.count, positions: pos, cache: &cache)
+        return text.logits(hidden: hidden, rows: Array(0..<prompt.tokenIds.count))
+    }
+
+    func checkLength(_ n: Int) throws {
+        guard n > 0 else { throw InferenceError.invalidRequest("the prompt is empty") }
+        guard n <= config.text.maxPositionEmbeddings else {
+            throw InferenceError.promptTooLong(tokens: n, limit: config.text.maxPositionEmbeddings)
+        }
+    }
+}

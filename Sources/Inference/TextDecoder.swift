@@ -1,0 +1,155 @@
+import Foundation
+
+/// Keys (already rotated) and values of every layer for the tokens seen so far.
+public struct KVCache: Sendable {
+    var keys: [[Float]]
+    var values: [[Float]]
+    /// Tokens held.
+    public private(set) var count: Int = 0
+
+    init(layers: Int) {
+        keys = Array(repeating: [], count: layers)
+        values = Array(repeating: [], count: layers)
+    }
+
+    mutating func advance(by n: Int) { count += n }
+}
+
+/// The GLM-4 decoder with 3-D M-RoPE: four RMSNorms per layer, GQA attention with q/k/v bias,
+/// interleaved rotary on the first `rotaryDim` dims, fused gate_up SwiGLU, untied lm_head.
+struct TextDecoder: Sendable {
+    struct Layer: Sendable {
+        let inputNorm: [Float], postSelfAttnNorm: [Float], postAttentionNorm: [Float], postMlpNorm: [Float]
+        let q: Weight, k: Weight, v: Weight, o: Weight
+        let qBias: [Float]?, kBias: [Float]?, vBias: [Float]?
+        let gateUp: Weight, down: Weight
+    }
+
+    let config: TextConfig
+    let embed: Weight
+    let layers: [Layer]
+    let norm: [Float]
+    let lmHead: Weight
+    let invFreq: [Float]
+
+    init(store: WeightStore, config c: TextConfig) throws {
+        config = c
+        let p = "model.language_model."
+        let d = c.hiddenSize, qd = c.numHeads * c.headDim, kvd = c.numKVHeads * c.headDim
+        embed = try store.tensor(p + "embed_tokens.weight", shape: [c.vocabSize, d])
+        var layers: [Layer] = []
+        for i in 0..<c.numLayers {
+            let l = p + "layers.\(i)."
+            func vec(_ name: String, _ n: Int) throws -> [Float] { try store.tensor(l + name, shape: [n]).floats() }
+            layers.append(Layer(
+                inputNorm: try vec("input_layernorm.weight", d),
+                postSelfAttnNorm: try vec("post_self_attn_layernorm.weight", d),
+                postAttentionNorm: try vec("post_attention_layernorm.weight", d),
+                postMlpNorm: try vec("post_mlp_layernorm.weight", d),
+                q: try store.tensor(l + "self_attn.q_proj.weight", shape: [qd, d]),
+                k: try store.tensor(l + "self_attn.k_proj.weight", shape: [kvd, d]),
+                v: try store.tensor(l + "self_attn.v_proj.weight", shape: [kvd, d]),
+                o: try store.tensor(l + "self_attn.o_proj.weight", shape: [d, qd]),
+                qBias: c.attentionBias ? try vec("self_attn.q_proj.bias", qd) : nil,
+                kBias: c.attentionBias ? try vec("self_attn.k_proj.bias", kvd) : nil,
+                vBias: c.attentionBias ? try vec("self_attn.v_proj.bias", kvd) : nil,
+                gateUp: try store.tensor(l + "mlp.gate_up_proj.weight", shape: [2 * c.intermediateSize, d]),
+                down: try store.tensor(l + "mlp.down_proj.weight", shape: [d, c.intermediateSize])))
+        }
+        self.layers = layers
+        norm = try store.tensor(p + "norm.weight", shape: [d]).floats()
+        if c.tieWordEmbeddings, store.weights["lm_head.weight"] == nil {
+            lmHead = embed
+        } else {
+            lmHead = try store.tensor("lm_head.weight", shape: [c.vocabSize, d])
+        }
+        let rd = c.rotaryDim
+        invFreq = (0..<(rd / 2)).map { j in 1 / powf(Float(c.ropeTheta), Float(2 * j) / Float(rd)) }
+    }
+
+    /// Embedding rows of `ids` (M × hidden).
+    func embed(_ ids: [Int]) -> [Float] {
+        let d = config.hiddenSize
+        var x = [Float](repeating: 0, count: ids.count * d)
+        x.withUnsafeMutableBufferPointer { xp in
+            guard let base = xp.baseAddress else { return }
+            for (i, id) in ids.enumerated() { embed.row(id, into: base + i * d) }
+        }
+        return x
+    }
+
+    /// Interleaved-pair rotary on the first rotaryDim dims of each head, in place.
+    /// `positions[a][i]` is token i's position on axis a (t, h, w).
+    func rotate(_ x: inout [Float], rows m: Int, heads: Int, positions: [[Int]]) {
+        let hd = config.headDim, pairs = config.rotaryDim / 2
+        let s0 = config.mropeSection[0], s1 = config.mropeSection[0] + config.mropeSection[1]
+        var cosT = [Float](repeating: 0, count: pairs), sinT = cosT
+        for i in 0..<m {
+            for j in 0..<pairs {
+                let axis = j < s0 ? 0 : (j < s1 ? 1 : 2)
+                let angle = Float(positions[axis][i]) * invFreq[j]
+                cosT[j] = cosf(angle)
+                sinT[j] = sinf(angle)
+            }
+            for h in 0..<heads {
+                let o = (i * heads + h) * hd
+                for j in 0..<pairs {
+                    let a = x[o + 2 * j], b = x[o + 2 * j + 1]
+                    x[o + 2 * j] = a * cosT[j] - b * sinT[j]
+                    x[o + 2 * j + 1] = b * cosT[j] + a * sinT[j]
+                }
+            }
+        }
+    }
+
+    /// Runs `m` new tokens (embeddings `x`, M × hidden) through the layers, appending to `cache`.
+    /// Returns the final-normed hidden states of the rows selected by `outputRows`.
+    func forward(_ input: [Float], rows m: Int, positions: [[Int]], cache: inout KVCache,
+                 isCancelled: () -> Bool = { false }) throws -> [Float] {
+        let c = config
+        let d = c.hiddenSize, hd = c.headDim, eps = c.rmsNormEps
+        let past = cache.count
+        var x = input
+        for (li, layer) in layers.enumerated() {
+            if isCancelled() { throw CancellationError() }
+            let y = Kernels.rmsNorm(x, width: d, weight: layer.inputNorm, eps: eps)
+            var q = Kernels.linear(y, rows: m, layer.q, bias: layer.qBias)
+            var k = Kernels.linear(y, rows: m, layer.k, bias: layer.kBias)
+            let v = Kernels.linear(y, rows: m, layer.v, bias: layer.vBias)
+            rotate(&q, rows: m, heads: c.numHeads, positions: positions)
+            rotate(&k, rows: m, heads: c.numKVHeads, positions: positions)
+            cache.keys[li] += k
+            cache.values[li] += v
+            let total = past + m
+            let attn = Kernels.attention(q: q, mq: m, k: cache.keys[li], v: cache.values[li], mk: total,
+                                         heads: c.numHeads, kvHeads: c.numKVHeads, headDim: hd,
+                                         causal: true, causalOffset: past)
+            var a = Kernels.linear(attn, rows: m, layer.o)
+            a = Kernels.rmsNorm(a, width: d, weight: layer.postSelfAttnNorm, eps: eps)
+            Kernels.add(&x, a)
+            let y2 = Kernels.rmsNorm(x, width: d, weight: layer.postAttentionNorm, eps: eps)
+            let gu = Kernels.linear(y2, rows: m, layer.gateUp)
+            let inter = c.intermediateSize
+            var h = [Float](repeating: 0, count: m * inter)
+            for i in 0..<m {
+                for j in 0..<inter {
+                    h[i * inter + j] = gu[i * 2 * inter + inter + j] * Kernels.silu(gu[i * 2 * inter + j])
+                }
+            }
+            var mlp = Kernels.linear(h, rows: m, layer.down)
+            mlp = Kernels.rmsNorm(mlp, width: d, weight: layer.postMlpNorm, eps: eps)
+            Kernels.add(&x, mlp)
+        }
+        cache.advance(by: m)
+        return x
+    }
+
+    /// Logits (rows × vocab) from the hidden states of the given rows.
+    func logits(hidden x: [Float], rows: [Int]) -> [Float] {
+        let d = config.hiddenSize
+        var sel = [Float](repeating: 0, count: rows.count * d)
+        for (k, r) in rows.enumerated() { for j in 0..<d { sel[k * d + j] = x[r * d + j] } }
+        sel = Kernels.rmsNorm(sel, width: d, weight: norm, eps: config.rmsNormEps)
+        return Kernels.linear(sel, rows: rows.count, lmHead)
+    }
+}

@@ -1,0 +1,56 @@
+import Testing
+@testable import Inference
+
+@Suite struct ImageProcessorTests {
+    let processor: ImageProcessor
+    init() throws { processor = try ImageProcessor.load(directory: Fixture.tiny) }
+
+    @Test(arguments: ["exact", "upscale", "downscale", "small", "wide"])
+    func matchesTransformersPILBackend(name: String) throws {
+        let out = try processor.process(Fixture.rgbaImage(name))
+        let grid = Fixture.ints("image.\(name).grid_thw")
+        #expect([out.gridTHW.t, out.gridTHW.h, out.gridTHW.w] == grid)
+        let ref = Fixture.floats("image.\(name).pixel_values")
+        #expect(out.pixelValues.count == ref.count)
+        #expect(relativeError(out.pixelValues, ref) < 1e-5, "image \(name)")
+        #expect(out.tokenCount == grid.reduce(1, *) / 4)
+    }
+
+    /// Values from transformers' smart_resize on real phone screens (research note §4.1).
+    @Test func smartResizeOnPhoneScreens() throws {
+        var p = ImageProcessor(minPixels: 12544, maxPixels: 9_633_792)
+        #expect(try p.targetSize(height: 2400, width: 1080) == (2408, 1092))
+        #expect(try p.targetSize(height: 2340, width: 1080) == (2352, 1092))
+        #expect(try p.targetSize(height: 1920, width: 1080) == (1932, 1092))
+        #expect(try p.targetSize(height: 2778, width: 1284) == (2772, 1288))
+        p.maxPixels = 5_000_000
+        #expect(try p.targetSize(height: 2400, width: 1080) == (2352, 1036))
+        // round half to even: 42/28 = 1.5 → 2, 70/28 = 2.5 → 2
+        #expect(try ImageProcessor(minPixels: 1, maxPixels: 1 << 30).targetSize(height: 42, width: 70) == (56, 56))
+    }
+
+    @Test func tinyImageIsAnError() {
+        #expect(throws: InferenceError.self) {
+            try processor.process(RGBAImage(width: 1, height: 1, bytes: [0, 0, 0, 255]))
+        }
+    }
+
+    @Test func hugeImageIsAnErrorBeforeTouchingPixels() {
+        #expect {
+            try processor.process(RGBAImage(width: 10000, height: 10000, bytes: []))
+        } throws: { error in
+            guard case let .invalidImage(message) = error as? InferenceError else { return false }
+            return message.contains("10000×10000")
+        }
+    }
+
+    @Test func wrongBufferLengthIsAnError() {
+        #expect(throws: InferenceError.self) {
+            try processor.process(RGBAImage(width: 30, height: 30, bytes: [UInt8](repeating: 0, count: 30 * 30 * 3)))
+        }
+    }
+
+    @Test func extremeAspectRatioIsAnError() {
+        #expect(throws: InferenceError.self) { try processor.targetSize(height: 28, width: 28 * 201) }
+    }
+}
