@@ -61,6 +61,7 @@ let package = Package(
                 "ADB",
                 "Imaging",
                 "Inference",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

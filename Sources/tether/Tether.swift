@@ -1,9 +1,22 @@
 import ArgumentParser
+import Foundation
+import Logging
 
 @main
 struct Tether: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tether",
         abstract: "Drive Android phones over ADB, with a vision-language phone agent.",
-        subcommands: [ModelCommand.self])
+        subcommands: [Devices.self, Shell.self, ExecOut.self, Push.self, Pull.self, SelfCheck.self, ModelCommand.self])
+
+    /// Library logs go to stderr at warning level; TETHER_LOG=debug|info|… shows more.
+    static func main() async {
+        let level = ProcessInfo.processInfo.environment["TETHER_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        await main(nil)
+    }
 }
