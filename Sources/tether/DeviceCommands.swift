@@ -50,15 +50,16 @@ struct Shell: AsyncParsableCommand {
         let target = try await device.open()
         let session = try await target.startShell(command.joined(separator: " "))
         var exitCode: Int32 = 0
-        while let event = try await session.next() {
+        events: while let event = try await session.next() {
             switch event {
             case .stdout(let bytes): FileHandle.standardOutput.write(Data(bytes))
             case .stderr(let bytes): FileHandle.standardError.write(Data(bytes))
             case .exit(let code):
                 exitCode = code
-                await session.close()
+                break events
             }
         }
+        await session.close()
         if exitCode != 0 { throw ExitCode(exitCode) }
     }
 }

@@ -60,6 +60,8 @@ public actor ADBConnection: ADBTarget {
         var reader: CheckedContinuation<[UInt8]?, Error>?
         var writer: CheckedContinuation<Void, Error>?
         var opener: CheckedContinuation<Void, Error>?
+        /// A CLSE that answered our OPEN before anyone waited for the answer.
+        var refusal: ADBError?
     }
 
     init(
@@ -146,10 +148,19 @@ public actor ADBConnection: ADBTarget {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
                 if Task.isCancelled { return continuation.resume(throwing: CancellationError()) }
-                guard streams[id]?.phase == .opening else {
-                    return continuation.resume(throwing: failure ?? ADBError.serviceRefused("stream closed"))
+                // The answer may have come before we got here.
+                switch streams[id] {
+                case .none:
+                    return continuation.resume(throwing: failure ?? ADBError.connectionClosed("stream closed"))
+                case .some(let state) where state.phase == .open:
+                    return continuation.resume()
+                case .some(let state):
+                    if let refusal = state.refusal {
+                        streams[id] = nil
+                        return continuation.resume(throwing: refusal)
+                    }
+                    streams[id]?.opener = continuation
                 }
-                streams[id]?.opener = continuation
             }
         } onCancel: {
             Task { await self.cancelWaits(id) }
@@ -396,9 +407,14 @@ public actor ADBConnection: ADBTarget {
         guard var state = streams[id] else { return }
         switch state.phase {
         case .opening:
-            streams[id] = nil
-            state.opener?.resume(throwing: ADBError.serviceRefused("\(peerDescription) refused \(state.service)"))
-            state.opener = nil
+            let refusal = ADBError.serviceRefused("\(peerDescription) refused \(state.service)")
+            if let opener = state.opener {
+                streams[id] = nil
+                opener.resume(throwing: refusal)
+            } else {
+                state.refusal = refusal
+                streams[id] = state
+            }
         case .open:
             // A CLSE whose sender id does not match comes from a stream we do not know.
             guard message.arg0 == 0 || message.arg0 == state.remoteId else { return }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a shell command sent back.
 public struct ShellResult: Sendable, Equatable {
     public var stdout: [UInt8]
@@ -21,6 +23,7 @@ public final class ShellSession: Sendable {
     public let stream: any ServiceStream
     public let usesProtocolV2: Bool
     private let reader: StreamReader
+    private let exited = ExitLatch()
 
     init(stream: any ServiceStream, usesProtocolV2: Bool) {
         self.stream = stream
@@ -34,6 +37,7 @@ public final class ShellSession: Sendable {
         guard usesProtocolV2 else {
             return try await reader.readAvailable().map(ShellEvent.stdout)
         }
+        if exited.isSet { return nil }
         while true {
             guard let packet = try await ShellPacket.read(from: reader) else {
                 throw ADBError.connectionClosed("the shell ended without an exit status")
@@ -41,7 +45,9 @@ public final class ShellSession: Sendable {
             switch packet.kind {
             case .stdout: return .stdout(packet.data)
             case .stderr: return .stderr(packet.data)
-            case .exit: return .exit(Int32(packet.data.first ?? 0))
+            case .exit:
+                exited.set()
+                return .exit(Int32(packet.data.first ?? 0))
             case .stdin, .closeStdin, .windowSizeChange: continue  // host-to-device kinds; ignore
             }
         }
@@ -129,6 +135,14 @@ extension ADBTarget {
         await stream.close()
         return String(decoding: reply, as: UTF8.self)
     }
+}
+
+/// Set once the exit packet has been seen; later reads end quietly.
+private final class ExitLatch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }
 
 /// Quoting for the device's `/system/bin/sh`, as `adb exec-out` quotes each argument.
