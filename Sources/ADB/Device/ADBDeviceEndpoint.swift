@@ -17,7 +17,7 @@ public actor ADBDeviceEndpoint {
     public struct Configuration: Sendable {
         public var banner: ADBBanner
         public var authentication: Authentication
-        /// Time a host has to finish the handshake (a user's prompt does not count against it).
+        /// Time a host has to finish the handshake, including any authorization prompt.
         public var handshakeTimeout: Duration = .seconds(30)
         public var connection = ADBConnection.Configuration()
 
