@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "ADB", targets: ["ADB"]),
         .library(name: "Imaging", targets: ["Imaging"]),
+        .library(name: "VirtualPhone", targets: ["VirtualPhone"]),
         .executable(name: "tether", targets: ["tether"]),
     ],
     dependencies: [
@@ -54,10 +55,25 @@ let package = Package(
             name: "Imaging",
             dependencies: ["CImagingSupport"]
         ),
+        .systemLibrary(
+            name: "CFreeType",
+            pkgConfig: "freetype2",
+            providers: [.apt(["libfreetype-dev"])]
+        ),
+        .target(
+            name: "VirtualPhone",
+            dependencies: [
+                "ADB",
+                "Imaging",
+                "CFreeType",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "tether",
             dependencies: [
                 "ADB",
+                "VirtualPhone",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -66,6 +82,10 @@ let package = Package(
             name: "ADBTests",
             dependencies: ["ADB"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "VirtualPhoneTests",
+            dependencies: ["VirtualPhone", "ADB", "Imaging"]
         ),
         .testTarget(
             name: "ImagingTests",
