@@ -50,6 +50,8 @@ struct UINode: Sendable {
 
 enum DrawOp: Sendable {
     case rect(Rect, Color, radius: Int)
+    /// A rounded rectangle partly scrolled out of view: drawn only inside `clip`.
+    case clippedRect(Rect, Color, radius: Int, clip: Rect)
     case ring(Rect, Color, thickness: Int, radius: Int)
     case text(String, x: Int, baseline: Int, size: Int, color: Color, bold: Bool)
     case line(Double, Double, Double, Double, Color, thickness: Double)
@@ -263,7 +265,9 @@ extension VirtualPhone {
         switch op {
         case .rect(let b, let c, let radius):
             guard let i = b.intersection(r) else { return nil }
-            return .rect(i == b ? b : i, c, radius: i == b ? radius : 0)
+            if i == b || radius == 0 { return .rect(i, c, radius: radius) }
+            return .clippedRect(b, c, radius: radius, clip: i)
+        case .clippedRect: return op
         case .ring(let b, _, _, _): return b.intersection(r) == b ? op : nil
         case .text(_, _, let baseline, let size, _, _):
             return baseline - size >= r.y0 - size / 3 && baseline + size / 4 <= r.y1 ? op : nil
@@ -677,7 +681,7 @@ extension VirtualPhone {
             let r = Rect(x0: dp(24) + col * (tileW + dp(12)), y0: dp(96) + row * dp(80), x1: dp(24) + col * (tileW + dp(12)) + tileW, y1: dp(96) + row * dp(80) + dp(68))
             let on = s?[key]?.truthy ?? false
             ops.append(.rect(r, on ? t.accent : t.surface, radius: dp(20)))
-            ops.append(.text(label, x: r.x0 + dp(20), baseline: r.y0 + dp(30), size: dp(16), color: on ? t.onAccent : t.text, bold: true))
+            ops.append(.text(text.fit(label, size: dp(16), maxWidth: r.width - dp(28), bold: true), x: r.x0 + dp(20), baseline: r.y0 + dp(30), size: dp(16), color: on ? t.onAccent : t.text, bold: true))
             ops.append(.text(on ? "On" : "Off", x: r.x0 + dp(20), baseline: r.y0 + dp(52), size: dp(14), color: on ? t.onAccent : t.secondary, bold: false))
             children.append(UINode(className: "android.widget.Switch", package: "com.android.systemui", bounds: r, text: label, contentDesc: label,
                                    clickable: true, checkable: true, checked: on, focusable: true, tap: .toggle(key, package: "com.android.settings")))

@@ -456,7 +456,11 @@ public actor VirtualPhone {
     }
 
     func intentParams(_ intent: Intent, filterParams: [String: String]?) -> [String: JSON]? {
-        var ctx: [String: JSON] = ["extra": .object(intent.extras)]
+        // Extras by full key and by their last dotted part (android.intent.extra.alarm.HOUR → HOUR),
+        // since template paths split at dots.
+        var extras = intent.extras
+        for (k, v) in intent.extras { if let last = k.split(separator: ".").last { extras[String(last)] = v } }
+        var ctx: [String: JSON] = ["extra": .object(extras)]
         if let data = intent.data {
             ctx["data"] = .string(data)
             if let colon = data.firstIndex(of: ":") {

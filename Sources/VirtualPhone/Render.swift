@@ -29,6 +29,8 @@ extension VirtualPhone {
             } else {
                 Self.roundedRect(r, radius: radius, color: c, ring: nil, into: &image)
             }
+        case .clippedRect(let r, let c, let radius, let clip):
+            Self.roundedRect(r, radius: radius, color: c, ring: nil, clip: clip, into: &image)
         case .ring(let r, let c, let thickness, let radius):
             Self.roundedRect(r, radius: radius, color: c, ring: thickness, into: &image)
         case .text(let s, let x, let baseline, let size, let color, let bold):
@@ -70,7 +72,7 @@ extension VirtualPhone {
     }
 
     /// A filled (or, with `ring`, outlined) rectangle with round corners, anti-aliased.
-    static func roundedRect(_ r: Rect, radius: Int, color: Color, ring: Int?, into image: inout Image) {
+    static func roundedRect(_ r: Rect, radius: Int, color: Color, ring: Int?, clip: Rect? = nil, into image: inout Image) {
         let rad = Double(min(radius, min(r.width, r.height) / 2))
         let x0 = Double(r.x0), y0 = Double(r.y0), x1 = Double(r.x1), y1 = Double(r.y1)
         func inside(_ px: Double, _ py: Double, inset: Double) -> Double {
@@ -82,10 +84,12 @@ extension VirtualPhone {
             let outside = (max(qx, 0) * max(qx, 0) + max(qy, 0) * max(qy, 0)).squareRoot()
             return outside + min(max(qx, qy), 0) - rr
         }
-        for y in max(r.y0, 0)..<min(r.y1, image.height) {
+        let area = clip.flatMap { r.intersection($0) } ?? r
+        guard area.x0 < area.x1, area.y0 < area.y1 else { return }
+        for y in max(area.y0, 0)..<max(min(area.y1, image.height), max(area.y0, 0)) {
             let py = Double(y) + 0.5
             let edgeRow = py < y0 + rad + 1 || py > y1 - rad - 1
-            for x in max(r.x0, 0)..<min(r.x1, image.width) {
+            for x in max(area.x0, 0)..<max(min(area.x1, image.width), max(area.x0, 0)) {
                 let px = Double(x) + 0.5
                 if ring == nil, !edgeRow, px > x0 + rad + 1, px < x1 - rad - 1 {
                     blend(&image, x, y, color, 1)

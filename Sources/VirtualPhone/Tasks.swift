@@ -1,3 +1,4 @@
+import ADB
 import Foundation
 
 struct TaskFile: Codable, Sendable {
@@ -132,5 +133,23 @@ public final class TaskCheck: Codable, Sendable {
     /// match however they were typed.
     static func normalized(_ s: String) -> String {
         String(s.lowercased().unicodeScalars.filter { !" -()._\t\n".unicodeScalars.contains($0) }.map(Character.init))
+    }
+}
+
+/// Checks a task on a running phone through adb alone: `cat /data/data/PACKAGE/state.json` for
+/// each app the task names, then the task's check over those states.
+public enum TaskChecker {
+    public static func check(_ task: TaskDefinition, on target: some ADBTarget) async throws -> TaskCheck.Result {
+        var states: [String: JSON] = [:]
+        for pkg in task.apps {
+            let result = try await target.shell("cat /data/data/\(pkg)/state.json")
+            guard result.exitCode == 0 || result.exitCode == nil else {
+                return TaskCheck.Result(passed: false, reasons: ["cannot read the state of \(pkg): \(result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))"])
+            }
+            do { states[pkg] = try JSON.parse(result.stdout) } catch {
+                return TaskCheck.Result(passed: false, reasons: ["the state of \(pkg) is not JSON: \(error)"])
+            }
+        }
+        return task.check.evaluate(states)
     }
 }

@@ -89,7 +89,9 @@ enum Template {
         case "upper": return .string((value?.text ?? "").uppercased())
         case "first": return .string(String((value?.text ?? "?").prefix(1)).uppercased())
         case "trim": return .string((value?.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
-        default: return value
+        default:
+            if filter.hasPrefix("eq:") { return .bool((value?.text ?? "") == String(filter.dropFirst(3))) }
+            return value
         }
     }
 }
