@@ -798,7 +798,7 @@ public struct VirtualPhoneShell: DeviceShell {
             let s = String(line)
             let ns = s as NSString
             let matches = regex.matches(in: s, range: NSRange(location: 0, length: ns.length))
-            if matches.isEmpty == invert { continue }
+            if matches.isEmpty != invert { continue }
             matched += 1
             if only, !invert { for m in matches { out += ns.substring(with: m.range) + "\n" } } else { out += s + "\n" }
         }
