@@ -12,17 +12,19 @@ import Testing
         ("settings", "am start -n com.android.settings/.Settings"),
         ("settings-display", "am start -a android.settings.DISPLAY_SETTINGS"),
         ("contacts", "monkey -p com.android.contacts -c android.intent.category.LAUNCHER 1"),
-        ("contact-detail", "am start -n com.android.contacts/.activities.PeopleActivity; input tap 360 330"),
+        ("contact-detail", "am start -n com.android.contacts/.activities.PeopleActivity|tap:Alice Chen"),
         ("messages", "monkey -p com.android.messaging -c android.intent.category.LAUNCHER 1"),
-        ("compose", "am start -a android.intent.action.SENDTO -d sms:+15550102 --es sms_body 'Alice: +1 555 0101'; input tap 360 270"),
+        ("compose", "am start -a android.intent.action.SENDTO -d sms:+15550102 --es sms_body 'Alice: +1 555 0101'|tap:compose_message_text"),
         ("notes", "monkey -p com.tether.notes -c android.intent.category.LAUNCHER 1"),
         ("clock", "monkey -p com.android.deskclock -c android.intent.category.LAUNCHER 1"),
         ("calendar", "monkey -p com.android.calendar -c android.intent.category.LAUNCHER 1"),
         ("shop", "monkey -p com.tether.shop -c android.intent.category.LAUNCHER 1"),
-        ("shop-product", "am start -a android.intent.action.VIEW -d 'https://shop.example.com/search?q=earbuds'; input tap 360 170"),
+        ("shop-product", "am start -a android.intent.action.VIEW -d 'https://shop.example.com/search?q=earbuds'|tap:Wireless Earbuds Pro"),
         ("browser", "am start -a android.intent.action.VIEW -d https://news.example.com/"),
-        ("adb-keyboard", "ime set com.android.adbkeyboard/.AdbIME; am start -a android.intent.action.INSERT -t vnd.android.cursor.dir/contact; input tap 360 150; am broadcast -a ADB_INPUT_B64 --es msg 5p2O5piO"),
+        ("adb-keyboard", "ime set com.android.adbkeyboard/.AdbIME; am start -a android.intent.action.INSERT -t vnd.android.cursor.dir/contact|tap:Name|am broadcast -a ADB_INPUT_B64 --es msg 5p2O5piO"),
         ("shade", "input swipe 360 10 360 900 200"),
+        ("thread", "monkey -p com.android.messaging -c android.intent.category.LAUNCHER 1|tap:Alice Chen"),
+        ("dark-settings", "settings put secure ui_night_mode 2; am start -n com.android.settings/.Settings"),
     ]
 
     @Test func rendersEveryAppLegibly() async throws {
@@ -32,8 +34,7 @@ import Testing
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         for (name, setup) in Self.shots {
             let phone = try makePhone()
-            let r = await sh(phone, setup)
-            #expect(r.status == 0, "\(name): \(r.err)")
+            try await perform(setup.components(separatedBy: "|"), on: phone)
             let image = await phone.screenshot()
             #expect(image.width == 720 && image.height == 1600)
             // Not blank: many distinct colours from text antialiasing.
