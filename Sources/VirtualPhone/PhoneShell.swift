@@ -138,6 +138,12 @@ public struct VirtualPhoneShell: DeviceShell {
         case "grep": return try await grep(args, io: io)
         case "head", "tail": return try await headTail(name, args, io: io)
         case "wc":
+            if args.contains("-c"), args.filter({ !$0.hasPrefix("-") }).isEmpty {
+                var count = 0
+                for await chunk in io.stdin { count += chunk.count }
+                try await io.out("\(count)\n")
+                return 0
+            }
             let text = try await readInput(args.filter { !$0.hasPrefix("-") }, io: io)
             let lines = text.filter { $0 == "\n" }.count
             try await io.out(args.contains("-l") ? "\(lines)\n" : "\(lines) \(text.split(whereSeparator: \.isWhitespace).count) \(text.utf8.count)\n")
