@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "ADB", targets: ["ADB"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Inference", targets: ["Inference"]),
+        .library(name: "VirtualPhone", targets: ["VirtualPhone"]),
         .executable(name: "tether", targets: ["tether"]),
     ],
     dependencies: [
@@ -55,12 +56,27 @@ let package = Package(
             name: "Imaging",
             dependencies: ["CImagingSupport"]
         ),
+        .systemLibrary(
+            name: "CFreeType",
+            pkgConfig: "freetype2",
+            providers: [.apt(["libfreetype-dev"])]
+        ),
+        .target(
+            name: "VirtualPhone",
+            dependencies: [
+                "ADB",
+                "Imaging",
+                "CFreeType",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "tether",
             dependencies: [
                 "ADB",
                 "Imaging",
                 "Inference",
+                "VirtualPhone",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -91,6 +107,10 @@ let package = Package(
             name: "ADBTests",
             dependencies: ["ADB"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "VirtualPhoneTests",
+            dependencies: ["VirtualPhone", "ADB", "Imaging"]
         ),
         .testTarget(
             name: "ImagingTests",
