@@ -351,6 +351,9 @@ private struct ParameterDTO: Decodable {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
             throw ShortcutError("\(context): parameter name \"\(name)\" must be letters, digits and _")
         }
+        guard name != "name", name != "action" else {
+            throw ShortcutError("\(context): parameter name \"\(name)\" is reserved: the Shortcut action itself uses action= and name=")
+        }
         let kind: ShortcutParameter.Kind
         switch type {
         case "text": kind = .text

@@ -74,12 +74,12 @@ enum Paths {
         #expect(try command("wifi_settings", [:]) == "am start -a android.settings.WIFI_SETTINGS")
         #expect(try command("share_text", ["text": "see you at 8"])
             == "am start -a android.intent.action.SEND -t text/plain --es android.intent.extra.TEXT 'see you at 8'")
-        #expect(try command("add_contact", ["name": "Bob Li", "phone": "555-0101"])
+        #expect(try command("add_contact", ["contact_name": "Bob Li", "phone": "555-0101"])
             == "am start -a android.intent.action.INSERT -t vnd.android.cursor.dir/contact --es name 'Bob Li' --es phone 5550101")
     }
 
     @Test func contentQueryQuotesForSQLAndShell() throws {
-        #expect(try command("find_contact", ["name": "O'Neil"])
+        #expect(try command("find_contact", ["query": "O'Neil"])
             == #"content query --uri content://com.android.contacts/data/phones --projection display_name:data1 --where 'display_name LIKE '\''%'\'' || '\''O'\'''\''Neil'\'' || '\''%'\'''"#)
     }
 
@@ -182,6 +182,18 @@ enum Paths {
             parameters: [{name: v, type: colour}]
         """)
         #expect(m?.contains("type \"colour\"") == true)
+    }
+
+    @Test func parameterNamesOfTheCallAreReserved() {
+        let m = message("""
+        format: 1
+        shortcuts:
+          - name: p
+            summary: {en: x}
+            shell: echo {name}
+            parameters: [{name: name, type: text}]
+        """)
+        #expect(m?.contains("parameter name \"name\" is reserved") == true)
     }
 
     @Test func placeholderInsideShellQuotesIsRefused() {
