@@ -114,10 +114,15 @@ public struct Agent: Sendable {
         var step = 0
         var feedback: String?
         var parseFailures = 0
-        var repeats: [String: Int] = [:]
-        var nudged: Set<String> = []
+        var repeats: [RepeatKey: Int] = [:]
+        var nudged: Set<RepeatKey> = []
         var notes: [(app: String, thinking: String, image: Image)] = []
         var recorder: EpisodeRecorder?
+    }
+
+    struct RepeatKey: Hashable {
+        var screen: ScreenFingerprint
+        var action: String
     }
 
     static func seconds(_ d: Duration) -> Double {
@@ -185,7 +190,7 @@ public struct Agent: Sendable {
             let action = parsed.action
 
             // Loops: the same action on the same screen.
-            let key = "\(ScreenFingerprint(obs.image).hashValue)|\(action.grammarText)"
+            let key = RepeatKey(screen: ScreenFingerprint(obs.image), action: action.grammarText)
             state.repeats[key, default: 0] += 1
             let count = state.repeats[key] ?? 0
             if count >= configuration.repeatLimit + configuration.stopAfterNudge {

@@ -18,11 +18,9 @@ public struct ShortcutLibrary: Sendable {
         self.shortcuts = shortcuts
     }
 
-    public static let empty: ShortcutLibrary = {
-        // An empty list cannot hold duplicates.
-        guard let lib = try? ShortcutLibrary(shortcuts: []) else { preconditionFailure("empty library") }
-        return lib
-    }()
+    private init(unchecked shortcuts: [Shortcut]) { self.shortcuts = shortcuts }
+
+    public static let empty = ShortcutLibrary(unchecked: [])
 
     /// Loads every `*.yaml` / `*.yml` file of `directory`, in name order.
     public static func load(directory: String) throws(ShortcutError) -> ShortcutLibrary {
