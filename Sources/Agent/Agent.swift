@@ -1,0 +1,325 @@
+import Foundation
+import Imaging
+import Logging
+
+/// Settings of one run.
+public struct AgentConfiguration: Sendable {
+    public var language: PromptLanguage
+    public var maxSteps: Int
+    public var sampling: SamplingOptions
+    /// Tokens of text (system prompt + history) allowed per request; the screenshot's tokens
+    /// and the reply come on top. 25 480 context − 3 000 reply − ~3 400 image ≈ 19 000.
+    public var contextBudget: Int
+    public var tokenCounter: any TokenCounter
+    /// A prompt file's text (`--system-prompt FILE`), replacing the built-in prompt.
+    public var systemPromptTemplate: String?
+    /// The same action on the same screen this many times draws a nudge; `stopAfter` more
+    /// times after that, the run stops.
+    public var repeatLimit: Int
+    public var stopAfterNudge: Int
+    /// Unreadable replies in a row before the run stops (1: ask again once).
+    public var parseRetries: Int
+    public var timeZone: TimeZone
+    public var maxWait: Double
+
+    public init(language: PromptLanguage = .chinese, maxSteps: Int = 50, sampling: SamplingOptions = .autoGLM,
+                contextBudget: Int = 19_000, tokenCounter: any TokenCounter = EstimatedTokenCounter(),
+                systemPromptTemplate: String? = nil, repeatLimit: Int = 3, stopAfterNudge: Int = 2,
+                parseRetries: Int = 1, timeZone: TimeZone = .current, maxWait: Double = 10) {
+        self.language = language
+        self.maxSteps = maxSteps
+        self.sampling = sampling
+        self.contextBudget = contextBudget
+        self.tokenCounter = tokenCounter
+        self.systemPromptTemplate = systemPromptTemplate
+        self.repeatLimit = repeatLimit
+        self.stopAfterNudge = stopAfterNudge
+        self.parseRetries = parseRetries
+        self.timeZone = timeZone
+        self.maxWait = maxWait
+    }
+}
+
+/// One finished step, for a live display (the CLI prints one line per event).
+public struct StepEvent: Sendable {
+    public var step: Int
+    public var currentApp: String
+    /// Nil when the reply could not be read.
+    public var action: Action?
+    public var parseError: String?
+    public var outcome: ActionOutcome?
+    public var timings: StepTimings
+}
+
+/// The loop observe → decide → act, until the model finishes, the step limit, or a stop.
+public struct Agent: Sendable {
+    public var phone: any PhoneControl
+    public var backend: any ModelBackend
+    public var `operator`: any Operator
+    public var shortcuts: ShortcutLibrary
+    public var configuration: AgentConfiguration
+    /// Where to record the episode (a new or empty folder); nil: not recorded.
+    public var recordDirectory: URL?
+    public var device: EpisodeInfo.Device?
+    public var logger: Logger
+    public var onStep: @Sendable (StepEvent) -> Void
+    /// The clock for Wait; tests pass one that does not sleep.
+    public var sleep: @Sendable (Duration) async throws -> Void
+
+    public init(phone: any PhoneControl, backend: any ModelBackend, operator: any Operator,
+                shortcuts: ShortcutLibrary = .empty, configuration: AgentConfiguration = AgentConfiguration(),
+                recordDirectory: URL? = nil, device: EpisodeInfo.Device? = nil, logger: Logger = Logger(label: "tether.agent"),
+                onStep: @escaping @Sendable (StepEvent) -> Void = { _ in },
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+        self.phone = phone
+        self.backend = backend
+        self.operator = `operator`
+        self.shortcuts = shortcuts
+        self.configuration = configuration
+        self.recordDirectory = recordDirectory
+        self.device = device
+        self.logger = logger
+        self.onStep = onStep
+        self.sleep = sleep
+    }
+
+    /// The system prompt for this phone, at this moment.
+    public func systemPrompt(apps: [AppLabel], offered: [Shortcut], date: Date) -> String {
+        let p = SystemPrompt(language: configuration.language, date: date, timeZone: configuration.timeZone,
+                             apps: apps, shortcuts: offered)
+        if let template = configuration.systemPromptTemplate { return p.render(template: template) }
+        return p.text
+    }
+
+    /// Runs `task` to an outcome. Never throws: every failure is an outcome with a message.
+    public func run(task: String, startedAt: Date = Date()) async -> Outcome {
+        var state = RunState()
+        let outcome: Outcome
+        do {
+            outcome = try await loop(task: task, startedAt: startedAt, state: &state)
+        } catch is CancellationError {
+            outcome = Outcome(status: .cancelled, message: "the run was cancelled", steps: state.step)
+        } catch {
+            outcome = Outcome(status: .failed, message: "\(error)", steps: state.step)
+        }
+        if let recorder = state.recorder {
+            do { try await recorder.finish(outcome) } catch { logger.error("cannot finish the episode", metadata: ["error": "\(error)"]) }
+        }
+        logger.info("run ended", metadata: ["status": "\(outcome.status.rawValue)", "steps": "\(outcome.steps)",
+                                            "message": "\(outcome.message)"])
+        return outcome
+    }
+
+    struct RunState {
+        var step = 0
+        var feedback: String?
+        var parseFailures = 0
+        var repeats: [RepeatKey: Int] = [:]
+        var nudged: Set<RepeatKey> = []
+        var notes: [(app: String, thinking: String, image: Image)] = []
+        var recorder: EpisodeRecorder?
+    }
+
+    struct RepeatKey: Hashable {
+        var screen: ScreenFingerprint
+        var action: String
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    func loop(task: String, startedAt: Date, state: inout RunState) async throws -> Outcome {
+        let apps = try await phone.installedApps()
+        let offered = shortcuts.offered(installedPackages: Set(apps.map(\.package)))
+        let system = systemPrompt(apps: apps, offered: offered, date: startedAt)
+        if let dir = recordDirectory {
+            state.recorder = try EpisodeRecorder(directory: dir, info: EpisodeInfo(
+                task: task, startedAt: startedAt, language: configuration.language, backend: backend.description,
+                sampling: configuration.sampling, device: device, systemPrompt: system))
+        }
+        var transcript = Transcript(systemPrompt: system, task: task)
+        let executor = Executor(phone: phone, apps: apps, shortcuts: offered, timeZone: configuration.timeZone,
+                                maxWait: configuration.maxWait, sleep: sleep)
+        let clock = ContinuousClock()
+
+        while state.step < configuration.maxSteps {
+            try Task.checkCancellation()
+            state.step += 1
+            let stepStart = Date()
+            var timings = StepTimings()
+
+            var t0 = clock.now
+            let obs = try await phone.observe()
+            timings.capture = Agent.seconds(clock.now - t0)
+            let feedback = state.feedback
+            state.feedback = nil
+            transcript.addObservation(currentApp: obs.currentApp, feedback: feedback)
+            let request = transcript.request(image: obs.image, sampling: configuration.sampling,
+                                             budget: configuration.contextBudget, counter: configuration.tokenCounter)
+            t0 = clock.now
+            let reply = try await backend.complete(request, onText: nil)
+            timings.model = Agent.seconds(clock.now - t0)
+            timings.firstText = reply.timings.firstText
+
+            var record = StepRecord(step: state.step, startedAt: stepStart, currentApp: obs.currentApp,
+                                    feedback: feedback, modelText: reply.text, timings: timings)
+
+            // Read the action.
+            let parsed: ParsedReply
+            do {
+                parsed = try ActionParser.parse(reply.text)
+                state.parseFailures = 0
+            } catch {
+                state.parseFailures += 1
+                transcript.addReply(.raw(reply.text))
+                record.parseError = error.description
+                try await finishStep(record, image: obs.image, action: nil, outcome: nil, recorder: state.recorder)
+                if state.parseFailures > configuration.parseRetries {
+                    return Outcome(status: .failed,
+                                   message: "the model's reply could not be read as an action \(state.parseFailures) times in a row: \(error.reason)",
+                                   steps: state.step)
+                }
+                state.feedback = error.correction(in: configuration.language)
+                continue
+            }
+            transcript.addReply(.parsed(thinking: parsed.thinking, answer: parsed.actionText))
+            record.thinking = parsed.thinking
+            record.action = parsed.action.grammarText
+            record.actionName = parsed.action.name
+            let action = parsed.action
+
+            // Loops: the same action on the same screen.
+            let key = RepeatKey(screen: ScreenFingerprint(obs.image), action: action.grammarText)
+            state.repeats[key, default: 0] += 1
+            let count = state.repeats[key] ?? 0
+            if count >= configuration.repeatLimit + configuration.stopAfterNudge {
+                let message = "stopped: the model repeated \(action.description) on an unchanged screen \(count) times"
+                record.result = .init(ok: false, message: message)
+                try await finishStep(record, image: obs.image, action: action, outcome: .failed(message), recorder: state.recorder)
+                return Outcome(status: .failed, message: message, steps: state.step)
+            }
+            var nudge: String?
+            if count >= configuration.repeatLimit, !state.nudged.contains(key) {
+                state.nudged.insert(key)
+                nudge = Agent.nudgeText(action, count: count, language: configuration.language)
+            }
+
+            // Act.
+            t0 = clock.now
+            let outcome: ActionOutcome
+            switch action {
+            case .finish(let message):
+                record.result = .init(ok: true, message: message)
+                try await finishStep(record, image: obs.image, action: action, outcome: .done(message), recorder: state.recorder)
+                return Outcome(status: .finished, message: message, steps: state.step)
+
+            case .tap(_, let message?):
+                let decision = await self.operator.confirm(ConfirmationRequest(message: message, task: task, step: state.step))
+                switch decision {
+                case .approve:
+                    outcome = try await executor.execute(action, screenWidth: obs.image.width, screenHeight: obs.image.height)
+                case .deny(let reason):
+                    outcome = .failed("The user did not allow this action (\(message)): \(reason). Do not try it again; finish and say so if the task cannot go on without it.")
+                case .unavailable(let reason):
+                    let text = "stopped at a sensitive action (\(message)): \(reason)"
+                    record.result = .init(ok: false, message: text)
+                    try await finishStep(record, image: obs.image, action: action, outcome: .failed(text), recorder: state.recorder)
+                    return Outcome(status: .failed, message: text, steps: state.step)
+                }
+
+            case .takeOver(let message):
+                switch await self.operator.takeOver(TakeOverRequest(message: message, task: task, step: state.step)) {
+                case .done(let note):
+                    outcome = .result("The user has done it by hand\(note.map { ": \($0)" } ?? ""). Continue from the current screen.")
+                case .unavailable(let reason):
+                    let text = "stopped: \(reason)"
+                    record.result = .init(ok: false, message: text)
+                    try await finishStep(record, image: obs.image, action: action, outcome: .failed(text), recorder: state.recorder)
+                    return Outcome(status: .failed, message: text, steps: state.step)
+                }
+
+            case .interact:
+                switch await self.operator.interact(InteractionRequest(context: parsed.thinking, task: task, step: state.step)) {
+                case .answer(let answer): outcome = .result("The user answered: \(answer)")
+                case .unavailable(let reason):
+                    outcome = .result("No answer from the user (\(reason)). Choose the option that best fits the task yourself.")
+                }
+
+            case .note:
+                state.notes.append((obs.currentApp, parsed.thinking, obs.image))
+                outcome = .result("Noted this page (\(state.notes.count) noted so far).")
+
+            case .callAPI(let instruction):
+                outcome = try await callAPI(instruction, notes: state.notes, task: task)
+
+            default:
+                outcome = try await executor.execute(action, screenWidth: obs.image.width, screenHeight: obs.image.height)
+            }
+            record.timings.act = Agent.seconds(clock.now - t0)
+            record.result = .init(ok: outcome.ok, message: outcome.message)
+            try await finishStep(record, image: obs.image, action: action, outcome: outcome, recorder: state.recorder)
+
+            var parts: [String] = []
+            if outcome.tellModel { parts.append(outcome.message) }
+            if let nudge { parts.append(nudge) }
+            state.feedback = parts.isEmpty ? nil : parts.joined(separator: " ")
+        }
+        return Outcome(status: .failed, message: "reached the step limit (\(configuration.maxSteps)) before the model finished",
+                       steps: state.step)
+    }
+
+    static func nudgeText(_ action: Action, count: Int, language: PromptLanguage) -> String {
+        switch language {
+        case .english:
+            return "You have done \(action.grammarText) on this same screen \(count) times and nothing changed. Do something else: another position, another way, Back, or finish if the task cannot be done."
+        case .chinese:
+            return "你已在同一屏幕上执行 \(action.grammarText) \(count) 次，屏幕没有变化。请换一种做法：换个位置、换个方式、返回，或在任务无法完成时 finish。"
+        }
+    }
+
+    /// Answers an instruction from the noted pages with the same backend: the noted screenshots,
+    /// each with the reasoning written when it was noted, then the instruction.
+    func callAPI(_ instruction: String, notes: [(app: String, thinking: String, image: Image)], task: String) async throws -> ActionOutcome {
+        guard !notes.isEmpty else {
+            return .failed("Call_API needs pages noted first with Note; none are.")
+        }
+        let system: String
+        switch configuration.language {
+        case .english: system = "You answer questions about pages of a phone screen that were saved earlier. Reply with the answer only."
+        case .chinese: system = "你根据之前保存的手机页面回答问题。只回复答案。"
+        }
+        var messages = [ModelMessage(role: .system, text: system)]
+        for (i, n) in notes.suffix(4).enumerated() {
+            messages.append(ModelMessage(role: .user, text: "Page \(i + 1) (\(n.app)). \(n.thinking)", image: n.image))
+            messages.append(ModelMessage(role: .assistant, text: "OK"))
+        }
+        messages.append(ModelMessage(role: .user, text: "Task: \(task)\nInstruction: \(instruction)"))
+        let reply = try await backend.complete(ModelRequest(messages: messages, sampling: configuration.sampling), onText: nil)
+        let answer = Agent.answerText(reply.text)
+        return .result("Call_API result: \(answer)")
+    }
+
+    /// The answer part of a reply that may use the think/answer tags.
+    static func answerText(_ text: String) -> String {
+        let (_, answer) = splitTags(text)
+        return answer.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func splitTags(_ text: String) -> (String?, String) {
+        if let a = text.range(of: "<answer>") {
+            var rest = text[a.upperBound...]
+            if let c = rest.range(of: "</answer>") { rest = rest[..<c.lowerBound] }
+            return (nil, String(rest))
+        }
+        if let c = text.range(of: "</think>") { return (nil, String(text[c.upperBound...])) }
+        return (nil, text)
+    }
+
+    func finishStep(_ record: StepRecord, image: Image, action: Action?, outcome: ActionOutcome?,
+                    recorder: EpisodeRecorder?) async throws {
+        if let recorder { try await recorder.record(record, screen: image) }
+        onStep(StepEvent(step: record.step, currentApp: record.currentApp, action: action, parseError: record.parseError,
+                         outcome: outcome, timings: record.timings))
+    }
+}

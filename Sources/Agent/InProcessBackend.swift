@@ -1,0 +1,90 @@
+import Foundation
+import Imaging
+import Inference
+
+/// The model run by Tether itself on the CPU (the `Inference` engine), from a checkpoint
+/// directory.
+///
+/// Each call renders the whole transcript and runs the whole prompt: `Inference` does not yet
+/// expose a way to keep the KV cache of the unchanged prefix (system prompt and old turns)
+/// between calls, so nothing is reused across agent steps.
+public final class InProcessBackend: ModelBackend, Sendable {
+    public let model: GLM4VModel
+
+    public var description: String { "in-process \(model.directory)" }
+
+    public init(model: GLM4VModel) {
+        self.model = model
+    }
+
+    public convenience init(directory: String) throws {
+        self.init(model: try GLM4VModel(directory: directory))
+    }
+
+    /// The engine's prompt for a request: the same chat layout the served model sees.
+    public func prompt(for request: ModelRequest) throws -> Prompt {
+        var messages: [ChatMessage] = []
+        var images: [RGBAImage] = []
+        for m in request.messages {
+            switch m.role {
+            case .system: messages.append(.system(m.text))
+            case .assistant: messages.append(.assistant(m.text))
+            case .user:
+                if let image = m.image {
+                    images.append(RGBAImage(width: image.width, height: image.height, bytes: image.packedBytes))
+                    messages.append(.user(m.text, images: 1))
+                } else {
+                    messages.append(.user(m.text))
+                }
+            }
+        }
+        return try model.prompt(messages, images: images)
+    }
+
+    public func complete(_ request: ModelRequest, onText: (@Sendable (String) -> Void)?) async throws -> ModelReply {
+        let started = ContinuousClock.now
+        let prompt = try prompt(for: request)
+        let s = request.sampling
+        let options = GenerationOptions(maxTokens: s.maxTokens, temperature: Float(s.temperature), topP: Float(s.topP),
+                                        frequencyPenalty: Float(s.frequencyPenalty), seed: s.seed ?? 0)
+        let first = FirstTextClock(start: started)
+        let result = try await model.generate(prompt, options: options) { piece in
+            first.mark()
+            onText?(piece)
+        }
+        let d = ContinuousClock.now - started
+        let total = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        return ModelReply(text: result.text, timings: ModelTimings(firstText: first.value, total: total),
+                          promptTokens: result.promptIds.count, completionTokens: result.generatedIds.count)
+    }
+}
+
+/// The moment the first text piece arrived, set once from the generation callback.
+final class FirstTextClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private let start: ContinuousClock.Instant
+    private var seconds: Double?
+
+    init(start: ContinuousClock.Instant) { self.start = start }
+
+    func mark() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard seconds == nil else { return }
+        let d = ContinuousClock.now - start
+        seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    var value: Double? {
+        lock.lock()
+        defer { lock.unlock() }
+        return seconds
+    }
+}
+
+/// Token counts from the checkpoint's own tokenizer, for trimming history exactly.
+public struct TokenizerCounter: TokenCounter {
+    public let tokenizer: Tokenizer
+    public init(tokenizer: Tokenizer) { self.tokenizer = tokenizer }
+    public func count(_ text: String) -> Int { tokenizer.encode(text).count }
+}

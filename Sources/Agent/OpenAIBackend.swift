@@ -1,0 +1,292 @@
+import AsyncHTTPClient
+import Foundation
+import Imaging
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// How the screenshot travels to a remote server (as a `data:` URL).
+public enum ImageUpload: Sendable, Equatable {
+    /// Lossless, as the reference agent sends it.
+    case png
+    /// Smaller and faster to upload; quality 1–100.
+    case jpeg(quality: Int)
+
+    public func dataURL(for image: Image) throws -> String {
+        switch self {
+        case .png:
+            return "data:image/png;base64," + Data(try image.pngData()).base64EncodedString()
+        case .jpeg(let q):
+            return "data:image/jpeg;base64," + Data(try image.jpegData(quality: min(max(q, 1), 100))).base64EncodedString()
+        }
+    }
+}
+
+/// A model served behind an OpenAI-compatible `/chat/completions` endpoint: vLLM, SGLang or a
+/// hosted API. Streams the reply (server-sent events), retries what is worth retrying, and
+/// reports the server's own error message otherwise.
+public final class OpenAIBackend: ModelBackend, Sendable {
+    public struct Configuration: Sendable {
+        /// The API root, e.g. `http://localhost:8000/v1`; `/chat/completions` is appended.
+        public var baseURL: String
+        public var model: String
+        /// Sent as `Authorization: Bearer …` unless nil or empty.
+        public var apiKey: String?
+        public var imageUpload: ImageUpload
+        /// Ask for a streamed reply (`"stream": true`).
+        public var stream: Bool
+        /// Longest silence from the server (no bytes) before giving up.
+        public var readTimeout: TimeAmount
+        public var connectTimeout: TimeAmount
+        /// Longest time for a whole request, answer included.
+        public var requestTimeout: TimeAmount
+        /// Tries per request, the first included, for connection failures and 408/429/5xx.
+        public var maxAttempts: Int
+        /// The wait before the second try; it doubles each time.
+        public var retryDelay: Duration
+
+        public init(baseURL: String, model: String, apiKey: String? = nil, imageUpload: ImageUpload = .png,
+                    stream: Bool = true, readTimeout: TimeAmount = .seconds(300), connectTimeout: TimeAmount = .seconds(10),
+                    requestTimeout: TimeAmount = .seconds(900), maxAttempts: Int = 3, retryDelay: Duration = .seconds(1)) {
+            self.baseURL = baseURL
+            self.model = model
+            self.apiKey = apiKey
+            self.imageUpload = imageUpload
+            self.stream = stream
+            self.readTimeout = readTimeout
+            self.connectTimeout = connectTimeout
+            self.requestTimeout = requestTimeout
+            self.maxAttempts = maxAttempts
+            self.retryDelay = retryDelay
+        }
+    }
+
+    public let configuration: Configuration
+    private let client: HTTPClient
+    private let logger: Logger
+
+    public var description: String { "openai-compatible \(configuration.baseURL) model \(configuration.model)" }
+
+    public init(configuration: Configuration, logger: Logger = Logger(label: "tether.agent.openai")) {
+        self.configuration = configuration
+        self.logger = logger
+        var http = HTTPClient.Configuration()
+        http.timeout = .init(connect: configuration.connectTimeout, read: configuration.readTimeout)
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
+    }
+
+    /// Closes the connections. Call once, when done.
+    public func shutdown() async throws {
+        try await client.shutdown()
+    }
+
+    var endpoint: String {
+        var base = configuration.baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + "/chat/completions"
+    }
+
+    /// The JSON body, as vLLM and the hosted APIs take it: the image as an `image_url` part before
+    /// the text.
+    public func body(for request: ModelRequest) throws -> Data {
+        var messages: [[String: Any]] = []
+        for m in request.messages {
+            if let image = m.image {
+                messages.append(["role": m.role.rawValue, "content": [
+                    ["type": "image_url", "image_url": ["url": try configuration.imageUpload.dataURL(for: image)]],
+                    ["type": "text", "text": m.text],
+                ]])
+            } else {
+                messages.append(["role": m.role.rawValue, "content": m.text])
+            }
+        }
+        var body: [String: Any] = [
+            "model": configuration.model,
+            "messages": messages,
+            "max_tokens": request.sampling.maxTokens,
+            "temperature": request.sampling.temperature,
+            "top_p": request.sampling.topP,
+            "frequency_penalty": request.sampling.frequencyPenalty,
+            "stream": configuration.stream,
+        ]
+        if let seed = request.sampling.seed { body["seed"] = seed }
+        return try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+    }
+
+    public func complete(_ request: ModelRequest, onText: (@Sendable (String) -> Void)?) async throws -> ModelReply {
+        let payload = try body(for: request)
+        var attempt = 1
+        var delay = configuration.retryDelay
+        while true {
+            do {
+                return try await once(payload, onText: onText)
+            } catch let failure as Failure where failure.retryable && attempt < configuration.maxAttempts {
+                logger.warning("model request failed; retrying",
+                               metadata: ["attempt": "\(attempt)", "error": "\(failure.error)"])
+                try await Task.sleep(for: delay)
+                delay *= 2
+                attempt += 1
+            } catch let failure as Failure {
+                throw failure.error
+            }
+        }
+    }
+
+    /// An error with whether trying again may help.
+    struct Failure: Error {
+        var error: ModelBackendError
+        var retryable: Bool
+    }
+
+    private func once(_ payload: Data, onText: (@Sendable (String) -> Void)?) async throws -> ModelReply {
+        var req = HTTPClientRequest(url: endpoint)
+        req.method = .POST
+        req.headers.add(name: "Content-Type", value: "application/json")
+        req.headers.add(name: "Accept", value: configuration.stream ? "text/event-stream" : "application/json")
+        if let key = configuration.apiKey, !key.isEmpty { req.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        req.body = .bytes(ByteBuffer(bytes: payload))
+
+        let started = ContinuousClock.now
+        func seconds(since t: ContinuousClock.Instant) -> Double {
+            let d = ContinuousClock.now - t
+            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
+
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(req, timeout: configuration.requestTimeout, logger: logger)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw Failure(error: ModelBackendError("cannot reach the model server at \(endpoint): \(error)"), retryable: true)
+        }
+
+        let status = response.status.code
+        guard (200..<300).contains(status) else {
+            var body = ""
+            do {
+                let bytes = try await response.body.collect(upTo: 64 * 1024)
+                body = String(buffer: bytes)
+            } catch {}
+            let message = OpenAIBackend.serverMessage(body)
+            let retryable = status == 408 || status == 429 || status >= 500
+            var hint = ""
+            if status == 401 || status == 403 { hint = " (check the API key)" }
+            if status == 404 { hint = " (check the base URL, which should end in /v1, and the model name)" }
+            throw Failure(error: ModelBackendError("the model server answered \(status)\(hint): \(message)"), retryable: retryable)
+        }
+
+        let isStream = response.headers["content-type"].first?.lowercased().contains("text/event-stream") ?? false
+        var text = ""
+        var firstText: Double?
+        var usage: (Int?, Int?) = (nil, nil)
+        var received = false
+        do {
+            if isStream {
+                var parser = ServerSentEvents()
+                streaming: for try await chunk in response.body {
+                    received = true
+                    for event in parser.feed(String(buffer: chunk)) {
+                        if event == "[DONE]" { break streaming }
+                        let delta = try OpenAIBackend.decodeChunk(event)
+                        if let u = delta.usage { usage = u }
+                        if let piece = delta.text, !piece.isEmpty {
+                            if firstText == nil { firstText = seconds(since: started) }
+                            text += piece
+                            onText?(piece)
+                        }
+                    }
+                }
+            } else {
+                let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
+                received = true
+                let decoded = try OpenAIBackend.decodeCompletion(String(buffer: bytes))
+                text = decoded.text
+                usage = decoded.usage
+                firstText = seconds(since: started)
+                onText?(text)
+            }
+        } catch let e as ModelBackendError {
+            throw Failure(error: e, retryable: false)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // A broken connection before any byte is worth another try; after, the text seen so
+            // far was already shown, so the failure is reported.
+            throw Failure(error: ModelBackendError("the model server's reply broke off: \(error)"), retryable: !received)
+        }
+        return ModelReply(text: text, timings: ModelTimings(firstText: firstText, total: seconds(since: started)),
+                          promptTokens: usage.0, completionTokens: usage.1)
+    }
+
+    /// `error.message` of an OpenAI-style error body, else the body itself (shortened).
+    static func serverMessage(_ body: String) -> String {
+        if let data = body.data(using: .utf8),
+           let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            if let e = obj["error"] as? [String: Any], let m = e["message"] as? String { return m }
+            if let m = obj["message"] as? String { return m }
+            if let d = obj["detail"] as? String { return d }
+        }
+        let flat = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        if flat.isEmpty { return "(empty body)" }
+        return flat.count > 300 ? String(flat.prefix(300)) + "…" : flat
+    }
+
+    static func decodeChunk(_ json: String) throws(ModelBackendError) -> (text: String?, usage: (Int?, Int?)?) {
+        guard let data = json.data(using: .utf8),
+              let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw ModelBackendError("the model server sent an event that is not JSON: \(json.prefix(200))")
+        }
+        if let e = obj["error"] as? [String: Any] {
+            throw ModelBackendError("the model server reported an error mid-stream: \(e["message"] as? String ?? "\(e)")")
+        }
+        let choice = (obj["choices"] as? [[String: Any]])?.first
+        let delta = choice?["delta"] as? [String: Any]
+        var usage: (Int?, Int?)?
+        if let u = obj["usage"] as? [String: Any] {
+            usage = (u["prompt_tokens"] as? Int, u["completion_tokens"] as? Int)
+        }
+        return (delta?["content"] as? String, usage)
+    }
+
+    static func decodeCompletion(_ json: String) throws(ModelBackendError) -> (text: String, usage: (Int?, Int?)) {
+        guard let data = json.data(using: .utf8),
+              let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw ModelBackendError("the model server's reply is not JSON: \(json.prefix(200))")
+        }
+        guard let choice = (obj["choices"] as? [[String: Any]])?.first,
+              let message = choice["message"] as? [String: Any],
+              let content = message["content"] as? String else {
+            throw ModelBackendError("the model server's reply has no choices[0].message.content: \(json.prefix(200))")
+        }
+        let u = obj["usage"] as? [String: Any]
+        return (content, (u?["prompt_tokens"] as? Int, u?["completion_tokens"] as? Int))
+    }
+}
+
+/// Splits a server-sent-event stream into the `data` of each event (multi-line data joined by
+/// newlines; comments and other fields ignored), across arbitrary chunk boundaries.
+struct ServerSentEvents {
+    private var buffer = ""
+    private var data: [String] = []
+
+    mutating func feed(_ chunk: String) -> [String] {
+        buffer += chunk
+        var events: [String] = []
+        while let nl = buffer.firstIndex(where: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+            let line = String(buffer[..<nl])
+            buffer.removeSubrange(...nl)
+            if line.isEmpty {
+                if !data.isEmpty { events.append(data.joined(separator: "\n")); data = [] }
+                continue
+            }
+            if line.hasPrefix(":") { continue }
+            if line.hasPrefix("data:") {
+                var v = line.dropFirst(5)
+                if v.first == " " { v = v.dropFirst() }
+                data.append(String(v))
+            }
+        }
+        return events
+    }
+}
