@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "ADB", targets: ["ADB"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Inference", targets: ["Inference"]),
+        .library(name: "VirtualPhone", targets: ["VirtualPhone"]),
         .executable(name: "tether", targets: ["tether"]),
     ],
     dependencies: [
@@ -55,6 +56,20 @@ let package = Package(
             name: "Imaging",
             dependencies: ["CImagingSupport"]
         ),
+        .systemLibrary(
+            name: "CFreeType",
+            pkgConfig: "freetype2",
+            providers: [.apt(["libfreetype-dev"])]
+        ),
+        .target(
+            name: "VirtualPhone",
+            dependencies: [
+                "ADB",
+                "Imaging",
+                "CFreeType",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "tether",
             dependencies: [
@@ -62,6 +77,7 @@ let package = Package(
                 "Imaging",
                 "Inference",
                 .product(name: "Crypto", package: "swift-crypto"),
+                "VirtualPhone",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -91,6 +107,10 @@ let package = Package(
             name: "ADBTests",
             dependencies: ["ADB"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "VirtualPhoneTests",
+            dependencies: ["VirtualPhone", "ADB", "Imaging"]
         ),
         .testTarget(
             name: "ImagingTests",
