@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Inference", targets: ["Inference"]),
         .library(name: "VirtualPhone", targets: ["VirtualPhone"]),
+        .library(name: "Android", targets: ["Android"]),
         .executable(name: "tether", targets: ["tether"]),
     ],
     dependencies: [
@@ -70,10 +71,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "Android",
+            dependencies: [
+                "ADB",
+                "Imaging",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "tether",
             dependencies: [
                 "ADB",
+                "Android",
                 "Imaging",
                 "Inference",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -115,6 +125,11 @@ let package = Package(
         .testTarget(
             name: "ImagingTests",
             dependencies: ["Imaging"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "AndroidTests",
+            dependencies: ["Android", "ADB", "Imaging", "VirtualPhone"],
             resources: [.copy("Fixtures")]
         ),
     ]
