@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Inference", targets: ["Inference"]),
         .library(name: "VirtualPhone", targets: ["VirtualPhone"]),
+        .library(name: "Android", targets: ["Android"]),
         .library(name: "Agent", targets: ["Agent"]),
         .executable(name: "tether", targets: ["tether"]),
     ],
@@ -73,10 +74,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "Android",
+            dependencies: [
+                "ADB",
+                "Imaging",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "tether",
             dependencies: [
                 "ADB",
+                "Agent",
+                "Android",
                 "Imaging",
                 "Inference",
                 "VirtualPhone",
@@ -104,6 +115,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
+                "Android",
                 "Imaging",
                 "Inference",
                 .product(name: "Logging", package: "swift-log"),
@@ -117,6 +129,9 @@ let package = Package(
             name: "AgentTests",
             dependencies: [
                 "Agent",
+                "ADB",
+                "Android",
+                "VirtualPhone",
                 "Imaging",
                 "Inference",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -141,6 +156,11 @@ let package = Package(
         .testTarget(
             name: "ImagingTests",
             dependencies: ["Imaging"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "AndroidTests",
+            dependencies: ["Android", "ADB", "Imaging", "VirtualPhone"],
             resources: [.copy("Fixtures")]
         ),
     ]

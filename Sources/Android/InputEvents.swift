@@ -1,0 +1,397 @@
+import Foundation
+
+/// One kernel input event, as `getevent` prints it.
+public struct RawInputEvent: Sendable, Equatable {
+    /// Seconds of CLOCK_MONOTONIC (with `-t`), nil without.
+    public var time: Double?
+    /// `/dev/input/eventN`, nil when getevent watched one device and printed no prefix.
+    public var device: String?
+    public var type: UInt16
+    public var code: UInt16
+    public var value: Int32
+
+    public init(time: Double? = nil, device: String? = nil, type: UInt16, code: UInt16, value: Int32) {
+        self.time = time
+        self.device = device
+        self.type = type
+        self.code = code
+        self.value = value
+    }
+}
+
+/// Names and numbers of the Linux input constants getevent prints (linux/input-event-codes.h).
+public enum InputCodes {
+    public static let EV_SYN: UInt16 = 0, EV_KEY: UInt16 = 1, EV_REL: UInt16 = 2, EV_ABS: UInt16 = 3, EV_MSC: UInt16 = 4, EV_SW: UInt16 = 5
+    public static let SYN_REPORT: UInt16 = 0, SYN_MT_REPORT: UInt16 = 2, SYN_DROPPED: UInt16 = 3
+    public static let ABS_X: UInt16 = 0, ABS_Y: UInt16 = 1
+    public static let ABS_MT_SLOT: UInt16 = 0x2f, ABS_MT_POSITION_X: UInt16 = 0x35, ABS_MT_POSITION_Y: UInt16 = 0x36, ABS_MT_TRACKING_ID: UInt16 = 0x39
+    public static let BTN_TOUCH: UInt16 = 0x14a
+
+    static let types: [String: UInt16] = ["EV_SYN": 0, "EV_KEY": 1, "EV_REL": 2, "EV_ABS": 3, "EV_MSC": 4, "EV_SW": 5, "EV_LED": 0x11, "EV_SND": 0x12, "EV_REP": 0x14, "EV_FF": 0x15]
+    static let syn: [String: UInt16] = ["SYN_REPORT": 0, "SYN_CONFIG": 1, "SYN_MT_REPORT": 2, "SYN_DROPPED": 3]
+    static let abs: [String: UInt16] = [
+        "ABS_X": 0, "ABS_Y": 1, "ABS_Z": 2, "ABS_PRESSURE": 0x18, "ABS_DISTANCE": 0x19, "ABS_MT_SLOT": 0x2f,
+        "ABS_MT_TOUCH_MAJOR": 0x30, "ABS_MT_TOUCH_MINOR": 0x31, "ABS_MT_WIDTH_MAJOR": 0x32, "ABS_MT_WIDTH_MINOR": 0x33,
+        "ABS_MT_ORIENTATION": 0x34, "ABS_MT_POSITION_X": 0x35, "ABS_MT_POSITION_Y": 0x36, "ABS_MT_TOOL_TYPE": 0x37,
+        "ABS_MT_BLOB_ID": 0x38, "ABS_MT_TRACKING_ID": 0x39, "ABS_MT_PRESSURE": 0x3a, "ABS_MT_DISTANCE": 0x3b,
+    ]
+    static let keys: [String: UInt16] = [
+        "KEY_ESC": 1, "KEY_BACKSPACE": 14, "KEY_ENTER": 28, "KEY_HOME": 102, "KEY_UP": 103, "KEY_LEFT": 105, "KEY_RIGHT": 106,
+        "KEY_DOWN": 108, "KEY_MUTE": 113, "KEY_VOLUMEDOWN": 114, "KEY_VOLUMEUP": 115, "KEY_POWER": 116, "KEY_MENU": 139,
+        "KEY_SLEEP": 142, "KEY_WAKEUP": 143, "KEY_BACK": 158, "KEY_CAMERA": 212, "KEY_SEARCH": 217, "KEY_HOMEPAGE": 172,
+        "KEY_APPSELECT": 0x244, "KEY_ASSISTANT": 0x247,
+        "BTN_TOOL_FINGER": 0x145, "BTN_TOOL_PEN": 0x140, "BTN_TOOL_DOUBLETAP": 0x14d, "BTN_TOUCH": 0x14a, "BTN_STYLUS": 0x14b,
+    ]
+    static let keyNames: [UInt16: String] = Dictionary(keys.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
+    static let absNames: [UInt16: String] = Dictionary(abs.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
+
+    static func code(_ word: String, type: UInt16) -> UInt16? {
+        let table: [String: UInt16]
+        switch type {
+        case EV_SYN: table = syn
+        case EV_ABS: table = abs
+        case EV_KEY: table = keys
+        default: table = [:]
+        }
+        return table[word] ?? UInt16(word, radix: 16)
+    }
+}
+
+/// Parses `getevent` output lines, with or without `-l` labels, `-t` times and device prefixes.
+public enum GeteventParser {
+    /// One event line; nil for anything else (`add device`, `name:` lines, blank lines).
+    public static func parse(_ line: Substring) -> RawInputEvent? {
+        var rest = line.drop { $0 == " " || $0 == "\t" }
+        var time: Double?
+        if rest.first == "[" {
+            guard let close = rest.firstIndex(of: "]") else { return nil }
+            time = Double(rest[rest.index(after: rest.startIndex)..<close].trimmingCharacters(in: .whitespaces))
+            rest = rest[rest.index(after: close)...]
+        }
+        var words = rest.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+        var device: String?
+        if let first = words.first, first.hasSuffix(":") {
+            guard first.hasPrefix("/dev/") else { return nil }
+            device = String(first.dropLast())
+            words.removeFirst()
+        }
+        guard words.count == 3 else { return nil }
+        let typeWord = String(words[0]), codeWord = String(words[1]), valueWord = String(words[2])
+        guard let type = InputCodes.types[typeWord] ?? UInt16(typeWord, radix: 16),
+              let code = InputCodes.code(codeWord, type: type) else { return nil }
+        let value: Int32
+        switch valueWord {
+        case "DOWN": value = 1
+        case "UP": value = 0
+        case "REPEAT": value = 2
+        default:
+            guard let bits = UInt32(valueWord, radix: 16) else { return nil }
+            value = Int32(bitPattern: bits)
+        }
+        return RawInputEvent(time: time, device: device, type: type, code: code, value: value)
+    }
+
+    public static func parse(_ text: String) -> [RawInputEvent] {
+        text.split(whereSeparator: \.isNewline).compactMap { parse($0) }
+    }
+}
+
+/// The range of one absolute axis.
+public struct AxisRange: Sendable, Equatable, Codable {
+    public var min: Int
+    public var max: Int
+    public init(min: Int, max: Int) {
+        self.min = min
+        self.max = max
+    }
+}
+
+/// An input device as `getevent -p` describes it.
+public struct InputDevice: Sendable, Equatable {
+    public var path: String
+    public var name: String
+    public var axes: [UInt16: AxisRange] = [:]
+    public var properties: [String] = []
+
+    /// A device with multitouch (or single-touch) positions: a touchscreen.
+    public var isTouchscreen: Bool {
+        (axes[InputCodes.ABS_MT_POSITION_X] != nil && axes[InputCodes.ABS_MT_POSITION_Y] != nil)
+            || (axes[InputCodes.ABS_X] != nil && axes[InputCodes.ABS_Y] != nil && properties.contains("INPUT_PROP_DIRECT"))
+    }
+
+    /// Parses `getevent -p` or `getevent -lp`.
+    public static func parse(capabilities text: String) -> [InputDevice] {
+        var devices: [InputDevice] = []
+        var inABS = false, inProps = false
+        for raw in text.split(whereSeparator: \.isNewline) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("add device"), let slash = line.range(of: "/dev/") {
+                devices.append(InputDevice(path: String(line[slash.lowerBound...]).trimmingCharacters(in: .whitespaces), name: ""))
+                inABS = false
+                inProps = false
+                continue
+            }
+            guard !devices.isEmpty else { continue }
+            if line.hasPrefix("name:") {
+                devices[devices.count - 1].name = line.dropFirst(5).trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                continue
+            }
+            if line.hasPrefix("input props:") { inProps = true; inABS = false; continue }
+            if line.hasPrefix("events:") { inProps = false; continue }
+            var body = Substring(line)
+            // A section header: `KEY (0001): …`, `ABS (0003): …`, `SW  (0005): …`.
+            if let open = line.firstIndex(of: "("), let close = line.range(of: "): "),
+               !line[..<open].isEmpty, line[..<open].allSatisfy({ $0.isUppercase || $0 == " " }) {
+                inABS = line.hasPrefix("ABS")
+                inProps = false
+                body = line[close.upperBound...]
+            }
+            if inProps {
+                if line.hasPrefix("INPUT_PROP_") { devices[devices.count - 1].properties.append(line) }
+                continue
+            }
+            guard inABS, let colon = body.range(of: ":") else { continue }
+            let name = body[..<colon.lowerBound].trimmingCharacters(in: .whitespaces)
+            guard let code = InputCodes.abs[name] ?? UInt16(name, radix: 16) else { continue }
+            let fields = body[colon.upperBound...]
+            func number(_ key: String) -> Int? {
+                guard let r = fields.range(of: key + " ") else { return nil }
+                return Int(fields[r.upperBound...].prefix { $0 == "-" || $0.isNumber })
+            }
+            if let min = number("min"), let max = number("max") {
+                devices[devices.count - 1].axes[code] = AxisRange(min: min, max: max)
+            }
+        }
+        return devices
+    }
+}
+
+/// A point of a finger's path, in screen pixels.
+public struct TouchPoint: Sendable, Equatable, Codable {
+    /// Seconds since the gesture began.
+    public var t: Double
+    public var x: Int
+    public var y: Int
+}
+
+/// One finger from down to up.
+public struct TouchTrack: Sendable, Equatable, Codable {
+    public var trackingId: Int
+    public var slot: Int
+    public var points: [TouchPoint]
+}
+
+/// What a person did: a touch gesture or a key.
+public struct Gesture: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable {
+        case tap, longPress = "long_press", swipe, pinch, key
+    }
+
+    public var kind: Kind
+    /// Device time (CLOCK_MONOTONIC seconds) when it began.
+    public var time: Double
+    public var duration: Double
+    /// Where the first finger went down and came up (touches only).
+    public var x: Int?
+    public var y: Int?
+    public var endX: Int?
+    public var endY: Int?
+    /// How many fingers touched.
+    public var fingers: Int?
+    /// Every finger's path (touches only).
+    public var tracks: [TouchTrack]?
+    /// `KEY_BACK`, `KEY_VOLUMEUP` … (keys only).
+    public var key: String?
+    public var device: String?
+}
+
+/// Turns a stream of raw events into gestures: multitouch protocol B (slots, tracking ids),
+/// single-touch devices (ABS_X/ABS_Y + BTN_TOUCH), keys; raw axes mapped to screen pixels.
+public struct GestureRecognizer: Sendable {
+    public var display: DisplayInfo
+    /// Movement under this many pixels is a tap or long press (8 dp).
+    public var slop: Double
+    /// A still touch this long is a long press.
+    public var longPressSeconds = 0.5
+
+    let touchscreens: [String: InputDevice]
+    let singleTouchscreen: InputDevice?
+
+    struct Slot {
+        var trackingId: Int?
+        var rawX: Int?
+        var rawY: Int?
+        var dirty = false
+    }
+
+    struct Contact {
+        var trackingId: Int
+        var slot: Int
+        var points: [(t: Double, x: Int, y: Int)] = []
+        var ended = false
+    }
+
+    struct DeviceState {
+        var slot = 0
+        var slots: [Int: Slot] = [:]
+        var contacts: [Contact] = []
+        var start: Double?
+        var dropped = false
+        var nextSyntheticId = 1_000_000
+        var touching = false
+    }
+
+    var states: [String: DeviceState] = [:]
+    var keysDown: [String: Double] = [:]
+    var lastTime: Double = 0
+
+    public init(devices: [InputDevice], display: DisplayInfo) {
+        self.display = display
+        self.slop = 8 * Double(display.density) / 160
+        let screens = devices.filter(\.isTouchscreen)
+        touchscreens = Dictionary(screens.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        singleTouchscreen = screens.count == 1 ? screens[0] : nil
+    }
+
+    /// Feeds one event; returns the gestures it completed.
+    public mutating func feed(_ event: RawInputEvent) -> [Gesture] {
+        let time = event.time ?? lastTime
+        lastTime = time
+        let key = event.device ?? singleTouchscreen?.path ?? ""
+        if event.type == InputCodes.EV_KEY, event.code != InputCodes.BTN_TOUCH, event.code < 0x100 || event.code >= 0x160 {
+            return keyEvent(event, device: key, time: time)
+        }
+        guard let device = touchscreens[key] ?? (event.device == nil ? singleTouchscreen : nil) else { return [] }
+        var state = states[device.path] ?? DeviceState()
+        defer { states[device.path] = state }
+        let multitouch = device.axes[InputCodes.ABS_MT_POSITION_X] != nil
+        switch (event.type, event.code) {
+        case (InputCodes.EV_SYN, InputCodes.SYN_DROPPED):
+            state = DeviceState()
+            state.dropped = true
+        case (InputCodes.EV_SYN, InputCodes.SYN_REPORT):
+            if state.dropped {
+                // Skip to the end of the dropped report, then start clean.
+                state.dropped = false
+                state.slots = [:]
+                return []
+            }
+            return syncReport(&state, device: device, time: time)
+        case (InputCodes.EV_ABS, InputCodes.ABS_MT_SLOT):
+            state.slot = Int(event.value)
+        case (InputCodes.EV_ABS, InputCodes.ABS_MT_TRACKING_ID):
+            var slot = state.slots[state.slot] ?? Slot()
+            if event.value < 0 {
+                slot.trackingId = nil
+            } else {
+                // Positions persist per slot: a new contact may omit an unchanged X or Y.
+                slot.trackingId = Int(event.value)
+                state.contacts.append(Contact(trackingId: Int(event.value), slot: state.slot))
+            }
+            slot.dirty = true
+            state.slots[state.slot] = slot
+            if event.value < 0, let index = state.contacts.lastIndex(where: { $0.slot == state.slot && !$0.ended }) {
+                state.contacts[index].ended = true
+            }
+        case (InputCodes.EV_ABS, InputCodes.ABS_MT_POSITION_X) where multitouch,
+             (InputCodes.EV_ABS, InputCodes.ABS_X) where !multitouch:
+            state.slots[state.slot, default: Slot()].rawX = Int(event.value)
+            state.slots[state.slot, default: Slot()].dirty = true
+        case (InputCodes.EV_ABS, InputCodes.ABS_MT_POSITION_Y) where multitouch,
+             (InputCodes.EV_ABS, InputCodes.ABS_Y) where !multitouch:
+            state.slots[state.slot, default: Slot()].rawY = Int(event.value)
+            state.slots[state.slot, default: Slot()].dirty = true
+        case (InputCodes.EV_KEY, InputCodes.BTN_TOUCH) where !multitouch:
+            // Single-touch devices: BTN_TOUCH is the finger.
+            if event.value == 1 {
+                state.nextSyntheticId += 1
+                state.slots[0, default: Slot()].trackingId = state.nextSyntheticId
+                state.contacts.append(Contact(trackingId: state.nextSyntheticId, slot: 0))
+            } else if event.value == 0 {
+                state.slots[0]?.trackingId = nil
+                if let index = state.contacts.lastIndex(where: { !$0.ended }) { state.contacts[index].ended = true }
+            }
+        default:
+            break
+        }
+        return []
+    }
+
+    mutating func syncReport(_ state: inout DeviceState, device: InputDevice, time: Double) -> [Gesture] {
+        for (slotIndex, slot) in state.slots where slot.dirty {
+            state.slots[slotIndex]?.dirty = false
+            guard let id = slot.trackingId, let rx = slot.rawX, let ry = slot.rawY,
+                  let index = state.contacts.lastIndex(where: { $0.trackingId == id && $0.slot == slotIndex && !$0.ended }) else { continue }
+            if state.start == nil { state.start = time }
+            let (x, y) = pixels(rawX: rx, rawY: ry, device: device)
+            if let last = state.contacts[index].points.last, last.x == x, last.y == y { continue }
+            state.contacts[index].points.append((time, x, y))
+        }
+        // Contacts that ended in this report get their last point at the end time.
+        let anyActive = state.slots.values.contains { $0.trackingId != nil }
+        guard !anyActive, !state.contacts.isEmpty else { return [] }
+        let contacts = state.contacts.filter { !$0.points.isEmpty }
+        let start = state.start ?? time
+        state.contacts = []
+        state.start = nil
+        guard !contacts.isEmpty else { return [] }
+        return [classify(contacts, start: start, end: time, device: device.path)]
+    }
+
+    func classify(_ contacts: [Contact], start: Double, end: Double, device: String) -> Gesture {
+        let tracks = contacts.map { c in
+            TouchTrack(trackingId: c.trackingId, slot: c.slot, points: c.points.map { TouchPoint(t: (($0.t - start) * 1e6).rounded() / 1e6, x: $0.x, y: $0.y) })
+        }
+        let first = contacts[0]
+        let a = first.points[0], b = first.points[first.points.count - 1]
+        let moved = contacts.contains { c in c.points.contains { hypot(Double($0.x - c.points[0].x), Double($0.y - c.points[0].y)) > slop } }
+        let duration = max(0, end - start)
+        var kind: Gesture.Kind
+        if !moved {
+            kind = duration >= longPressSeconds ? .longPress : .tap
+        } else {
+            kind = .swipe
+            if contacts.count >= 2 {
+                let p = contacts[0].points, q = contacts[1].points
+                let before = hypot(Double(p[0].x - q[0].x), Double(p[0].y - q[0].y))
+                let after = hypot(Double(p[p.count - 1].x - q[q.count - 1].x), Double(p[p.count - 1].y - q[q.count - 1].y))
+                if abs(after - before) > 2 * slop { kind = .pinch }
+            }
+        }
+        return Gesture(kind: kind, time: start, duration: (duration * 1e6).rounded() / 1e6, x: a.x, y: a.y, endX: b.x, endY: b.y,
+                       fingers: contacts.count, tracks: tracks, key: nil, device: device)
+    }
+
+    mutating func keyEvent(_ event: RawInputEvent, device: String, time: Double) -> [Gesture] {
+        let name = InputCodes.keyNames[event.code] ?? String(format: "KEY_%d", event.code)
+        let id = device + " " + name
+        switch event.value {
+        case 1:
+            keysDown[id] = time
+            return []
+        case 0:
+            let start = keysDown.removeValue(forKey: id) ?? time
+            return [Gesture(kind: .key, time: start, duration: ((time - start) * 1e6).rounded() / 1e6, key: name, device: device)]
+        default:
+            return []
+        }
+    }
+
+    /// Raw axis values to pixels of the screen as it is turned now.
+    func pixels(rawX: Int, rawY: Int, device: InputDevice) -> (Int, Int) {
+        let multitouch = device.axes[InputCodes.ABS_MT_POSITION_X] != nil
+        let xr = device.axes[multitouch ? InputCodes.ABS_MT_POSITION_X : InputCodes.ABS_X] ?? AxisRange(min: 0, max: display.naturalWidth - 1)
+        let yr = device.axes[multitouch ? InputCodes.ABS_MT_POSITION_Y : InputCodes.ABS_Y] ?? AxisRange(min: 0, max: display.naturalHeight - 1)
+        let w = Double(display.naturalWidth), h = Double(display.naturalHeight)
+        let nx = Double(rawX - xr.min) * w / Double(max(1, xr.max - xr.min + 1))
+        let ny = Double(rawY - yr.min) * h / Double(max(1, yr.max - yr.min + 1))
+        let (x, y): (Double, Double)
+        switch display.rotation {
+        case 1: (x, y) = (ny, w - 1 - nx)
+        case 2: (x, y) = (w - 1 - nx, h - 1 - ny)
+        case 3: (x, y) = (h - 1 - ny, nx)
+        default: (x, y) = (nx, ny)
+        }
+        return (Int(x.rounded(.down)), Int(y.rounded(.down)))
+    }
+}

@@ -1,0 +1,154 @@
+import ADB
+import Foundation
+import Imaging
+import Logging
+
+/// One Android phone, reached over any ADB transport (direct TCP/USB, or an adb server).
+///
+/// Every method has a timeout, honours cancellation, and turns a phone that disappears into
+/// `PhoneError.disconnected` rather than a hang. Short commands go through one persistent shell
+/// per phone; screenshots, UI dumps and event streams get streams of their own.
+public actor Phone {
+    public struct Configuration: Sendable {
+        /// The longest a short command (tap, key, am, settings …) may take.
+        public var commandTimeout: Duration = .seconds(15)
+        /// The longest a screenshot may take (a raw 1440×3120 frame is 18 MB).
+        public var screenshotTimeout: Duration = .seconds(30)
+        /// The longest `uiautomator dump` may take, retries included.
+        public var uiDumpTimeout: Duration = .seconds(45)
+        /// Send short commands through one long-lived `sh` instead of a stream per command.
+        public var usePersistentShell = true
+        /// How long to give an IME to attach to the focused field after switching to it.
+        public var imeSwitchDelay: Duration = .milliseconds(300)
+        /// Labels of apps by package, when the caller knows them (the device has no shell command
+        /// that prints them). Used by `apps()` and `launch(_:)`.
+        public var appLabels: [String: String] = [:]
+        public init() {}
+    }
+
+    public nonisolated let target: any ADBTarget
+    public nonisolated let configuration: Configuration
+    let logger: Logger
+    let shellChannel: PersistentShell
+    /// Cached once known: these do not change while a phone is connected.
+    var cachedDisplay: DisplayInfo?
+    var cachedHasCmdInput: Bool?
+    /// Serializes operations made of several commands (typing switches IMEs and back).
+    let textLock = AsyncLock()
+
+    public init(target: any ADBTarget, configuration: Configuration = Configuration(),
+                logger: Logger = Logger(label: "tether.android")) {
+        self.target = target
+        self.configuration = configuration
+        self.logger = logger
+        self.shellChannel = PersistentShell(target: target)
+    }
+
+    /// Closes the persistent shell. The phone can still be used; a new shell opens on demand.
+    public func close() async {
+        await shellChannel.close()
+    }
+
+    // MARK: - Running commands
+
+    /// Runs a shell command on the phone with a timeout. Failures of the transport become
+    /// `PhoneError.timeout` or `.disconnected`; the command's own status is in the result.
+    public func shell(_ command: String, timeout: Duration? = nil) async throws -> CommandResult {
+        let timeout = timeout ?? configuration.commandTimeout
+        let channel = shellChannel, target = self.target
+        let persistent = configuration.usePersistentShell && PersistentShell.accepts(command)
+        logger.trace("shell", metadata: ["command": "\(command)"])
+        do {
+            return try await withTimeout(timeout, command) {
+                if persistent {
+                    do { return try await channel.run(command) } catch is PersistentShell.ShellUnavailable {}
+                }
+                return CommandResult(try await target.startShell(command).collect(limit: 64 << 20))
+            }
+        } catch {
+            throw PhoneError.from(error, action: command, timeout: timeout)
+        }
+    }
+
+    /// Runs a command that must succeed; returns its stdout as text.
+    @discardableResult
+    func check(_ command: String, timeout: Duration? = nil) async throws -> String {
+        let result = try await shell(command, timeout: timeout)
+        if let status = result.exitCode, status != 0 {
+            throw PhoneError.commandFailed(command: command, status: status, output: result.stderrText + result.stdoutText)
+        }
+        return result.stdoutText
+    }
+
+    /// `exec:` with a timeout: byte-exact output (used for screenshots).
+    func execBytes(_ command: String, timeout: Duration) async throws -> [UInt8] {
+        let target = self.target
+        do {
+            return try await withTimeout(timeout, command) {
+                let stream = try await target.open("exec:" + command)
+                do {
+                    let bytes = try await stream.readAll(limit: 256 << 20)
+                    await stream.close()
+                    return bytes
+                } catch {
+                    await stream.close()
+                    throw error
+                }
+            }
+        } catch {
+            throw PhoneError.from(error, action: command, timeout: timeout)
+        }
+    }
+}
+
+/// What a command printed, and how it ended.
+public struct CommandResult: Sendable, Equatable {
+    public var stdout: [UInt8]
+    public var stderr: [UInt8]
+    /// The exit status; through the persistent shell only 0 (success) or 1 (failure). Nil when
+    /// the phone has no shell v2 and so cannot say.
+    public var exitCode: Int32?
+
+    public init(stdout: [UInt8], stderr: [UInt8], exitCode: Int32?) {
+        self.stdout = stdout
+        self.stderr = stderr
+        self.exitCode = exitCode
+    }
+
+    init(_ result: ShellResult) {
+        self.init(stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode)
+    }
+
+    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+}
+
+/// A lock for async code: one holder at a time, waiters in order.
+actor AsyncLock {
+    private var held = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func lock() async {
+        if !held {
+            held = true
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func unlock() {
+        if waiters.isEmpty { held = false } else { waiters.removeFirst().resume() }
+    }
+
+    func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await lock()
+        do {
+            let value = try await body()
+            unlock()
+            return value
+        } catch {
+            unlock()
+            throw error
+        }
+    }
+}
