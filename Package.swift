@@ -158,10 +158,5 @@ let package = Package(
             dependencies: ["Imaging"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(
-            name: "AndroidTests",
-            dependencies: ["Android", "ADB", "Imaging", "VirtualPhone"],
-            resources: [.copy("Fixtures")]
-        ),
     ]
 )
