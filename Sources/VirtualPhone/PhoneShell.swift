@@ -470,6 +470,37 @@ public struct VirtualPhoneShell: DeviceShell {
         return 0
     }
 
+    /// A `--where` value as SQLite reads it: a quoted literal (`''` is a quote) or literals
+    /// joined with `||` (`'%' || 'Alice' || '%'`), or a bare word.
+    static func sqlValue(_ text: String) -> String {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        var pieces: [String] = []
+        let chars = Array(t)
+        var i = 0
+        while i < chars.count {
+            if chars[i] == " " { i += 1; continue }
+            if chars[i] == "'" {
+                var piece = ""
+                i += 1
+                while i < chars.count {
+                    if chars[i] == "'" {
+                        if i + 1 < chars.count, chars[i + 1] == "'" { piece.append("'"); i += 2; continue }
+                        break
+                    }
+                    piece.append(chars[i]); i += 1
+                }
+                i += 1
+                pieces.append(piece)
+                while i < chars.count, chars[i] == " " { i += 1 }
+                if i + 1 < chars.count, chars[i] == "|", chars[i + 1] == "|" { i += 2; continue }
+                if i < chars.count { return t.trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) }
+            } else {
+                return t.trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
+            }
+        }
+        return pieces.joined()
+    }
+
     func cmd(_ args: [String], io: ShellIO) async throws -> Int32 {
         guard let service = args.first else { try await io.err("cmd: No service specified; use -l to list all running services.\n"); return 20 }
         let rest = Array(args.dropFirst())
@@ -734,8 +765,7 @@ public struct VirtualPhoneShell: DeviceShell {
                 let like = c.range(of: " LIKE ", options: .caseInsensitive)
                 let parts = like.map { [String(c[..<$0.lowerBound]), String(c[$0.upperBound...])] } ?? c.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else { return nil }
-                let value = parts[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
-                return (parts[0].trimmingCharacters(in: .whitespaces), value, like != nil)
+                return (parts[0].trimmingCharacters(in: .whitespaces), Self.sqlValue(parts[1]), like != nil)
             }
             rows = rows.filter { row in
                 conditions.allSatisfy { key, value, like in
