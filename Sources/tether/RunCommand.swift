@@ -1,0 +1,272 @@
+import ADB
+import Agent
+import Android
+import ArgumentParser
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import VirtualPhone
+
+/// `tether run "TASK"`: the phone agent on one phone until the model finishes, fails or stops.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Let the phone agent (AutoGLM-Phone-9B) do a task on a phone.",
+        discussion: """
+            Needs a model: --model DIR (a checkpoint, run in-process on the CPU; see docs/model.md) or \
+            --endpoint URL of an OpenAI-compatible server (vLLM, SGLang, hosted) with --model-name and, \
+            when it needs one, --api-key. Prints one line per step. Exit status 0 only when the model \
+            finished — and with --task, only when the virtual phone's task check passes.
+            """)
+
+    @OptionGroup var device: DeviceOptions
+
+    @Argument(help: "What to do, in words (with --task, the task's own instruction is used when this is left out).")
+    var task: String?
+
+    @Option(help: ArgumentHelp("A model checkpoint directory, run in-process.", valueName: "dir"))
+    var model: String?
+
+    @Option(help: ArgumentHelp("Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1.", valueName: "url"))
+    var endpoint: String?
+
+    @Option(name: .customLong("model-name"), help: "The model's name on the server (with --endpoint).")
+    var modelName: String = "autoglm-phone-9b"
+
+    @Option(name: .customLong("api-key"), help: "API key for the server (default: $TETHER_API_KEY).")
+    var apiKey: String?
+
+    @Option(help: "Prompt language: zh (as the model was trained) or en.")
+    var lang: String = "zh"
+
+    @Option(name: .customLong("max-steps"), help: "Stop as failed after this many steps.")
+    var maxSteps: Int = 50
+
+    @Option(help: ArgumentHelp("Record the episode in this (new or empty) directory; see docs/trajectory.md.", valueName: "dir"))
+    var record: String?
+
+    @Option(name: .customLong("on-sensitive"),
+            help: "Sensitive taps (sending, paying, deleting): ask (on the terminal; stops the run when nobody can answer), deny or allow.")
+    var onSensitive: String = "ask"
+
+    @Option(name: .customLong("task"), help: ArgumentHelp("A virtual-phone task (see `tether vphone tasks`): its instruction, and its check decides the exit status.", valueName: "id"))
+    var taskID: String?
+
+    @Option(name: .customLong("system-prompt"), help: ArgumentHelp("Use this file's text as the system prompt.", valueName: "file"))
+    var systemPrompt: String?
+
+    @Option(help: ArgumentHelp("The Devices directory: shortcuts, app labels, tasks (default: found from the current directory or $TETHER_DEVICES).", valueName: "dir"))
+    var devices: String?
+
+    static let needsModel = """
+        tether run needs a model, and none was given. Provide one of:
+          --model DIR                    an AutoGLM-Phone-9B checkpoint directory (config.json, *.safetensors, tokenizer), run in-process on the CPU (docs/model.md)
+          --endpoint URL [--model-name NAME] [--api-key KEY]
+                                         an OpenAI-compatible server serving AutoGLM-Phone-9B, e.g. vLLM: --endpoint http://127.0.0.1:8000/v1 --model-name autoglm-phone-9b
+        """
+
+    var language: PromptLanguage {
+        get throws {
+            guard let l = PromptLanguage(rawValue: lang) else { throw ValidationError("--lang must be zh or en, not \(lang)") }
+            return l
+        }
+    }
+
+    var policy: SensitivePolicy {
+        get throws {
+            guard let p = SensitivePolicy(rawValue: onSensitive) else {
+                throw ValidationError("--on-sensitive must be ask, deny or allow, not \(onSensitive)")
+            }
+            return p
+        }
+    }
+
+    func validate() throws {
+        if model == nil, endpoint == nil { throw ValidationError(Self.needsModel) }
+        if model != nil, endpoint != nil { throw ValidationError("give --model DIR or --endpoint URL, not both") }
+        if task == nil, taskID == nil { throw ValidationError("say what to do: tether run \"TASK\" (or --task ID on a virtual phone)") }
+        guard (1...500).contains(maxSteps) else { throw ValidationError("--max-steps must be 1…500") }
+        _ = try language
+        _ = try policy
+    }
+
+    func run() async throws {
+        let language = try language
+        let policy = try policy
+
+        // The Devices folder: shortcuts, app labels, tasks. Optional unless --task is given.
+        var catalog: DeviceCatalog?
+        do {
+            catalog = try DeviceCatalog.load(from: devices.map { URL(fileURLWithPath: $0) } ?? DeviceCatalog.locate())
+        } catch {
+            if devices != nil || taskID != nil { throw CommandFailure(description: "cannot load the Devices directory: \(error)") }
+            warn("no Devices directory found (\(error)); running without shortcuts and app labels")
+        }
+        var definition: TaskDefinition?
+        if let taskID {
+            guard let t = catalog?.task(taskID) else { throw ValidationError("no task \(taskID); see `tether vphone tasks`") }
+            definition = t
+        }
+        guard let instruction = task ?? definition.map({ language == .chinese ? $0.instructionZh : $0.instruction }) else {
+            throw ValidationError("say what to do")
+        }
+        var shortcuts = ShortcutLibrary.empty
+        if let catalog {
+            let dir = catalog.directory.appendingPathComponent("shortcuts")
+            if FileManager.default.fileExists(atPath: dir.path) {
+                do { shortcuts = try ShortcutLibrary.load(directory: dir.path) } catch {
+                    throw CommandFailure(description: "cannot load the shortcuts in \(dir.path): \(error)")
+                }
+            }
+        }
+        var labels: [String: String] = [:]
+        for app in catalog?.apps.values.map({ $0 }) ?? [] { labels[app.package] = app.label }
+        let template: String?
+        if let systemPrompt {
+            do { template = try String(contentsOfFile: systemPrompt, encoding: .utf8) } catch {
+                throw CommandFailure(description: "cannot read --system-prompt \(systemPrompt): \(error.localizedDescription)")
+            }
+        } else {
+            template = nil
+        }
+
+        // The phone.
+        let target = try await device.open()
+        var phoneConfiguration = Phone.Configuration()
+        phoneConfiguration.appLabels = labels
+        let phone = Phone(target: target, configuration: phoneConfiguration)
+        if let definition {
+            for package in definition.apps {
+                let probe = try await phone.shell("ls /data/data/\(package)/state.json")
+                if probe.exitCode.map({ $0 != 0 }) ?? true || !probe.stdoutText.contains("state.json") {
+                    throw CommandFailure(description: "--task \(definition.id) is checked on a virtual phone (tether vphone), and this phone has no state for \(package); run the task without --task on a real phone")
+                }
+            }
+        }
+        let modelName = (try? await phone.shell("getprop ro.product.model").stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))
+
+        // The model.
+        let backend: any ModelBackend
+        var openAI: OpenAIBackend?
+        if let model {
+            say("loading \(model) …")
+            do { backend = try InProcessBackend(directory: model) } catch {
+                throw CommandFailure(description: "cannot load the model in \(model): \(error)")
+            }
+        } else if let endpoint {
+            let key = apiKey ?? ProcessInfo.processInfo.environment["TETHER_API_KEY"]
+            let b = OpenAIBackend(configuration: .init(baseURL: endpoint, model: self.modelName, apiKey: key))
+            openAI = b
+            backend = b
+        } else {
+            throw ValidationError(Self.needsModel)
+        }
+
+        let interactive: (any Operator)? = isatty(0) != 0 ? TerminalOperator() : nil
+        let agent = Agent(
+            phone: AndroidPhoneControl(phone: phone, labels: labels), backend: backend,
+            operator: PolicyOperator(sensitive: policy, interactive: interactive), shortcuts: shortcuts,
+            configuration: AgentConfiguration(language: language, maxSteps: maxSteps, systemPromptTemplate: template),
+            recordDirectory: record.map { URL(fileURLWithPath: $0) },
+            device: EpisodeInfo.Device(serial: device.serial ?? device.connect, model: modelName),
+            onStep: { say(Self.line($0)) })
+
+        say("task: \(instruction)")
+        say("model: \(backend.description)   phone: \(modelName ?? "?")   sensitive taps: \(policy.rawValue)\(interactive == nil ? " (unattended)" : "")")
+        let run = Task { await agent.run(task: instruction) }
+        let stopper = cancelOnInterrupt(run)
+        let outcome = await run.value
+        stopper.cancel()
+        if let openAI { try? await openAI.shutdown() }
+
+        var passed = outcome.status == .finished
+        say("\(outcome.status.rawValue) after \(outcome.steps) step\(outcome.steps == 1 ? "" : "s"): \(outcome.message)")
+        if let definition {
+            let result = try await TaskChecker.check(definition, on: target)
+            say("check \(definition.id): \(result.passed ? "PASS" : "FAIL")")
+            for reason in result.reasons { say("  \(reason)") }
+            passed = passed && result.passed
+        }
+        if let record { say("episode recorded in \(record)") }
+        await phone.close()
+        if !passed { throw ExitCode(outcome.status == .cancelled ? 130 : 1) }
+    }
+
+    /// `  3  Messages          Tap [916,946] (sensitive: "Send …")  → tapped (989, 2270)   capture 0.41s  model 2.10s  act 0.20s`
+    static func line(_ e: StepEvent) -> String {
+        func s(_ v: Double) -> String { String(format: "%.2fs", v) }
+        let step = String(e.step).leftPadded(to: 3)
+        let app = e.currentApp.count > 18 ? String(e.currentApp.prefix(17)) + "…" : e.currentApp.padding(toLength: 18, withPad: " ", startingAt: 0)
+        var text = "\(step)  \(app)  "
+        if let action = e.action { text += action.description } else { text += "unreadable reply: \(e.parseError ?? "?")" }
+        if let o = e.outcome, !o.message.isEmpty {
+            let m = o.message.replacingOccurrences(of: "\n", with: " ")
+            text += "  \(o.ok ? "→" : "✗") \(m.count > 100 ? String(m.prefix(99)) + "…" : m)"
+        }
+        var timing = "capture \(s(e.timings.capture))  model \(s(e.timings.model))"
+        if e.timings.act > 0 { timing += "  act \(s(e.timings.act))" }
+        return text + "   " + timing
+    }
+}
+
+extension String {
+    func leftPadded(to n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+}
+
+/// Cancels `task` on the first SIGINT (the run ends as cancelled and its episode is closed);
+/// a second SIGINT ends the process.
+func cancelOnInterrupt<T: Sendable>(_ task: Task<T, Never>) -> any DispatchSourceSignal {
+    signal(SIGINT, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue(label: "tether.run.signals"))
+    let once = OnceFlag()
+    source.setEventHandler {
+        if once.claim() {
+            warn("stopping after this step (Ctrl-C again to quit at once)")
+            task.cancel()
+        } else {
+            exit(130)
+        }
+    }
+    source.resume()
+    return source
+}
+
+func warn(_ line: String) {
+    FileHandle.standardError.write(Data(("tether: " + line + "\n").utf8))
+}
+
+/// The person at the terminal: asks on stderr, reads answers from stdin on a thread of its own
+/// (never on the concurrency pool).
+struct TerminalOperator: Operator {
+    func ask(_ prompt: String) async -> String? {
+        FileHandle.standardError.write(Data(prompt.utf8))
+        return await withCheckedContinuation { (c: CheckedContinuation<String?, Never>) in
+            Thread.detachNewThread { c.resume(returning: readLine(strippingNewline: true)) }
+        }
+    }
+
+    func confirm(_ request: ConfirmationRequest) async -> ConfirmationDecision {
+        guard let answer = await ask("\n⚠ step \(request.step): the agent wants to: \(request.message)\n  Allow? [y/N] ") else {
+            return .unavailable(reason: "the terminal closed before an answer")
+        }
+        let a = answer.trimmingCharacters(in: .whitespaces).lowercased()
+        return a == "y" || a == "yes" ? .approve : .deny(reason: "the user said no")
+    }
+
+    func takeOver(_ request: TakeOverRequest) async -> TakeOverOutcome {
+        guard let answer = await ask("\n✋ step \(request.step): the agent needs you at the phone: \(request.message)\n  Do it on the phone, then press Enter (type q to stop the run): ") else {
+            return .unavailable(reason: "the terminal closed before the take-over was done")
+        }
+        if answer.trimmingCharacters(in: .whitespaces).lowercased() == "q" { return .unavailable(reason: "the user stopped the run at a take-over") }
+        return .done(note: answer.isEmpty ? nil : answer)
+    }
+
+    func interact(_ request: InteractionRequest) async -> InteractionOutcome {
+        guard let answer = await ask("\n? step \(request.step): the agent asks you to choose.\n  \(request.context)\n  Your answer (empty: let it choose): "),
+              !answer.trimmingCharacters(in: .whitespaces).isEmpty else {
+            return .unavailable(reason: "the user left the choice to the agent")
+        }
+        return .answer(answer)
+    }
+}
