@@ -187,29 +187,31 @@ import Testing
     /// A person touches the virtual phone while `Phone.gestures()` listens through `getevent -lt`.
     @Test func liveGesturesFromAPersonOnTheVirtualPhone() async throws {
         try await withRig(profile: "pixel-7") { rig in
+            let seen = GestureLog()
             let stream = rig.phone.gestures()
-            let collected = Task {
-                var out: [Gesture] = []
-                for try await g in stream {
-                    out.append(g)
-                    if out.count == 4 { break }
-                }
-                return out
+            let consumer = Task {
+                for try await g in stream { await seen.append(g) }
             }
-            // Let getevent start on the phone before touching.
-            try await Task.sleep(for: .milliseconds(800))
+            defer { consumer.cancel() }
+            // Press volume-down until getevent is listening on the phone.
+            let listening = await eventually(timeout: .seconds(20)) {
+                await rig.device.pressKey(25)
+                try? await Task.sleep(for: .milliseconds(100))
+                return await seen.count > 0
+            }
+            try #require(listening)
+            await seen.clear()
             await rig.device.humanTap(x: 540, y: 1200)
             await rig.device.humanSwipe(fromX: 540, fromY: 1800, toX: 540, toY: 600, milliseconds: 250)
             await rig.device.touchDown(x: 200, y: 900)
             try await Task.sleep(for: .milliseconds(650))
             await rig.device.touchUp()
             await rig.device.pressKey(24)
-            let timeout = Task {
-                try await Task.sleep(for: .seconds(10))
-                collected.cancel()
-            }
-            let g = try await collected.value
-            timeout.cancel()
+            // Late warm-up presses are left out.
+            let wanted = { await seen.gestures.filter { $0.key != "KEY_VOLUMEDOWN" } }
+            #expect(await eventually(timeout: .seconds(10)) { await wanted().count >= 4 })
+            let g = await wanted()
+            try #require(g.count == 4, "\(g)")
             #expect(g.map(\.kind) == [.tap, .swipe, .longPress, .key])
             #expect(abs((g[0].x ?? 0) - 540) <= 1 && abs((g[0].y ?? 0) - 1200) <= 1)
             #expect(abs((g[1].endY ?? 0) - 600) <= 1 && (g[1].tracks?.first?.points.count ?? 0) >= 5)
@@ -217,6 +219,13 @@ import Testing
             #expect(g[3].key == "KEY_VOLUMEUP")
         }
     }
+}
+
+actor GestureLog {
+    var gestures: [Gesture] = []
+    var count: Int { gestures.count }
+    func append(_ g: Gesture) { gestures.append(g) }
+    func clear() { gestures = [] }
 }
 
 /// A seeded generator, so failures repeat.
