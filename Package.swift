@@ -158,5 +158,10 @@ let package = Package(
             dependencies: ["Imaging"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(
+            name: "AndroidTests",
+            dependencies: ["Android", "ADB", "Imaging", "VirtualPhone"],
+            resources: [.copy("Fixtures")]
+        ),
     ]
 )

@@ -60,7 +60,7 @@ public enum InputCodes {
 /// Parses `getevent` output lines, with or without `-l` labels, `-t` times and device prefixes.
 public enum GeteventParser {
     /// One event line; nil for anything else (`add device`, `name:` lines, blank lines).
-    public static func parse(_ line: Substring) -> RawInputEvent? {
+    public static func parseLine(_ line: Substring) -> RawInputEvent? {
         var rest = line.drop { $0 == " " || $0 == "\t" }
         var time: Double?
         if rest.first == "[" {
@@ -92,7 +92,7 @@ public enum GeteventParser {
     }
 
     public static func parse(_ text: String) -> [RawInputEvent] {
-        text.split(whereSeparator: \.isNewline).compactMap { parse($0) }
+        text.split(whereSeparator: \.isNewline).compactMap { parseLine($0) }
     }
 }
 

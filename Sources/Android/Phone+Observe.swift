@@ -141,7 +141,7 @@ extension Phone {
                         while let newline = pending.firstIndex(of: 10) {
                             let line = String(decoding: pending[..<newline], as: UTF8.self)
                             pending.removeSubrange(...newline)
-                            guard let raw = GeteventParser.parse(Substring(line)) else { continue }
+                            guard let raw = GeteventParser.parseLine(Substring(line)) else { continue }
                             for gesture in recognizer.feed(raw) { continuation.yield(gesture) }
                         }
                     }

@@ -1,0 +1,241 @@
+import ADB
+import Android
+import Foundation
+import Imaging
+import Testing
+import VirtualPhone
+
+/// Every action against the virtual phone through the real ADB transport, checked on the
+/// phone's own state.
+@Suite struct PhoneActionTests {
+    @Test func screenshotIsThePhonesFramePixelForPixel() async throws {
+        try await withRig { rig in
+            let image = try await rig.phone.screenshot()
+            let expected = await rig.device.screenshot()
+            #expect(image.width == 720 && image.height == 1600)
+            #expect(image == expected)
+            let display = try await rig.phone.display()
+            #expect(display == DisplayInfo(naturalWidth: 720, naturalHeight: 1600, density: 320, rotation: 0))
+            #expect(try await rig.phone.wakefulness() == .awake)
+        }
+    }
+
+    @Test func screenshotFallsBackToPNGWhenTheRawFrameIsUnreadable() async throws {
+        try await withRig { rig in
+            // A raw frame in a format Tether cannot decode (RGBA_FP16 = 0x16).
+            rig.rules.add("screencap 2>") { _, io in
+                var header: [UInt8] = []
+                for v: UInt32 in [720, 1600, 0x16, 1] { withUnsafeBytes(of: v.littleEndian) { header += $0 } }
+                try? await io.stdout(header + [UInt8](repeating: 7, count: 64))
+                return 0
+            }
+            let image = try await rig.phone.screenshot()
+            #expect(image == (await rig.device.screenshot()))
+        }
+    }
+
+    @Test func tapOpensTheAppUnderTheFinger() async throws {
+        try await withRig { rig in
+            let ui = try await rig.phone.uiHierarchy()
+            let icon = try #require(ui.find("Settings"))
+            try await rig.phone.tap(x: icon.bounds.center.x, y: icon.bounds.center.y)
+            #expect(await rig.device.foreground.package == "com.android.settings")
+            let front = try #require(try await rig.phone.foregroundApp())
+            #expect(front.package == "com.android.settings")
+            #expect(front.activity == "com.android.settings/com.android.settings.Settings" || front.activity == "com.android.settings/.Settings")
+            #expect(await rig.device.lastRecognizedGesture == "tap")
+        }
+    }
+
+    @Test func doubleTapLandsInsideTheDoubleTapWindow() async throws {
+        try await withRig { rig in
+            try await rig.phone.doubleTap(x: 360, y: 400)
+            #expect(await rig.device.lastRecognizedGesture == "doubletap")
+        }
+    }
+
+    @Test func longPressAndSwipe() async throws {
+        try await withRig { rig in
+            try await rig.phone.longPress(x: 360, y: 400, duration: .milliseconds(700))
+            #expect(await rig.device.lastRecognizedGesture == "longpress")
+            // A swipe down from the status bar opens the shade, which then has the focus.
+            try await rig.phone.swipe(fromX: 360, fromY: 4, toX: 360, toY: 900, duration: .milliseconds(200))
+            #expect(await rig.device.lastRecognizedGesture == "swipe")
+            let front = try await rig.phone.foregroundApp()
+            #expect(front?.package == "com.android.launcher3" && front?.window == "NotificationShade", "\(String(describing: front))")
+        }
+    }
+
+    @Test func keysGoBackAndHome() async throws {
+        try await withRig { rig in
+            try await rig.phone.launch("com.android.contacts")
+            #expect(await rig.device.foreground.package == "com.android.contacts")
+            try await rig.phone.key(.home)
+            #expect(await rig.device.foreground.package == "com.android.launcher3")
+            try await rig.phone.launch("Contacts")
+            try await rig.phone.key(named: "back")
+            #expect(await rig.device.foreground.package == "com.android.launcher3")
+            await #expect(throws: PhoneError.self) { try await rig.phone.key(named: "KEYCODE_FROBNICATE") }
+        }
+    }
+
+    /// Opens the new-contact form and focuses its Name field.
+    func focusNameField(_ rig: Rig) async throws {
+        try await rig.phone.start(Intent(action: "android.intent.action.INSERT", mimeType: "vnd.android.cursor.dir/contact"))
+        let ui = try await rig.phone.uiHierarchy()
+        let name = try #require(ui.find("Name"))
+        try await rig.phone.tap(x: name.bounds.center.x, y: name.bounds.center.y)
+    }
+
+    @Test(arguments: ["李雷和韩梅梅 🎉👍🏽 café", "Zoë says \"hi\" & 'bye' $HOME; `ls` | %s 100%", "多行\n第二行"])
+    func unicodeTextGoesThroughADBKeyboardAndTheIMEComesBack(text: String) async throws {
+        try await withRig { rig in
+            try await focusNameField(rig)
+            // The user's keyboard is Latin, and ADB Keyboard is not even enabled.
+            try await rig.phone.shell("ime disable \(Phone.adbKeyboardIME)")
+            let imes = "settings get secure default_input_method; ime list -s"
+            let before = try await rig.phone.shell(imes).stdoutText
+            #expect(!before.contains("adbkeyboard"))
+            let method = try await rig.phone.type(text)
+            #expect(method == .adbKeyboard)
+            #expect(await rig.device.formValue("name") == text)
+            let after = try await rig.phone.shell(imes).stdoutText
+            #expect(after == before, "IMEs not restored: \(after)")
+        }
+    }
+
+    @Test func twentyCharacterUnicodeStringTypedTwiceAppends() async throws {
+        try await withRig { rig in
+            try await focusNameField(rig)
+            let text = "你好世界🙂Tether测试ünïcödé!"
+            try await rig.phone.type(text)
+            try await rig.phone.type("✓")
+            #expect(await rig.device.formValue("name") == text + "✓")
+        }
+    }
+
+    @Test func theUsersIMEComesBackWhenTypingFails() async throws {
+        try await withRig(configuration: .oneStreamPerCommand) { rig in
+            try await focusNameField(rig)
+            rig.rules.add("am broadcast -a ADB_INPUT_B64") { _, io in
+                try? await io.err("Exception occurred while executing 'broadcast'\n")
+                return 255
+            }
+            await #expect(throws: PhoneError.self) { try await rig.phone.type("héllo") }
+            let ime = try await rig.phone.shell("settings get secure default_input_method").stdoutText
+            #expect(ime.contains("com.android.inputmethod.latin"), "\(ime)")
+            #expect(await rig.device.formValue("name") ?? "" == "")
+        }
+    }
+
+    @Test func theUsersIMEComesBackWhenTypingIsCancelled() async throws {
+        var configuration = Phone.Configuration()
+        configuration.imeSwitchDelay = .seconds(5)
+        try await withRig(configuration: configuration) { rig in
+            try await focusNameField(rig)
+            let typing = Task { try await rig.phone.type("取消") }
+            try await Task.sleep(for: .milliseconds(400))
+            typing.cancel()
+            await #expect(throws: (any Error).self) { try await typing.value }
+            let restored = await eventually {
+                let ime = try? await rig.phone.shell("settings get secure default_input_method").stdoutText
+                return ime?.contains("com.android.inputmethod.latin") ?? false
+            }
+            #expect(restored)
+        }
+    }
+
+    @Test func asciiFallsBackToEscapedInputTextWithoutADBKeyboard() async throws {
+        try await withRig(adjust: { catalog in
+            catalog.profiles["small-phone"]?.systemPackages?.removeAll { $0 == "com.android.adbkeyboard" }
+        }) { rig in
+            try await focusNameField(rig)
+            let text = "Zoe O'Brien \"Z\" & co; 100%s $PATH"
+            #expect(try await rig.phone.type(text) == .inputText)
+            #expect(await rig.device.formValue("name") == text)
+            await #expect(throws: PhoneError.textNeedsADBKeyboard("名字")) { try await rig.phone.type("名字") }
+        }
+    }
+
+    @Test func appsLaunchByLabelOrPackageAndForceStop() async throws {
+        try await withRig { rig in
+            let apps = try await rig.phone.apps()
+            let settings = try #require(apps.first { $0.package == "com.android.settings" })
+            #expect(settings.launcherActivity == "com.android.settings/.Settings")
+            #expect(settings.label == "Settings")
+            #expect(apps.first { $0.package == "com.android.systemui" }?.launcherActivity == nil)
+
+            #expect(try await rig.phone.launch("Messages") == "com.android.messaging")
+            #expect(await rig.device.foreground.package == "com.android.messaging")
+            #expect(try await rig.phone.foregroundApp()?.package == "com.android.messaging")
+            #expect(try await rig.phone.launch("com.tether.notes") == "com.tether.notes")
+            #expect(await rig.device.foreground.package == "com.tether.notes")
+            try await rig.phone.forceStop("com.tether.notes")
+            #expect(await rig.device.foreground.package != "com.tether.notes")
+            #expect(try await rig.phone.launch("calendar") == "com.android.calendar")
+
+            await #expect(throws: PhoneError.appNotFound("Mesages", suggestions: [])) { try await rig.phone.launch("Mesages") }
+            do {
+                try await rig.phone.launch("Note")
+            } catch let error as PhoneError {
+                Issue.record("a unique partial label should resolve: \(error)")
+            }
+        }
+    }
+
+    @Test func openURIAndIntents() async throws {
+        try await withRig { rig in
+            try await rig.phone.open(uri: "https://example.com/")
+            #expect(await rig.device.foreground.package == "com.android.browser")
+            await #expect(throws: PhoneError.self) {
+                try await rig.phone.start(Intent(component: "com.android.settings/.NoSuchActivity"))
+            }
+        }
+    }
+
+    @Test func uiHierarchyIsATreeWithBoundsAndFlags() async throws {
+        try await withRig { rig in
+            try await rig.phone.launch("Settings")
+            let ui = try await rig.phone.uiHierarchy()
+            #expect(ui.rotation == 0)
+            let all = ui.allNodes
+            #expect(all.count > 5)
+            #expect(all.allSatisfy { $0.bounds.left >= 0 && $0.bounds.right <= 720 && $0.bounds.top >= 0 && $0.bounds.bottom <= 1600 })
+            #expect(all.contains { $0.clickable })
+            #expect(all.contains { $0.package == "com.android.settings" })
+            let xml = await rig.device.uiHierarchyXML()
+            #expect(ui == (try UIHierarchy(xml: xml)))
+        }
+    }
+
+    @Test func uiDumpIsRetriedWhileThePhoneIsNotIdle() async throws {
+        try await withRig(configuration: .oneStreamPerCommand) { rig in
+            let failures = Counter()
+            rig.rules.add("rm -f /data/local/tmp/tether-ui.xml") { _, io in
+                guard await failures.next() <= 2 else { return nil }
+                try? await io.err("ERROR: could not get idle state.\n")
+                return 1
+            }
+            let ui = try await rig.phone.uiHierarchy()
+            #expect(ui.find("Settings") != nil)
+            #expect(await failures.value == 3)
+        }
+    }
+
+    @Test func waitUntilSettledReturnsTheSettledFrame() async throws {
+        try await withRig { rig in
+            try await rig.phone.launch("Contacts")
+            let result = try await rig.phone.waitUntilSettled(timeout: .seconds(3))
+            #expect(result.settled)
+            #expect(result.image == (await rig.device.screenshot()))
+        }
+    }
+}
+
+actor Counter {
+    var value = 0
+    func next() -> Int {
+        value += 1
+        return value
+    }
+}
