@@ -144,14 +144,18 @@ let package = Package(
             dependencies: ["Inference"],
             resources: [.copy("Fixtures")]
         ),
+        // Helpers shared by the test targets (scratch directories, free ports, the real adb).
+        .target(
+            name: "TetherTestSupport",
+            path: "Tests/TetherTestSupport"
+        ),
         .testTarget(
             name: "ADBTests",
-            dependencies: ["ADB"],
-            resources: [.copy("Fixtures")]
+            dependencies: ["ADB", "TetherTestSupport"]
         ),
         .testTarget(
             name: "VirtualPhoneTests",
-            dependencies: ["VirtualPhone", "ADB", "Imaging"]
+            dependencies: ["VirtualPhone", "ADB", "Imaging", "TetherTestSupport"]
         ),
         .testTarget(
             name: "ImagingTests",

@@ -1,4 +1,4 @@
-import CImagingSupport
+internal import CImagingSupport
 
 /// Glue between the C layer's status codes and `ImagingError`.
 enum Codec {

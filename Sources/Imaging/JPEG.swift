@@ -1,4 +1,4 @@
-import CImagingSupport
+internal import CImagingSupport
 
 extension Image {
     /// Decodes a JPEG (baseline or progressive; YCbCr, RGB, grayscale, or

@@ -1,4 +1,4 @@
-import CImagingSupport
+internal import CImagingSupport
 
 extension Image {
     /// zlib level 1 with the Sub and Up filters: a 1080x2400 screenshot

@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 import Foundation
 
 /// y (m × n) = x (m × k) · Wᵀ for 16-bit (bf16/f16) W and few rows of x: each weight row is

@@ -1,4 +1,4 @@
-import COpenBLAS
+internal import COpenBLAS
 import Foundation
 
 /// Row-major activations are plain `[Float]` with explicit row counts; weights are `Weight`

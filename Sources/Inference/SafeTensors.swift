@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 import Foundation
 
 #if canImport(Glibc)

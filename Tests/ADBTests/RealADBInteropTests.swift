@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TetherTestSupport
 import Testing
 @testable import ADB
 

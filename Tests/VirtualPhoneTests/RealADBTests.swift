@@ -1,5 +1,6 @@
 import ADB
 import Foundation
+import TetherTestSupport
 import Imaging
 import Testing
 @testable import VirtualPhone

@@ -1,4 +1,5 @@
 import Foundation
+import TetherTestSupport
 import Imaging
 import Testing
 @testable import VirtualPhone

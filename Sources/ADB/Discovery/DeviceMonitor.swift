@@ -1,4 +1,4 @@
-import CLibUSB
+internal import CLibUSB
 import Foundation
 
 /// A device appearing, changing state (e.g. `unauthorized` → `device`) or going away.

@@ -1,4 +1,4 @@
-import CLibUSB
+internal import CLibUSB
 import Foundation
 
 /// A libusb context and the ADB interfaces it can see.
