@@ -1,0 +1,214 @@
+import ADB
+import Android
+import ArgumentParser
+import Foundation
+import Imaging
+import VirtualPhone
+
+/// `tether bench-step`: the device half of one agent step on a virtual phone, done by Tether and
+/// done the reference agent's way (a new `adb` process per command). Run by Scripts/bench-step.
+struct BenchStep: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-step",
+        abstract: "Benchmark screenshot, tap and typing: Tether vs one adb process per command.",
+        shouldDisplay: false)
+
+    @Option(help: "Timed runs of each operation (after one warm-up).")
+    var runs: Int = 15
+
+    @Option(help: "Virtual phone profile.")
+    var profile: String = "pixel-7"
+
+    @Option(help: "The adb binary for the reference way.")
+    var adb: String = "/usr/bin/adb"
+
+    func validate() throws {
+        guard runs >= 3 else { throw ValidationError("--runs must be at least 3") }
+    }
+
+    static let text = "你好世界🙂Tether测试ünïcödé!"  // 20 characters
+
+    func run() async throws {
+        let catalog = try DeviceCatalog.load(from: try DeviceCatalog.locate())
+        let server = try await VirtualPhoneServer.start(catalog: catalog, options: .init(profile: profile, seed: 1, port: try freeTCPPort()))
+        let serial = server.serial
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tether-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let adb = ReferenceADB(binary: self.adb, home: scratch.path, serverPort: try freeTCPPort())
+        defer {
+            adb.run(["kill-server"])
+            try? FileManager.default.removeItem(at: scratch)
+        }
+
+        let connection = try await ADBHost.connect(transport: try await TCPPacketTransport.connect(host: "127.0.0.1", port: server.port), keys: nil)
+        let phone = Phone(target: connection)
+        FileHandle.standardError.write(Data("bench-step: adb connect \(serial)\n".utf8))
+        _ = adb.run(["connect", serial])
+        guard adb.run(["-s", serial, "shell", "true"]).status == 0 else {
+            throw CommandFailure(description: "the reference adb cannot reach the virtual phone at \(serial)")
+        }
+        // A focused text field for typing: the new-contact form's Name.
+        try await phone.start(Intent(action: "android.intent.action.INSERT", mimeType: "vnd.android.cursor.dir/contact"))
+        if let name = try await phone.uiHierarchy().find("Name") { try await phone.tap(x: name.bounds.center.x, y: name.bounds.center.y) }
+        let display = try await phone.display()
+        let (tx, ty) = (display.width / 2, 40)  // the status bar: taps there change nothing
+
+        var rows: [(String, [Double], [Double])] = []
+
+        // (a) Screenshot to an RGBA image ready for the model.
+        let tetherShot = try await measure { _ = try await phone.screenshot() }
+        let pulled = scratch.appendingPathComponent("screenshot.png").path
+        let referenceShot = try await measure {
+            try adb.check(["-s", serial, "shell", "screencap", "-p", "/sdcard/tmp.png"])
+            try adb.check(["-s", serial, "pull", "/sdcard/tmp.png", pulled])
+            guard let data = FileManager.default.contents(atPath: pulled) else { throw CommandFailure(description: "pull wrote nothing") }
+            _ = try Image(pngData: Array(data))
+        }
+        rows.append(("screenshot → RGBA (\(display.width)x\(display.height))", tetherShot, referenceShot))
+
+        // (b) One tap.
+        let tetherTap = try await measure { try await phone.tap(x: tx, y: ty) }
+        let referenceTap = try await measure { try adb.check(["-s", serial, "shell", "input", "tap", "\(tx)", "\(ty)"]) }
+        rows.append(("tap", tetherTap, referenceTap))
+
+        // (c) Typing 20 Unicode characters: Tether switches to ADB Keyboard and back (with its
+        // IME settle delay); the reference runs its five commands (without its 4 × 1 s sleeps).
+        let tetherType = try await measure { try await phone.type(Self.text) }
+        let b64 = Data(Self.text.utf8).base64EncodedString()
+        let referenceType = try await measure {
+            let original = adb.run(["-s", serial, "shell", "settings", "get", "secure", "default_input_method"]).stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            try adb.check(["-s", serial, "shell", "ime", "set", Phone.adbKeyboardIME])
+            try adb.check(["-s", serial, "shell", "am", "broadcast", "-a", "ADB_INPUT_B64", "--es", "msg", "''"])
+            try adb.check(["-s", serial, "shell", "am", "broadcast", "-a", "ADB_CLEAR_TEXT"])
+            try adb.check(["-s", serial, "shell", "am", "broadcast", "-a", "ADB_INPUT_B64", "--es", "msg", b64])
+            try adb.check(["-s", serial, "shell", "ime", "set", original])
+        }
+        rows.append(("type 20 Unicode characters", tetherType, referenceType))
+
+        // For the record: a stream per command instead of the persistent shell, and typing with
+        // no IME settle delay (what the commands themselves cost).
+        var streams = Phone.Configuration()
+        streams.usePersistentShell = false
+        let perStream = Phone(target: connection, configuration: streams)
+        let tetherTapStreams = try await measure { try await perStream.tap(x: tx, y: ty) }
+        var noDelay = Phone.Configuration()
+        noDelay.imeSwitchDelay = .zero
+        let undelayed = Phone(target: connection, configuration: noDelay)
+        let tetherTypeNoDelay = try await measure { try await undelayed.type(Self.text) }
+        await undelayed.close()
+
+        await perStream.close()
+        await phone.close()
+        await connection.close()
+        await server.stop()
+
+        print("bench-step: virtual phone \(profile) (\(display.width)x\(display.height)), \(runs) runs each after a warm-up; medians")
+        print("")
+        print(pad("operation", 40) + pad("Tether", 12) + pad("adb per command", 18) + "ratio")
+        for (name, tether, reference) in rows {
+            let t = median(tether), r = median(reference)
+            print(pad(name, 40) + pad(ms(t), 12) + pad(ms(r), 18) + String(format: "%.1f×", r / t))
+        }
+        print("")
+        print("tap through a stream per command instead of the persistent shell: \(ms(median(tetherTapStreams)))")
+        print("type with no IME settle delay (Tether waits \(Phone.Configuration().imeSwitchDelay) after switching to ADB Keyboard): \(ms(median(tetherTypeNoDelay)))")
+        let sleeps = 4.0
+        print(String(format: "type counting the reference's 4 × 1 s sleeps: Tether %@ vs %@, %.1f×", ms(median(tetherType)),
+                     ms(median(referenceType) + sleeps), (median(referenceType) + sleeps) / median(tetherType)))
+        print("the reference agent also sleeps 1 s after every action and 4 × 1 s while typing; not counted above")
+    }
+
+    func measure(_ body: () async throws -> Void) async throws -> [Double] {
+        FileHandle.standardError.write(Data(".".utf8))
+        try await body()  // warm-up
+        var out: [Double] = []
+        let clock = ContinuousClock()
+        for _ in 0..<runs {
+            let start = clock.now
+            try await body()
+            let d = clock.now - start
+            out.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+        }
+        return out
+    }
+
+    func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    func ms(_ seconds: Double) -> String { String(format: "%.1f ms", seconds * 1000) }
+    func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+}
+
+/// The real adb client with a private server port and HOME, so no one else's server is touched.
+struct ReferenceADB {
+    let binary: String
+    let home: String
+    let serverPort: Int
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+    }
+
+    /// Runs adb to completion with posix_spawn and waitpid (no pipes: the adb server it may fork
+    /// would hold them open), output to a file.
+    @discardableResult
+    func run(_ arguments: [String]) -> Result {
+        let outPath = home + "/adb-\(UUID().uuidString).out"
+        defer { unlink(outPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var env = ProcessInfo.processInfo.environment
+        env["HOME"] = home
+        env["ANDROID_ADB_SERVER_PORT"] = String(serverPort)
+        env["ADB_MDNS"] = "0"
+        env.removeValue(forKey: "ANDROID_SERIAL")
+        var cArgs = ([binary] + arguments).map { strdup($0) } + [nil]
+        var cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            cArgs.forEach { free($0) }
+            cEnv.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, binary, &actions, nil, &cArgs, &cEnv) == 0 else { return Result(status: -1, stdout: "cannot start \(binary)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let text = FileManager.default.contents(atPath: outPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return Result(status: code, stdout: text)
+    }
+
+    func check(_ arguments: [String]) throws {
+        let result = run(arguments)
+        guard result.status == 0 else {
+            throw CommandFailure(description: "adb \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stdout)")
+        }
+    }
+}
+
+/// A free TCP port on 127.0.0.1 outside 5555–5585 (the adb server probes those for emulators).
+func freeTCPPort() throws -> Int {
+    for _ in 0..<50 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { break }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        guard bound == 0 else { continue }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        if !(5555...5585).contains(port) { return port }
+    }
+    throw CommandFailure(description: "no free TCP port on 127.0.0.1")
+}
