@@ -9,7 +9,7 @@ let package = Package(
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Inference", targets: ["Inference"]),
         .library(name: "VirtualPhone", targets: ["VirtualPhone"]),
-        .library(name: "Android", targets: ["Android"]),
+        .library(name: "AndroidPhone", targets: ["AndroidPhone"]),
         .library(name: "Agent", targets: ["Agent"]),
         .executable(name: "tether", targets: ["tether"]),
     ],
@@ -75,7 +75,7 @@ let package = Package(
             ]
         ),
         .target(
-            name: "Android",
+            name: "AndroidPhone",
             dependencies: [
                 "ADB",
                 "Imaging",
@@ -87,7 +87,7 @@ let package = Package(
             dependencies: [
                 "ADB",
                 "Agent",
-                "Android",
+                "AndroidPhone",
                 "Imaging",
                 "Inference",
                 "VirtualPhone",
@@ -115,7 +115,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Android",
+                "AndroidPhone",
                 "Imaging",
                 "Inference",
                 .product(name: "Logging", package: "swift-log"),
@@ -130,7 +130,7 @@ let package = Package(
             dependencies: [
                 "Agent",
                 "ADB",
-                "Android",
+                "AndroidPhone",
                 "VirtualPhone",
                 "Imaging",
                 "Inference",
@@ -163,8 +163,8 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
-            name: "AndroidTests",
-            dependencies: ["Android", "ADB", "Imaging", "VirtualPhone"],
+            name: "AndroidPhoneTests",
+            dependencies: ["AndroidPhone", "ADB", "Imaging", "VirtualPhone"],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -1,6 +1,6 @@
 import ADB
 import Agent
-import Android
+import AndroidPhone
 import ArgumentParser
 import Foundation
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
 import ADB
-import Android
+import AndroidPhone
 import Foundation
 import Imaging
 import Testing

@@ -1,4 +1,4 @@
-import Android
+import AndroidPhone
 import Foundation
 import Testing
 

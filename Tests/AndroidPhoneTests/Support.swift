@@ -1,5 +1,5 @@
 import ADB
-import Android
+import AndroidPhone
 import Foundation
 import Logging
 import Testing
