@@ -19,18 +19,7 @@ public struct VirtualPhoneShell: DeviceShell {
     static let basicCommands: Set<String> = ["echo", "cat", "ls", "rm", "mkdir", "sleep", "true", "false", "exit", "pwd"]
 
     public func run(_ commandLine: String, io: ShellIO) async -> Int32 {
-        let pipelines: [ShellSyntax.Pipeline]
-        do { pipelines = try ShellSyntax.parse(commandLine) } catch {
-            try? await io.err("/system/bin/sh: \(error.message)\n")
-            return 2
-        }
-        var status: Int32 = 0
-        for pipeline in pipelines {
-            if pipeline.joiner == .and, status != 0 { continue }
-            if pipeline.joiner == .or, status == 0 { continue }
-            status = await runPipeline(pipeline.commands, io: io)
-            if Task.isCancelled { return 130 }
-        }
+        let status = await ShellSyntax.run(commandLine, io: io) { commands, io in await runPipeline(commands, io: io) }
         await phone.flush()
         return status
     }

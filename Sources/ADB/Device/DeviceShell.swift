@@ -94,6 +94,28 @@ public enum ShellSyntax {
         public var joiner: Token
     }
 
+    /// Runs a command line as sh does: each pipeline through `runPipeline`, honouring `&&` and
+    /// `||`. A syntax error goes to stderr with status 2; cancellation stops with 130.
+    public static func run(
+        _ commandLine: String, io: ShellIO, runPipeline: (_ commands: [[String]], _ io: ShellIO) async -> Int32
+    ) async -> Int32 {
+        let pipelines: [Pipeline]
+        do {
+            pipelines = try parse(commandLine)
+        } catch {
+            try? await io.err("/system/bin/sh: \(error.message)\n")
+            return 2
+        }
+        var status: Int32 = 0
+        for pipeline in pipelines {
+            if pipeline.joiner == .and, status != 0 { continue }
+            if pipeline.joiner == .or, status == 0 { continue }
+            status = await runPipeline(pipeline.commands, io)
+            if Task.isCancelled { return 130 }
+        }
+        return status
+    }
+
     public static func parse(_ line: String) throws(ADBError) -> [Pipeline] {
         var pipelines: [Pipeline] = []
         var current: [[String]] = [[]]
