@@ -124,7 +124,7 @@ extension Phone {
         let timeout = configuration.screenshotTimeout
         let image: Image
         // stderr would land inside exec's bytes (multi-display warnings): send it away.
-        let raw = try await execBytes("screencap 2>/dev/null", timeout: timeout)
+        let raw = try await execBytes("screencap 2>/dev/null", timeout: timeout, expectedSize: Self.rawScreencapSize)
         do {
             image = try RawScreencap(decoding: raw).image
         } catch {
@@ -142,6 +142,23 @@ extension Phone {
             throw PhoneError.secureScreen(foreground: app?.package)
         }
         return image
+    }
+
+    /// The length of a raw `screencap` from its first bytes (width, height, format; a 16-byte
+    /// header since Android 8, 12 before), or nil when they do not look like one.
+    static func rawScreencapSize(_ head: [UInt8]) -> Int? {
+        guard head.count >= 16 else { return nil }
+        func word(_ i: Int) -> Int { Int(head[i]) | Int(head[i + 1]) << 8 | Int(head[i + 2]) << 16 | Int(head[i + 3]) << 24 }
+        let (width, height, format) = (word(0), word(4), word(8))
+        let bytesPerPixel: Int
+        switch format {
+        case 1, 2, 5: bytesPerPixel = 4
+        case 3: bytesPerPixel = 3
+        case 4: bytesPerPixel = 2
+        default: return nil
+        }
+        guard (1...16384).contains(width), (1...16384).contains(height) else { return nil }
+        return 16 + width * height * bytesPerPixel
     }
 
     /// True when the app area of the frame (the middle band, clear of status and navigation

@@ -1,4 +1,4 @@
-import AndroidPhone
+@testable import AndroidPhone
 import Foundation
 import Testing
 
@@ -20,6 +20,18 @@ import Testing
         // No SurfaceOrientation line: the viewport's orientation.
         #expect(DisplayInfo.parse("Physical size: 720x1280\nPhysical density: 320\nDisplayViewport{type=INTERNAL, valid=true, orientation=3, deviceWidth=720}")?.rotation == 3)
         #expect(DisplayInfo.parse("cmd: Can't find service: window") == nil)
+    }
+
+    @Test func rawScreencapSizeFromItsHeader() {
+        func header(_ words: [UInt32]) -> [UInt8] { words.flatMap { w in (0..<4).map { UInt8(truncatingIfNeeded: w >> (8 * $0)) } } }
+        #expect(Phone.rawScreencapSize(header([1080, 2400, 1, 1]) + [0, 0]) == 16 + 1080 * 2400 * 4)
+        #expect(Phone.rawScreencapSize(header([720, 1280, 4, 0])) == 16 + 720 * 1280 * 2)
+        #expect(Phone.rawScreencapSize(header([720, 1280, 3, 0])) == 16 + 720 * 1280 * 3)
+        // Not a raw frame: a PNG signature, an HDR format, absurd sizes, too few bytes.
+        #expect(Phone.rawScreencapSize([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + [UInt8](repeating: 0, count: 8)) == nil)
+        #expect(Phone.rawScreencapSize(header([1080, 2400, 0x16, 1])) == nil)
+        #expect(Phone.rawScreencapSize(header([0, 2400, 1, 1])) == nil)
+        #expect(Phone.rawScreencapSize(header([1080, 2400, 1])) == nil)
     }
 
     @Test func foregroundApp() {
