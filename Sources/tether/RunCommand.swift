@@ -3,6 +3,7 @@ import Agent
 import AndroidPhone
 import ArgumentParser
 import Foundation
+import Inference
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -55,6 +56,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("system-prompt"), help: ArgumentHelp("Use this file's text as the system prompt.", valueName: "file"))
     var systemPrompt: String?
+
+    @Option(help: ArgumentHelp("A directory with the model's tokenizer.json, to count history tokens exactly with --endpoint (with --model the checkpoint's own is used; otherwise an over-estimate).", valueName: "dir"))
+    var tokenizer: String?
 
     @Option(help: ArgumentHelp("The Devices directory: shortcuts, app labels, tasks (default: found from the current directory or $TETHER_DEVICES).", valueName: "dir"))
     var devices: String?
@@ -147,6 +151,13 @@ struct RunCommand: AsyncParsableCommand {
         let modelName = (try? await phone.shell("getprop ro.product.model").stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))
 
         // The model.
+        // Read before the HTTP client exists: nothing may throw between its start and its shutdown.
+        var endpointTokenizer: Tokenizer?
+        if let tokenizer, model == nil {
+            do { endpointTokenizer = try Tokenizer.load(directory: tokenizer) } catch {
+                throw CommandFailure(description: "cannot read the tokenizer in \(tokenizer): \(error)")
+            }
+        }
         let backend: any ModelBackend
         var openAI: OpenAIBackend?
         if let model {
@@ -163,11 +174,20 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError(Self.needsModel)
         }
 
+        // History is trimmed to the context budget by counting tokens: exactly when a tokenizer
+        // is at hand, else with an estimate that errs on the long side.
+        let counter: any TokenCounter
+        if let inProcess = backend as? InProcessBackend {
+            counter = TokenizerCounter(tokenizer: inProcess.model.tokenizer)
+        } else {
+            counter = endpointTokenizer.map { TokenizerCounter(tokenizer: $0) } ?? EstimatedTokenCounter()
+        }
+
         let interactive: (any Operator)? = isatty(0) != 0 ? TerminalOperator() : nil
         let agent = Agent(
             phone: AndroidPhoneControl(phone: phone, labels: labels), backend: backend,
             operator: PolicyOperator(sensitive: policy, interactive: interactive), shortcuts: shortcuts,
-            configuration: AgentConfiguration(language: language, maxSteps: maxSteps, systemPromptTemplate: template),
+            configuration: AgentConfiguration(language: language, maxSteps: maxSteps, tokenCounter: counter, systemPromptTemplate: template),
             recordDirectory: record.map { URL(fileURLWithPath: $0) },
             device: EpisodeInfo.Device(serial: device.serial ?? device.connect, model: modelName),
             onStep: { say(Self.line($0)) })

@@ -1,0 +1,141 @@
+import Foundation
+import TetherTestSupport
+import Testing
+import VirtualPhone
+@testable import Agent
+
+/// `tether run`, the built executable run as a user runs it: against a virtual phone served on
+/// 127.0.0.1 and a fake OpenAI-compatible server, with the exit status, the live step lines, the
+/// task check and the recorded episode checked.
+@Suite(.serialized) struct RunCommandTests {
+    /// The built `tether` sits beside the test bundle in the build directory.
+    static var tether: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tether").path
+    }
+
+    struct Setup {
+        let phone: VirtualPhoneServer
+        let model: FakeOpenAIServer
+        let home: TemporaryDirectory
+
+        static func start(task: String, replies: [String]) async throws -> Setup {
+            let catalog = try DeviceCatalog.load(from: Paths.root.appendingPathComponent("Devices"))
+            let definition = try #require(catalog.task(task))
+            let phone = try await VirtualPhoneServer.start(catalog: catalog, options: .init(profile: "pixel-7", seed: 1, port: 0, task: definition))
+            let model = try FakeOpenAIServer { _, n in
+                n <= replies.count ? .events(FakeOpenAIServer.chunks(replies[n - 1], pieceLength: 9))
+                    : .json(status: 500, body: #"{"error":{"message":"no more replies"}}"#)
+            }
+            return Setup(phone: phone, model: model, home: TemporaryDirectory())
+        }
+
+        /// `tether run` with the device and model flags filled in.
+        func run(_ extra: [String]) async throws -> ProcessResult {
+            var env = ProcessInfo.processInfo.environment
+            env["HOME"] = home.path  // a fresh adb key, as on a new machine
+            env["ANDROID_ADB_SERVER_PORT"] = "1"
+            env.removeValue(forKey: "ANDROID_SERIAL")
+            env.removeValue(forKey: "TETHER_API_KEY")
+            let args = [RunCommandTests.tether, "run", "--connect", "127.0.0.1:\(phone.port)",
+                        "--endpoint", model.baseURL, "--model-name", "autoglm-phone-9b", "--api-key", "sk-cli",
+                        "--devices", Paths.root.appendingPathComponent("Devices").path, "--lang", "en"] + extra
+            return try await TetherTestSupport.run(args, environment: env, timeout: 180)
+        }
+
+        func stop() async throws {
+            try await model.stop()
+            await phone.stop()
+        }
+    }
+
+    func built() -> Bool {
+        if FileManager.default.isExecutableFile(atPath: Self.tether) { return true }
+        Issue.record("tether is not built at \(Self.tether)")
+        return false
+    }
+
+    @Test func aFinishedTaskWhoseCheckPassesExitsZero() async throws {
+        guard built() else { return }
+        let setup = try await Setup.start(task: BobToAlice.task, replies: BobToAlice.replies)
+        let record = setup.home.url.appendingPathComponent("episode")
+        let result = try await setup.run(["--task", BobToAlice.task, "--on-sensitive", "allow", "--record", record.path])
+        let requests = setup.model.requests
+        try await setup.stop()
+
+        #expect(result.status == 0, "\(result.stdoutText)\n\(result.stderrText)")
+        let lines = result.stdoutText.split(separator: "\n").map(String.init)
+        // One live line per step, numbered, with the action and its timings.
+        let steps = lines.filter { $0.range(of: #"^ +\d+  "#, options: .regularExpression) != nil }
+        #expect(steps.count == 6, "\(lines)")
+        #expect(steps.first?.contains("Launch") == true && steps.first?.contains("capture") == true && steps.first?.contains("model") == true)
+        #expect(steps.contains { $0.contains("Shortcut") && $0.contains("sms_compose") })
+        #expect(steps.last?.contains("finish") == true)
+        #expect(lines.contains("check \(BobToAlice.task): PASS"))
+        #expect(lines.contains { $0.hasPrefix("finished after 6 steps") })
+        // The served model was asked the way the flags said.
+        #expect(requests.count == 6)
+        #expect(requests.first?.header("Authorization") == "Bearer sk-cli")
+        #expect(requests.first?.json?["model"] as? String == "autoglm-phone-9b")
+        // The episode is on disk in the documented layout.
+        let episode = try EpisodeRecorder.read(directory: record)
+        #expect(episode.info.outcome.status == .finished)
+        #expect(episode.steps.count == 6)
+    }
+
+    @Test func aFinishWithoutTheWorkDoneFailsTheCheckAndExitsOne() async throws {
+        guard built() else { return }
+        let lie = "<think>I think it is done.</think>\n<answer>finish(message=\"Sent.\")</answer>"
+        let setup = try await Setup.start(task: BobToAlice.task, replies: [lie])
+        let result = try await setup.run(["--task", BobToAlice.task, "--on-sensitive", "allow"])
+        try await setup.stop()
+        #expect(result.status == 1, "\(result.stdoutText)\n\(result.stderrText)")
+        #expect(result.stdoutText.contains("finished after 1 step"))
+        #expect(result.stdoutText.contains("check \(BobToAlice.task): FAIL"))
+    }
+
+    @Test func unreadableRepliesExitOneAndSaySo() async throws {
+        guard built() else { return }
+        let setup = try await Setup.start(task: BobToAlice.task, replies: ["The task is complete.", "Done!"])
+        let result = try await setup.run([BobToAlice.instruction, "--on-sensitive", "allow"])
+        try await setup.stop()
+        #expect(result.status == 1)
+        #expect(result.stdoutText.contains("unreadable reply"))
+        #expect(result.stdoutText.contains("failed after"))
+    }
+
+    @Test func aSensitiveTapUnattendedWithAskStopsTheRun() async throws {
+        guard built() else { return }
+        let setup = try await Setup.start(task: BobToAlice.task, replies: BobToAlice.replies)
+        // stdin is /dev/null: nobody can answer, so `ask` stops at the send.
+        let result = try await setup.run(["--task", BobToAlice.task, "--on-sensitive", "ask"])
+        let asked = setup.model.requests.count
+        try await setup.stop()
+        #expect(result.status == 1)
+        #expect(result.stdoutText.contains("(unattended)"))
+        #expect(result.stdoutText.contains("stopped at a sensitive action"), "\(result.stdoutText)")
+        #expect(result.stdoutText.contains("check \(BobToAlice.task): FAIL"))
+        #expect(asked == 5)
+    }
+
+    @Test func withoutAModelItSaysWhatToProvide() async throws {
+        guard built() else { return }
+        let home = TemporaryDirectory()
+        var env = ProcessInfo.processInfo.environment
+        env["HOME"] = home.path
+        let result = try await TetherTestSupport.run([Self.tether, "run", "Turn off Wi-Fi", "--connect", "127.0.0.1:1"], environment: env)
+        #expect(result.status == 64, "a usage error")
+        #expect(result.stderrText.contains("--model DIR"))
+        #expect(result.stderrText.contains("--endpoint URL"))
+    }
+
+    @Test func aMissingTokenizerIsAClearError() async throws {
+        guard built() else { return }
+        let setup = try await Setup.start(task: BobToAlice.task, replies: BobToAlice.replies)
+        let result = try await setup.run(["--task", BobToAlice.task, "--tokenizer", setup.home.url.appendingPathComponent("nowhere").path])
+        let asked = setup.model.requests.count
+        try await setup.stop()
+        #expect(result.status != 0)
+        #expect(result.stderrText.contains("cannot read the tokenizer"), "\(result.stderrText)")
+        #expect(asked == 0, "nothing was sent to the model")
+    }
+}
