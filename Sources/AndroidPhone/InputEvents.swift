@@ -253,6 +253,12 @@ public struct GestureRecognizer: Sendable {
         singleTouchscreen = screens.count == 1 ? screens[0] : nil
     }
 
+    /// True when no finger is on any touchscreen: a new display (the phone turned) can be taken
+    /// without splitting a gesture between two mappings.
+    public var isIdle: Bool {
+        states.values.allSatisfy { !$0.touching && $0.contacts.isEmpty }
+    }
+
     /// Feeds one event; returns the gestures it completed.
     public mutating func feed(_ event: RawInputEvent) -> [Gesture] {
         let time = event.time ?? lastTime

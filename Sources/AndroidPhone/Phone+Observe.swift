@@ -113,8 +113,9 @@ extension Phone {
     }
 
     /// What a person does on the phone, live: taps, long presses, swipes with their paths, pinches
-    /// and keys, in pixels of the screen as it was turned when the stream began. Runs until the
-    /// consumer stops iterating (which ends `getevent` on the phone) or the phone goes away.
+    /// and keys, in pixels of the screen as it is turned. The rotation is asked again every
+    /// `rotationPollInterval` and taken between gestures. Runs until the consumer stops iterating
+    /// (which ends `getevent` on the phone) or the phone goes away.
     ///
     /// Events injected with `input` do not appear: the kernel never sees them.
     public nonisolated func gestures() -> AsyncThrowingStream<Gesture, any Error> {
@@ -130,6 +131,14 @@ extension Phone {
                 do { session = try await self.target.startShell("getevent -lt") } catch {
                     throw PhoneError.from(error, action: "getevent -lt", timeout: nil)
                 }
+                let latestDisplay = LatestValue<DisplayInfo>()
+                let rotationWatch = Task { [configuration] in
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: configuration.rotationPollInterval)
+                        if let display = try? await self.display() { latestDisplay.set(display) }
+                    }
+                }
+                defer { rotationWatch.cancel() }
                 var pending: [UInt8] = []
                 do {
                     while let event = try await session.next() {
@@ -142,6 +151,9 @@ extension Phone {
                             let line = String(decoding: pending[..<newline], as: UTF8.self)
                             pending.removeSubrange(...newline)
                             guard let raw = GeteventParser.parseLine(Substring(line)) else { continue }
+                            if recognizer.isIdle, let display = latestDisplay.take(), display != recognizer.display {
+                                recognizer.display = display
+                            }
                             for gesture in recognizer.feed(raw) { continuation.yield(gesture) }
                         }
                     }
@@ -159,5 +171,26 @@ extension Phone {
         }
         continuation.onTermination = { _ in task.cancel() }
         return stream
+    }
+}
+
+/// The newest value one task sets and another takes, without waiting on each other.
+final class LatestValue<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value?
+
+    func set(_ newValue: Value) {
+        lock.lock()
+        value = newValue
+        lock.unlock()
+    }
+
+    /// The value set since the last take, if any.
+    func take() -> Value? {
+        lock.lock()
+        defer { lock.unlock() }
+        let v = value
+        value = nil
+        return v
     }
 }

@@ -14,6 +14,9 @@ public actor Phone {
         public var commandTimeout: Duration = .seconds(15)
         /// The longest a screenshot may take (a raw 1440×3120 frame is 18 MB).
         public var screenshotTimeout: Duration = .seconds(30)
+        /// While `gestures()` runs, how often the display's rotation is asked again, so that
+        /// gestures after the phone turns are mapped to the turned screen.
+        public var rotationPollInterval: Duration = .seconds(1)
         /// The longest `uiautomator dump` may take, retries included.
         public var uiDumpTimeout: Duration = .seconds(45)
         /// Send short commands through one long-lived `sh` instead of a stream per command.

@@ -97,6 +97,10 @@ public actor VirtualPhone {
     var lastTap: (x: Int, y: Int, time: Double)?
     var touch: (x: Int, y: Int, startX: Int, startY: Int, start: Double, id: Int)?
     var nextTrackingId = 0x1a0
+    /// The display's rotation in quarter turns (0–3), as `dumpsys input` reports it. Only what
+    /// the phone reports turns: the frame stays in the natural (portrait) layout, like an app that
+    /// keeps portrait while the system turns, and touches are given in natural coordinates.
+    public private(set) var rotation = 0
     var subscribers: [UUID: AsyncStream<InputEvent>.Continuation] = [:]
     var frameCache: (version: Int, image: Image)?
     var version = 0
@@ -691,6 +695,11 @@ public actor VirtualPhone {
     }
 
     // MARK: - Control API: a person touching the screen
+
+    /// A person turns the phone (or `wm user-rotation lock N` ran).
+    public func setRotation(_ quarterTurns: Int) {
+        rotation = ((quarterTurns % 4) + 4) % 4
+    }
 
     /// A finger goes down at (x, y): the touchscreen reports it (getevent sees it).
     public func touchDown(x: Int, y: Int) {

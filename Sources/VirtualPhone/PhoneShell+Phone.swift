@@ -61,7 +61,8 @@ extension VirtualPhone {
     }
 
     func dumpsysDisplay() -> String {
-        "DISPLAY MANAGER (dumpsys display)\n  mViewports=[DisplayViewport{type=INTERNAL, valid=true, isActive=true, displayId=0, uniqueId='local:0', physicalPort=0, orientation=0, logicalFrame=Rect(0, 0 - \(profile.width), \(profile.height)), physicalFrame=Rect(0, 0 - \(profile.width), \(profile.height)), deviceWidth=\(profile.width), deviceHeight=\(profile.height)}]\n  mDefaultDisplayDensity=\(profile.density)\n"
+        let (w, h) = rotation % 2 == 0 ? (profile.width, profile.height) : (profile.height, profile.width)
+        return "DISPLAY MANAGER (dumpsys display)\n  mViewports=[DisplayViewport{type=INTERNAL, valid=true, isActive=true, displayId=0, uniqueId='local:0', physicalPort=0, orientation=\(rotation), logicalFrame=Rect(0, 0 - \(w), \(h)), physicalFrame=Rect(0, 0 - \(profile.width), \(profile.height)), deviceWidth=\(profile.width), deviceHeight=\(profile.height)}]\n  mDefaultDisplayDensity=\(profile.density)\n"
     }
 
     var properties: [String: String] {

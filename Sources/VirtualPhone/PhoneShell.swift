@@ -542,7 +542,9 @@ public struct VirtualPhoneShell: DeviceShell {
             }
         case "display": try await io.out(await phone.dumpsysDisplay())
         case "power": try await io.out("POWER MANAGER (dumpsys power)\n  mWakefulness=Awake\n  mWakefulnessChanging=false\n  mIsPowered=true\n  mHoldingDisplaySuspendBlocker=true\n")
-        case "input": try await io.out("INPUT MANAGER (dumpsys input)\n\nInput Reader State:\n  Device 3: virtual-touchscreen\n    Viewport INTERNAL: displayId=0, uniqueId=local:0, orientation=0\n    SurfaceOrientation: 0\n")
+        case "input":
+            let r = await phone.rotation
+            try await io.out("INPUT MANAGER (dumpsys input)\n\nInput Reader State:\n  Device 3: virtual-touchscreen\n    Viewport INTERNAL: displayId=0, uniqueId=local:0, orientation=\(r)\n    SurfaceOrientation: \(r)\n")
         case "":
             try await io.out("Currently running services:\n  activity\n  display\n  input\n  power\n  window\n")
         default:
@@ -560,8 +562,23 @@ public struct VirtualPhoneShell: DeviceShell {
         case "density":
             if args.count > 1, args[1] != "reset" { return 0 }
             try await io.out("Physical density: \(p.density)\n")
+        case "user-rotation":
+            // Android 12+: `wm user-rotation [free|lock] [ROTATION]`.
+            switch args.dropFirst().first {
+            case nil: try await io.out("lock \(await phone.rotation)\n")
+            case "free": await phone.setRotation(0)
+            case "lock":
+                guard args.count > 2, let r = Int(args[2]), (0...3).contains(r) else {
+                    try await io.err("Error: rotation must be 0, 1, 2 or 3\n")
+                    return 255
+                }
+                await phone.setRotation(r)
+            default:
+                try await io.err("Error: unknown user-rotation mode \(args[1])\n")
+                return 255
+            }
         default:
-            try await io.err("Window manager (window) commands:\n  size [reset|WxH]\n  density [reset|DENSITY]\n")
+            try await io.err("Window manager (window) commands:\n  size [reset|WxH]\n  density [reset|DENSITY]\n  user-rotation [free|lock] [ROTATION]\n")
             return 1
         }
         return 0

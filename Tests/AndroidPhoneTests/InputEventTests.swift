@@ -221,6 +221,43 @@ import Testing
     }
 }
 
+extension InputEventTests {
+    /// The phone turns while `gestures()` listens: gestures after the turn are in pixels of the
+    /// turned screen (1080×2400 portrait becomes 2400×1080; a touch at natural (x, y) is at
+    /// (y, 1079 − x) after a quarter turn).
+    @Test func gesturesFollowTheDisplayWhenThePhoneTurns() async throws {
+        var configuration = Phone.Configuration()
+        configuration.rotationPollInterval = .milliseconds(100)
+        try await withRig(profile: "pixel-7", configuration: configuration) { rig in
+            let seen = GestureLog()
+            let stream = rig.phone.gestures()
+            let consumer = Task {
+                for try await g in stream { await seen.append(g) }
+            }
+            defer { consumer.cancel() }
+            let listening = await eventually(timeout: .seconds(20)) {
+                await rig.device.pressKey(25)
+                try? await Task.sleep(for: .milliseconds(100))
+                return await seen.count > 0
+            }
+            try #require(listening)
+            await seen.clear()
+            await rig.device.humanTap(x: 200, y: 700)
+            #expect(await eventually { await seen.count == 1 })
+            // Turned by the shell, as `wm user-rotation lock 1` does on Android 12+.
+            try await rig.phone.shell("wm user-rotation lock 1")
+            #expect(try await rig.phone.display().rotation == 1)
+            try await Task.sleep(for: .milliseconds(400))
+            await rig.device.humanTap(x: 200, y: 700)
+            #expect(await eventually { await seen.count == 2 })
+            let g = await seen.gestures
+            try #require(g.count == 2, "\(g)")
+            #expect(abs((g[0].x ?? 0) - 200) <= 1 && abs((g[0].y ?? 0) - 700) <= 1, "before the turn: \(g[0])")
+            #expect(abs((g[1].x ?? 0) - 700) <= 1 && abs((g[1].y ?? 0) - (1079 - 200)) <= 1, "after the turn: \(g[1])")
+        }
+    }
+}
+
 actor GestureLog {
     var gestures: [Gesture] = []
     var count: Int { gestures.count }
