@@ -130,6 +130,17 @@ public struct Agent: Sendable {
     }
 
     func loop(task: String, startedAt: Date, state: inout RunState) async throws -> Outcome {
+        if case .needsPerson(let message) = try await phone.prepare() {
+            // Before any step: only a person can unlock the phone.
+            switch await self.operator.takeOver(TakeOverRequest(message: message, task: task, step: 0)) {
+            case .done:
+                if case .needsPerson(let still) = try await phone.prepare() {
+                    return Outcome(status: .failed, message: "the phone is still locked: \(still)", steps: 0)
+                }
+            case .unavailable(let reason):
+                return Outcome(status: .failed, message: "the phone needs a person before the run can start (\(message)): \(reason)", steps: 0)
+            }
+        }
         let apps = try await phone.installedApps()
         let offered = shortcuts.offered(installedPackages: Set(apps.map(\.package)))
         let system = systemPrompt(apps: apps, offered: offered, date: startedAt)

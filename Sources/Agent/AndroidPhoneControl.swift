@@ -71,6 +71,15 @@ public actor AndroidPhoneControl: PhoneControl {
             .map { AppLabel(package: $0.package, label: labels[$0.package] ?? $0.label ?? $0.package) }
     }
 
+    public func prepare() async throws -> PhoneReadiness {
+        do {
+            try await phone.unlock()
+            return .ready
+        } catch PhoneError.locked {
+            return .needsPerson("The phone is locked with a PIN, pattern or password: unlock it on the phone.")
+        }
+    }
+
     public func tap(x: Int, y: Int) async throws { try await phone.tap(x: x, y: y) }
 
     public func doubleTap(x: Int, y: Int) async throws { try await phone.doubleTap(x: x, y: y) }

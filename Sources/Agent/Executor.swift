@@ -21,6 +21,18 @@ public protocol PhoneControl: Sendable {
     func launch(package: String) async throws
     /// Runs a command in the phone's shell and returns its output.
     func shell(_ command: String) async throws -> String
+    /// Makes the phone usable before the first step: screen on, lock screen swiped away.
+    /// `.needsPerson` says what only a person can do (a PIN, pattern or password).
+    func prepare() async throws -> PhoneReadiness
+}
+
+public enum PhoneReadiness: Sendable, Equatable {
+    case ready
+    case needsPerson(String)
+}
+
+extension PhoneControl {
+    public func prepare() async throws -> PhoneReadiness { .ready }
 }
 
 public struct Observation: Sendable {

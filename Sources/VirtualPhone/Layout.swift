@@ -98,6 +98,7 @@ extension VirtualPhone {
     // MARK: - Layout
 
     func layout() -> Frame {
+        if !awake || keyguardShowing { return layoutLocked() }
         let W = profile.width, H = profile.height
         let t = theme
         let status = Rect(x0: 0, y0: 0, x1: W, y1: dp(28))
@@ -804,6 +805,7 @@ extension VirtualPhone {
     /// An Android key code as `input keyevent` delivers it.
     @discardableResult
     func keyEvent(_ code: Int) -> Bool {
+        if let handled = lockScreenKey(code) { return handled }
         switch code {
         case 3: pressHome()
         case 4, 111: pressBack()

@@ -101,6 +101,12 @@ public actor VirtualPhone {
     /// the phone reports turns: the frame stays in the natural (portrait) layout, like an app that
     /// keeps portrait while the system turns, and touches are given in natural coordinates.
     public private(set) var rotation = 0
+    /// Screen on, lock screen showing, its PIN (nil: swipe to unlock), and the PIN typed so far
+    /// while the PIN entry (the bouncer) shows. See Keyguard.swift.
+    public internal(set) var awake = true
+    public internal(set) var keyguardShowing = false
+    var lockPIN: String?
+    var bouncerEntry: String?
     var subscribers: [UUID: AsyncStream<InputEvent>.Continuation] = [:]
     var frameCache: (version: Int, image: Image)?
     var version = 0
@@ -771,6 +777,10 @@ public actor VirtualPhone {
 
     /// Classifies a finished touch: tap, double tap, long press or swipe; then acts on it.
     func gesture(fromX x1: Int, fromY y1: Int, toX x2: Int, toY y2: Int, duration: Double) {
+        if lockScreenTakes(fromX: x1, fromY: y1, toX: x2, toY: y2) {
+            changed()
+            return
+        }
         toast = nil
         clockTicks += 1
         let slop = Int(8 * scale)

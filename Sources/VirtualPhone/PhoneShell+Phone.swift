@@ -27,12 +27,14 @@ extension VirtualPhone {
         out += "\n  mGlobalConfiguration={1.0 ?mcc?mnc [en_US] ldltr sw\(Int(Double(profile.width) / scale))dp w\(Int(Double(profile.width) / scale))dp h\(Int(Double(profile.height) / scale))dp \(profile.density)dpi nrml long port finger -keyb/v/h -nav/h winConfig={ mBounds=Rect(0, 0 - \(profile.width), \(profile.height)) mAppBounds=Rect(0, 0 - \(profile.width), \(profile.height)) mMaxBounds=Rect(0, 0 - \(profile.width), \(profile.height)) mWindowingMode=fullscreen mDisplayWindowingMode=fullscreen mActivityType=undefined mAlwaysOnTop=undefined mRotation=ROTATION_0} s.1 fontWeightAdjustment=0}\n"
         out += "  mHasPermanentDpad=false\n  mTopFocusedDisplayId=0\n"
         if let entry = topEntry, let task = topTask {
-            let focusName = shadeOpen ? "NotificationShade" : "\(entry.package)/\(activityName(entry))"
-            out += "  mCurrentFocus=\(window(focusName, token: shadeOpen ? 1 : entry.token))\n"
+            // The lock screen lives in the notification shade's window (Android 12+).
+            let overlay = shadeOpen || keyguardShowing
+            let focusName = overlay ? "NotificationShade" : "\(entry.package)/\(activityName(entry))"
+            out += "  mCurrentFocus=\(window(focusName, token: overlay ? 1 : entry.token))\n"
             out += "  mFocusedApp=\(record(entry, task: task))\n"
         }
         out += "  mInputMethodWindow=\(topEntry?.focus != nil ? window("InputMethod", token: 2) : "null")\n"
-        out += "  mDisplayFrozen=false\n  mRotation=0\n"
+        out += "  mDisplayFrozen=false\n  mRotation=\(rotation)\n"
         return out
     }
 
@@ -52,6 +54,7 @@ extension VirtualPhone {
             let r = record(entry, task: task)
             out += "\n  ResumedActivity: \(r)\n  mResumedActivity: \(r)\n  mFocusedApp=\(r)\n\n  mLastPausedActivity: null\n topResumedActivity=\(r)\n"
         }
+        out += "\n  KeyguardController:\n    mKeyguardShowing=\(keyguardShowing)\n    mAodShowing=false\n    mKeyguardGoingAway=false\n    mDismissalRequested=false\n"
         return out
     }
 
@@ -204,7 +207,10 @@ extension VirtualPhone {
         changed()
         return handled
     }
-    func injectText(_ s: String) { type(s) }
+    func injectText(_ s: String) {
+        if lockScreenTakesText(s) { changed(); return }
+        type(s)
+    }
 
     /// ADB Keyboard broadcasts: they reach the field only while that IME is the current one.
     func adbKeyboard(_ action: String, extras: [String: JSON]) {

@@ -541,7 +541,9 @@ public struct VirtualPhoneShell: DeviceShell {
             default: try await io.out(await phone.dumpsysActivities())
             }
         case "display": try await io.out(await phone.dumpsysDisplay())
-        case "power": try await io.out("POWER MANAGER (dumpsys power)\n  mWakefulness=Awake\n  mWakefulnessChanging=false\n  mIsPowered=true\n  mHoldingDisplaySuspendBlocker=true\n")
+        case "power":
+            let wakefulness = await phone.awake ? "Awake" : "Asleep"
+            try await io.out("POWER MANAGER (dumpsys power)\n  mWakefulness=\(wakefulness)\n  mWakefulnessChanging=false\n  mIsPowered=true\n  mHoldingDisplaySuspendBlocker=\(wakefulness == "Awake")\n")
         case "input":
             let r = await phone.rotation
             try await io.out("INPUT MANAGER (dumpsys input)\n\nInput Reader State:\n  Device 3: virtual-touchscreen\n    Viewport INTERNAL: displayId=0, uniqueId=local:0, orientation=\(r)\n    SurfaceOrientation: \(r)\n")
@@ -562,6 +564,8 @@ public struct VirtualPhoneShell: DeviceShell {
         case "density":
             if args.count > 1, args[1] != "reset" { return 0 }
             try await io.out("Physical density: \(p.density)\n")
+        case "dismiss-keyguard":
+            await phone.dismissKeyguard()
         case "user-rotation":
             // Android 12+: `wm user-rotation [free|lock] [ROTATION]`.
             switch args.dropFirst().first {

@@ -181,6 +181,49 @@ enum BobToAlice {
         }
     }
 
+    /// A phone asleep on its lock screen is woken and unlocked before the first step.
+    @Test func aSleepingPhoneIsWokenAndUnlockedFirst() async throws {
+        let rig = try await VPhoneRig.start()
+        await rig.server.phone.sleep()
+        let backend = ScriptedBackend(replies: ["<think>The home screen is showing.</think>\n<answer>finish(message=\"Home.\")</answer>"])
+        let outcome = await (try rig.agent(backend, operator: PolicyOperator(sensitive: .deny))).run(task: "Show the home screen")
+        let awake = await rig.server.phone.awake, locked = await rig.server.phone.keyguardShowing
+        await rig.stop()
+        #expect(outcome.status == .finished, "\(outcome.message)")
+        #expect(awake && !locked)
+        let first = try #require(await backend.requests.first)
+        #expect(first.messages.last?.text.contains("\"current_app\": \"System Home\"") == true)
+    }
+
+    /// A PIN: only a person can unlock. Unattended, the run stops before asking the model; with a
+    /// person who unlocks it at the take-over, the run goes on.
+    @Test func aPINLockedPhoneNeedsAPerson() async throws {
+        let rig = try await VPhoneRig.start()
+        await rig.server.phone.setLockPIN("2468")
+        await rig.server.phone.sleep()
+        let nobody = ScriptedBackend(replies: [])
+        let stopped = await (try rig.agent(nobody, operator: PolicyOperator(sensitive: .deny))).run(task: "Show the home screen")
+        #expect(stopped.status == .failed)
+        #expect(stopped.message.contains("PIN"), "\(stopped.message)")
+        #expect(await nobody.requests.isEmpty)
+
+        struct Unlocker: Operator {
+            let phone: AndroidPhone.Phone
+            func confirm(_ request: ConfirmationRequest) async -> ConfirmationDecision { .deny(reason: "no") }
+            func interact(_ request: InteractionRequest) async -> InteractionOutcome { .unavailable(reason: "no") }
+            func takeOver(_ request: TakeOverRequest) async -> TakeOverOutcome {
+                _ = try? await phone.shell("input text 2468; input keyevent KEYCODE_ENTER")
+                return .done(note: nil)
+            }
+        }
+        let backend = ScriptedBackend(replies: ["<think>Unlocked.</think>\n<answer>finish(message=\"Home.\")</answer>"])
+        let outcome = await (try rig.agent(backend, operator: Unlocker(phone: rig.phone))).run(task: "Show the home screen")
+        let locked = await rig.server.phone.keyguardShowing
+        await rig.stop()
+        #expect(outcome.status == .finished, "\(outcome.message)")
+        #expect(!locked)
+    }
+
     @Test func takeOverUnattendedStopsCleanly() async throws {
         let rig = try await VPhoneRig.start()
         let backend = ScriptedBackend(replies: [

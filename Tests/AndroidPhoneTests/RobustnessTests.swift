@@ -42,6 +42,46 @@ import VirtualPhone
         }
     }
 
+    /// The virtual phone's power button and lock screen: a sleeping phone's screenshot is an
+    /// error, `unlock()` wakes it and swipes the lock screen away.
+    @Test func unlockWakesTheScreenAndSwipesTheLockScreenAway() async throws {
+        try await withRig { rig in
+            try await rig.phone.launch("Settings")
+            try await rig.phone.key(named: "POWER")
+            #expect(try await rig.phone.wakefulness() == .asleep)
+            #expect(try await rig.phone.isLocked() == true)
+            await #expect(throws: PhoneError.screenOff) { try await rig.phone.screenshot() }
+            // Taps on a dark screen do nothing.
+            try await rig.phone.tap(x: 360, y: 800)
+            #expect(try await rig.phone.wakefulness() == .asleep)
+
+            try await rig.phone.unlock()
+            #expect(try await rig.phone.wakefulness() == .awake)
+            #expect(try await rig.phone.isLocked() == false)
+            #expect(try await rig.phone.foregroundApp()?.package == "com.android.settings")
+            #expect(!Phone.isBlackFrame(try await rig.phone.screenshot()))
+            // Unlocking an unlocked phone changes nothing.
+            try await rig.phone.unlock()
+            #expect(try await rig.phone.foregroundApp()?.package == "com.android.settings")
+        }
+    }
+
+    @Test func aPINLockIsReportedNotBypassed() async throws {
+        try await withRig { rig in
+            await rig.device.setLockPIN("2468")
+            await rig.device.sleep()
+            await #expect(throws: PhoneError.locked) { try await rig.phone.unlock() }
+            #expect(try await rig.phone.wakefulness() == .awake, "woken, but still locked")
+            // The lock screen shows the PIN entry; a person (here the shell) types the PIN.
+            let ui = try await rig.phone.uiHierarchy()
+            #expect(ui.find("Enter PIN") != nil)
+            try await rig.phone.shell("input text 1357; input keyevent KEYCODE_ENTER")
+            #expect(try await rig.phone.isLocked() == true, "a wrong PIN keeps it locked")
+            try await rig.phone.shell("input text 2468; input keyevent KEYCODE_ENTER")
+            #expect(try await rig.phone.isLocked() == false)
+        }
+    }
+
     @Test func blackFrameDetection() throws {
         var image = try Image(width: 100, height: 200, fill: .black)
         #expect(Phone.isBlackFrame(image))
