@@ -160,12 +160,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ImagingTests",
-            dependencies: ["Imaging"],
+            dependencies: ["Imaging", "TetherTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "AndroidPhoneTests",
-            dependencies: ["AndroidPhone", "ADB", "Imaging", "VirtualPhone"],
+            dependencies: ["AndroidPhone", "ADB", "Imaging", "VirtualPhone", "TetherTestSupport"],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -1,3 +1,4 @@
+import TetherTestSupport
 import Testing
 @testable import Agent
 
@@ -5,30 +6,19 @@ import Testing
 /// `finish(` and closing tags), written in random but valid surface forms, must parse back to
 /// the same action; broken forms must fail and never come back as finish.
 @Suite struct ActionParserPropertyTests {
-    struct RNG: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let pieces = ["a", "Z", "7", " ", "\"", "'", "\\", "\n", "\t", ",", ")", "(", "]", "[", "=",
                          "你好", "微信", "😀", "finish(", "do(action=", "</answer>", "<think>", "é", "。", "\\n"]
 
-    static func randomString(_ rng: inout RNG, allowEmpty: Bool = true) -> String {
+    static func randomString(_ rng: inout SplitMix64, allowEmpty: Bool = true) -> String {
         let n = Int.random(in: (allowEmpty ? 0 : 1)...8, using: &rng)
         return (0..<n).map { _ in pieces.randomElement(using: &rng) ?? "a" }.joined()
     }
 
-    static func randomPoint(_ rng: inout RNG) -> GridPoint {
+    static func randomPoint(_ rng: inout SplitMix64) -> GridPoint {
         GridPoint(x: Int.random(in: 0...999, using: &rng), y: Int.random(in: 0...999, using: &rng))
     }
 
-    static func randomAction(_ rng: inout RNG) -> Action {
+    static func randomAction(_ rng: inout SplitMix64) -> Action {
         switch Int.random(in: 0..<16, using: &rng) {
         case 0: return .launch(app: "App" + randomString(&rng).filter { !$0.isWhitespace } + "x")
         case 1: return .tap(randomPoint(&rng), sensitiveMessage: nil)
@@ -51,7 +41,7 @@ import Testing
 
     /// A string literal in the given quote, escaping what must be escaped and, at random,
     /// some characters that need not be.
-    static func literal(_ s: String, quote: Character, _ rng: inout RNG) -> String {
+    static func literal(_ s: String, quote: Character, _ rng: inout SplitMix64) -> String {
         var out = String(quote)
         for ch in s {
             switch ch {
@@ -68,7 +58,7 @@ import Testing
     }
 
     /// The action in a random valid surface form.
-    static func render(_ action: Action, _ rng: inout RNG) -> String {
+    static func render(_ action: Action, _ rng: inout SplitMix64) -> String {
         let quote: Character = Bool.random(using: &rng) ? "\"" : "'"
         func sp() -> String { ["", "", " ", "  ", "\n"].randomElement(using: &rng) ?? "" }
         func str(_ s: String) -> String { literal(s, quote: quote, &rng) }
@@ -102,7 +92,7 @@ import Testing
     }
 
     /// Wraps an answer the ways servers deliver it.
-    static func wrap(_ answer: String, thinking: String, _ rng: inout RNG) -> String {
+    static func wrap(_ answer: String, thinking: String, _ rng: inout SplitMix64) -> String {
         let box = Bool.random(using: &rng)
         let a = box ? "<|begin_of_box|>\(answer)<|end_of_box|>" : answer
         switch Int.random(in: 0..<5, using: &rng) {
@@ -115,7 +105,7 @@ import Testing
     }
 
     /// Reasoning that mentions calls but is not an answer.
-    static func thinking(_ rng: inout RNG) -> String {
+    static func thinking(_ rng: inout SplitMix64) -> String {
         [
             "The screen shows a list.",
             #"I must not finish(message="yet") because the task is open."#,
@@ -127,7 +117,7 @@ import Testing
 
     @Test(arguments: 0..<8)
     func generatedRepliesParseBack(seed: UInt64) throws {
-        var rng = RNG(state: 0xC0FFEE &+ seed)
+        var rng = SplitMix64(seed: 0xC0FFEE &+ seed)
         for _ in 0..<150 {
             let action = Self.randomAction(&rng)
             let think = Self.thinking(&rng)
@@ -148,7 +138,7 @@ import Testing
 
     @Test(arguments: 0..<4)
     func truncatedRepliesNeverBecomeFinish(seed: UInt64) throws {
-        var rng = RNG(state: 0xBAD &+ seed)
+        var rng = SplitMix64(seed: 0xBAD &+ seed)
         for _ in 0..<150 {
             let action = Self.randomAction(&rng)
             if action.isFinish { continue }

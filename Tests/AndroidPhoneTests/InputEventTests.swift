@@ -1,5 +1,6 @@
 import AndroidPhone
 import Foundation
+import TetherTestSupport
 import Testing
 
 /// getevent parsing and gesture recognition: logs in getevent.c's byte format (made by
@@ -97,7 +98,7 @@ import Testing
     /// format with unchanged coordinates omitted, come back with their kind, finger count and
     /// endpoints.
     @Test func generatedGesturesRoundTrip() throws {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         for case_ in 0..<300 {
             let fingers = Int.random(in: 1...3, using: &rng)
             let steps = Int.random(in: 1...8, using: &rng)
@@ -187,20 +188,8 @@ import Testing
     /// A person touches the virtual phone while `Phone.gestures()` listens through `getevent -lt`.
     @Test func liveGesturesFromAPersonOnTheVirtualPhone() async throws {
         try await withRig(profile: "pixel-7") { rig in
-            let seen = GestureLog()
-            let stream = rig.phone.gestures()
-            let consumer = Task {
-                for try await g in stream { await seen.append(g) }
-            }
+            let (seen, consumer) = try await listenForGestures(rig)
             defer { consumer.cancel() }
-            // Press volume-down until getevent is listening on the phone.
-            let listening = await eventually(timeout: .seconds(20)) {
-                await rig.device.pressKey(25)
-                try? await Task.sleep(for: .milliseconds(100))
-                return await seen.count > 0
-            }
-            try #require(listening)
-            await seen.clear()
             await rig.device.humanTap(x: 540, y: 1200)
             await rig.device.humanSwipe(fromX: 540, fromY: 1800, toX: 540, toY: 600, milliseconds: 250)
             await rig.device.touchDown(x: 200, y: 900)
@@ -229,19 +218,8 @@ extension InputEventTests {
         var configuration = Phone.Configuration()
         configuration.rotationPollInterval = .milliseconds(100)
         try await withRig(profile: "pixel-7", configuration: configuration) { rig in
-            let seen = GestureLog()
-            let stream = rig.phone.gestures()
-            let consumer = Task {
-                for try await g in stream { await seen.append(g) }
-            }
+            let (seen, consumer) = try await listenForGestures(rig)
             defer { consumer.cancel() }
-            let listening = await eventually(timeout: .seconds(20)) {
-                await rig.device.pressKey(25)
-                try? await Task.sleep(for: .milliseconds(100))
-                return await seen.count > 0
-            }
-            try #require(listening)
-            await seen.clear()
             await rig.device.humanTap(x: 200, y: 700)
             #expect(await eventually { await seen.count == 1 })
             // Turned by the shell, as `wm user-rotation lock 1` does on Android 12+.
@@ -258,6 +236,27 @@ extension InputEventTests {
     }
 }
 
+/// Starts `gestures()` and presses volume-down until getevent is listening on the phone; the
+/// log starts empty.
+func listenForGestures(_ rig: Rig) async throws -> (GestureLog, Task<Void, any Error>) {
+    let seen = GestureLog()
+    let stream = rig.phone.gestures()
+    let consumer = Task {
+        for try await g in stream { await seen.append(g) }
+    }
+    let listening = await eventually(timeout: .seconds(20)) {
+        await rig.device.pressKey(25)
+        try? await Task.sleep(for: .milliseconds(100))
+        return await seen.count > 0
+    }
+    guard listening else {
+        consumer.cancel()
+        throw PhoneError.unexpectedOutput(command: "getevent -lt", output: "no volume-down press seen within 20 s")
+    }
+    await seen.clear()
+    return (seen, consumer)
+}
+
 actor GestureLog {
     var gestures: [Gesture] = []
     var count: Int { gestures.count }
@@ -265,15 +264,3 @@ actor GestureLog {
     func clear() { gestures = [] }
 }
 
-/// A seeded generator, so failures repeat.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

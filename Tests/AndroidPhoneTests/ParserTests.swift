@@ -1,5 +1,6 @@
 @testable import AndroidPhone
 import Foundation
+import TetherTestSupport
 import Testing
 
 /// The parsers for what phones print, on text in the formats real Android versions use.
@@ -105,7 +106,7 @@ import Testing
 
     /// Random bytes never crash the XML reader.
     @Test func garbageNeverCrashes() {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let pieces = ["<", ">", "/", "=", "\"", "'", "node", "hierarchy", " ", "&amp;", "&#x", ";", "<?", "?>", "<!--", "-->", "a", "\n"]
         for _ in 0..<2000 {
             let text = (0..<Int.random(in: 0...40, using: &rng)).map { _ in pieces.randomElement(using: &rng) ?? "" }.joined()

@@ -1,3 +1,4 @@
+import TetherTestSupport
 import Testing
 
 @testable import Imaging
