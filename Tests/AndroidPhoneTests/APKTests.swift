@@ -230,3 +230,85 @@ func apkFixture(_ name: String) throws -> [UInt8] {
         #expect(throws: APKFormatError.missingEntry("classes.dex")) { try archive.contents(of: "classes.dex", in: bytes) }
     }
 }
+
+/// Entry encodings newer build tools emit (aapt2 `--enable-sparse-encoding`, Android 13's offset16,
+/// Android 14's compact entries), which Debian's aapt cannot make: tables built here, byte by byte
+/// from ResourceTypes.h's layouts.
+@Suite struct ResourceEncodingTests {
+    enum Encoding { case dense, offset16, sparse }
+
+    static func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
+    static func le32(_ v: Int) -> [UInt8] { le16(v & 0xFFFF) + le16((v >> 16) & 0xFFFF) }
+    static func chunk(_ type: Int, headerSize: Int, header: [UInt8], body: [UInt8]) -> [UInt8] {
+        le16(type) + le16(headerSize) + le32(8 + header.count + body.count) + header + body
+    }
+    static func pool(_ strings: [String]) -> [UInt8] {
+        var data: [UInt8] = [], offsets: [UInt8] = []
+        for s in strings {
+            offsets += le32(data.count)
+            data += [UInt8(s.utf16.count), UInt8(s.utf8.count)] + Array(s.utf8) + [0]
+        }
+        while data.count % 4 != 0 { data.append(0) }
+        let header = le32(strings.count) + le32(0) + le32(0x100) + le32(28 + 4 * strings.count) + le32(0)
+        return chunk(1, headerSize: 28, header: header, body: offsets + data)
+    }
+
+    /// One package (0x7f), type 1 "string", entries by index: a string, or a reference to
+    /// another entry; `compact` entries use FLAG_COMPACT. One default configuration.
+    static func table(_ entries: [Int: ResourceValue], encoding: Encoding, compact: Set<Int> = []) -> [UInt8] {
+        let strings = entries.keys.sorted().compactMap { if case .string(let s) = entries[$0] { s } else { nil } }
+        let count = (entries.keys.max() ?? 0) + 1
+        var offsets: [UInt8] = [], blobs: [UInt8] = []
+        var at: [Int: Int] = [:]
+        for index in entries.keys.sorted() {
+            at[index] = blobs.count
+            let (type, data): (Int, Int)
+            switch entries[index] {
+            case .string(let s)?: (type, data) = (3, strings.firstIndex(of: s) ?? 0)
+            case .reference(let id)?: (type, data) = (1, Int(id))
+            default: (type, data) = (0, 0)
+            }
+            if compact.contains(index) {
+                blobs += le16(index) + le16(0x0008 | type << 8) + le32(data)
+            } else {
+                blobs += le16(8) + le16(0) + le32(index) + le16(8) + [0, UInt8(type)] + le32(data)
+            }
+        }
+        var entryCount = count
+        switch encoding {
+        case .dense: for i in 0..<count { offsets += at[i].map { le32($0) } ?? le32(0xFFFF_FFFF) }
+        case .offset16: for i in 0..<count { offsets += at[i].map { le16($0 / 4) } ?? le16(0xFFFF) }
+        case .sparse:
+            for i in entries.keys.sorted() { offsets += le16(i) + le16(at[i, default: 0] / 4) }
+            entryCount = entries.count
+        }
+        while offsets.count % 4 != 0 { offsets.append(0) }
+        let flags: UInt8 = encoding == .sparse ? 1 : encoding == .offset16 ? 2 : 0
+        var config = [UInt8](repeating: 0, count: 64)
+        config[0] = 64
+        let typeHeader = [1, flags] + le16(0) + le32(entryCount) + le32(20 + 64 + offsets.count) + config
+        let type = chunk(0x0201, headerSize: 20 + 64, header: typeHeader, body: offsets + blobs)
+        let typePool = pool(["string"]), keyPool = pool((0..<count).map { "k\($0)" })
+        var name = [UInt8](repeating: 0, count: 256)
+        name[0] = 0x61
+        let packageHeader = le32(0x7F) + name + le32(288) + le32(1) + le32(288 + typePool.count) + le32(count) + le32(0)
+        let package = chunk(0x0200, headerSize: 288, header: packageHeader, body: typePool + keyPool + type)
+        return chunk(2, headerSize: 12, header: le32(1), body: pool(strings) + package)
+    }
+
+    @Test(arguments: [Encoding.dense, .offset16, .sparse])
+    func entriesByIndexInEveryEncoding(encoding: Encoding) throws {
+        let entries: [Int: ResourceValue] = [0: .string("zero"), 3: .string("three"), 7: .reference(0x7F01_0003),
+                                             9: .string("nine"), 12: .reference(0x7F01_0007), 13: .reference(0x7F01_000D)]
+        let table = try ResourceTable(Self.table(entries, encoding: encoding, compact: [9]))
+        #expect(try table.localizedString(0x7F01_0000) == [.default: "zero"])
+        #expect(try table.localizedString(0x7F01_0003) == [.default: "three"])
+        #expect(try table.localizedString(0x7F01_0009) == [.default: "nine"], "a compact entry")
+        #expect(try table.localizedString(0x7F01_0007) == [.default: "three"], "a reference")
+        #expect(try table.localizedString(0x7F01_000C) == [.default: "three"], "a reference to a reference")
+        for missing: UInt32 in [0x7F01_0001, 0x7F01_0002, 0x7F01_0008, 0x7F01_00FF, 0x7F02_0000, 0x0101_0000] {
+            #expect(try table.localizedString(missing).isEmpty)
+        }
+        #expect(throws: APKFormatError.self) { try table.localizedString(0x7F01_000D) } // refers to itself
+    }
+}

@@ -106,12 +106,21 @@ import VirtualPhone
             let apps = try await rig.phone.apps()
             #expect(apps.first { $0.package == "com.android.settings" }?.label == "My Settings")
             #expect(apps.first { $0.package == "com.android.contacts" }?.label == "Contacts")
-            #expect(FileManager.default.fileExists(atPath: cache.appendingPathComponent("app-labels.json").path))
+            let file = cache.appendingPathComponent("app-labels.json")
+            let saved = try String(contentsOf: file, encoding: .utf8)
+            #expect(saved.contains(#""zh-CN":"通讯录""#) && saved.contains(#""":"Contacts""#))
             // A new Phone (a new run) on the same phone reads no APK: only listing commands.
             let fresh = Phone(target: rig.connection, configuration: configuration)
             #expect(try await fresh.apps() == apps)
             #expect(await fresh.roundTrips <= 6)
             await fresh.close()
+            // A damaged cache file is ignored (and replaced), not fatal.
+            try Data("{not json".utf8).write(to: file)
+            let third = Phone(target: rig.connection, configuration: configuration)
+            #expect(try await third.apps() == apps)
+            #expect(await third.roundTrips > 6)
+            await third.close()
+            #expect(try String(contentsOf: file, encoding: .utf8).contains(#""zh-CN":"通讯录""#))
         }
     }
 }

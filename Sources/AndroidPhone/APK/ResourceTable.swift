@@ -1,6 +1,6 @@
 /// A locale as a resource configuration names it: `values-zh-rCN` is language "zh", region "CN";
 /// the default configuration has both empty.
-public struct ResourceLocale: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+public struct ResourceLocale: Sendable, Hashable, Codable, CodingKeyRepresentable, Comparable, CustomStringConvertible {
     public var language: String
     public var region: String
 
@@ -30,6 +30,14 @@ public struct ResourceLocale: Sendable, Hashable, Codable, Comparable, CustomStr
     public var description: String { region.isEmpty ? language : "\(language)-\(region)" }
     public static func < (a: ResourceLocale, b: ResourceLocale) -> Bool { a.description < b.description }
 
+    // Encoded as its tag ("zh-CN", "" for the default), also as a dictionary key, so that the
+    // label cache reads as {"": "Settings", "zh-CN": "设置"}.
+    public init(from decoder: any Decoder) throws { self.init(tag: try decoder.singleValueContainer().decode(String.self)) }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+
     /// The best of `available` for this locale: the same language and region, then the
     /// language alone (`values-fr` for fr-CA), then the language in another region with the
     /// same script (zh-SG takes zh-CN, zh-HK does not), then the default configuration. Nil when none of these is available.
@@ -42,6 +50,17 @@ public struct ResourceLocale: Sendable, Hashable, Codable, Comparable, CustomStr
         }
         return available.contains(.default) ? .default : nil
     }
+}
+
+extension ResourceLocale {
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+    public var codingKey: any CodingKey { Key(stringValue: description) }
+    public init?<T: CodingKey>(codingKey: T) { self.init(tag: codingKey.stringValue) }
 }
 
 /// A string resource's value in every locale the table has it for.
