@@ -135,8 +135,22 @@ extension Phone {
     public func apps() async throws -> [InstalledApp] {
         let found = try await appsWithoutLabels()
         let launchable = found.filter { $0.launcherActivity != nil && configuration.appLabels[$0.package] == nil }.map(\.package)
-        let read = launchable.isEmpty ? [:] : try await apkLabels(for: launchable)
-        let locale = launchable.isEmpty ? ResourceLocale.default : try await deviceLocale()
+        var read: [String: Result<APKLabels, PhoneError>] = [:]
+        var locale = ResourceLocale.default
+        if !launchable.isEmpty {
+            // Labels are a bonus: a phone that fails the batched commands still lists its apps.
+            do {
+                read = try await apkLabels(for: launchable)
+                locale = try await deviceLocale()
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                logger.warning("cannot read app labels", metadata: ["error": "\(error)"])
+                for package in launchable where read[package] == nil {
+                    read[package] = .failure(.apkUnreadable(package: package, reason: "\(error)"))
+                }
+            }
+        }
         return found.map { app in
             var app = app
             if let label = configuration.appLabels[app.package] {

@@ -55,6 +55,9 @@ extension Phone {
                 continue
             }
             let key = "\(package)\n\(path)\n\(stat.size)\n\(stat.mtime)"
+            // Older versions of this APK (updated since) leave the cache.
+            let stale = labelCache.keys.filter { $0 != key && $0.hasPrefix("\(package)\n\(path)\n") }
+            for old in stale { labelCache[old] = nil }
             if let cached = labelCache[key] { results[package] = .success(cached) } else { toRead.append((package, path, stat.size, key)) }
         }
 

@@ -312,3 +312,38 @@ func apkFixture(_ name: String) throws -> [UInt8] {
         #expect(throws: APKFormatError.self) { try table.localizedString(0x7F01_000D) } // refers to itself
     }
 }
+
+/// Ranged reads as a large APK needs them: the directory outside the tail, entries outside it.
+@Suite struct ZipRangedReadTests {
+    actor Reads {
+        var ranges: [Range<Int>] = []
+        func add(_ r: Range<Int>) { ranges.append(r) }
+    }
+
+    @Test(arguments: APKRobustnessTests.files) func rangedReadsMatchTheWholeFile(file: String) async throws {
+        let bytes = try apkFixture(file)
+        let whole = try ZipArchive.open(bytes: bytes)
+        let reads = Reads()
+        let reader: ZipArchive.RangeReader = { offset, count in
+            await reads.add(offset..<offset + count)
+            return Array(bytes[offset..<min(bytes.count, offset + count)])
+        }
+        // Only the end record in the tail: the directory is a read of its own.
+        let ranged = try await ZipArchive.open(size: bytes.count, tailSize: ZipArchive.endRecordSize, read: reader)
+        #expect(ranged.entries == whole.entries)
+        #expect(await reads.ranges.count == 2)
+        for entry in whole.entries {
+            #expect(try await ranged.contents(of: entry.name, read: reader) == whole.contents(of: entry.name, in: bytes))
+        }
+        // Each entry is one read (its local header, extra field and data), never the whole file.
+        let all = await reads.ranges
+        #expect(all.count == 2 + whole.entries.count)
+        #expect(all.dropFirst(2).map(\.lowerBound) == whole.entries.map(\.localHeaderOffset))
+        for (range, entry) in zip(all.dropFirst(2), whole.entries) {
+            #expect(range.count <= 30 + entry.name.utf8.count + 256 + entry.compressedSize)
+        }
+        // A reader that returns short data is an error, not a crash.
+        let short: ZipArchive.RangeReader = { offset, count in Array(bytes[offset..<min(bytes.count, offset + count / 2)]) }
+        await #expect(throws: APKFormatError.self) { try await ZipArchive.open(size: bytes.count, read: short) }
+    }
+}

@@ -23,22 +23,33 @@ public struct ZipArchive: Sendable {
 
     public let size: Int
     public let entries: [ZipEntry]
+    /// The last bytes of the file, read to find the directory; entries that lie in them (all of
+    /// them, for an APK under 72 KB) cost no further read.
+    let tail: [UInt8]
+    let tailStart: Int
 
-    static let endRecordSize = 22
-    static let maxCommentSize = 65_535
+    public static let endRecordSize = 22
+    public static let maxCommentSize = 65_535
     /// Entries larger than this when inflated are refused (a manifest or resource table never is).
     public static let maxEntrySize = 64 << 20
 
     public init(size: Int, entries: [ZipEntry]) {
+        self.init(size: size, entries: entries, tail: [], tailStart: size)
+    }
+
+    init(size: Int, entries: [ZipEntry], tail: [UInt8], tailStart: Int) {
         self.size = size
         self.entries = entries
+        self.tail = tail
+        self.tailStart = tailStart
     }
 
     /// Reads the end record and the central directory: one read when the directory sits in the
     /// last 64 KB of the file (small and medium APKs), two otherwise.
-    public static func open(size: Int, read: RangeReader) async throws -> ZipArchive {
+    public static func open(size: Int, tailSize: Int = endRecordSize + maxCommentSize + 8 * 1024, read: RangeReader) async throws -> ZipArchive {
         guard size >= endRecordSize else { throw APKFormatError.badZip("\(size) bytes is too small for a ZIP archive") }
-        let tailCount = min(size, endRecordSize + maxCommentSize + 8 * 1024)
+        // A shorter tail than the longest comment is only for tests: it may miss the end record.
+        let tailCount = min(size, max(tailSize, endRecordSize))
         let tailStart = size - tailCount
         let tail = try await read(tailStart, tailCount)
         guard tail.count == tailCount else { throw APKFormatError.truncated("the end of the archive (got \(tail.count) of \(tailCount) bytes)") }
@@ -49,7 +60,15 @@ public struct ZipArchive: Sendable {
         } else {
             directory = try await read(end.offset, end.size)
         }
-        return ZipArchive(size: size, entries: try centralDirectory(directory, count: end.count))
+        return ZipArchive(size: size, entries: try centralDirectory(directory, count: end.count), tail: tail, tailStart: tailStart)
+    }
+
+    /// Bytes of the file, from the tail already read when it holds them.
+    func read(_ offset: Int, _ count: Int, _ read: RangeReader) async throws -> [UInt8] {
+        if offset >= tailStart, offset + count <= tailStart + tail.count {
+            return Array(tail[(offset - tailStart)..<(offset - tailStart + count)])
+        }
+        return try await read(offset, count)
     }
 
     /// Parses an archive held whole in memory.
@@ -69,12 +88,12 @@ public struct ZipArchive: Sendable {
         // padding from zipalign); guess generously, then read again only if the guess was short.
         let guess = 30 + entry.name.utf8.count + 256
         let wanted = min(guess + entry.compressedSize, size - entry.localHeaderOffset)
-        var record = try await read(entry.localHeaderOffset, wanted)
+        var record = try await self.read(entry.localHeaderOffset, wanted, read)
         let dataStart = try Self.dataOffset(localRecord: record, entry: entry)
         if record.count < dataStart + entry.compressedSize {
             let need = dataStart + entry.compressedSize
             guard entry.localHeaderOffset + need <= size else { throw APKFormatError.truncated("the data of \(name)") }
-            record = try await read(entry.localHeaderOffset, need)
+            record = try await self.read(entry.localHeaderOffset, need, read)
         }
         let data = try ByteReader(record, "the data of \(name)").slice(dataStart, entry.compressedSize)
         return try Self.extract(entry, data)
