@@ -47,6 +47,12 @@ extension Phone {
             if fields.count == 3, let size = Int(fields[0]), let mtime = Int(fields[1]) { stats[String(fields[2])] = (size, mtime) }
         }
 
+        // Phones without toybox's `stat -c` (before Android 6): ask sync, one session for all.
+        let unstated = Set(paths.values).subtracting(stats.keys).sorted()
+        if !unstated.isEmpty {
+            for (path, stat) in await syncStats(unstated) { stats[path] = stat }
+        }
+
         var toRead: [(package: String, path: String, size: Int, key: String)] = []
         for package in packages {
             guard let path = paths[package] else { continue }
@@ -120,6 +126,23 @@ extension Phone {
             rangedReadsWork = false
         }
         return nil
+    }
+
+    /// Sizes and mtimes through the sync protocol; files it cannot stat are left out.
+    func syncStats(_ paths: [String]) async -> [String: (size: Int, mtime: Int)] {
+        countRoundTrip()
+        let target = self.target, timeout = configuration.commandTimeout * 4
+        let found = try? await withTimeout(timeout, "stat over sync") {
+            let sync = try await SyncClient.open(target)
+            var found: [String: (size: Int, mtime: Int)] = [:]
+            for path in paths {
+                guard let stat = try? await sync.stat(path), stat.exists, stat.isRegularFile else { continue }
+                found[path] = (Int(stat.size), Int(stat.mtime))
+            }
+            await sync.close()
+            return found
+        }
+        return found ?? [:]
     }
 
     /// The whole file through the sync protocol.

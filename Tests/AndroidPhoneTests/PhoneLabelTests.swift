@@ -77,6 +77,19 @@ import VirtualPhone
         }
     }
 
+    @Test func syncStatWhenTheShellHasNoStat() async throws {
+        try await withRig(configuration: .oneStreamPerCommand) { rig in
+            // Android 5's toolbox: no stat.
+            rig.rules.add("stat ") { _, io in
+                try? await io.err("/system/bin/sh: stat: not found\n")
+                return 127
+            }
+            let apps = try await rig.phone.apps()
+            #expect(apps.first { $0.package == "com.android.settings" }?.label == "Settings")
+            #expect(apps.first { $0.package == "com.android.contacts" }?.labelError == nil)
+        }
+    }
+
     @Test func aDamagedAPKCostsOnlyItsOwnLabel() async throws {
         try await withRig { rig in
             let notes = rig.device.root.appendingPathComponent(String(VirtualPhone.apkPath("com.tether.notes").dropFirst()))
