@@ -60,6 +60,11 @@ let package = Package(
             name: "Imaging",
             dependencies: ["CImagingSupport"]
         ),
+        // zlib: inflating and deflating ZIP entries (APKs).
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .systemLibrary(
             name: "CFreeType",
             pkgConfig: "freetype2",
@@ -71,6 +76,7 @@ let package = Package(
                 "ADB",
                 "Imaging",
                 "CFreeType",
+                "CZlib",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -79,6 +85,7 @@ let package = Package(
             dependencies: [
                 "ADB",
                 "Imaging",
+                "CZlib",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -6,22 +6,23 @@ import Imaging
 /// the virtual phone through the same ADB transport.
 ///
 /// - observe: waits for the screen to settle (bounded), keeps the settled frame, names the
-///   foreground app by its label (`"System Home"` for the launcher, the package when no label is
-///   known).
+///   foreground app by its label as `Phone.apps()` reads it from the APK (`"System Home"` for the
+///   launcher, the package when no label is known).
 /// - replaceText: clears the focused field, then types. With ADB Keyboard installed the field is
 ///   cleared with its `ADB_CLEAR_TEXT` and the text goes through it (any Unicode); the user's
 ///   keyboard is selected again afterwards. Without it, `MOVE_END` then one `DEL` per character
 ///   of the focused field (from the UI hierarchy; 64 when it cannot be read), then `input text`.
 public actor AndroidPhoneControl: PhoneControl {
     public nonisolated let phone: Phone
-    /// Launcher labels by package. The phone has no shell command that prints them; the caller
-    /// passes what it knows (the virtual phone's app definitions, a table for real apps).
+    /// Labels by package that override those the phone reads from the apps' APKs.
     public nonisolated let labels: [String: String]
     public nonisolated let settleTimeout: Duration
     /// What the model is told when the launcher is in front (the trained name).
     public static let homeLabel = "System Home"
 
     private var homePackages: Set<String>?
+    /// Labels from `Phone.apps()`, read once (the phone caches the APK reads too).
+    private var readLabels: [String: String]?
 
     public init(phone: Phone, labels: [String: String] = [:], settleTimeout: Duration = .seconds(3)) {
         self.phone = phone
@@ -39,7 +40,16 @@ public actor AndroidPhoneControl: PhoneControl {
     func label(of package: String?) async throws -> String {
         guard let package, !package.isEmpty else { return Self.homeLabel }
         if try await launcherPackages().contains(package) { return Self.homeLabel }
-        return labels[package] ?? package
+        if let label = labels[package] { return label }
+        if readLabels == nil {
+            // A phone whose apps cannot be listed still gets observed, by package name.
+            readLabels = (try? await phone.apps()).map(Self.labels(of:)) ?? [:]
+        }
+        return readLabels?[package] ?? package
+    }
+
+    static func labels(of apps: [InstalledApp]) -> [String: String] {
+        Dictionary(apps.compactMap { app in app.label.map { (app.package, $0) } }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The launcher's package: what the phone resolves for HOME, and packages that look like
@@ -66,7 +76,9 @@ public actor AndroidPhoneControl: PhoneControl {
 
     public func installedApps() async throws -> [AppLabel] {
         let home = try await launcherPackages()
-        return try await phone.apps()
+        let apps = try await phone.apps()
+        readLabels = Self.labels(of: apps)
+        return apps
             .filter { $0.launcherActivity != nil && !home.contains($0.package) }
             .map { AppLabel(package: $0.package, label: labels[$0.package] ?? $0.label ?? $0.package) }
     }

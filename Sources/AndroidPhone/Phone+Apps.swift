@@ -6,13 +6,18 @@ public struct InstalledApp: Sendable, Equatable, Codable {
     public var package: String
     /// The activity the launcher starts (`pkg/.Main`), nil for packages with no launcher entry.
     public var launcherActivity: String?
-    /// The name people see, when known (see `Phone.Configuration.appLabels`).
+    /// The name the launcher shows, in the phone's locale: read from the APK (the launcher
+    /// entry's own label, else the application's), or `Configuration.appLabels`. Nil for apps
+    /// with no launcher entry and when the APK could not be read.
     public var label: String?
+    /// Why the label could not be read, when it could not.
+    public var labelError: String?
 
-    public init(package: String, launcherActivity: String? = nil, label: String? = nil) {
+    public init(package: String, launcherActivity: String? = nil, label: String? = nil, labelError: String? = nil) {
         self.package = package
         self.launcherActivity = launcherActivity
         self.label = label
+        self.labelError = labelError
     }
 }
 
@@ -125,8 +130,45 @@ extension Phone {
         return Self.lines(text).compactMap { $0.hasPrefix("package:") ? String($0.dropFirst(8)) : nil }.sorted()
     }
 
-    /// Installed packages with their launcher activities (one round trip for all) and labels.
+    /// Installed packages with their launcher activities (one round trip for all) and, for apps
+    /// with a launcher entry, their labels in the phone's locale (see `apkLabels(for:)`).
     public func apps() async throws -> [InstalledApp] {
+        let found = try await appsWithoutLabels()
+        let launchable = found.filter { $0.launcherActivity != nil && configuration.appLabels[$0.package] == nil }.map(\.package)
+        var read: [String: Result<APKLabels, PhoneError>] = [:]
+        var locale = ResourceLocale.default
+        if !launchable.isEmpty {
+            // Labels are a bonus: a phone that fails the batched commands still lists its apps.
+            do {
+                read = try await apkLabels(for: launchable)
+                locale = try await deviceLocale()
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                logger.warning("cannot read app labels", metadata: ["error": "\(error)"])
+                for package in launchable where read[package] == nil {
+                    read[package] = .failure(.apkUnreadable(package: package, reason: "\(error)"))
+                }
+            }
+        }
+        return found.map { app in
+            var app = app
+            if let label = configuration.appLabels[app.package] {
+                app.label = label
+            } else if let result = read[app.package] {
+                switch result {
+                case .success(let labels): app.label = labels.label(component: app.launcherActivity, locale: locale)
+                case .failure(let error):
+                    app.labelError = error.description
+                    logger.info("no label", metadata: ["package": "\(app.package)", "error": "\(error)"])
+                }
+            }
+            return app
+        }
+    }
+
+    /// Installed packages with their launcher activities.
+    func appsWithoutLabels() async throws -> [InstalledApp] {
         let packages = try await installedPackages()
         var launchers: [String: String] = [:]
         // Android 7+: every launcher activity in one call.
@@ -147,7 +189,7 @@ extension Phone {
                 if let component = Self.components(in: answer).last { launchers[package] = component }
             }
         }
-        return packages.map { InstalledApp(package: $0, launcherActivity: launchers[$0], label: configuration.appLabels[$0]) }
+        return packages.map { InstalledApp(package: $0, launcherActivity: launchers[$0]) }
     }
 
     /// Lines of the form `pkg/cls`.
@@ -164,12 +206,12 @@ extension Phone {
         return Self.components(in: text).last
     }
 
-    /// Finds the package an app name means: a package name, or a label from
-    /// `Configuration.appLabels` (exact, ignoring case, then a unique partial match).
+    /// Finds the package an app name means: a package name, or a label as `apps()` reads it
+    /// (exact, ignoring case and width, then a unique partial match).
     public func resolveApp(_ name: String) async throws -> String {
         let packages = try await installedPackages()
         if packages.contains(name) { return name }
-        let labels = configuration.appLabels.filter { packages.contains($0.key) }
+        let labels = Dictionary(try await apps().compactMap { app in app.label.map { (app.package, $0) } }, uniquingKeysWith: { a, _ in a })
         let wanted = Self.folded(name)
         if let hit = labels.first(where: { Self.folded($0.value) == wanted }) { return hit.key }
         if let hit = packages.first(where: { $0.lowercased() == wanted }) { return hit }

@@ -23,9 +23,11 @@ public actor Phone {
         public var usePersistentShell = true
         /// How long to give an IME to attach to the focused field after switching to it.
         public var imeSwitchDelay: Duration = .milliseconds(300)
-        /// Labels of apps by package, when the caller knows them (the device has no shell command
-        /// that prints them). Used by `apps()` and `launch(_:)`.
+        /// Labels by package that override those read from the apps' APKs (see `apps()`).
         public var appLabels: [String: String] = [:]
+        /// Where to keep app labels read from APKs between runs (`app-labels.json`); nil keeps
+        /// them in memory only. `Phone.defaultCacheDirectory` is $XDG_CACHE_HOME/tether.
+        public var labelCacheDirectory: URL?
         public init() {}
     }
 
@@ -38,6 +40,15 @@ public actor Phone {
     var cachedHasCmdInput: Bool?
     /// Serializes operations made of several commands (typing switches IMEs and back).
     let textLock = AsyncLock()
+    /// Commands, exec streams and sync pulls sent to the phone (for tests and diagnostics).
+    public private(set) var roundTrips = 0
+    /// App labels read from APKs, by package, APK path, size and mtime.
+    var labelCache: [String: APKLabels] = [:]
+    var labelCacheLoaded = false
+    /// Whether `dd iflag=skip_bytes,count_bytes` works on this phone; nil until tried.
+    var rangedReadsWork: Bool?
+
+    func countRoundTrip() { roundTrips += 1 }
 
     public init(target: any ADBTarget, configuration: Configuration = Configuration(),
                 logger: Logger = Logger(label: "tether.android")) {
@@ -60,6 +71,7 @@ public actor Phone {
         let timeout = timeout ?? configuration.commandTimeout
         let channel = shellChannel, target = self.target
         let persistent = configuration.usePersistentShell && PersistentShell.accepts(command)
+        roundTrips += 1
         logger.trace("shell", metadata: ["command": "\(command)"])
         do {
             return try await withTimeout(timeout, command) {
@@ -90,6 +102,7 @@ public actor Phone {
                    expectedSize: (@Sendable ([UInt8]) -> Int?)? = nil) async throws -> [UInt8] {
         let target = self.target
         let limit = 256 << 20
+        roundTrips += 1
         do {
             return try await withTimeout(timeout, command) {
                 let stream = try await target.open("exec:" + command)

@@ -28,6 +28,9 @@ public enum PhoneError: Error, Sendable, Equatable, CustomStringConvertible {
     case uiDumpFailed(String)
     /// An argument that cannot work (a key name, a negative duration, …).
     case invalidArgument(String)
+    /// An app's label could not be read from its APK (unreadable file, damaged ZIP, manifest or
+    /// resource table).
+    case apkUnreadable(package: String, reason: String)
 
     public var description: String {
         switch self {
@@ -59,6 +62,8 @@ public enum PhoneError: Error, Sendable, Equatable, CustomStringConvertible {
             return "could not read the UI hierarchy: \(message)"
         case .invalidArgument(let message):
             return message
+        case .apkUnreadable(let package, let reason):
+            return "cannot read the label of \(package) from its APK: \(reason); the app is still listed and can be launched by package name"
         }
     }
 }

@@ -31,6 +31,9 @@ public struct AppDefinition: Sendable, Codable {
     public var format: Int
     public var package: String
     public var label: String
+    /// The label in other locales, by resource qualifier (`zh-rCN`, `fr`): the virtual phone's
+    /// APK for the app carries them as localized `@string/app_name` values.
+    public var localizedLabels: [String: String]?
     public var icon: AppIcon
     /// The launcher activity, e.g. ".Settings" (relative to the package) or a full class name.
     public var activity: String

@@ -88,6 +88,8 @@ public actor VirtualPhone {
     var shadeOpen = false
     var shifted = false
     var settings: [String: [String: String]] = ["system": [:], "secure": [:], "global": [:]]
+    /// Properties set with `setprop` (persist.sys.locale …), over the profile's.
+    var propertyOverrides: [String: String] = [:]
     var enabledIMEs: [String]
     var currentIME: String
     var clockTicks = 0
@@ -144,6 +146,7 @@ public actor VirtualPhone {
         }
         for pkg in profile.apps {
             guard let app = catalog.apps[pkg] else { continue }
+            Self.installAPK(app, root: rootURL, logger: logger)
             var state = app.state
             for filler in app.filler ?? [] {
                 Self.fill(&state, filler, rng: &rng)
@@ -163,6 +166,24 @@ public actor VirtualPhone {
         settings["global"]?["device_name"] = profile.properties["ro.product.model"] ?? profile.name
         Self.write(states, root: rootURL, logger: logger)
         dirty.removeAll()
+    }
+
+    // MARK: - APKs
+
+    /// Where `pm path` says an app's APK is.
+    public static func apkPath(_ package: String) -> String { "/system/app/\(package)/\(package).apk" }
+
+    /// Writes the app's APK (manifest + resources with its labels) where `pm path` points, so
+    /// that `stat`, `dd`, `cat` and sync pulls find a real file there.
+    static func installAPK(_ app: AppDefinition, root: URL, logger: Logger) {
+        let url = root.appendingPathComponent(String(apkPath(app.package).dropFirst()))
+        let bytes = APKWriter.apk(package: app.package, activity: app.activity, label: app.label, localizedLabels: app.localizedLabels ?? [:])
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: url)
+        } catch {
+            logger.warning("cannot write APK", metadata: ["path": "\(url.path)", "error": "\(error)"])
+        }
     }
 
     // MARK: - Seeded filler

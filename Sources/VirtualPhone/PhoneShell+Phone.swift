@@ -75,7 +75,12 @@ extension VirtualPhone {
         p["sys.boot_completed"] = "1"
         p["ro.kernel.qemu"] = p["ro.kernel.qemu"] ?? "0"
         p["persist.sys.timezone"] = "UTC"
-        return p
+        return p.merging(propertyOverrides) { _, new in new }
+    }
+
+    /// `setprop KEY VALUE`; an empty value removes the property, as on Android.
+    func setProperty(_ key: String, _ value: String) {
+        propertyOverrides[key] = value.isEmpty ? nil : value
     }
 
     /// Content provider rows for `content query`: nil when the URI is unknown.

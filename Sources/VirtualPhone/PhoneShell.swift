@@ -121,6 +121,9 @@ public struct VirtualPhoneShell: DeviceShell {
                 for (k, v) in props.sorted(by: { $0.key < $1.key }) { try await io.out("[\(k)]: [\(v)]\n") }
             }
             return 0
+        case "setprop": return try await setprop(args, io: io)
+        case "stat": return try await stat(args, io: io)
+        case "dd": return try await dd(args, io: io)
         case "uiautomator": return try await uiautomator(args, io: io)
         case "getevent": return try await getevent(args, io: io)
         case "content": return try await content(args, io: io)
@@ -446,7 +449,7 @@ public struct VirtualPhoneShell: DeviceShell {
             return 0
         case "path":
             guard let pkg = rest.first, await phone.installedPackages.contains(pkg) else { return 1 }
-            try await io.out("package:/system/app/\(pkg)/\(pkg).apk\n")
+            try await io.out("package:\(VirtualPhone.apkPath(pkg))\n")
             return 0
         case "clear":
             guard let pkg = rest.last, await phone.clearApp(pkg) else { try await io.out("Failed\n"); return 1 }

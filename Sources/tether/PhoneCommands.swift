@@ -6,7 +6,9 @@ import Imaging
 
 extension DeviceOptions {
     func openPhone() async throws -> Phone {
-        Phone(target: try await open())
+        var configuration = Phone.Configuration()
+        configuration.labelCacheDirectory = Phone.defaultCacheDirectory
+        return Phone(target: try await open(), configuration: configuration)
     }
 }
 
@@ -140,9 +142,9 @@ struct Key: AsyncParsableCommand {
 }
 
 struct Launch: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Start an app by package name at its launcher activity.")
+    static let configuration = CommandConfiguration(abstract: "Start an app, by package name or label, at its launcher activity.")
     @OptionGroup var device: DeviceOptions
-    @Argument(help: "A package name (com.android.settings).")
+    @Argument(help: "A package name (com.android.settings) or a label as `tether apps` prints it (Settings, 设置).")
     var app: String
 
     func run() async throws {
@@ -154,7 +156,8 @@ struct Launch: AsyncParsableCommand {
 }
 
 struct Apps: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List installed packages and their launcher activities.")
+    static let configuration = CommandConfiguration(
+        abstract: "List installed packages, their launcher activities and labels (read from the APKs, in the phone's locale).")
     @OptionGroup var device: DeviceOptions
     @Flag(help: "Only apps with a launcher entry.")
     var launchable = false
@@ -175,7 +178,10 @@ struct Apps: AsyncParsableCommand {
         }
         for app in apps {
             let marker = app.package == front?.package ? "*" : " "
-            writeStdout("\(marker) \(app.package)\(app.launcherActivity.map { "\t\($0)" } ?? "")\n")
+            var line = "\(marker) \(app.package)"
+            if let activity = app.launcherActivity { line += "\t\(activity)\t\(app.label ?? "-")" }
+            writeStdout(line + "\n")
+            if let problem = app.labelError { FileHandle.standardError.write(Data("\(app.package): \(problem)\n".utf8)) }
         }
     }
 }

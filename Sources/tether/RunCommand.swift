@@ -60,7 +60,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A directory with the model's tokenizer.json, to count history tokens exactly with --endpoint (with --model the checkpoint's own is used; otherwise an over-estimate).", valueName: "dir"))
     var tokenizer: String?
 
-    @Option(help: ArgumentHelp("The Devices directory: shortcuts, app labels, tasks (default: found from the current directory or $TETHER_DEVICES).", valueName: "dir"))
+    @Option(help: ArgumentHelp("The Devices directory: shortcuts and tasks (default: found from the current directory or $TETHER_DEVICES).", valueName: "dir"))
     var devices: String?
 
     static let needsModel = """
@@ -99,13 +99,13 @@ struct RunCommand: AsyncParsableCommand {
         let language = try language
         let policy = try policy
 
-        // The Devices folder: shortcuts, app labels, tasks. Optional unless --task is given.
+        // The Devices folder: shortcuts and tasks. Optional unless --task is given.
         var catalog: DeviceCatalog?
         do {
             catalog = try DeviceCatalog.load(from: devices.map { URL(fileURLWithPath: $0) } ?? DeviceCatalog.locate())
         } catch {
             if devices != nil || taskID != nil { throw CommandFailure(description: "cannot load the Devices directory: \(error)") }
-            warn("no Devices directory found (\(error)); running without shortcuts and app labels")
+            warn("no Devices directory found (\(error)); running without shortcuts")
         }
         var definition: TaskDefinition?
         if let taskID {
@@ -124,8 +124,6 @@ struct RunCommand: AsyncParsableCommand {
                 }
             }
         }
-        var labels: [String: String] = [:]
-        for app in catalog?.apps.values.map({ $0 }) ?? [] { labels[app.package] = app.label }
         let template: String?
         if let systemPrompt {
             do { template = try String(contentsOfFile: systemPrompt, encoding: .utf8) } catch {
@@ -137,8 +135,9 @@ struct RunCommand: AsyncParsableCommand {
 
         // The phone.
         let target = try await device.open()
+        // App labels come from the apps' APKs on the phone, cached between runs.
         var phoneConfiguration = Phone.Configuration()
-        phoneConfiguration.appLabels = labels
+        phoneConfiguration.labelCacheDirectory = Phone.defaultCacheDirectory
         let phone = Phone(target: target, configuration: phoneConfiguration)
         if let definition {
             for package in definition.apps {
@@ -185,7 +184,7 @@ struct RunCommand: AsyncParsableCommand {
 
         let interactive: (any Operator)? = isatty(0) != 0 ? TerminalOperator() : nil
         let agent = Agent(
-            phone: AndroidPhoneControl(phone: phone, labels: labels), backend: backend,
+            phone: AndroidPhoneControl(phone: phone), backend: backend,
             operator: PolicyOperator(sensitive: policy, interactive: interactive), shortcuts: shortcuts,
             configuration: AgentConfiguration(language: language, maxSteps: maxSteps, tokenCounter: counter, systemPromptTemplate: template),
             recordDirectory: record.map { URL(fileURLWithPath: $0) },

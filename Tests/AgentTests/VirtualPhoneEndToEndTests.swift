@@ -21,13 +21,10 @@ struct VPhoneRig {
         let server = try await VirtualPhoneServer.start(catalog: catalog, options: .init(profile: "pixel-7", seed: 1, port: 0, task: definition))
         let transport = try await TCPPacketTransport.connect(host: "127.0.0.1", port: server.port)
         let connection = try await ADBHost.connect(transport: transport, keys: nil)
-        var labels: [String: String] = [:]
-        for app in catalog.apps.values { labels[app.package] = app.label }
-        var configuration = Phone.Configuration()
-        configuration.appLabels = labels
-        let phone = Phone(target: connection, configuration: configuration)
+        // No label table: the phone reads labels from the APKs the virtual phone serves.
+        let phone = Phone(target: connection)
         return VPhoneRig(server: server, connection: connection, phone: phone,
-                         control: AndroidPhoneControl(phone: phone, labels: labels, settleTimeout: .seconds(2)), catalog: catalog)
+                         control: AndroidPhoneControl(phone: phone, settleTimeout: .seconds(2)), catalog: catalog)
     }
 
     func check(_ task: String) async throws -> TaskCheck.Result {

@@ -71,8 +71,7 @@ struct Rig {
         let endpoint = ADBDeviceEndpoint(services: services, configuration: .init(banner: banner))
         let port = try await endpoint.start(host: "127.0.0.1", port: 0)
         let connection = try await ADBHost.connect(transport: try await TCPPacketTransport.connect(host: "127.0.0.1", port: port), keys: nil)
-        var configuration = configuration
-        if configuration.appLabels.isEmpty { configuration.appLabels = try catalogLabels() }
+        // No appLabels: the phone reads labels from the APKs the virtual phone serves.
         let phone = Phone(target: connection, configuration: configuration)
         return Rig(device: device, endpoint: endpoint, connection: connection, phone: phone, rules: rules, port: port)
     }

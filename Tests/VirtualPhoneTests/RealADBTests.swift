@@ -63,6 +63,25 @@ import Testing
         await adb.killServer()
     }
 
+    /// Debian's adb pulls the APK `pm path` names, and `exec-out dd` reads a byte range of it.
+    @Test func realADBPullsAndReadsRangesOfAnAPK() async throws {
+        let server = try await startPhone(profile: "pixel-7")
+        let adb = try RealADB()
+        let serial = server.serial
+        defer { Task { await server.stop() } }
+        _ = try await adb("connect", serial)
+        let path = try await adb("-s", serial, "shell", "pm path com.android.settings").stdoutText
+            .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "package:", with: "")
+        let pulled = adb.home.url.appendingPathComponent("settings.apk")
+        _ = try await adb("-s", serial, "pull", path, pulled.path)
+        let bytes = try Data(contentsOf: pulled)
+        #expect(bytes.prefix(4) == Data([0x50, 0x4B, 0x03, 0x04]))
+        let range = try await adb("-s", serial, "exec-out", "dd if=\(path) bs=65536 iflag=skip_bytes,count_bytes skip=30 count=19 2>/dev/null")
+        #expect(range.stdout == bytes.subdata(in: 30..<49))
+        #expect(String(decoding: range.stdout, as: UTF8.self) == "AndroidManifest.xml")
+        _ = try await adb("disconnect", serial)
+    }
+
     @Test func geteventStreamsATouchThatAPersonMakes() async throws {
         let server = try await startPhone(profile: "pixel-7")
         let adb = try RealADB()
