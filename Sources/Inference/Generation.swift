@@ -122,6 +122,9 @@ extension GLM4VModel {
     /// With `prefixCache`, the keys and values of the longest prefix this prompt shares with the
     /// previous call on that cache are reused and only the rest is prefilled (see `PrefixCache`);
     /// the tokens produced are the same as without it.
+    ///
+    /// The work runs on a thread of its own, not on the caller's cooperative thread, so other
+    /// tasks keep running meanwhile; `onText` is called on that thread.
     public func generate(_ prompt: Prompt, options: GenerationOptions = GenerationOptions(),
                          prefixCache: PrefixCache? = nil,
                          onText: (@Sendable (String) -> Void)? = nil) async throws -> GenerationResult {
@@ -130,8 +133,19 @@ extension GLM4VModel {
             throw InferenceError.invalidRequest("temperature must be ≥ 0")
         }
         guard options.topP > 0, options.topP <= 1 else { throw InferenceError.invalidRequest("top_p must be in (0, 1]") }
+        try checkLength(prompt.tokenIds.count)
+        try Task.checkCancellation()
+        return try await ComputeThread.run { isCancelled in
+            try self.generateOnThisThread(prompt, options: options, prefixCache: prefixCache, onText: onText,
+                                          isCancelled: isCancelled)
+        }
+    }
+
+    /// `generate`'s work, synchronous; `isCancelled` is polled between layers and tokens.
+    private func generateOnThisThread(_ prompt: Prompt, options: GenerationOptions, prefixCache: PrefixCache?,
+                                      onText: (@Sendable (String) -> Void)?,
+                                      isCancelled: () -> Bool) throws -> GenerationResult {
         let n = prompt.tokenIds.count
-        try checkLength(n)
         let (pos, delta) = try positions(for: prompt)
         let images = Array(zip(try imageRunStarts(prompt), prompt.images)).map { (start: $0.0, image: $0.1) }
 
@@ -150,7 +164,8 @@ extension GLM4VModel {
         var generated: [Int] = []
         do {
             let result = try prefillAndDecode(prompt, positions: pos, ropeDelta: delta, cache: &cache, reused: reused,
-                                              generated: &generated, options: options, onText: onText)
+                                              generated: &generated, options: options, onText: onText,
+                                              isCancelled: isCancelled)
             prefixCache?.put(cacheEntry(prompt, positions: pos, ropeDelta: delta, images: images,
                                         generated: generated, cache: cache), epoch: epoch)
             return result
@@ -183,12 +198,12 @@ extension GLM4VModel {
     /// Prefills the prompt from token `reused` on (the cache holding the first `reused`), then
     /// decodes. `generated` grows as tokens are picked, so a caller sees them even on a throw.
     private func prefillAndDecode(_ prompt: Prompt, positions pos: [[Int]], ropeDelta delta: Int, cache: inout KVCache,
-                          reused: Int, generated: inout [Int], options: GenerationOptions,
-                          onText: (@Sendable (String) -> Void)?) throws -> GenerationResult {
+                                  reused: Int, generated: inout [Int], options: GenerationOptions,
+                                  onText: (@Sendable (String) -> Void)?,
+                                  isCancelled cancelled: () -> Bool) throws -> GenerationResult {
         let n = prompt.tokenIds.count
         let limit = config.text.maxPositionEmbeddings
         let stops = Set(options.stopTokenIds ?? config.text.eosTokenIds)
-        let cancelled: () -> Bool = { Task.isCancelled }
 
         var timings = GenerationTimings()
         timings.prefilledTokens = n - reused
@@ -199,7 +214,7 @@ extension GLM4VModel {
             clock = now
             return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
         }
-        var x = try inputEmbeddings(prompt, from: reused)
+        var x = try inputEmbeddings(prompt, from: reused, isCancelled: cancelled)
         timings.vision = lap()
         if cancelled() { throw CancellationError() }
         let rest = pos.map { Array($0[reused...]) }
