@@ -162,22 +162,43 @@ import Testing
         #expect(third.generatedIds == expectedTwo.generatedIds)
     }
 
-    @Test func cancelledCallKeepsOnlyValidTokens() async throws {
+    @Test func cancelledCallKeepsWhatItComputed() async throws {
         let cache = PrefixCache()
-        let one = try firstStep()
-        _ = try await model.generate(one, options: options, prefixCache: cache)
-        let held = cache.heldTokens
         let two = try secondStep()
-        let task = Task { try await model.generate(two, options: GenerationOptions(maxTokens: 200, stopTokenIds: []),
-                                                   prefixCache: cache) }
-        task.cancel()
+        let n = two.tokenIds.count
+        // Cancelled from its first piece of text: after the prefill, during decoding.
+        let handle = TaskHandle()
+        let model = self.model
+        let task = Task {
+            try await model.generate(two, options: GenerationOptions(maxTokens: 200, stopTokenIds: []),
+                                     prefixCache: cache) { _ in handle.cancel() }
+        }
+        handle.set(task)
         await #expect(throws: CancellationError.self) { try await task.value }
-        // The shared prefix survives the cancellation; nothing half-computed is kept.
-        let common = Self.commonPrefix(one.tokenIds, two.tokenIds)
-        #expect(cache.heldTokens >= common && cache.heldTokens <= held)
+        // The prompt (and any token fed back before the cancellation) is kept.
+        #expect(cache.heldTokens >= n)
         let after = try await model.generate(two, options: options, prefixCache: cache)
-        #expect(after.reusedPromptTokens == common)
+        #expect(after.reusedPromptTokens == n - 1)
         expectSame(after, try await model.generate(two, options: options))
+    }
+
+    @Test func truncatingRepairsAPassCancelledBetweenLayers() throws {
+        #expect(model.config.text.numLayers >= 2)
+        let p = try model.prompt([.user("hello there")], images: [])
+        let (pos, _) = try model.positions(for: p)
+        let x = try model.inputEmbeddings(p)
+        var cache = model.emptyCache()
+        _ = try model.text.forward(x, rows: p.tokenIds.count, positions: pos, cache: &cache)
+        let keys = cache.keys, values = cache.values
+        // Cancelled before the second layer: the first has appended its rows, the count has not moved.
+        var checks = 0
+        #expect(throws: CancellationError.self) {
+            _ = try model.text.forward(x, rows: p.tokenIds.count, positions: pos, cache: &cache,
+                                       isCancelled: { checks += 1; return checks > 1 })
+        }
+        #expect(cache.keys[0].count > keys[0].count)
+        cache.truncate(to: cache.count)
+        #expect(cache.keys == keys && cache.values == values)
     }
 
     @Test func truncatingTheKVCacheKeepsTheFirstTokens() throws {
@@ -191,5 +212,34 @@ import Testing
         #expect(cache.count == 3)
         #expect(cache.keys.allSatisfy { $0.count == 3 * width } && cache.values.allSatisfy { $0.count == 3 * width })
         #expect(cache.keys[0] == Array(keys0.prefix(3 * width)))
+    }
+}
+
+/// Lets generation cancel its own task from `onText`, which may run before the handle is set.
+final class TaskHandle: @unchecked Sendable {
+    // `lock` guards `task`.
+    private let lock = NSLock()
+    private let ready = DispatchSemaphore(value: 0)
+    private var task: Task<GenerationResult, Error>?
+
+    func set(_ task: Task<GenerationResult, Error>) {
+        lock.lock()
+        self.task = task
+        lock.unlock()
+        ready.signal()
+    }
+
+    func cancel() {
+        lock.lock()
+        var current = task
+        lock.unlock()
+        if current == nil {
+            _ = ready.wait(timeout: .now() + 60)
+            lock.lock()
+            current = task
+            lock.unlock()
+            ready.signal()
+        }
+        current?.cancel()
     }
 }
