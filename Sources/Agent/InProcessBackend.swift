@@ -5,11 +5,17 @@ import Inference
 /// The model run by Tether itself on the CPU (the `Inference` engine), from a checkpoint
 /// directory.
 ///
-/// Each call renders the whole transcript and runs the whole prompt: `Inference` does not yet
-/// expose a way to keep the KV cache of the unchanged prefix (system prompt and old turns)
-/// between calls, so nothing is reused across agent steps.
+/// Each call renders the whole transcript, but only the part that changed since the previous
+/// call is run: the backend keeps one `PrefixCache`, so the KV cache of the unchanged prefix —
+/// the system prompt and the old turns, up to where the previous step's screenshot was — is
+/// reused and the prefill covers the newest turns only (`ModelReply.reusedPromptTokens` says how
+/// many tokens were reused). Requests made at the same time do not wait for each other; one of
+/// them runs without reuse.
 public final class InProcessBackend: ModelBackend, Sendable {
     public let model: GLM4VModel
+    /// The KV cache of the previous request; `prefixCache.reset()` frees it (about 80 KiB per
+    /// token for the 9B model).
+    public let prefixCache = PrefixCache()
 
     public var description: String { "in-process \(model.directory)" }
 
@@ -48,14 +54,15 @@ public final class InProcessBackend: ModelBackend, Sendable {
         let options = GenerationOptions(maxTokens: s.maxTokens, temperature: Float(s.temperature), topP: Float(s.topP),
                                         frequencyPenalty: Float(s.frequencyPenalty), seed: s.seed ?? 0)
         let first = FirstTextClock(start: started)
-        let result = try await model.generate(prompt, options: options) { piece in
+        let result = try await model.generate(prompt, options: options, prefixCache: prefixCache) { piece in
             first.mark()
             onText?(piece)
         }
         let d = ContinuousClock.now - started
         let total = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
         return ModelReply(text: result.text, timings: ModelTimings(firstText: first.value, total: total),
-                          promptTokens: result.promptIds.count, completionTokens: result.generatedIds.count)
+                          promptTokens: result.promptIds.count, completionTokens: result.generatedIds.count,
+                          reusedPromptTokens: result.reusedPromptTokens)
     }
 }
 

@@ -66,12 +66,17 @@ public struct ModelReply: Sendable {
     /// Tokens in and out when the backend knows them.
     public var promptTokens: Int?
     public var completionTokens: Int?
+    /// Leading prompt tokens the backend did not have to run because an earlier request's KV
+    /// cache held them (the in-process backend's prefix cache), when it says.
+    public var reusedPromptTokens: Int?
 
-    public init(text: String, timings: ModelTimings, promptTokens: Int? = nil, completionTokens: Int? = nil) {
+    public init(text: String, timings: ModelTimings, promptTokens: Int? = nil, completionTokens: Int? = nil,
+                reusedPromptTokens: Int? = nil) {
         self.text = text
         self.timings = timings
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
+        self.reusedPromptTokens = reusedPromptTokens
     }
 }
 

@@ -45,15 +45,20 @@ public struct GenerationResult: Sendable {
     public let finishReason: FinishReason
     /// The five highest logits at the first generated position (before any penalty).
     public let firstTop5: [(id: Int, logit: Float)]
+    /// Leading prompt tokens whose keys and values came from a `PrefixCache` instead of being
+    /// prefilled (0 without one).
+    public let reusedPromptTokens: Int
     /// Wall-clock seconds spent in each phase.
     public let timings: GenerationTimings
 }
 
 public struct GenerationTimings: Sendable {
-    /// Vision tower over all images (with embedding lookup).
+    /// Vision tower over the images not served by a prefix cache (with embedding lookup).
     public var vision: Double = 0
-    /// Decoder over the whole prompt.
+    /// Decoder over the prompt tokens not served by a prefix cache.
     public var prefill: Double = 0
+    /// Prompt tokens run through the decoder: the prompt minus `reusedPromptTokens`.
+    public var prefilledTokens: Int = 0
     /// Every decode step after the first token.
     public var decode: Double = 0
     public var decodedTokens: Int = 0
@@ -113,22 +118,95 @@ extension GLM4VModel {
     /// Generates a reply to `prompt`. `onText` receives the decoded text as it grows (only
     /// complete UTF-8; a special stop token is not shown). Honours task cancellation between
     /// tokens and between layers by throwing `CancellationError`.
+    ///
+    /// With `prefixCache`, the keys and values of the longest prefix this prompt shares with the
+    /// previous call on that cache are reused and only the rest is prefilled (see `PrefixCache`);
+    /// the tokens produced are the same as without it.
+    ///
+    /// The work runs on a thread of its own, not on the caller's cooperative thread, so other
+    /// tasks keep running meanwhile; `onText` is called on that thread.
     public func generate(_ prompt: Prompt, options: GenerationOptions = GenerationOptions(),
+                         prefixCache: PrefixCache? = nil,
                          onText: (@Sendable (String) -> Void)? = nil) async throws -> GenerationResult {
         guard options.maxTokens > 0 else { throw InferenceError.invalidRequest("max tokens must be at least 1") }
         guard options.temperature >= 0, options.temperature.isFinite else {
             throw InferenceError.invalidRequest("temperature must be ≥ 0")
         }
         guard options.topP > 0, options.topP <= 1 else { throw InferenceError.invalidRequest("top_p must be in (0, 1]") }
+        try checkLength(prompt.tokenIds.count)
+        try Task.checkCancellation()
+        return try await ComputeThread.run { isCancelled in
+            try self.generateOnThisThread(prompt, options: options, prefixCache: prefixCache, onText: onText,
+                                          isCancelled: isCancelled)
+        }
+    }
+
+    /// `generate`'s work, synchronous; `isCancelled` is polled between layers and tokens.
+    private func generateOnThisThread(_ prompt: Prompt, options: GenerationOptions, prefixCache: PrefixCache?,
+                                      onText: (@Sendable (String) -> Void)?,
+                                      isCancelled: () -> Bool) throws -> GenerationResult {
         let n = prompt.tokenIds.count
-        try checkLength(n)
+        let (pos, delta) = try positions(for: prompt)
+        let images = Array(zip(try imageRunStarts(prompt), prompt.images)).map { (start: $0.0, image: $0.1) }
+
+        var cache = emptyCache()
+        var reused = 0
+        var previous: PrefixCache.Entry?
+        var epoch = 0
+        if let prefixCache { (previous, epoch) = prefixCache.take() }
+        if var entry = previous.take(), entry.model === self {
+            // At least the last prompt token is run again: its logits pick the first new token.
+            reused = min(entry.reusableLength(tokenIds: prompt.tokenIds, positions: pos, images: images), n - 1)
+            // Swapped, not copied, so the cache's arrays stay uniquely owned and grow in place.
+            swap(&cache, &entry.kv)
+            cache.truncate(to: reused)
+        }
+        var generated: [Int] = []
+        do {
+            let result = try prefillAndDecode(prompt, positions: pos, ropeDelta: delta, cache: &cache, reused: reused,
+                                              generated: &generated, options: options, onText: onText,
+                                              isCancelled: isCancelled)
+            prefixCache?.put(cacheEntry(prompt, positions: pos, ropeDelta: delta, images: images,
+                                        generated: generated, cache: cache), epoch: epoch)
+            return result
+        } catch {
+            if let prefixCache {
+                // Keep what is still valid: the tokens whose keys and values every layer holds.
+                cache.truncate(to: cache.count)
+                prefixCache.put(cacheEntry(prompt, positions: pos, ropeDelta: delta, images: images,
+                                           generated: generated, cache: cache), epoch: epoch)
+            }
+            throw error
+        }
+    }
+
+    /// The prefix-cache entry for a cache holding the prompt and then the generated tokens that
+    /// were fed back (all but the last, whose keys and values were never computed).
+    private func cacheEntry(_ prompt: Prompt, positions pos: [[Int]], ropeDelta delta: Int,
+                            images: [(start: Int, image: ProcessedImage)], generated: [Int],
+                            cache: KVCache) -> PrefixCache.Entry {
+        let n = prompt.tokenIds.count
+        let held = cache.count
+        let ids = Array((prompt.tokenIds + generated).prefix(held))
+        let positions = pos.map { axis in
+            Array((axis + (n..<max(n, held)).map { $0 + delta }).prefix(held))
+        }
+        return PrefixCache.Entry(model: self, tokenIds: ids, positions: positions,
+                                 images: images.filter { $0.start < held }, kv: cache)
+    }
+
+    /// Prefills the prompt from token `reused` on (the cache holding the first `reused`), then
+    /// decodes. `generated` grows as tokens are picked, so a caller sees them even on a throw.
+    private func prefillAndDecode(_ prompt: Prompt, positions pos: [[Int]], ropeDelta delta: Int, cache: inout KVCache,
+                                  reused: Int, generated: inout [Int], options: GenerationOptions,
+                                  onText: (@Sendable (String) -> Void)?,
+                                  isCancelled cancelled: () -> Bool) throws -> GenerationResult {
+        let n = prompt.tokenIds.count
         let limit = config.text.maxPositionEmbeddings
         let stops = Set(options.stopTokenIds ?? config.text.eosTokenIds)
-        let cancelled: () -> Bool = { Task.isCancelled }
 
-        var cache = KVCache(layers: config.text.numLayers)
-        let (pos, delta) = try positions(for: prompt)
         var timings = GenerationTimings()
+        timings.prefilledTokens = n - reused
         var clock = ContinuousClock.now
         func lap() -> Double {
             let now = ContinuousClock.now
@@ -136,12 +214,14 @@ extension GLM4VModel {
             clock = now
             return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
         }
-        var x = try inputEmbeddings(prompt)
+        var x = try inputEmbeddings(prompt, from: reused, isCancelled: cancelled)
         timings.vision = lap()
         if cancelled() { throw CancellationError() }
-        var hidden = try text.forward(x, rows: n, positions: pos, cache: &cache, isCancelled: cancelled)
-        var logits = text.logits(hidden: hidden, rows: [n - 1])
+        let rest = pos.map { Array($0[reused...]) }
+        var hidden = try text.forward(x, rows: n - reused, positions: rest, cache: &cache, isCancelled: cancelled)
+        var logits = text.logits(hidden: hidden, rows: [n - reused - 1])
         timings.prefill = lap()
+        logger.debug("prefilled", metadata: ["prompt_tokens": "\(n)", "reused_tokens": "\(reused)"])
 
         var top5: [(Int, Float)] = []
         do {
@@ -150,7 +230,6 @@ extension GLM4VModel {
         }
 
         var rng = SplitMix64(state: options.seed)
-        var generated: [Int] = []
         var counts: [Int: Int] = [:]
         var emitted = ""
         var finish = FinishReason.maxTokens
@@ -187,16 +266,17 @@ extension GLM4VModel {
         }
         return GenerationResult(promptIds: prompt.tokenIds, generatedIds: generated, text: finalText,
                                 finishReason: finish, firstTop5: top5.map { (id: $0.0, logit: $0.1) },
-                                timings: timings)
+                                reusedPromptTokens: reused, timings: timings)
     }
 
     /// The generated text as a stream of pieces; the stream ends when generation does and
     /// cancelling the consuming task cancels generation.
-    public func stream(_ prompt: Prompt, options: GenerationOptions = GenerationOptions()) -> AsyncThrowingStream<String, Error> {
+    public func stream(_ prompt: Prompt, options: GenerationOptions = GenerationOptions(),
+                       prefixCache: PrefixCache? = nil) -> AsyncThrowingStream<String, Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    _ = try await self.generate(prompt, options: options) { continuation.yield($0) }
+                    _ = try await self.generate(prompt, options: options, prefixCache: prefixCache) { continuation.yield($0) }
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)

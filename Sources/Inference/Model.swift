@@ -145,27 +145,49 @@ public final class GLM4VModel: Sendable {
         try vision(image, isCancelled: { Task.isCancelled })
     }
 
-    /// Input embeddings of the prompt with image features scattered over the `<|image|>` rows.
-    func inputEmbeddings(_ prompt: Prompt) throws -> [Float] {
+    /// Where each image's run of `<|image|>` tokens starts in the prompt, in image order.
+    func imageRunStarts(_ prompt: Prompt) throws -> [Int] {
+        let ids = prompt.tokenIds
+        var starts: [Int] = []
+        var i = 0
+        while i < ids.count {
+            guard ids[i] == config.imageTokenId else { i += 1; continue }
+            guard starts.count < prompt.images.count else {
+                throw InferenceError.invalidRequest("the prompt has more <|image|> tokens than the \(prompt.images.count) images need")
+            }
+            let length = prompt.images[starts.count].tokenCount
+            guard i + length <= ids.count, ids[i..<(i + length)].allSatisfy({ $0 == config.imageTokenId }) else {
+                throw InferenceError.invalidRequest("image \(starts.count) needs \(length) consecutive <|image|> tokens")
+            }
+            starts.append(i)
+            i += length
+        }
+        guard starts.count == prompt.images.count else {
+            throw InferenceError.invalidRequest("\(prompt.images.count) images but \(starts.count) image token runs in the prompt")
+        }
+        return starts
+    }
+
+    /// Input embeddings of the prompt's tokens from index `start` on (the earlier ones being
+    /// served by a KV cache), with image features scattered over the `<|image|>` rows. The vision
+    /// tower runs only for images with a token at or after `start`.
+    func inputEmbeddings(_ prompt: Prompt, from start: Int = 0, isCancelled: () -> Bool = { false }) throws -> [Float] {
         let vocab = config.text.vocabSize
         if let bad = prompt.tokenIds.first(where: { $0 < 0 || $0 >= vocab }) {
             throw InferenceError.invalidRequest("token id \(bad) is outside the vocabulary (\(vocab))")
         }
-        var x = text.embed(prompt.tokenIds)
+        let n = prompt.tokenIds.count
+        precondition(start >= 0 && start < n, "inputEmbeddings: start \(start) is outside the prompt (\(n) tokens)")
+        let runStarts = try imageRunStarts(prompt)
+        var x = text.embed(Array(prompt.tokenIds[start...]))
         let d = config.text.hiddenSize
-        var row = 0
-        for image in prompt.images {
-            let feats = try imageFeatures(image)
-            var used = 0
-            while used < image.tokenCount {
-                guard row < prompt.tokenIds.count else {
-                    throw InferenceError.invalidRequest("fewer <|image|> tokens than image features")
-                }
-                if prompt.tokenIds[row] == config.imageTokenId {
-                    for j in 0..<d { x[row * d + j] = feats[used * d + j] }
-                    used += 1
-                }
-                row += 1
+        for (image, runStart) in zip(prompt.images, runStarts) {
+            let first = max(runStart, start), end = runStart + image.tokenCount
+            guard first < end else { continue }
+            let feats = try vision(image, isCancelled: isCancelled)
+            for row in first..<end {
+                let from = (row - runStart) * d, to = (row - start) * d
+                for j in 0..<d { x[to + j] = feats[from + j] }
             }
         }
         return x
@@ -174,11 +196,15 @@ public final class GLM4VModel: Sendable {
     /// Logits of every prompt position (prompt length × vocab). For tests and scoring.
     public func promptLogits(_ prompt: Prompt) throws -> [Float] {
         try checkLength(prompt.tokenIds.count)
-        var cache = KVCache(layers: config.text.numLayers)
+        var cache = emptyCache()
         let x = try inputEmbeddings(prompt)
         let (pos, _) = try positions(for: prompt)
         let hidden = try text.forward(x, rows: prompt.tokenIds.count, positions: pos, cache: &cache)
         return text.logits(hidden: hidden, rows: Array(0..<prompt.tokenIds.count))
+    }
+
+    func emptyCache() -> KVCache {
+        KVCache(layers: config.text.numLayers, rowWidth: config.text.numKVHeads * config.text.headDim)
     }
 
     func checkLength(_ n: Int) throws {

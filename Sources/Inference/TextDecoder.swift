@@ -4,15 +4,31 @@ import Foundation
 public struct KVCache: Sendable {
     var keys: [[Float]]
     var values: [[Float]]
+    /// Floats per token in one layer's keys (and values): KV heads × head size.
+    let rowWidth: Int
     /// Tokens held.
     public private(set) var count: Int = 0
 
-    init(layers: Int) {
+    init(layers: Int, rowWidth: Int) {
         keys = Array(repeating: [], count: layers)
         values = Array(repeating: [], count: layers)
+        self.rowWidth = rowWidth
     }
 
     mutating func advance(by n: Int) { count += n }
+
+    /// Keeps the first `tokens` tokens. Also repairs a cache left half-written by a forward pass
+    /// that threw between layers: `count` only advances once every layer has its rows, so
+    /// truncating to `count` drops the rows of the unfinished pass.
+    mutating func truncate(to tokens: Int) {
+        precondition(tokens >= 0 && tokens <= count, "KVCache.truncate: \(tokens) is outside 0...\(count)")
+        let floats = tokens * rowWidth
+        for l in keys.indices {
+            if keys[l].count > floats { keys[l].removeSubrange(floats...) }
+            if values[l].count > floats { values[l].removeSubrange(floats...) }
+        }
+        count = tokens
+    }
 }
 
 /// The GLM-4 decoder with 3-D M-RoPE: four RMSNorms per layer, GQA attention with q/k/v bias,

@@ -7,7 +7,7 @@ struct ModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Inspect and run a GLM-4.1V (AutoGLM-Phone-9B) checkpoint in-process on the CPU.",
-        subcommands: [Info.self, Generate.self])
+        subcommands: [Info.self, Generate.self, BenchPrefix.self])
 
     struct Info: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a checkpoint's sizes, tensors and memory needs.")
@@ -48,7 +48,7 @@ struct ModelCommand: AsyncParsableCommand {
 
         func run() async throws {
             let m = try GLM4VModel(directory: model)
-            let images = try image.map(readImage)
+            let images = try image.map(ModelCommand.readImage)
             var messages: [ChatMessage] = []
             if let system { messages.append(.system(system)) }
             messages.append(.user(prompt, images: images.count))
@@ -75,18 +75,18 @@ struct ModelCommand: AsyncParsableCommand {
                 print("")
             }
         }
+    }
 
-        /// A PNG or JPEG file, decoded by the Imaging module.
-        func readImage(_ path: String) throws -> RGBAImage {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ModelCommandError(description: "cannot read image \(path)")
-            }
-            do {
-                let decoded = try Image(encodedData: data)
-                return RGBAImage(width: decoded.width, height: decoded.height, bytes: decoded.packedBytes)
-            } catch {
-                throw ModelCommandError(description: "\(path): \(error)")
-            }
+    /// A PNG or JPEG file, decoded by the Imaging module.
+    static func readImage(_ path: String) throws -> RGBAImage {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ModelCommandError(description: "cannot read image \(path)")
+        }
+        do {
+            let decoded = try Image(encodedData: data)
+            return RGBAImage(width: decoded.width, height: decoded.height, bytes: decoded.packedBytes)
+        } catch {
+            throw ModelCommandError(description: "\(path): \(error)")
         }
     }
 }

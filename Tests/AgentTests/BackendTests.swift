@@ -203,4 +203,33 @@ final class TextCollector: @unchecked Sendable {
         #expect(reply.promptTokens == expected.tokenIds.count)
         #expect(collected.all.joined() == reply.text)
     }
+
+    @Test func consecutiveStepsReuseTheUnchangedPrefix() async throws {
+        let model = try GLM4VModel(directory: Self.tiny)
+        let backend = InProcessBackend(model: model)
+        var sampling = SamplingOptions.autoGLM
+        sampling.maxTokens = 4
+        // Two agent steps: the second request has the first turn without its screenshot.
+        var transcript = Transcript(systemPrompt: "You are a phone agent.", task: "Find Alice's number")
+        transcript.addObservation(currentApp: "System Home")
+        let first = transcript.request(image: try Image(width: 64, height: 112, fill: .blue), sampling: sampling)
+        let firstReply = try await backend.complete(first, onText: nil)
+        #expect(firstReply.reusedPromptTokens == 0)
+
+        transcript.addReply(.parsed(thinking: "look", answer: #"do(action="Launch", app="Contacts")"#))
+        transcript.addObservation(currentApp: "Contacts")
+        let second = transcript.request(image: try Image(width: 64, height: 112, fill: .red), sampling: sampling)
+        let secondReply = try await backend.complete(second, onText: nil)
+        // Reused: everything before the first step's screenshot.
+        let firstIds = try backend.prompt(for: first).tokenIds
+        let imageStart = try #require(firstIds.firstIndex(of: model.config.imageStartTokenId))
+        #expect(secondReply.reusedPromptTokens == imageStart)
+        #expect(imageStart > 5)
+
+        // The same reply as a backend with nothing cached.
+        let fresh = try await InProcessBackend(model: model).complete(second, onText: nil)
+        #expect(fresh.reusedPromptTokens == 0)
+        #expect(secondReply.text == fresh.text)
+        #expect(secondReply.completionTokens == fresh.completionTokens)
+    }
 }

@@ -126,6 +126,29 @@ import Testing
         await #expect(throws: CancellationError.self) { try await task.value }
     }
 
+    @Test func generationComputesOnItsOwnThreads() async throws {
+        // Each generation blocks in its first onText until a task on the cooperative pool has
+        // run. Computing on pool threads, as many generations as the pool has threads would hold
+        // all of them and that task could not run before the waits time out.
+        let width = max(2, ProcessInfo.processInfo.activeProcessorCount)
+        let gate = Gate()
+        let p = try prompt()
+        let model = self.model
+        let runs = (0..<width).map { _ in
+            Task {
+                let once = Gate.Once()
+                return try await model.generate(p, options: GenerationOptions(maxTokens: 3, stopTokenIds: [])) { _ in
+                    guard once.first() else { return }
+                    gate.arrive()
+                }
+            }
+        }
+        while gate.arrived < width { try await Task.sleep(nanoseconds: 1_000_000) }
+        gate.open()
+        for run in runs { #expect(try await run.value.generatedIds == Array(reference.generated_ids.prefix(3))) }
+        #expect(!gate.timedOut)
+    }
+
     @Test func promptLongerThanContextIsAnError() async throws {
         let long = String(repeating: "weather ", count: 300)
         let p = try model.prompt([.user(long)], images: [])
@@ -160,4 +183,44 @@ final class PieceCollector: @unchecked Sendable {
     private var pieces: [String] = []
     func append(_ s: String) { lock.lock(); pieces.append(s); lock.unlock() }
     var joined: String { lock.lock(); defer { lock.unlock() }; return pieces.joined() }
+}
+
+/// Holds callers on their threads until `open()`; counts them and notes whether a wait ran out.
+final class Gate: @unchecked Sendable {
+    // `lock` guards the two vars.
+    private let lock = NSLock()
+    private let opened = DispatchSemaphore(value: 0)
+    private var count = 0
+    private var expired = false
+
+    func arrive() {
+        lock.lock()
+        count += 1
+        lock.unlock()
+        // Generous: only a starved pool comes near it.
+        if opened.wait(timeout: .now() + 60) == .timedOut {
+            lock.lock()
+            expired = true
+            lock.unlock()
+        }
+        opened.signal()
+    }
+
+    func open() { opened.signal() }
+
+    var arrived: Int { lock.lock(); defer { lock.unlock() }; return count }
+    var timedOut: Bool { lock.lock(); defer { lock.unlock() }; return expired }
+
+    /// True for the first call only.
+    final class Once: @unchecked Sendable {
+        private let lock = NSLock()
+        private var done = false
+        func first() -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            if done { return false }
+            done = true
+            return true
+        }
+    }
 }
