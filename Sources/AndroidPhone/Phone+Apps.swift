@@ -180,12 +180,10 @@ extension Phone {
             }
         }
         if launchers.isEmpty, !packages.isEmpty {
-            // Otherwise ask per package, all in one command line.
-            let marker = "--tether-next--"
-            let line = packages.map { "cmd package resolve-activity --brief -c android.intent.category.LAUNCHER \($0)" }
-                .joined(separator: "; echo \(marker); ")
-            let text = try await shell(line, timeout: configuration.commandTimeout * 4).stdoutText
-            for (package, answer) in zip(packages, text.components(separatedBy: marker + "\n")) {
+            // Otherwise ask per package, batched into few command lines.
+            let answers = try await outputs(of: packages.map { "cmd package resolve-activity --brief -c android.intent.category.LAUNCHER \($0)" },
+                                            timeout: configuration.commandTimeout * 4)
+            for (package, answer) in zip(packages, answers) {
                 if let component = Self.components(in: answer).last { launchers[package] = component }
             }
         }

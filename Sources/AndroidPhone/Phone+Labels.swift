@@ -29,18 +29,17 @@ extension Phone {
         loadDiskCache()
         var results: [String: Result<APKLabels, PhoneError>] = [:]
 
-        // One command for every package's APK path, one for their sizes and mtimes.
-        let marker = "--tether-next--"
-        let pathsText = try await shell(packages.map { "pm path \(ShellQuoting.quote($0))" }.joined(separator: "; echo \(marker); "),
-                                        timeout: configuration.commandTimeout * 4).stdoutText
+        // Batched commands for every package's APK path, then for their sizes and mtimes.
+        let pathAnswers = try await outputs(of: packages.map { "pm path \(ShellQuoting.quote($0))" }, timeout: configuration.commandTimeout * 4)
         var paths: [String: String] = [:]
-        for (package, answer) in zip(packages, pathsText.components(separatedBy: marker + "\n")) {
+        for (package, answer) in zip(packages, pathAnswers) {
             if let path = Self.baseAPKPath(answer) { paths[package] = path } else {
                 results[package] = .failure(.apkUnreadable(package: package, reason: "`pm path` names no APK"))
             }
         }
-        let statText = paths.isEmpty ? "" : try await shell("stat -c '%s %Y %n' " + Set(paths.values).sorted().map(ShellQuoting.quote).joined(separator: " "),
-                                                           timeout: configuration.commandTimeout * 4).stdoutText
+        let statCommands = Self.batches(Set(paths.values).sorted().map(ShellQuoting.quote), separatorBytes: 1, limit: Self.maxCommandBytes - 40)
+            .map { "stat -c '%s %Y %n' " + $0.joined(separator: " ") }
+        let statText = try await outputs(of: statCommands, timeout: configuration.commandTimeout * 4).joined()
         var stats: [String: (size: Int, mtime: Int)] = [:]
         for line in Self.lines(statText) {
             let fields = line.split(separator: " ", maxSplits: 2)

@@ -85,6 +85,45 @@ public actor Phone {
         }
     }
 
+    /// The longest command line sent at once: a stream per command carries its command in an
+    /// OPEN message, which phones with the original protocol cap at 4 KB.
+    static let maxCommandBytes = 3_500
+    static let outputSeparator = "--tether-next--"
+
+    /// Runs `commands` batched into as few command lines as fit `maxCommandBytes` (a command
+    /// longer than that goes alone) and returns each one's stdout, in order.
+    func outputs(of commands: [String], timeout: Duration? = nil) async throws -> [String] {
+        var answers: [String] = []
+        let separator = "; echo \(Self.outputSeparator); "
+        for batch in Self.batches(commands, separatorBytes: separator.utf8.count, limit: Self.maxCommandBytes) {
+            let text = try await shell(batch.joined(separator: separator), timeout: timeout).stdoutText
+            var parts = text.components(separatedBy: Self.outputSeparator + "\n")
+            if parts.count < batch.count { parts += Array(repeating: "", count: batch.count - parts.count) }
+            answers += parts.prefix(batch.count)
+        }
+        return answers
+    }
+
+    /// Consecutive groups of `items` whose joined length (with `separatorBytes` between items)
+    /// stays within `limit`; an item longer than `limit` forms a group of its own.
+    static func batches(_ items: [String], separatorBytes: Int, limit: Int) -> [[String]] {
+        var groups: [[String]] = []
+        var current: [String] = []
+        var length = 0
+        for item in items {
+            let added = item.utf8.count + (current.isEmpty ? 0 : separatorBytes)
+            if !current.isEmpty, length + added > limit {
+                groups.append(current)
+                current = []
+                length = 0
+            }
+            length += current.isEmpty ? item.utf8.count : added
+            current.append(item)
+        }
+        if !current.isEmpty { groups.append(current) }
+        return groups
+    }
+
     /// Runs a command that must succeed; returns its stdout as text.
     @discardableResult
     func check(_ command: String, timeout: Duration? = nil) async throws -> String {

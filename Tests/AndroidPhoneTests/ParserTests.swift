@@ -35,6 +35,22 @@ import Testing
         #expect(Phone.rawScreencapSize(header([1080, 2400, 1])) == nil)
     }
 
+    @Test func commandBatchesFitTheLimitAndKeepTheOrder() {
+        var rng = SplitMix64(seed: 11)
+        for _ in 0..<200 {
+            let items = (0..<Int.random(in: 0...60, using: &rng)).map { i in
+                "cmd \(i) " + String(repeating: "x", count: Int.random(in: 0...400, using: &rng))
+            }
+            let limit = Int.random(in: 50...1200, using: &rng)
+            let groups = Phone.batches(items, separatorBytes: 5, limit: limit)
+            #expect(groups.flatMap { $0 } == items)
+            #expect(!groups.contains { $0.isEmpty })
+            for group in groups where group.count > 1 {
+                #expect(group.map(\.utf8.count).reduce(0, +) + 5 * (group.count - 1) <= limit)
+            }
+        }
+    }
+
     @Test func foregroundApp() {
         let window = """
               mCurrentFocus=Window{8f4e2a1 u0 com.android.settings/com.android.settings.Settings}

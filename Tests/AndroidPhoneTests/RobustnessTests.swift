@@ -82,6 +82,27 @@ import VirtualPhone
         }
     }
 
+    /// Hundreds of packages: the batched per-package commands are split into command lines that
+    /// fit one OPEN message, so a stream per command still works.
+    @Test func manyPackagesWithAStreamPerCommand() async throws {
+        let extra = (0..<400).map { String(format: "com.example.generated.package%04d", $0) }
+        try await withRig(configuration: .oneStreamPerCommand, adjust: { catalog in
+            catalog.profiles["small-phone"]?.systemPackages?.append(contentsOf: extra)
+        }) { rig in
+            let apps = try await rig.phone.apps()
+            #expect(apps.count >= 400)
+            print("DEBUG", apps.first { $0.package == "com.android.settings" } as Any, apps.count)
+            #expect(apps.first { $0.package == "com.android.settings" }?.label == "Settings")
+            #expect(apps.filter { $0.package.hasPrefix("com.example.generated.") }.count == 400)
+            // Labels for all of them at once: hundreds of `pm path` and `stat` in batches.
+            let labels = try await rig.phone.apkLabels(for: extra + ["com.android.settings"])
+            #expect(labels.count == 401)
+            #expect((try? labels["com.android.settings"]?.get())?.package == "com.android.settings")
+            #expect(extra.allSatisfy { labels[$0].map { if case .failure = $0 { true } else { false } } ?? false },
+                    "packages with no APK behind them fail one by one")
+        }
+    }
+
     @Test func blackFrameDetection() throws {
         var image = try Image(width: 100, height: 200, fill: .black)
         #expect(Phone.isBlackFrame(image))
