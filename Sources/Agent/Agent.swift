@@ -175,6 +175,7 @@ public struct Agent: Sendable {
 
             var record = StepRecord(step: state.step, startedAt: stepStart, currentApp: obs.currentApp,
                                     feedback: feedback, modelText: reply.text, timings: timings)
+            record.tokens = StepTokens(reply)
 
             // Read the action.
             let parsed: ParsedReply

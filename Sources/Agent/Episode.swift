@@ -88,6 +88,8 @@ public struct StepRecord: Sendable, Equatable, Codable {
     public var parseError: String?
     public var result: StepResult?
     public var timings: StepTimings
+    /// Tokens of the model call, as far as the backend reported them.
+    public var tokens: StepTokens?
 
     public struct StepResult: Sendable, Equatable, Codable {
         public var ok: Bool
@@ -119,10 +121,31 @@ public struct StepRecord: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case step, screen, feedback, thinking, action, result, timings
+        case step, screen, feedback, thinking, action, result, timings, tokens
         case startedAt = "started_at", screenWidth = "screen_width", screenHeight = "screen_height"
         case currentApp = "current_app", modelText = "model_text", actionName = "action_name"
         case parseError = "parse_error"
+    }
+}
+
+/// A model call's tokens: `prompt` in, `completion` out, and `reused`, the leading prompt tokens
+/// served from a KV cache of an earlier call (the in-process prefix cache, or a server's prefix
+/// cache reported as `usage.prompt_tokens_details.cached_tokens`).
+public struct StepTokens: Sendable, Equatable, Codable {
+    public var prompt: Int?
+    public var completion: Int?
+    public var reused: Int?
+
+    public init(prompt: Int? = nil, completion: Int? = nil, reused: Int? = nil) {
+        self.prompt = prompt
+        self.completion = completion
+        self.reused = reused
+    }
+
+    /// Nil when the reply says nothing about tokens.
+    init?(_ reply: ModelReply) {
+        guard reply.promptTokens != nil || reply.completionTokens != nil || reply.reusedPromptTokens != nil else { return nil }
+        self.init(prompt: reply.promptTokens, completion: reply.completionTokens, reused: reply.reusedPromptTokens)
     }
 }
 

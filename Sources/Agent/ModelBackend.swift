@@ -67,7 +67,8 @@ public struct ModelReply: Sendable {
     public var promptTokens: Int?
     public var completionTokens: Int?
     /// Leading prompt tokens the backend did not have to run because an earlier request's KV
-    /// cache held them (the in-process backend's prefix cache), when it says.
+    /// cache held them (the in-process backend's prefix cache, a server's prefix cache), when it
+    /// says.
     public var reusedPromptTokens: Int?
 
     public init(text: String, timings: ModelTimings, promptTokens: Int? = nil, completionTokens: Int? = nil,

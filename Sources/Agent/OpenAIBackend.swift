@@ -109,6 +109,8 @@ public final class OpenAIBackend: ModelBackend, Sendable {
             "frequency_penalty": request.sampling.frequencyPenalty,
             "stream": configuration.stream,
         ]
+        // The token counts come in a last chunk only when asked for (vLLM, SGLang, OpenAI).
+        if configuration.stream { body["stream_options"] = ["include_usage": true] }
         if let seed = request.sampling.seed { body["seed"] = seed }
         return try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
     }
@@ -179,7 +181,7 @@ public final class OpenAIBackend: ModelBackend, Sendable {
         let isStream = response.headers["content-type"].first?.lowercased().contains("text/event-stream") ?? false
         var text = ""
         var firstText: Double?
-        var usage: (Int?, Int?) = (nil, nil)
+        var usage = Usage()
         var received = false
         do {
             if isStream {
@@ -216,7 +218,7 @@ public final class OpenAIBackend: ModelBackend, Sendable {
             throw Failure(error: ModelBackendError("the model server's reply broke off: \(error)"), retryable: !received)
         }
         return ModelReply(text: text, timings: ModelTimings(firstText: firstText, total: seconds(since: started)),
-                          promptTokens: usage.0, completionTokens: usage.1)
+                          promptTokens: usage.prompt, completionTokens: usage.completion, reusedPromptTokens: usage.cached)
     }
 
     /// `error.message` of an OpenAI-style error body, else the body itself (shortened).
@@ -232,7 +234,28 @@ public final class OpenAIBackend: ModelBackend, Sendable {
         return flat.count > 300 ? String(flat.prefix(300)) + "…" : flat
     }
 
-    static func decodeChunk(_ json: String) throws(ModelBackendError) -> (text: String?, usage: (Int?, Int?)?) {
+    /// `usage` of a reply: tokens in and out, and the prompt tokens a server's prefix cache
+    /// served (`prompt_tokens_details.cached_tokens`).
+    struct Usage: Equatable {
+        var prompt: Int?
+        var completion: Int?
+        var cached: Int?
+
+        init(prompt: Int? = nil, completion: Int? = nil, cached: Int? = nil) {
+            self.prompt = prompt
+            self.completion = completion
+            self.cached = cached
+        }
+
+        init?(_ object: Any?) {
+            guard let u = object as? [String: Any] else { return nil }
+            let details = u["prompt_tokens_details"] as? [String: Any]
+            self.init(prompt: u["prompt_tokens"] as? Int, completion: u["completion_tokens"] as? Int,
+                      cached: details?["cached_tokens"] as? Int)
+        }
+    }
+
+    static func decodeChunk(_ json: String) throws(ModelBackendError) -> (text: String?, usage: Usage?) {
         guard let data = json.data(using: .utf8),
               let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw ModelBackendError("the model server sent an event that is not JSON: \(json.prefix(200))")
@@ -242,14 +265,10 @@ public final class OpenAIBackend: ModelBackend, Sendable {
         }
         let choice = (obj["choices"] as? [[String: Any]])?.first
         let delta = choice?["delta"] as? [String: Any]
-        var usage: (Int?, Int?)?
-        if let u = obj["usage"] as? [String: Any] {
-            usage = (u["prompt_tokens"] as? Int, u["completion_tokens"] as? Int)
-        }
-        return (delta?["content"] as? String, usage)
+        return (delta?["content"] as? String, Usage(obj["usage"]))
     }
 
-    static func decodeCompletion(_ json: String) throws(ModelBackendError) -> (text: String, usage: (Int?, Int?)) {
+    static func decodeCompletion(_ json: String) throws(ModelBackendError) -> (text: String, usage: Usage) {
         guard let data = json.data(using: .utf8),
               let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw ModelBackendError("the model server's reply is not JSON: \(json.prefix(200))")
@@ -259,8 +278,7 @@ public final class OpenAIBackend: ModelBackend, Sendable {
               let content = message["content"] as? String else {
             throw ModelBackendError("the model server's reply has no choices[0].message.content: \(json.prefix(200))")
         }
-        let u = obj["usage"] as? [String: Any]
-        return (content, (u?["prompt_tokens"] as? Int, u?["completion_tokens"] as? Int))
+        return (content, Usage(obj["usage"]) ?? Usage())
     }
 }
 

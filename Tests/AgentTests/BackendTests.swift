@@ -52,6 +52,7 @@ final class TextCollector: @unchecked Sendable {
         #expect(collected.all.joined() == Replies.launch)
         #expect(collected.all.count > 3, "streamed in pieces")
         #expect(reply.promptTokens == 1234 && reply.completionTokens == 56)
+        #expect(reply.reusedPromptTokens == 1024, "the server's prefix-cache hits")
         #expect(reply.timings.firstText != nil)
 
         let req = try #require(server.requests.first)
@@ -64,6 +65,7 @@ final class TextCollector: @unchecked Sendable {
         #expect(json["top_p"] as? Double == 0.85)
         #expect(json["frequency_penalty"] as? Double == 0.2)
         #expect(json["stream"] as? Bool == true)
+        #expect((json["stream_options"] as? [String: Any])?["include_usage"] as? Bool == true, "usage asked for")
         let messages = try #require(json["messages"] as? [[String: Any]])
         #expect(messages.map { $0["role"] as? String } == ["system", "user", "assistant", "user"])
         #expect(messages[1]["content"] as? String == "Find Alice's number\n\n{\"current_app\": \"System Home\"}")
@@ -85,8 +87,10 @@ final class TextCollector: @unchecked Sendable {
         try await server.stop()
         #expect(reply.text == #"<answer>do(action="Back")</answer>"#)
         #expect(reply.promptTokens == 9)
+        #expect(reply.reusedPromptTokens == nil, "no prompt_tokens_details: nothing claimed")
         let json = try #require(server.requests.first?.json)
         #expect(json["stream"] as? Bool == false)
+        #expect(json["stream_options"] == nil, "stream_options only with stream")
         let text = String(data: try #require(server.requests.first?.body), encoding: .utf8) ?? ""
         #expect(text.contains("data:image\\/jpeg;base64,") || text.contains("data:image/jpeg;base64,"))
     }

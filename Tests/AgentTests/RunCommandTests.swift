@@ -80,6 +80,7 @@ import VirtualPhone
         let episode = try EpisodeRecorder.read(directory: record)
         #expect(episode.info.outcome.status == .finished)
         #expect(episode.steps.count == 6)
+        #expect(episode.steps.first?.tokens == StepTokens(prompt: 1234, completion: 56, reused: 1024), "the server's usage is recorded")
     }
 
     @Test func aFinishWithoutTheWorkDoneFailsTheCheckAndExitsOne() async throws {

@@ -131,7 +131,7 @@ final class FakeOpenAIServer: Sendable {
     }
 
     /// The streamed chunks of `text`, as vLLM sends them: a role delta, content pieces, a final
-    /// chunk with usage.
+    /// chunk with usage (with `prompt_tokens_details`, as with `--enable-prompt-tokens-details`).
     static func chunks(_ text: String, pieceLength: Int = 7) -> [String] {
         func obj(_ o: [String: Any]) -> String {
             (try? JSONSerialization.data(withJSONObject: o)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
@@ -147,7 +147,7 @@ final class FakeOpenAIServer: Sendable {
         }
         out.append(obj(["id": "c1", "object": "chat.completion.chunk",
                         "choices": [["index": 0, "delta": [:], "finish_reason": "stop"]],
-                        "usage": ["prompt_tokens": 1234, "completion_tokens": 56]]))
+                        "usage": ["prompt_tokens": 1234, "completion_tokens": 56, "prompt_tokens_details": ["cached_tokens": 1024]]]))
         return out
     }
 }
