@@ -32,9 +32,16 @@ struct VPhoneCommand: AsyncParsableCommand {
         var task: String?
         @Option(help: "The Devices directory (default: found from the current directory or $TETHER_DEVICES).")
         var devices: String?
+        @Flag(help: "Start asleep on the lock screen (a swipe up unlocks it, or the PIN with --pin).")
+        var locked = false
+        @Option(help: ArgumentHelp("Guard the lock screen with this PIN (digits); implies --locked.", valueName: "digits"))
+        var pin: String?
 
         func validate() throws {
             guard count >= 1, count <= 64 else { throw ValidationError("--count must be 1…64") }
+            if let pin, pin.isEmpty || !pin.allSatisfy(\.isASCII) || !pin.allSatisfy(\.isNumber) {
+                throw ValidationError("--pin must be digits")
+            }
             if port != 0, (5555...5585).contains(port) || (5555...5585).contains(port + count - 1) {
                 throw ValidationError("ports 5555–5585 are probed by the adb server as emulators; choose another --port")
             }
@@ -53,6 +60,8 @@ struct VPhoneCommand: AsyncParsableCommand {
                     profile: profile, seed: seed &+ UInt64(i), port: port == 0 ? 0 : port + i, index: i,
                     authorizedKeys: auth ? ADBAuthorizedKeys() : nil, acceptUnknownKeys: true, task: taskDefinition)
                 let server = try await VirtualPhoneServer.start(catalog: catalog, options: options)
+                if let pin { await server.phone.setLockPIN(pin) }
+                if locked || pin != nil { await server.phone.sleep() }
                 servers.append(server)
                 say("vphone \(i): \(server.serial)  profile \(profile)  serial \(server.phone.serialNumber)  files \(server.phone.root.path)")
             }

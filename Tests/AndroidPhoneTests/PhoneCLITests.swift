@@ -1,0 +1,106 @@
+import AndroidPhone
+import Foundation
+import Imaging
+import TetherTestSupport
+import Testing
+import VirtualPhone
+
+/// The phone commands of the built `tether` executable, run as a user runs them against a
+/// virtual phone on 127.0.0.1, with the phone's state checked after each.
+@Suite(.serialized) struct PhoneCLITests {
+    /// The built `tether` sits beside the test bundle in the build directory.
+    static var tether: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tether").path
+    }
+
+    let home = TemporaryDirectory()
+
+    func tether(_ args: [String], rig: Rig) async throws -> ProcessResult {
+        var env = ProcessInfo.processInfo.environment
+        env["HOME"] = home.path
+        env["XDG_CACHE_HOME"] = home.url.appendingPathComponent("cache").path
+        env["ANDROID_ADB_SERVER_PORT"] = "1"
+        env.removeValue(forKey: "ANDROID_SERIAL")
+        guard let command = args.first else { throw PhoneError.invalidArgument("no command") }
+        return try await run([Self.tether, command, "--connect", "127.0.0.1:\(rig.port)"] + args.dropFirst(), environment: env, timeout: 120)
+    }
+
+    func built() -> Bool {
+        if FileManager.default.isExecutableFile(atPath: Self.tether) { return true }
+        Issue.record("tether is not built at \(Self.tether)")
+        return false
+    }
+
+    @Test func screenshotWritesThePhonesFrame() async throws {
+        guard built() else { return }
+        try await withRig { rig in
+            let png = home.url.appendingPathComponent("screen.png")
+            let result = try await tether(["screenshot", "-o", png.path], rig: rig)
+            #expect(result.status == 0, "\(result.stderrText)")
+            let image = try Image(pngData: [UInt8](try Data(contentsOf: png)))
+            #expect(image == (await rig.device.screenshot()), "pixel for pixel")
+
+            let jpg = home.url.appendingPathComponent("screen.jpg")
+            #expect(try await tether(["screenshot", "-o", jpg.path, "--quality", "80"], rig: rig).status == 0)
+            let bytes = [UInt8](try Data(contentsOf: jpg))
+            #expect(bytes.starts(with: [0xFF, 0xD8, 0xFF]), "a JPEG by its name")
+            #expect(try Image(jpegData: bytes).width == image.width)
+        }
+    }
+
+    @Test func launchKeyTapTypeAndAppsChangeThePhone() async throws {
+        guard built() else { return }
+        try await withRig { rig in
+            // Launch by the label read from the phone's APKs.
+            #expect(try await tether(["launch", "Contacts"], rig: rig).status == 0)
+            #expect(await rig.device.foreground.package == "com.android.contacts")
+            #expect(try await tether(["key", "HOME"], rig: rig).status == 0)
+            #expect(await rig.device.foreground.package == VirtualPhone.launcherPackage)
+
+            // Type into a field focused by a tap at the coordinates `tether ui --json` gives.
+            try await rig.phone.start(Intent(action: "android.intent.action.INSERT", mimeType: "vnd.android.cursor.dir/contact"))
+            let ui = try await tether(["ui", "--json"], rig: rig)
+            #expect(ui.status == 0)
+            #expect(ui.stdoutText.contains("\"Name\""), "the form's Name field is in the tree")
+            let name = try #require(try await rig.phone.uiHierarchy().find("Name"))
+            #expect(try await tether(["tap", "\(name.bounds.center.x)", "\(name.bounds.center.y)"], rig: rig).status == 0)
+            let typed = try await tether(["type", "王小明", "🙂"], rig: rig)
+            #expect(typed.status == 0, "\(typed.stderrText)")
+            #expect(typed.stderrText.contains("ADB Keyboard"))
+            #expect(await rig.device.formValue("name") == "王小明 🙂")
+
+            let apps = try await tether(["apps", "--launchable", "--json"], rig: rig)
+            #expect(apps.status == 0)
+            let list = try JSONDecoder().decode([InstalledApp].self, from: apps.stdout)
+            #expect(list.first { $0.package == "com.android.settings" }?.label == "Settings")
+            #expect(list.allSatisfy { $0.launcherActivity != nil })
+        }
+    }
+
+    @Test func unlockWakesThePhoneOrSaysAPINIsNeeded() async throws {
+        guard built() else { return }
+        try await withRig { rig in
+            await rig.device.sleep()
+            let unlocked = try await tether(["unlock"], rig: rig)
+            #expect(unlocked.status == 0, "\(unlocked.stderrText)")
+            let (awake, locked) = (await rig.device.awake, await rig.device.keyguardShowing)
+            #expect(awake && !locked)
+
+            await rig.device.setLockPIN("2468")
+            await rig.device.sleep()
+            let refused = try await tether(["unlock"], rig: rig)
+            #expect(refused.status == 1)
+            #expect(refused.stderrText.contains("locked with a PIN"), "\(refused.stderrText)")
+            #expect(await rig.device.keyguardShowing)
+        }
+    }
+
+    @Test func anUnreachablePhoneIsAClearError() async throws {
+        guard built() else { return }
+        var env = ProcessInfo.processInfo.environment
+        env["HOME"] = home.path
+        let result = try await run([Self.tether, "tap", "--connect", "127.0.0.1:1", "10", "10"], environment: env, timeout: 60)
+        #expect(result.status != 0)
+        #expect(!result.stderrText.isEmpty && result.stderrText.count < 600, "one clear line, not a dump: \(result.stderrText)")
+    }
+}
