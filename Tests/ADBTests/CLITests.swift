@@ -6,25 +6,17 @@ import Testing
 
 /// The `tether` executable, run as a user would, against our device endpoint.
 @Suite(.serialized) struct CLITests {
-    /// The built `tether` sits beside the test bundle in the build directory.
-    static var tether: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tether").path
-    }
-
     func tether(_ args: [String], home: TemporaryDirectory, extra: [String: String] = [:]) async throws -> ProcessResult {
         var env = ProcessInfo.processInfo.environment
         env["HOME"] = home.path
         env["ANDROID_ADB_SERVER_PORT"] = "1"  // no developer's server is consulted
         env.removeValue(forKey: "ANDROID_SERIAL")
         for (k, v) in extra { env[k] = v }
-        return try await run([Self.tether] + args, environment: env, timeout: 120)
+        return try await run([tetherExecutable] + args, environment: env, timeout: 120)
     }
 
     @Test func directTCPCommands() async throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.tether) else {
-            Issue.record("tether is not built at \(Self.tether)")
-            return
-        }
+        guard tetherIsBuilt() else { return }
         let device = try await TestDevice.start()
         let home = TemporaryDirectory()
         let address = "127.0.0.1:\(device.port)"

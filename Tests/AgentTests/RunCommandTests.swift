@@ -8,11 +8,6 @@ import VirtualPhone
 /// 127.0.0.1 and a fake OpenAI-compatible server, with the exit status, the live step lines, the
 /// task check and the recorded episode checked.
 @Suite(.serialized) struct RunCommandTests {
-    /// The built `tether` sits beside the test bundle in the build directory.
-    static var tether: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tether").path
-    }
-
     struct Setup {
         let phone: VirtualPhoneServer
         let model: FakeOpenAIServer
@@ -36,7 +31,7 @@ import VirtualPhone
             env["ANDROID_ADB_SERVER_PORT"] = "1"
             env.removeValue(forKey: "ANDROID_SERIAL")
             env.removeValue(forKey: "TETHER_API_KEY")
-            let args = [RunCommandTests.tether, "run", "--connect", "127.0.0.1:\(phone.port)",
+            let args = [tetherExecutable, "run", "--connect", "127.0.0.1:\(phone.port)",
                         "--endpoint", model.baseURL, "--model-name", "autoglm-phone-9b", "--api-key", "sk-cli",
                         "--devices", Paths.root.appendingPathComponent("Devices").path, "--lang", "en"] + extra
             return try await TetherTestSupport.run(args, environment: env, timeout: 180)
@@ -48,14 +43,8 @@ import VirtualPhone
         }
     }
 
-    func built() -> Bool {
-        if FileManager.default.isExecutableFile(atPath: Self.tether) { return true }
-        Issue.record("tether is not built at \(Self.tether)")
-        return false
-    }
-
     @Test func aFinishedTaskWhoseCheckPassesExitsZero() async throws {
-        guard built() else { return }
+        guard tetherIsBuilt() else { return }
         let setup = try await Setup.start(task: BobToAlice.task, replies: BobToAlice.replies)
         let record = setup.home.url.appendingPathComponent("episode")
         let result = try await setup.run(["--task", BobToAlice.task, "--on-sensitive", "allow", "--record", record.path])
@@ -84,7 +73,7 @@ import VirtualPhone
     }
 
     @Test func aFinishWithoutTheWorkDoneFailsTheCheckAndExitsOne() async throws {
-        guard built() else { return }
+        guard tetherIsBuilt() else { return }
         let lie = "<think>I think it is done.</think>\n<answer>finish(message=\"Sent.\")</answer>"
         let setup = try await Setup.start(task: BobToAlice.task, replies: [lie])
         let result = try await setup.run(["--task", BobToAlice.task, "--on-sensitive", "allow"])
@@ -95,7 +84,7 @@ import VirtualPhone
     }
 
     @Test func unreadableRepliesExitOneAndSaySo() async throws {
-        guard built() else { return }
+        guard tetherIsBuilt() else { return }
         let setup = try await Setup.start(task: BobToAlice.task, replies: ["The task is complete.", "Done!"])
         let result = try await setup.run([BobToAlice.instruction, "--on-sensitive", "allow"])
         try await setup.stop()
@@ -105,7 +94,7 @@ import VirtualPhone
     }
 
     @Test func aSensitiveTapUnattendedWithAskStopsTheRun() async throws {
-        guard built() else { return }
+        guard tetherIsBuilt() else { return }
         let setup = try await Setup.start(task: BobToAlice.task, replies: BobToAlice.replies)
         // stdin is /dev/null: nobody can answer, so `ask` stops at the send.
         let result = try await setup.run(["--task", BobToAlice.task, "--on-sensitive", "ask"])
@@ -119,18 +108,18 @@ import VirtualPhone
     }
 
     @Test func withoutAModelItSaysWhatToProvide() async throws {
-        guard built() else { return }
+        guard tetherIsBuilt() else { return }
         let home = TemporaryDirectory()
         var env = ProcessInfo.processInfo.environment
         env["HOME"] = home.path
-        let result = try await TetherTestSupport.run([Self.tether, "run", "Turn off Wi-Fi", "--connect", "127.0.0.1:1"], environment: env)
+        let result = try await TetherTestSupport.run([tetherExecutable, "run", "Turn off Wi-Fi", "--connect", "127.0.0.1:1"], environment: env)
         #expect(result.status == 64, "a usage error")
         #expect(result.stderrText.contains("--model DIR"))
         #expect(result.stderrText.contains("--endpoint URL"))
     }
 
     @Test func aMissingTokenizerIsAClearError() async throws {
-        guard built() else { return }
+        guard tetherIsBuilt() else { return }
         let setup = try await Setup.start(task: BobToAlice.task, replies: BobToAlice.replies)
         let result = try await setup.run(["--task", BobToAlice.task, "--tokenizer", setup.home.url.appendingPathComponent("nowhere").path])
         let asked = setup.model.requests.count

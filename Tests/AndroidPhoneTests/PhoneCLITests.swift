@@ -8,11 +8,6 @@ import VirtualPhone
 /// The phone commands of the built `tether` executable, run as a user runs them against a
 /// virtual phone on 127.0.0.1, with the phone's state checked after each.
 @Suite(.serialized) struct PhoneCLITests {
-    /// The built `tether` sits beside the test bundle in the build directory.
-    static var tether: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tether").path
-    }
-
     let home = TemporaryDirectory()
 
     func tether(_ args: [String], rig: Rig) async throws -> ProcessResult {
@@ -22,17 +17,11 @@ import VirtualPhone
         env["ANDROID_ADB_SERVER_PORT"] = "1"
         env.removeValue(forKey: "ANDROID_SERIAL")
         guard let command = args.first else { throw PhoneError.invalidArgument("no command") }
-        return try await run([Self.tether, command, "--connect", "127.0.0.1:\(rig.port)"] + args.dropFirst(), environment: env, timeout: 120)
-    }
-
-    func built() -> Bool {
-        if FileManager.default.isExecutableFile(atPath: Self.tether) { return true }
-        Issue.record("tether is not built at \(Self.tether)")
-        return false
+        return try await run([tetherExecutable, command, "--connect", "127.0.0.1:\(rig.port)"] + args.dropFirst(), environment: env, timeout: 120)
     }
 
     @Test func screenshotWritesThePhonesFrame() async throws {
-        guard built() else { return }
+        guard tetherIsBuilt() else { return }
         try await withRig { rig in
             let png = home.url.appendingPathComponent("screen.png")
             let result = try await tether(["screenshot", "-o", png.path], rig: rig)
@@ -49,7 +38,7 @@ import VirtualPhone
     }
 
     @Test func launchKeyTapTypeAndAppsChangeThePhone() async throws {
-        guard built() else { return }
+        guard tetherIsBuilt() else { return }
         try await withRig { rig in
             // Launch by the label read from the phone's APKs.
             #expect(try await tether(["launch", "Contacts"], rig: rig).status == 0)
@@ -78,7 +67,7 @@ import VirtualPhone
     }
 
     @Test func unlockWakesThePhoneOrSaysAPINIsNeeded() async throws {
-        guard built() else { return }
+        guard tetherIsBuilt() else { return }
         try await withRig { rig in
             await rig.device.sleep()
             let unlocked = try await tether(["unlock"], rig: rig)
@@ -96,10 +85,10 @@ import VirtualPhone
     }
 
     @Test func anUnreachablePhoneIsAClearError() async throws {
-        guard built() else { return }
+        guard tetherIsBuilt() else { return }
         var env = ProcessInfo.processInfo.environment
         env["HOME"] = home.path
-        let result = try await run([Self.tether, "tap", "--connect", "127.0.0.1:1", "10", "10"], environment: env, timeout: 60)
+        let result = try await run([tetherExecutable, "tap", "--connect", "127.0.0.1:1", "10", "10"], environment: env, timeout: 60)
         #expect(result.status != 0)
         #expect(!result.stderrText.isEmpty && result.stderrText.count < 600, "one clear line, not a dump: \(result.stderrText)")
     }

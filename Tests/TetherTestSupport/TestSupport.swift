@@ -1,6 +1,18 @@
 /// Helpers every test target shares: scratch directories, free ports, running programs, and
 /// the real adb with a private server.
 import Foundation
+import Testing
+
+/// The built `tether` executable: `swift build --build-tests` puts it beside the test bundle.
+public let tetherExecutable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    .appendingPathComponent("tether").path
+
+/// True when `tether` is built; otherwise records an issue, so a test that runs it fails.
+public func tetherIsBuilt() -> Bool {
+    if FileManager.default.isExecutableFile(atPath: tetherExecutable) { return true }
+    Issue.record("tether is not built at \(tetherExecutable)")
+    return false
+}
 
 /// A scratch directory removed at deinit.
 public final class TemporaryDirectory: @unchecked Sendable {
