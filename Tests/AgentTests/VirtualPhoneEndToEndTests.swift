@@ -221,6 +221,37 @@ enum BobToAlice {
         #expect(!locked)
     }
 
+    /// The phone is unplugged while the model thinks about step 3: the run ends as failed with
+    /// the reason, promptly, and the episode is closed with what happened so far.
+    @Test func aPhoneUnpluggedMidRunEndsItCleanly() async throws {
+        let rig = try await VPhoneRig.start()
+        let script = ScriptedBackend(replies: BobToAlice.replies)
+        struct Unplugging: ModelBackend {
+            let inner: ScriptedBackend
+            let server: VirtualPhoneServer
+            var description: String { "scripted, unplugging the phone at the third call" }
+            func complete(_ request: ModelRequest, onText: (@Sendable (String) -> Void)?) async throws -> ModelReply {
+                if await inner.requests.count == 2 { await server.stop(removeFiles: false) }
+                return try await inner.complete(request, onText: onText)
+            }
+        }
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let started = ContinuousClock.now
+        let outcome = await (try rig.agent(Unplugging(inner: script, server: rig.server), operator: PolicyOperator(sensitive: .allow), record: dir))
+            .run(task: BobToAlice.instruction)
+        let elapsed = ContinuousClock.now - started
+        await rig.stop()
+        #expect(outcome.status == .failed)
+        #expect(outcome.steps == 3)
+        #expect(outcome.message.lowercased().contains("connection") || outcome.message.lowercased().contains("closed")
+                || outcome.message.lowercased().contains("phone"), "\(outcome.message)")
+        #expect(elapsed < .seconds(60), "no hang")
+        let episode = try EpisodeRecorder.read(directory: dir)
+        #expect(episode.info.outcome.status == .failed)
+        #expect(episode.steps.count >= 2)
+    }
+
     @Test func takeOverUnattendedStopsCleanly() async throws {
         let rig = try await VPhoneRig.start()
         let backend = ScriptedBackend(replies: [
