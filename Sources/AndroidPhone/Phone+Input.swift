@@ -102,7 +102,7 @@ extension Phone {
             if !wasCurrent {
                 switched = true
                 try await check((wasEnabled ? "" : "ime enable \(adb) >/dev/null; ") + "ime set \(adb)")
-                try await Task.sleep(for: configuration.imeSwitchDelay)
+                try await waitUntilADBKeyboardListens()
             }
             let commands = Self.chunks(of: text, maxBytes: 1500).map {
                 "am broadcast -a ADB_INPUT_B64 --es msg \(Data($0.utf8).base64EncodedString())"
@@ -117,6 +117,34 @@ extension Phone {
         }
         if switched { await restoreIME(current, disable: wasEnabled ? nil : adb) }
         return .adbKeyboard
+    }
+
+    /// ADB Keyboard registers its broadcast receiver when its input view is created
+    /// (AdbIME.onCreateInputView), some time after `ime set` and only for a focused field;
+    /// broadcasts before that reach no one and the text is lost. So: wait until the receiver shows
+    /// in `dumpsys activity broadcasts com.android.adbkeyboard`. A phone whose dump never showed
+    /// it gets the fixed `imeSwitchDelay` from then on.
+    func waitUntilADBKeyboardListens() async throws {
+        if adbKeyboardReceiverVisible == false {
+            try await Task.sleep(for: configuration.imeSwitchDelay)
+            return
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now + configuration.imeAttachTimeout
+        while true {
+            let count = try await shell("dumpsys activity broadcasts com.android.adbkeyboard | grep -c ADB_INPUT_B64").stdoutText
+            if (Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0 {
+                adbKeyboardReceiverVisible = true
+                return
+            }
+            if clock.now >= deadline { break }
+            try await Task.sleep(for: .milliseconds(40))
+        }
+        if adbKeyboardReceiverVisible == true { throw PhoneError.noFocusedTextField }
+        // Never seen on this phone: its dump may not list receivers. Type anyway, and from now
+        // on wait the fixed delay instead.
+        adbKeyboardReceiverVisible = false
+        logger.info("ADB Keyboard's receiver does not show in dumpsys; using a fixed wait after switching IMEs")
     }
 
     /// Selects the user's IME again, in a task of its own so that a cancelled caller still gets

@@ -21,7 +21,11 @@ public actor Phone {
         public var uiDumpTimeout: Duration = .seconds(45)
         /// Send short commands through one long-lived `sh` instead of a stream per command.
         public var usePersistentShell = true
-        /// How long to give an IME to attach to the focused field after switching to it.
+        /// After selecting ADB Keyboard, how long to wait at most for it to start listening
+        /// (seen in `dumpsys activity broadcasts`); longer means no text field has focus.
+        public var imeAttachTimeout: Duration = .seconds(3)
+        /// On a phone whose `dumpsys activity broadcasts` does not show ADB Keyboard's receiver,
+        /// the fixed wait after selecting it instead.
         public var imeSwitchDelay: Duration = .milliseconds(300)
         /// Labels by package that override those read from the apps' APKs (see `apps()`).
         public var appLabels: [String: String] = [:]
@@ -38,6 +42,9 @@ public actor Phone {
     /// Cached once known: these do not change while a phone is connected.
     var cachedDisplay: DisplayInfo?
     var cachedHasCmdInput: Bool?
+    /// Whether this phone's `dumpsys activity broadcasts` shows ADB Keyboard's receiver: nil
+    /// until seen or missed once.
+    var adbKeyboardReceiverVisible: Bool?
     /// Serializes operations made of several commands (typing switches IMEs and back).
     let textLock = AsyncLock()
     /// Commands, exec streams and sync pulls sent to the phone (for tests and diagnostics).

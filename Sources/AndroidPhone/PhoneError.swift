@@ -24,6 +24,8 @@ public enum PhoneError: Error, Sendable, Equatable, CustomStringConvertible {
     case appNotFound(String, suggestions: [String])
     /// Non-ASCII text needs the ADB Keyboard IME, which is not installed.
     case textNeedsADBKeyboard(String)
+    /// ADB Keyboard never started listening after it was selected: no text field has focus.
+    case noFocusedTextField
     /// `uiautomator dump` kept failing.
     case uiDumpFailed(String)
     /// An argument that cannot work (a key name, a negative duration, …).
@@ -58,6 +60,8 @@ public enum PhoneError: Error, Sendable, Equatable, CustomStringConvertible {
         case .textNeedsADBKeyboard(let text):
             return "\"\(text.prefix(40))\" has characters `input text` cannot type; install and enable ADB Keyboard "
                 + "(com.android.adbkeyboard, github.com/senzhk/ADBKeyBoard) on the phone"
+        case .noFocusedTextField:
+            return "nothing to type into: ADB Keyboard did not start listening, so no text field has focus (tap the field first)"
         case .uiDumpFailed(let message):
             return "could not read the UI hierarchy: \(message)"
         case .invalidArgument(let message):

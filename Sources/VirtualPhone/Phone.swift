@@ -109,6 +109,11 @@ public actor VirtualPhone {
     public internal(set) var keyguardShowing = false
     var lockPIN: String?
     var bouncerEntry: String?
+    /// How long ADB Keyboard takes, after it is selected, to create its input view — which is
+    /// when it registers its broadcast receiver (AdbIME.onCreateInputView). Broadcasts before
+    /// that reach no one, as on a phone.
+    public var imeAttachDelay: Double = 0
+    var imeSelectedAt: Double = 0
     var subscribers: [UUID: AsyncStream<InputEvent>.Continuation] = [:]
     var frameCache: (version: Int, image: Image)?
     var version = 0
@@ -688,6 +693,15 @@ public actor VirtualPhone {
     }
 
     var adbKeyboardActive: Bool { currentIME == Self.adbIME }
+
+    /// ADB Keyboard's broadcast receiver exists: it is the IME, a field has focus (its input
+    /// view shows), and it has had `imeAttachDelay` to create that view.
+    var adbKeyboardListening: Bool {
+        adbKeyboardActive && topEntry?.focus != nil && uptime >= imeSelectedAt + imeAttachDelay
+    }
+
+    /// For tests: a slow phone's IME.
+    public func setIMEAttachDelay(_ seconds: Double) { imeAttachDelay = seconds }
 
     // MARK: - Input events (getevent)
 

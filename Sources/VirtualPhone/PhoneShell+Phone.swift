@@ -58,6 +58,23 @@ extension VirtualPhone {
         return out
     }
 
+    /// `dumpsys activity broadcasts [PACKAGE]`: the registered receivers, as
+    /// ActivityManagerService lists them (ADB Keyboard's once its input view exists).
+    func dumpsysBroadcasts(package: String?) -> String {
+        // As AMS prints it: the header only when some receiver matches the package filter.
+        var out = "ACTIVITY MANAGER BROADCAST STATE (dumpsys activity broadcasts)\n"
+        if adbKeyboardListening, package == nil || package == "com.android.adbkeyboard" {
+            out += "\n  Registered Receivers:\n"
+            let list = "ReceiverList{\(Self.hash(41)) 4242 com.android.adbkeyboard/10142/u0 remote:\(Self.hash(42))}"
+            out += "  * \(list)\n    app=4242:com.android.adbkeyboard/u0a142 pid=4242 uid=10142 user=0\n"
+            out += "    Filter #0: BroadcastFilter{\(Self.hash(43)) 10142/u0 \(list)}\n"
+            for action in ["ADB_INPUT_TEXT", "ADB_INPUT_CHARS", "ADB_INPUT_CODE", "ADB_INPUT_MCODE", "ADB_EDITOR_CODE", "ADB_INPUT_B64"] {
+                out += "      Action: \"\(action)\"\n"
+            }
+        }
+        return out
+    }
+
     func dumpsysActivityTop() -> String {
         guard let entry = topEntry, let task = topTask else { return "" }
         return "TASK \(task.package) id=\(task.id) userId=0\n  ACTIVITY \(entry.package)/\(Self.shortClass(activityName(entry), package: entry.package)) \(Self.hash(entry.token + 7)) pid=\(2000 + task.id)\n    Local Activity \(Self.hash(entry.token)) State:\n      mResumed=true mStopped=false mFinished=false\n"
@@ -174,6 +191,7 @@ extension VirtualPhone {
             return ("Input method \(id): now disabled for user #0\n", 0)
         default:
             guard enabledIMEs.contains(short) else { return ("Unknown input method \(id) cannot be selected for user #0\n", 255) }
+            if currentIME != short { imeSelectedAt = uptime }
             currentIME = short
             settings["secure"]?["default_input_method"] = id
             changed()
@@ -219,7 +237,7 @@ extension VirtualPhone {
 
     /// ADB Keyboard broadcasts: they reach the field only while that IME is the current one.
     func adbKeyboard(_ action: String, extras: [String: JSON]) {
-        guard adbKeyboardActive, topEntry?.focus != nil else { return }
+        guard adbKeyboardListening else { return }
         switch action {
         case "ADB_INPUT_TEXT": type(extras["msg"]?.text ?? "")
         case "ADB_INPUT_B64":

@@ -541,6 +541,7 @@ public struct VirtualPhoneShell: DeviceShell {
         case "activity":
             switch sub {
             case "top": try await io.out(await phone.dumpsysActivityTop())
+            case "broadcasts", "b": try await io.out(await phone.dumpsysBroadcasts(package: args.dropFirst(2).first { !$0.hasPrefix("-") && $0 != "history" }))
             default: try await io.out(await phone.dumpsysActivities())
             }
         case "display": try await io.out(await phone.dumpsysDisplay())

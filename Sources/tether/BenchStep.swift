@@ -71,8 +71,9 @@ struct BenchStep: AsyncParsableCommand {
         let referenceTap = try await measure { try adb.check(["-s", serial, "shell", "input", "tap", "\(tx)", "\(ty)"]) }
         rows.append(("tap", tetherTap, referenceTap))
 
-        // (c) Typing 20 Unicode characters: Tether switches to ADB Keyboard and back (with its
-        // IME settle delay); the reference runs its five commands (without its 4 × 1 s sleeps).
+        // (c) Typing 20 Unicode characters: Tether switches to ADB Keyboard, waits until it
+        // listens, types and switches back; the reference runs its five commands (without its
+        // 4 × 1 s sleeps).
         let tetherType = try await measure { try await phone.type(Self.text) }
         let b64 = Data(Self.text.utf8).base64EncodedString()
         let referenceType = try await measure {
@@ -86,17 +87,11 @@ struct BenchStep: AsyncParsableCommand {
         }
         rows.append(("type 20 Unicode characters", tetherType, referenceType))
 
-        // For the record: a stream per command instead of the persistent shell, and typing with
-        // no IME settle delay (what the commands themselves cost).
+        // For the record: a stream per command instead of the persistent shell.
         var streams = Phone.Configuration()
         streams.usePersistentShell = false
         let perStream = Phone(target: connection, configuration: streams)
         let tetherTapStreams = try await measure { try await perStream.tap(x: tx, y: ty) }
-        var noDelay = Phone.Configuration()
-        noDelay.imeSwitchDelay = .zero
-        let undelayed = Phone(target: connection, configuration: noDelay)
-        let tetherTypeNoDelay = try await measure { try await undelayed.type(Self.text) }
-        await undelayed.close()
 
         await perStream.close()
         await phone.close()
@@ -112,7 +107,6 @@ struct BenchStep: AsyncParsableCommand {
         }
         print("")
         print("tap through a stream per command instead of the persistent shell: \(ms(median(tetherTapStreams)))")
-        print("type with no IME settle delay (Tether waits \(Phone.Configuration().imeSwitchDelay) after switching to ADB Keyboard): \(ms(median(tetherTypeNoDelay)))")
         let sleeps = 4.0
         print(String(format: "type counting the reference's 4 × 1 s sleeps: Tether %@ vs %@, %.1f×", ms(median(tetherType)),
                      ms(median(referenceType) + sleeps), (median(referenceType) + sleeps) / median(tetherType)))

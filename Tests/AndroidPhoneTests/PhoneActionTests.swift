@@ -130,8 +130,10 @@ import VirtualPhone
 
     @Test func theUsersIMEComesBackWhenTypingIsCancelled() async throws {
         var configuration = Phone.Configuration()
-        configuration.imeSwitchDelay = .seconds(5)
+        configuration.imeAttachTimeout = .seconds(10)
         try await withRig(configuration: configuration) { rig in
+            // A slow IME: typing waits for it, and is cancelled meanwhile.
+            await rig.device.setIMEAttachDelay(5)
             try await focusNameField(rig)
             let typing = Task { try await rig.phone.type("取消") }
             try await Task.sleep(for: .milliseconds(400))
@@ -142,6 +144,62 @@ import VirtualPhone
                 return ime?.contains("com.android.inputmethod.latin") ?? false
             }
             #expect(restored)
+        }
+    }
+
+    /// A slow phone: ADB Keyboard starts listening 0.8 s after it is selected, and broadcasts
+    /// before that are lost (as on a phone). Typing waits for its receiver instead of a fixed
+    /// delay, so the text arrives.
+    @Test func typingWaitsUntilADBKeyboardListens() async throws {
+        try await withRig { rig in
+            await rig.device.setIMEAttachDelay(0.8)
+            try await focusNameField(rig)
+            // The hazard is real: a broadcast right after selecting the IME reaches no one.
+            try await rig.phone.shell("ime set com.android.adbkeyboard/.AdbIME; am broadcast -a ADB_INPUT_B64 --es msg \(Data("lost".utf8).base64EncodedString()); ime set com.android.inputmethod.latin/.LatinIME")
+            #expect(await rig.device.formValue("name") ?? "" == "")
+
+            let started = ContinuousClock.now
+            #expect(try await rig.phone.type("慢慢来 slow") == .adbKeyboard)
+            #expect(ContinuousClock.now - started >= .milliseconds(700), "it waited for the IME")
+            #expect(await rig.device.formValue("name") == "慢慢来 slow")
+        }
+    }
+
+    /// Once this phone has shown ADB Keyboard listening, an IME that never starts listening means
+    /// no field has focus: a clear error, and the user's IME comes back.
+    @Test func typingWithNoFocusedFieldIsAClearError() async throws {
+        var configuration = Phone.Configuration()
+        configuration.imeAttachTimeout = .milliseconds(600)
+        try await withRig(configuration: configuration) { rig in
+            try await focusNameField(rig)
+            try await rig.phone.type("first")
+            try await rig.phone.key(named: "HOME")  // no form, no field
+            await #expect(throws: PhoneError.noFocusedTextField) { try await rig.phone.type("second") }
+            let ime = try await rig.phone.shell("settings get secure default_input_method").stdoutText
+            #expect(ime.contains("com.android.inputmethod.latin"))
+        }
+    }
+
+    /// A phone whose `dumpsys activity broadcasts` never lists ADB Keyboard's receiver (another
+    /// format): the first typing polls until the timeout and types anyway; after that the fixed
+    /// `imeSwitchDelay` is used and the dump is not asked again.
+    @Test func aPhoneThatDoesNotShowReceiversGetsTheFixedDelay() async throws {
+        var configuration = Phone.Configuration.oneStreamPerCommand
+        configuration.imeAttachTimeout = .milliseconds(300)
+        try await withRig(configuration: configuration) { rig in
+            let asked = Counter()
+            rig.rules.add("dumpsys activity broadcasts") { _, io in
+                _ = await asked.next()
+                try? await io.out("0\n")
+                return 1
+            }
+            try await focusNameField(rig)
+            #expect(try await rig.phone.type("一") == .adbKeyboard)
+            let polls = await asked.value
+            #expect(polls >= 2, "polled until the timeout")
+            #expect(try await rig.phone.type("二") == .adbKeyboard)
+            #expect(await asked.value == polls, "not asked again")
+            #expect(await rig.device.formValue("name") == "一二", "both arrived")
         }
     }
 
@@ -239,3 +297,4 @@ actor Counter {
         return value
     }
 }
+
