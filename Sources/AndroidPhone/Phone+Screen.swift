@@ -124,9 +124,9 @@ extension Phone {
         let timeout = configuration.screenshotTimeout
         let image: Image
         // stderr would land inside exec's bytes (multi-display warnings): send it away.
-        let raw = try await execBytes("screencap 2>/dev/null", timeout: timeout, expectedSize: Self.rawScreencapSize)
+        let raw = try await rawScreencap(timeout: timeout)
         do {
-            image = try RawScreencap(decoding: raw).image
+            image = try raw.image()
         } catch {
             logger.debug("raw screencap unreadable (\(error)); trying PNG")
             let png = try await execBytes("screencap -p 2>/dev/null", timeout: timeout)
@@ -142,6 +142,74 @@ extension Phone {
             throw PhoneError.secureScreen(foreground: app?.package)
         }
         return image
+    }
+
+    /// A raw frame as received: the first 16 bytes apart from the rest, so that an RGBA frame
+    /// (most phones) becomes an `Image` without copying its 10 MB again.
+    struct ReceivedFrame {
+        var head: [UInt8] = []
+        var body: [UInt8] = []
+
+        static let headSize = 16
+
+        func image() throws -> Image {
+            if head.count == Self.headSize, let size = Phone.rawScreencapSize(head), size - Self.headSize == body.count {
+                let width = Int(head[0]) | Int(head[1]) << 8 | Int(head[2]) << 16 | Int(head[3]) << 24
+                let height = Int(head[4]) | Int(head[5]) << 8 | Int(head[6]) << 16 | Int(head[7]) << 24
+                switch head[8] {
+                case 1 where head[9...11].allSatisfy({ $0 == 0 }):  // RGBA_8888: the bytes are the image
+                    return try Image(width: width, height: height, bytes: body)
+                case 2 where head[9...11].allSatisfy({ $0 == 0 }):  // RGBX_8888: opaque, alpha set here
+                    var pixels = body
+                    pixels.withUnsafeMutableBytes { bytes in
+                        var i = 3
+                        while i < bytes.count { bytes[i] = 255; i += 4 }
+                    }
+                    return try Image(width: width, height: height, bytes: pixels)
+                default:
+                    break
+                }
+            }
+            // Other formats, and Android 7's 12-byte header: the general decoder.
+            return try RawScreencap(decoding: head + body).image
+        }
+    }
+
+    /// `exec:screencap` received into a `ReceivedFrame`, the body in one allocation sized from
+    /// the header.
+    func rawScreencap(timeout: Duration) async throws -> ReceivedFrame {
+        let command = "screencap 2>/dev/null"
+        let target = self.target
+        let limit = 256 << 20
+        countRoundTrip()
+        do {
+            return try await withTimeout(timeout, command) {
+                let stream = try await target.open("exec:" + command)
+                do {
+                    var frame = ReceivedFrame()
+                    while let chunk = try await stream.read() {
+                        var rest = chunk[...]
+                        if frame.head.count < ReceivedFrame.headSize {
+                            let taken = rest.prefix(ReceivedFrame.headSize - frame.head.count)
+                            frame.head += taken
+                            rest = rest.dropFirst(taken.count)
+                            if frame.head.count == ReceivedFrame.headSize, let size = Self.rawScreencapSize(frame.head), size <= limit {
+                                frame.body.reserveCapacity(size - ReceivedFrame.headSize)
+                            }
+                        }
+                        frame.body.append(contentsOf: rest)
+                        if frame.body.count > limit { throw ADBError.protocolViolation("screencap sent more than \(limit) bytes") }
+                    }
+                    await stream.close()
+                    return frame
+                } catch {
+                    await stream.close()
+                    throw error
+                }
+            }
+        } catch {
+            throw PhoneError.from(error, action: command, timeout: timeout)
+        }
     }
 
     /// The length of a raw `screencap` from its first bytes (width, height, format; a 16-byte

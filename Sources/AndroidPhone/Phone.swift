@@ -141,11 +141,8 @@ public actor Phone {
         return result.stdoutText
     }
 
-    /// `exec:` with a timeout: byte-exact output (used for screenshots). `expectedSize`, given
-    /// the first chunk, may say how long the whole output will be, so that a 10 MB frame is
-    /// received into one allocation instead of a growing array copied again and again.
-    func execBytes(_ command: String, timeout: Duration,
-                   expectedSize: (@Sendable ([UInt8]) -> Int?)? = nil) async throws -> [UInt8] {
+    /// `exec:` with a timeout: byte-exact output (the PNG screenshot fallback, ranged reads).
+    func execBytes(_ command: String, timeout: Duration) async throws -> [UInt8] {
         let target = self.target
         let limit = 256 << 20
         roundTrips += 1
@@ -155,9 +152,6 @@ public actor Phone {
                 do {
                     var bytes: [UInt8] = []
                     while let chunk = try await stream.read() {
-                        if bytes.isEmpty, let size = expectedSize?(chunk), size > chunk.count, size <= limit {
-                            bytes.reserveCapacity(size)
-                        }
                         bytes.append(contentsOf: chunk)
                         if bytes.count > limit { throw ADBError.protocolViolation("stream sent more than \(limit) bytes") }
                     }

@@ -97,8 +97,15 @@ extension VirtualPhone {
 
     // MARK: - Layout
 
+    /// The screen's layout, computed again only after something changed (like the frame).
     func layout() -> Frame {
-        if !awake || keyguardShowing { return layoutLocked() }
+        if let cached = layoutCache, cached.version == version { return cached.frame }
+        let frame = !awake || keyguardShowing ? layoutLocked() : layoutUnlocked()
+        layoutCache = (version, frame)
+        return frame
+    }
+
+    func layoutUnlocked() -> Frame {
         let W = profile.width, H = profile.height
         let t = theme
         let status = Rect(x0: 0, y0: 0, x1: W, y1: dp(28))

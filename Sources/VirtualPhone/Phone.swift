@@ -116,6 +116,7 @@ public actor VirtualPhone {
     var imeSelectedAt: Double = 0
     var subscribers: [UUID: AsyncStream<InputEvent>.Continuation] = [:]
     var frameCache: (version: Int, image: Image)?
+    var layoutCache: (version: Int, frame: Frame)?
     var version = 0
     var lastGesture: String = ""
 

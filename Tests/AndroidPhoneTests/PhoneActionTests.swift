@@ -2,6 +2,7 @@ import ADB
 import AndroidPhone
 import Foundation
 import Imaging
+import TetherTestSupport
 import Testing
 import VirtualPhone
 
@@ -31,6 +32,35 @@ import VirtualPhone
             }
             let image = try await rig.phone.screenshot()
             #expect(image == (await rig.device.screenshot()))
+        }
+    }
+
+    /// Raw frames in every layout a phone sends, in awkward chunks (the header split across
+    /// writes): what `screenshot()` returns equals Imaging's decoding of the same bytes.
+    @Test(arguments: [(1, 16), (2, 16), (4, 16), (3, 16), (1, 12), (5, 16)])
+    func rawFramesOfEveryFormatAndHeader(format: UInt32, headerSize: Int) async throws {
+        let (width, height) = (64, 48)
+        let bpp = [1: 4, 2: 4, 3: 3, 4: 2, 5: 4][Int(format)] ?? 4
+        var rng = SplitMix64(seed: UInt64(format) * 100 + UInt64(headerSize))
+        let words: [UInt32] = headerSize == 16 ? [UInt32(width), UInt32(height), format, 1] : [UInt32(width), UInt32(height), format]
+        var frame: [UInt8] = words.flatMap { w in (0..<4).map { UInt8(truncatingIfNeeded: w >> (8 * $0)) } }
+        // Mid-grey noise: never a black (secure) frame.
+        frame += (0..<(width * height * bpp)).map { _ in UInt8.random(in: 60...200, using: &rng) }
+        let expected = try RawScreencap(decoding: frame).image
+        let bytes = frame
+        try await withRig(configuration: .oneStreamPerCommand) { rig in
+            rig.rules.add("screencap 2>") { _, io in
+                var offset = 0
+                for size in [5, 3, 7, 1000, 65536] + Array(repeating: 4096, count: 100) where offset < bytes.count {
+                    let end = min(bytes.count, offset + size)
+                    try? await io.stdout(Array(bytes[offset..<end]))
+                    offset = end
+                }
+                return 0
+            }
+            let image = try await rig.phone.screenshot()
+            #expect(image == expected)
+            if format == 2 { #expect(image.withUnsafeBytes { $0[3] } == 255, "RGBX is opaque") }
         }
     }
 

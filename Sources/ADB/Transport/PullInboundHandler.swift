@@ -1,29 +1,51 @@
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// The last handler of a pipeline whose channel has auto-read off: it asks the socket for more
-/// only while somebody waits for a message, so back-pressure reaches the peer.
+/// The last handler of a pipeline whose channel has auto-read off: it reads ahead only while
+/// fewer than `readAhead` messages wait to be taken, so back-pressure still reaches the peer,
+/// and `next()` takes a waiting message without a trip to the event loop.
 final class PullInboundHandler<Message: Sendable>: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = Message
 
-    // All state is touched on the channel's event loop only.
+    /// Messages read before anyone asked: enough to overlap the next socket read with the
+    /// consumer's work, few enough that a slow consumer stops the reading.
+    let readAhead: Int
+
+    // Shared between the event loop and `next()`: guarded by `lock`.
+    private let lock = NIOLock()
     private var buffered: [Message] = []
     private var bufferedStart = 0
-    private var waiter: EventLoopPromise<Message?>?
+    private var waiter: CheckedContinuation<Message?, Error>?
     private var ended: Result<Void, Error>?
+    /// A socket read is asked for and has not completed: no need to ask again.
+    private var reading = false
+
+    // The event loop's own.
     private var context: ChannelHandlerContext?
+    private var eventLoop: EventLoop?
     /// A read asked for before the channel is active would be lost, so it waits for channelActive.
     private var active = false
 
+    init(readAhead: Int = 2) {
+        self.readAhead = max(1, readAhead)
+    }
+
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        eventLoop = context.eventLoop
         active = context.channel.isActive
+        if active { startRead(context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
         active = true
-        if waiter != nil { context.read() }
+        startRead(context)
         context.fireChannelActive()
+    }
+
+    private func startRead(_ context: ChannelHandlerContext) {
+        lock.withLock { reading = true }
+        context.read()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -33,17 +55,24 @@ final class PullInboundHandler<Message: Sendable>: ChannelInboundHandler, @unche
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let message = unwrapInboundIn(data)
-        if let waiter {
-            self.waiter = nil
-            waiter.succeed(message)
-        } else {
+        let taker: CheckedContinuation<Message?, Error>? = lock.withLock {
+            if let waiter {
+                self.waiter = nil
+                return waiter
+            }
             buffered.append(message)
+            return nil
         }
+        taker?.resume(returning: message)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        // A read that produced only part of a packet: keep reading while someone waits.
-        if waiter != nil { context.read() }
+        // Read on while few messages wait (a read may also have produced only part of one).
+        let more = lock.withLock {
+            reading = ended == nil && buffered.count - bufferedStart < readAhead
+            return reading
+        }
+        if more { context.read() }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -56,38 +85,68 @@ final class PullInboundHandler<Message: Sendable>: ChannelInboundHandler, @unche
         context.close(promise: nil)
     }
 
+
     private func finish(_ result: Result<Void, Error>) {
-        if ended == nil { ended = result }
-        if let waiter {
-            self.waiter = nil
-            switch result {
-            case .success: waiter.succeed(nil)
-            case .failure(let error): waiter.fail(error)
-            }
+        let taker: CheckedContinuation<Message?, Error>? = lock.withLock {
+            if ended == nil { ended = result }
+            let w = waiter
+            waiter = nil
+            return w
+        }
+        guard let taker else { return }
+        switch result {
+        case .success: taker.resume(returning: nil)
+        case .failure(let error): taker.resume(throwing: error)
         }
     }
 
-    /// Must be called on the event loop.
-    func next(eventLoop: EventLoop) -> EventLoopFuture<Message?> {
-        if bufferedStart < buffered.count {
-            let message = buffered[bufferedStart]
-            bufferedStart += 1
-            if bufferedStart == buffered.count {
-                buffered.removeAll(keepingCapacity: true)
-                bufferedStart = 0
-            }
-            return eventLoop.makeSucceededFuture(message)
+    /// Asks the socket for more, from any thread, unless a read is already under way.
+    private func requestRead() {
+        guard let eventLoop else { return }
+        let ask = lock.withLock {
+            guard !reading, ended == nil else { return false }
+            reading = true
+            return true
         }
-        if let ended {
-            switch ended {
-            case .success: return eventLoop.makeSucceededFuture(nil)
-            case .failure(let error): return eventLoop.makeFailedFuture(error)
+        guard ask else { return }
+        eventLoop.execute {
+            if self.active, let context = self.context { context.read() } else { self.lock.withLock { self.reading = false } }
+        }
+    }
+
+    private enum Taken { case message(Message, readMore: Bool), ended(Result<Void, Error>), waiting, busy }
+
+    /// The next message; nil once the channel closed. One caller at a time.
+    func next() async throws -> Message? {
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Message?, Error>) in
+            let taken: Taken = lock.withLock {
+                if bufferedStart < buffered.count {
+                    let message = buffered[bufferedStart]
+                    bufferedStart += 1
+                    if bufferedStart == buffered.count {
+                        buffered.removeAll(keepingCapacity: true)
+                        bufferedStart = 0
+                    }
+                    return .message(message, readMore: buffered.count - bufferedStart < readAhead && ended == nil)
+                }
+                if let ended { return .ended(ended) }
+                if waiter != nil { return .busy }
+                waiter = continuation
+                return .waiting
+            }
+            switch taken {
+            case .message(let message, let readMore):
+                continuation.resume(returning: message)
+                if readMore { requestRead() }
+            case .ended(.success):
+                continuation.resume(returning: nil)
+            case .ended(.failure(let error)):
+                continuation.resume(throwing: error)
+            case .waiting:
+                requestRead()
+            case .busy:
+                continuation.resume(throwing: ADBError.invalidArgument("two readers on one connection"))
             }
         }
-        if let waiter { return waiter.futureResult }  // a second reader shares the first's result
-        let promise = eventLoop.makePromise(of: Message?.self)
-        waiter = promise
-        if active { context?.read() }
-        return promise.futureResult
     }
 }

@@ -30,11 +30,10 @@ public final class SocketStream: ServiceStream {
 
     public func read() async throws -> [UInt8]? {
         let inbound = self.inbound
-        let eventLoop = channel.eventLoop
         let channel = self.channel
         do {
             let buffer = try await withTaskCancellationHandler {
-                try await eventLoop.flatSubmit { inbound.next(eventLoop: eventLoop) }.get()
+                try await inbound.next()
             } onCancel: {
                 channel.close(promise: nil)
             }

@@ -45,12 +45,11 @@ public final class TCPPacketTransport: ADBPacketTransport {
 
     public func receive() async throws -> ADBMessage? {
         let inbound = self.inbound
-        let eventLoop = channel.eventLoop
         do {
             // Cancelling a receive closes the connection: a half-read packet cannot be resumed.
             let channel = self.channel
             return try await withTaskCancellationHandler {
-                try await eventLoop.flatSubmit { inbound.next(eventLoop: eventLoop) }.get()
+                try await inbound.next()
             } onCancel: {
                 channel.close(promise: nil)
             }
