@@ -114,6 +114,8 @@ extension VirtualPhone {
         let pkg = entry?.package ?? Self.launcherPackage
         let app = catalog.apps[pkg]
         let screen = entry.flatMap { e in app?.screen(e.screen) }
+        // The template context, built once for the title, the content and the button.
+        let screenContext: JSON? = entry.flatMap { e in app.map { context(for: e, app: $0) } }
         var ops: [DrawOp] = []
         var keys: [(Rect, String)] = []
         let background = screen?.background.map(Color.init(hex:)) ?? t.background
@@ -132,7 +134,7 @@ extension VirtualPhone {
         var top = status.y1
         var rootChildren: [UINode] = []
         if let screen, let app, let entry, let titleTemplate = screen.title {
-            let ctx = context(for: entry, app: app)
+            let ctx = screenContext ?? .null
             let bar = Rect(x0: 0, y0: top, x1: W, y1: top + dp(64))
             ops.append(.rect(bar, t.appBar, radius: 0))
             var barNode = UINode(className: "android.view.ViewGroup", package: pkg, bounds: bar, resourceId: "\(pkg):id/toolbar")
@@ -159,7 +161,7 @@ extension VirtualPhone {
         var contentNodes: [UINode] = []
         var contentHeight = 0
         if let screen, let app, let entry {
-            let ctx = context(for: entry, app: app)
+            let ctx = screenContext ?? .null
             var y = viewport.y0 + dp(8) - entry.scroll
             for widget in screen.widgets {
                 layoutWidget(widget, app: app, entry: entry, ctx: ctx, y: &y, ops: &contentOps, nodes: &contentNodes)
@@ -176,7 +178,7 @@ extension VirtualPhone {
         rootChildren.append(scrollNode)
 
         if let screen, let app, let entry, let fab = screen.fab {
-            let ctx = context(for: entry, app: app)
+            let ctx = screenContext ?? .null
             let size = dp(56)
             let r = Rect(x0: W - dp(16) - size, y0: viewport.y1 - dp(16) - size, x1: W - dp(16), y1: viewport.y1 - dp(16))
             ops.append(.rect(r, t.accent, radius: dp(16)))
