@@ -2,7 +2,6 @@ import ADB
 import AndroidPhone
 import ArgumentParser
 import Foundation
-import Imaging
 import VirtualPhone
 
 /// `tether bench-step`: the device half of one agent step on a virtual phone, done by Tether and
@@ -21,6 +20,12 @@ struct BenchStep: AsyncParsableCommand {
 
     @Option(help: "The adb binary for the reference way.")
     var adb: String = "/usr/bin/adb"
+
+    @Option(help: "The Python that runs the reference agent's way (needs Pillow).")
+    var python: String = "python3"
+
+    @Option(help: "The reference agent's device code (Scripts/reference_agent_step.py).")
+    var referenceScript: String = "Scripts/reference_agent_step.py"
 
     func validate() throws {
         guard runs >= 3 else { throw ValidationError("--runs must be at least 3") }
@@ -55,37 +60,18 @@ struct BenchStep: AsyncParsableCommand {
 
         var rows: [(String, [Double], [Double])] = []
 
-        // (a) Screenshot to an RGBA image ready for the model.
+        // Tether: (a) a screenshot to an RGBA image ready for the model, (b) one tap, (c) typing
+        // 20 Unicode characters (switch to ADB Keyboard, wait until it listens, type, switch back).
         let tetherShot = try await measure { _ = try await phone.screenshot() }
-        let pulled = scratch.appendingPathComponent("screenshot.png").path
-        let referenceShot = try await measure {
-            try adb.check(["-s", serial, "shell", "screencap", "-p", "/sdcard/tmp.png"])
-            try adb.check(["-s", serial, "pull", "/sdcard/tmp.png", pulled])
-            guard let data = FileManager.default.contents(atPath: pulled) else { throw CommandFailure(description: "pull wrote nothing") }
-            _ = try Image(pngData: Array(data))
-        }
-        rows.append(("screenshot → RGBA (\(display.width)x\(display.height))", tetherShot, referenceShot))
-
-        // (b) One tap.
         let tetherTap = try await measure { try await phone.tap(x: tx, y: ty) }
-        let referenceTap = try await measure { try adb.check(["-s", serial, "shell", "input", "tap", "\(tx)", "\(ty)"]) }
-        rows.append(("tap", tetherTap, referenceTap))
-
-        // (c) Typing 20 Unicode characters: Tether switches to ADB Keyboard, waits until it
-        // listens, types and switches back; the reference runs its five commands (without its
-        // 4 × 1 s sleeps).
         let tetherType = try await measure { try await phone.type(Self.text) }
-        let b64 = Data(Self.text.utf8).base64EncodedString()
-        let referenceType = try await measure {
-            let original = adb.run(["-s", serial, "shell", "settings", "get", "secure", "default_input_method"]).stdout
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            try adb.check(["-s", serial, "shell", "ime", "set", Phone.adbKeyboardIME])
-            try adb.check(["-s", serial, "shell", "am", "broadcast", "-a", "ADB_INPUT_B64", "--es", "msg", "''"])
-            try adb.check(["-s", serial, "shell", "am", "broadcast", "-a", "ADB_CLEAR_TEXT"])
-            try adb.check(["-s", serial, "shell", "am", "broadcast", "-a", "ADB_INPUT_B64", "--es", "msg", b64])
-            try adb.check(["-s", serial, "shell", "ime", "set", original])
-        }
-        rows.append(("type 20 Unicode characters", tetherType, referenceType))
+
+        // The reference agent's way, in its own runtime: CPython, an adb process per command.
+        let reference = try adb.runReference(python: python, script: referenceScript, serial: serial, runs: runs,
+                                             tap: (tx, ty), text: Self.text)
+        rows.append(("screenshot → RGBA (\(display.width)x\(display.height))", tetherShot, reference.screenshot))
+        rows.append(("tap", tetherTap, reference.tap))
+        rows.append(("type 20 Unicode characters", tetherType, reference.type))
 
         // For the record: a stream per command instead of the persistent shell.
         var streams = Phone.Configuration()
@@ -100,16 +86,17 @@ struct BenchStep: AsyncParsableCommand {
 
         print("bench-step: virtual phone \(profile) (\(display.width)x\(display.height)), \(runs) runs each after a warm-up; medians")
         print("")
-        print(pad("operation", 40) + pad("Tether", 12) + pad("adb per command", 18) + "ratio")
+        print(pad("operation", 40) + pad("Tether", 12) + pad("reference agent", 18) + "ratio")
         for (name, tether, reference) in rows {
             let t = median(tether), r = median(reference)
             print(pad(name, 40) + pad(ms(t), 12) + pad(ms(r), 18) + String(format: "%.1f×", r / t))
         }
+        print("reference agent: Scripts/reference_agent_step.py in CPython, an adb process per command (subprocess.run), Pillow")
         print("")
         print("tap through a stream per command instead of the persistent shell: \(ms(median(tetherTapStreams)))")
         let sleeps = 4.0
         print(String(format: "type counting the reference's 4 × 1 s sleeps: Tether %@ vs %@, %.1f×", ms(median(tetherType)),
-                     ms(median(referenceType) + sleeps), (median(referenceType) + sleeps) / median(tetherType)))
+                     ms(median(reference.type) + sleeps), (median(reference.type) + sleeps) / median(tetherType)))
         print("the reference agent also sleeps 1 s after every action and 4 × 1 s while typing; not counted above")
     }
 
@@ -145,38 +132,73 @@ struct ReferenceADB {
     struct Result {
         var status: Int32
         var stdout: String
+        var stderr: String
     }
 
     /// Runs adb to completion with posix_spawn and waitpid (no pipes: the adb server it may fork
     /// would hold them open), output to a file.
     @discardableResult
     func run(_ arguments: [String]) -> Result {
-        let outPath = home + "/adb-\(UUID().uuidString).out"
-        defer { unlink(outPath) }
+        spawn([binary] + arguments)
+    }
+
+    struct ReferenceTimings: Decodable {
+        var screenshot: [Double]
+        var tap: [Double]
+        var type: [Double]
+    }
+
+    /// Runs Scripts/reference_agent_step.py with this adb and its private server.
+    func runReference(python: String, script: String, serial: String, runs: Int, tap: (Int, Int), text: String) throws -> ReferenceTimings {
+        guard FileManager.default.fileExists(atPath: script) else {
+            throw CommandFailure(description: "no \(script): run from the repository (Scripts/bench-step does)")
+        }
+        let result = spawn([python, script, "--adb", binary, "--serial", serial, "--runs", String(runs),
+                            "--tap", String(tap.0), String(tap.1), "--text", text], separateStderr: true)
+        guard result.status == 0, let data = result.stdout.data(using: .utf8),
+              let timings = try? JSONDecoder().decode(ReferenceTimings.self, from: data) else {
+            throw CommandFailure(description: "the reference agent's step failed (\(result.status)): \(result.stdout.suffix(2000)) \(result.stderr.suffix(2000))")
+        }
+        return timings
+    }
+
+    /// posix_spawnp and waitpid (no pipes: the adb server it may fork would hold them open),
+    /// output to files.
+    func spawn(_ argv: [String], separateStderr: Bool = false) -> Result {
+        let outPath = home + "/run-\(UUID().uuidString).out"
+        let errPath = outPath + ".err"
+        defer {
+            unlink(outPath)
+            unlink(errPath)
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if separateStderr {
+            posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
         var env = ProcessInfo.processInfo.environment
         env["HOME"] = home
         env["ANDROID_ADB_SERVER_PORT"] = String(serverPort)
         env["ADB_MDNS"] = "0"
         env.removeValue(forKey: "ANDROID_SERIAL")
-        var cArgs = ([binary] + arguments).map { strdup($0) } + [nil]
+        var cArgs = argv.map { strdup($0) } + [nil]
         var cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             cArgs.forEach { free($0) }
             cEnv.forEach { free($0) }
         }
         var pid: pid_t = 0
-        guard posix_spawn(&pid, binary, &actions, nil, &cArgs, &cEnv) == 0 else { return Result(status: -1, stdout: "cannot start \(binary)") }
+        guard posix_spawnp(&pid, argv[0], &actions, nil, &cArgs, &cEnv) == 0 else { return Result(status: -1, stdout: "cannot start \(argv[0])", stderr: "") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        let text = FileManager.default.contents(atPath: outPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        return Result(status: code, stdout: text)
+        func read(_ path: String) -> String { FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? "" }
+        return Result(status: code, stdout: read(outPath), stderr: separateStderr ? read(errPath) : "")
     }
 
     func check(_ arguments: [String]) throws {
