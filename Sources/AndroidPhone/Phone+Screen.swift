@@ -96,7 +96,7 @@ extension Phone {
 
     /// Turns the screen on (no-op when it is on).
     public func wake() async throws {
-        try await check("input keyevent KEYCODE_WAKEUP")
+        try await check("\(try await inputTool()) keyevent KEYCODE_WAKEUP")
     }
 
     /// Turns the screen on and swipes the lock screen away. Throws `PhoneError.locked` when a

@@ -64,6 +64,36 @@ import VirtualPhone
         }
     }
 
+    /// Input goes through `cmd input` where the phone has it (no new process per action), and
+    /// through `input` on a phone whose `cmd` has no input service (Android 10 and older).
+    @Test(arguments: [true, false])
+    func inputUsesCmdInputWhenThePhoneHasIt(hasCmdInput: Bool) async throws {
+        try await withRig(configuration: .oneStreamPerCommand) { rig in
+            let seen = CommandLog()
+            if !hasCmdInput {
+                rig.rules.add("cmd input") { line, io in
+                    await seen.add(line)
+                    try? await io.out("cmd: Can't find service: input\n")
+                    return 255
+                }
+            }
+            rig.rules.add("input ") { line, _ in
+                await seen.add(line)
+                return nil  // the phone runs it
+            }
+            rig.rules.add("cmd input ") { line, _ in
+                await seen.add(line)
+                return nil
+            }
+            try await rig.phone.key(.home)
+            try await rig.phone.tap(x: 360, y: 30)
+            let lines = await seen.lines
+            let tool = hasCmdInput ? "cmd input" : "input"
+            #expect(lines.contains("\(tool) keyevent 3"), "\(lines)")
+            #expect(lines.contains("\(tool) tap 360 30"), "\(lines)")
+        }
+    }
+
     @Test func tapOpensTheAppUnderTheFinger() async throws {
         try await withRig { rig in
             let ui = try await rig.phone.uiHierarchy()
@@ -328,3 +358,8 @@ actor Counter {
     }
 }
 
+
+actor CommandLog {
+    var lines: [String] = []
+    func add(_ line: String) { lines.append(line) }
+}

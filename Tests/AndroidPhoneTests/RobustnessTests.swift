@@ -118,13 +118,13 @@ import VirtualPhone
         configuration.commandTimeout = .milliseconds(500)
         configuration.usePersistentShell = false
         try await withRig(configuration: configuration) { rig in
-            rig.rules.add("input tap") { _, _ in
+            rig.rules.add("cmd input tap") { _, _ in
                 try? await Task.sleep(for: .seconds(30))
                 return 0
             }
             let clock = ContinuousClock()
             let start = clock.now
-            await #expect(throws: PhoneError.timeout(action: "input tap 1 2", after: .milliseconds(500))) {
+            await #expect(throws: PhoneError.timeout(action: "cmd input tap 1 2", after: .milliseconds(500))) {
                 try await rig.phone.tap(x: 1, y: 2)
             }
             #expect(clock.now - start < .seconds(3))
@@ -138,7 +138,7 @@ import VirtualPhone
         var configuration = Phone.Configuration()
         configuration.commandTimeout = .milliseconds(500)
         try await withRig(configuration: configuration) { rig in
-            rig.rules.add("input tap 7 7") { _, _ in
+            rig.rules.add("cmd input tap 7 7") { _, _ in
                 try? await Task.sleep(for: .seconds(30))
                 return 0
             }
@@ -156,7 +156,7 @@ import VirtualPhone
         configuration.usePersistentShell = persistent
         configuration.commandTimeout = .seconds(20)
         let rig = try await Rig.start(configuration: configuration)
-        rig.rules.add("input swipe") { _, _ in
+        rig.rules.add("cmd input swipe") { _, _ in
             try? await Task.sleep(for: .seconds(30))
             return 0
         }
