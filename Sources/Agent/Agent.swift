@@ -49,6 +49,8 @@ public struct StepEvent: Sendable {
     public var parseError: String?
     public var outcome: ActionOutcome?
     public var timings: StepTimings
+    /// The model call's tokens, when the backend said.
+    public var tokens: StepTokens?
 }
 
 /// The loop observe → decide → act, until the model finishes, the step limit, or a stop.
@@ -332,6 +334,6 @@ public struct Agent: Sendable {
                     recorder: EpisodeRecorder?) async throws {
         if let recorder { try await recorder.record(record, screen: image) }
         onStep(StepEvent(step: record.step, currentApp: record.currentApp, action: action, parseError: record.parseError,
-                         outcome: outcome, timings: record.timings))
+                         outcome: outcome, timings: record.timings, tokens: record.tokens))
     }
 }

@@ -212,7 +212,7 @@ struct RunCommand: AsyncParsableCommand {
         if !passed { throw ExitCode(outcome.status == .cancelled ? 130 : 1) }
     }
 
-    /// `  3  Messages          Tap [916,946] (sensitive: "Send …")  → tapped (989, 2270)   capture 0.41s  model 2.10s  act 0.20s`
+    /// `  3  Messages          Tap [916,946] (sensitive: "Send …")  → tapped (989, 2270)   capture 0.41s  model 2.10s  act 0.20s  tokens 2878 (1506 cached)`
     static func line(_ e: StepEvent) -> String {
         func s(_ v: Double) -> String { String(format: "%.2fs", v) }
         let step = String(e.step).leftPadded(to: 3)
@@ -225,6 +225,10 @@ struct RunCommand: AsyncParsableCommand {
         }
         var timing = "capture \(s(e.timings.capture))  model \(s(e.timings.model))"
         if e.timings.act > 0 { timing += "  act \(s(e.timings.act))" }
+        if let prompt = e.tokens?.prompt {
+            timing += "  tokens \(prompt)"
+            if let reused = e.tokens?.reused, reused > 0 { timing += " (\(reused) cached)" }
+        }
         return text + "   " + timing
     }
 }

@@ -59,6 +59,7 @@ import VirtualPhone
         #expect(steps.first?.contains("Launch") == true && steps.first?.contains("capture") == true && steps.first?.contains("model") == true)
         #expect(steps.contains { $0.contains("Shortcut") && $0.contains("sms_compose") })
         #expect(steps.last?.contains("finish") == true)
+        #expect(steps.first?.contains("tokens 1234 (1024 cached)") == true, "the server's usage on the step line")
         #expect(lines.contains("check \(BobToAlice.task): PASS"))
         #expect(lines.contains { $0.hasPrefix("finished after 6 steps") })
         // The served model was asked the way the flags said.
