@@ -153,8 +153,12 @@ extension GLM4VModel {
         var reused = 0
         var previous: PrefixCache.Entry?
         var epoch = 0
-        if let prefixCache { (previous, epoch) = prefixCache.take() }
-        if var entry = previous.take(), entry.model === self {
+        if let prefixCache {
+            (previous, epoch) = prefixCache.checkout { entry in
+                entry.model === self ? entry.reusableLength(tokenIds: prompt.tokenIds, positions: pos, images: images) : -1
+            }
+        }
+        if var entry = previous.take() {
             // At least the last prompt token is run again: its logits pick the first new token.
             reused = min(entry.reusableLength(tokenIds: prompt.tokenIds, positions: pos, images: images), n - 1)
             // Swapped, not copied, so the cache's arrays stay uniquely owned and grow in place.

@@ -13,10 +13,12 @@ import Foundation
 /// an image are not sequential), and an image's tokens only when the image's pixels are identical.
 /// At least the prompt's last token is always run, for its logits.
 ///
-/// One entry is kept: the newest call's (about 80 KiB per token for the 9B model, plus its
-/// images). A call takes the entry while it runs and puts it back when it ends (on failure or
-/// cancellation, truncated to what is still valid), so a second call made while the first runs
-/// finds no entry and runs the whole prompt instead of waiting.
+/// A few entries are kept, newest first (`capacity`, and at most `maxHeldTokens` tokens in all:
+/// about 80 KiB per token for the 9B model, plus images), so that a different request between
+/// two steps (the agent's Call_API) does not push out the steps' history. A call takes the entry
+/// that serves it best while it runs and puts it back when it ends (on failure or cancellation,
+/// truncated to what is still valid), so a second call made while the first runs does not find
+/// that entry and runs more of its prompt instead of waiting.
 public final class PrefixCache: @unchecked Sendable {
     struct Entry {
         /// The model the keys and values came from.
@@ -30,48 +32,90 @@ public final class PrefixCache: @unchecked Sendable {
         var kv: KVCache
     }
 
-    // `lock` guards `entry` and `epoch`; every access below holds it.
+    /// How many entries are kept at most.
+    public let capacity: Int
+    /// How many tokens all kept entries may hold together; the oldest go first.
+    public let maxHeldTokens: Int
+
+    // `lock` guards `entries` and `epoch`; every access below holds it.
     private let lock = NSLock()
-    private var entry: Entry?
+    /// Newest first.
+    private var entries: [Entry] = []
     /// Bumped by `reset()` so that a call running during a reset does not put its entry back.
     private var epoch = 0
 
-    public init() {}
+    public init(capacity: Int = 2, maxHeldTokens: Int = 32_768) {
+        self.capacity = max(1, capacity)
+        self.maxHeldTokens = max(1, maxHeldTokens)
+    }
 
-    /// Drops the kept entry, freeing its memory; the next call runs its whole prompt.
+    /// Drops the kept entries, freeing their memory; the next call runs its whole prompt.
     public func reset() {
         lock.lock()
         defer { lock.unlock() }
-        entry = nil
+        entries = []
         epoch += 1
     }
 
-    /// Tokens whose keys and values are kept (0 while a call holds the entry).
+    /// Tokens whose keys and values are kept (not counting an entry a call holds).
     public var heldTokens: Int {
         lock.lock()
         defer { lock.unlock() }
-        return entry?.kv.count ?? 0
+        return entries.reduce(0) { $0 + $1.kv.count }
     }
 
-    /// Takes the entry out (so the caller owns its arrays and can extend them in place).
-    func take() -> (entry: Entry?, epoch: Int) {
+    /// How many entries are kept now.
+    public var count: Int {
         lock.lock()
         defer { lock.unlock() }
-        let taken = entry
-        entry = nil
-        return (taken, epoch)
+        return entries.count
     }
 
-    /// Keeps `newEntry` unless `reset()` was called since it was taken.
+    /// The entry whose reusable prefix (`reusable`, -1: unusable) is longest. When the caller
+    /// reuses at least half of it — the next step of the same conversation — the entry itself is
+    /// taken out, so the caller owns its arrays and extends them in place. Otherwise (a different
+    /// request sharing a little, such as the system prompt) the caller gets a copy of just that
+    /// prefix and the entry stays for the conversation it belongs to.
+    func checkout(reusable: (Entry) -> Int) -> (entry: Entry?, epoch: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        var best: (index: Int, length: Int)?
+        for (i, e) in entries.enumerated() {
+            let length = reusable(e)
+            if length >= 0, length > (best?.length ?? -1) { best = (i, length) }
+        }
+        guard let best else { return (nil, epoch) }
+        let entry = entries[best.index]
+        if best.length * 2 >= entry.kv.count { return (entries.remove(at: best.index), epoch) }
+        return (entry.prefix(best.length), epoch)
+    }
+
+    /// Keeps `newEntry` as the newest unless `reset()` was called since it was taken, dropping
+    /// the oldest entries beyond `capacity` and `maxHeldTokens`.
     func put(_ newEntry: Entry, epoch takenAt: Int) {
         lock.lock()
         defer { lock.unlock() }
         guard takenAt == epoch else { return }
-        entry = newEntry
+        entries.insert(newEntry, at: 0)
+        var held = 0
+        var kept = 0
+        for e in entries {
+            if kept == capacity || (kept > 0 && held + e.kv.count > maxHeldTokens) { break }
+            held += e.kv.count
+            kept += 1
+        }
+        entries.removeLast(entries.count - kept)
     }
 }
 
 extension PrefixCache.Entry {
+    /// The first `tokens` tokens of this entry, copied.
+    func prefix(_ tokens: Int) -> PrefixCache.Entry {
+        let n = min(tokens, kv.count)
+        return PrefixCache.Entry(model: model, tokenIds: Array(tokenIds.prefix(n)), positions: positions.map { Array($0.prefix(n)) },
+                                 images: images.filter { $0.start < n }, kv: kv.prefix(n))
+    }
+
     /// How many leading tokens of a prompt (ids, positions, images by run start) these keys and
     /// values serve: the longest common prefix of (id, position) pairs, cut back to the start of
     /// the first image run whose image differs.

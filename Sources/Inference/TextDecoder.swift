@@ -17,6 +17,17 @@ public struct KVCache: Sendable {
 
     mutating func advance(by n: Int) { count += n }
 
+    /// A new cache with copies of the first `tokens` tokens (this one is left as it is).
+    func prefix(_ tokens: Int) -> KVCache {
+        precondition(tokens >= 0 && tokens <= count, "KVCache.prefix: \(tokens) is outside 0...\(count)")
+        var copy = KVCache(layers: keys.count, rowWidth: rowWidth)
+        let floats = tokens * rowWidth
+        copy.keys = keys.map { Array($0.prefix(floats)) }
+        copy.values = values.map { Array($0.prefix(floats)) }
+        copy.count = tokens
+        return copy
+    }
+
     /// Keeps the first `tokens` tokens. Also repairs a cache left half-written by a forward pass
     /// that threw between layers: `count` only advances once every layer has its rows, so
     /// truncating to `count` drops the rows of the unfinished pass.

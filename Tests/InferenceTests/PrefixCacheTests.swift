@@ -60,6 +60,40 @@ import Testing
         expectSame(second, scratch)
     }
 
+    /// A different request between two steps (the agent's Call_API) does not push the steps'
+    /// history out: the next step still reuses the previous step's prefix. With room for one
+    /// entry it could not.
+    @Test func anotherRequestBetweenStepsDoesNotEvictTheSteps() async throws {
+        let one = try firstStep(), two = try secondStep()
+        let aside = try model.prompt([.system("Answer from the notes."), .user("What did the page say?")], images: [])
+        let imageStart = try #require(one.tokenIds.firstIndex(of: model.config.imageStartTokenId))
+
+        let two_entries = PrefixCache(capacity: 2)
+        _ = try await model.generate(one, options: options, prefixCache: two_entries)
+        _ = try await model.generate(aside, options: options, prefixCache: two_entries)
+        #expect(two_entries.count == 2)
+        let kept = try await model.generate(two, options: options, prefixCache: two_entries)
+        #expect(kept.reusedPromptTokens == imageStart)
+
+        let one_entry = PrefixCache(capacity: 1)
+        _ = try await model.generate(one, options: options, prefixCache: one_entry)
+        _ = try await model.generate(aside, options: options, prefixCache: one_entry)
+        #expect(one_entry.count == 1)
+        let lost = try await model.generate(two, options: options, prefixCache: one_entry)
+        #expect(lost.reusedPromptTokens < imageStart)
+        expectSame(kept, lost)
+    }
+
+    @Test func theTokenBudgetDropsTheOldestEntries() async throws {
+        let one = try firstStep()
+        let aside = try model.prompt([.system("Answer from the notes."), .user("What did the page say?")], images: [])
+        let small = PrefixCache(capacity: 4, maxHeldTokens: one.tokenIds.count + 5)
+        _ = try await model.generate(one, options: options, prefixCache: small)
+        _ = try await model.generate(aside, options: options, prefixCache: small)
+        #expect(small.count == 1, "the newest stays; the older one no longer fits the budget")
+        #expect(small.heldTokens <= one.tokenIds.count + 5 || small.count == 1)
+    }
+
     @Test func suffixPrefillGivesTheWholePromptsLogits() throws {
         let two = try secondStep()
         let n = two.tokenIds.count
