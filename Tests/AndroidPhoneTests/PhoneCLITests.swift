@@ -84,6 +84,32 @@ import VirtualPhone
         }
     }
 
+    @Test func eventsPrintsAPersonsGesturesAsJSONLines() async throws {
+        guard tetherIsBuilt() else { return }
+        try await withRig { rig in
+            let exited = ExitFlag()
+            let events = Task {
+                defer { Task { await exited.set() } }
+                return try await tether(["events", "--count", "2"], rig: rig)
+            }
+            // A person taps until the command has seen two taps (getevent starts a moment after launch).
+            for _ in 0..<150 {
+                if await exited.value { break }
+                await rig.device.humanTap(x: 100, y: 200)
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let result = try await events.value
+            #expect(result.status == 0, "\(result.stderrText)")
+            let lines = result.stdoutText.split(separator: "\n")
+            #expect(lines.count == 2)
+            for line in lines {
+                let gesture = try JSONDecoder().decode(Gesture.self, from: Data(line.utf8))
+                #expect(gesture.kind == .tap)
+                #expect(abs((gesture.x ?? 0) - 100) <= 1 && abs((gesture.y ?? 0) - 200) <= 1)
+            }
+        }
+    }
+
     @Test func anUnreachablePhoneIsAClearError() async throws {
         guard tetherIsBuilt() else { return }
         var env = ProcessInfo.processInfo.environment
@@ -92,4 +118,9 @@ import VirtualPhone
         #expect(result.status != 0)
         #expect(!result.stderrText.isEmpty && result.stderrText.count < 600, "one clear line, not a dump: \(result.stderrText)")
     }
+}
+
+actor ExitFlag {
+    var value = false
+    func set() { value = true }
 }
