@@ -85,6 +85,15 @@ public struct Agent: Sendable {
         self.sleep = sleep
     }
 
+    /// Tokens of text a request may carry: the configured budget, or less when the backend's
+    /// model has a smaller context — leaving a quarter of it for the reply and an eighth for the
+    /// screenshot.
+    var textBudget: Int {
+        guard let context = backend.contextLength, context > 0 else { return configuration.contextBudget }
+        let reply = min(configuration.sampling.maxTokens, context / 4)
+        return min(configuration.contextBudget, max(1, context - reply - context / 8))
+    }
+
     /// The system prompt for this phone, at this moment.
     public func systemPrompt(apps: [AppLabel], offered: [Shortcut], date: Date) -> String {
         let p = SystemPrompt(language: configuration.language, date: date, timeZone: configuration.timeZone,
@@ -169,7 +178,7 @@ public struct Agent: Sendable {
             state.feedback = nil
             transcript.addObservation(currentApp: obs.currentApp, feedback: feedback)
             let request = transcript.request(image: obs.image, sampling: configuration.sampling,
-                                             budget: configuration.contextBudget, counter: configuration.tokenCounter)
+                                             budget: textBudget, counter: configuration.tokenCounter)
             t0 = clock.now
             let reply = try await backend.complete(request, onText: nil)
             timings.model = Agent.seconds(clock.now - t0)

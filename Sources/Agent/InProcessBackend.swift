@@ -19,6 +19,8 @@ public final class InProcessBackend: ModelBackend, Sendable {
 
     public var description: String { "in-process \(model.directory)" }
 
+    public var contextLength: Int? { model.config.text.maxPositionEmbeddings }
+
     public init(model: GLM4VModel) {
         self.model = model
     }

@@ -91,6 +91,14 @@ public protocol ModelBackend: Sendable {
     /// Produces one reply. `onText` receives the text as it grows, piece by piece. Cancelling
     /// the calling task cancels the request.
     func complete(_ request: ModelRequest, onText: (@Sendable (String) -> Void)?) async throws -> ModelReply
+
+    /// Tokens the model can attend to, prompt and reply together, when the backend knows it
+    /// (the in-process engine reads it from the checkpoint); nil when it does not.
+    var contextLength: Int? { get }
+}
+
+extension ModelBackend {
+    public var contextLength: Int? { nil }
 }
 
 /// Backend failures that are not the transport's own.

@@ -44,6 +44,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-steps"), help: "Stop as failed after this many steps.")
     var maxSteps: Int = 50
 
+    @Option(name: .customLong("max-tokens"), help: "The longest reply the model may write per step (AutoGLM's setting: 3000).")
+    var maxTokens: Int = SamplingOptions.autoGLM.maxTokens
+
     @Option(help: ArgumentHelp("Record the episode in this (new or empty) directory; see docs/trajectory.md.", valueName: "dir"))
     var record: String?
 
@@ -91,6 +94,7 @@ struct RunCommand: AsyncParsableCommand {
         if model != nil, endpoint != nil { throw ValidationError("give --model DIR or --endpoint URL, not both") }
         if task == nil, taskID == nil { throw ValidationError("say what to do: tether run \"TASK\" (or --task ID on a virtual phone)") }
         guard (1...500).contains(maxSteps) else { throw ValidationError("--max-steps must be 1…500") }
+        guard (1...32768).contains(maxTokens) else { throw ValidationError("--max-tokens must be 1…32768") }
         _ = try language
         _ = try policy
     }
@@ -186,7 +190,7 @@ struct RunCommand: AsyncParsableCommand {
         let agent = Agent(
             phone: AndroidPhoneControl(phone: phone), backend: backend,
             operator: PolicyOperator(sensitive: policy, interactive: interactive), shortcuts: shortcuts,
-            configuration: AgentConfiguration(language: language, maxSteps: maxSteps, tokenCounter: counter, systemPromptTemplate: template),
+            configuration: configuration(language: language, counter: counter, template: template),
             recordDirectory: record.map { URL(fileURLWithPath: $0) },
             device: EpisodeInfo.Device(serial: device.serial ?? device.connect, model: modelName),
             onStep: { say(Self.line($0)) })
@@ -210,6 +214,13 @@ struct RunCommand: AsyncParsableCommand {
         if let record { say("episode recorded in \(record)") }
         await phone.close()
         if !passed { throw ExitCode(outcome.status == .cancelled ? 130 : 1) }
+    }
+
+    func configuration(language: PromptLanguage, counter: any TokenCounter, template: String?) -> AgentConfiguration {
+        var sampling = SamplingOptions.autoGLM
+        sampling.maxTokens = maxTokens
+        return AgentConfiguration(language: language, maxSteps: maxSteps, sampling: sampling, tokenCounter: counter,
+                                  systemPromptTemplate: template)
     }
 
     /// `  3  Messages          Tap [916,946] (sensitive: "Send …")  → tapped (989, 2270)   capture 0.41s  model 2.10s  act 0.20s  tokens 2878 (1506 cached)`

@@ -274,3 +274,29 @@ func agent(_ phone: FakePhone, _ backend: any ModelBackend, operator op: any Ope
         #expect(server.requests.count == 4)
     }
 }
+
+/// The text budget follows a backend's smaller context, leaving room for the reply and the image.
+@Suite struct ContextBudgetTests {
+    struct SmallModel: ModelBackend {
+        let contextLength: Int?
+        var description: String { "small" }
+        func complete(_ request: ModelRequest, onText: (@Sendable (String) -> Void)?) async throws -> ModelReply {
+            ModelReply(text: "", timings: ModelTimings(firstText: nil, total: 0))
+        }
+    }
+
+    func budget(context: Int?, maxTokens: Int = 3000) -> Int {
+        var configuration = AgentConfiguration()
+        configuration.sampling.maxTokens = maxTokens
+        return Agent(phone: FakePhone(), backend: SmallModel(contextLength: context), operator: PolicyOperator(sensitive: .deny),
+                     configuration: configuration).textBudget
+    }
+
+    @Test func theBudgetFitsTheModelsContext() {
+        #expect(budget(context: nil) == 19_000, "unknown context: the configured budget")
+        #expect(budget(context: 65_536) == 19_000, "GLM-4.1V's 64k: the configured budget")
+        #expect(budget(context: 8_192) == 8_192 - 2_048 - 1_024)
+        #expect(budget(context: 8_192, maxTokens: 500) == 8_192 - 500 - 1_024)
+        #expect(budget(context: 256) == 256 - 64 - 32)
+    }
+}

@@ -108,6 +108,37 @@ import VirtualPhone
         #expect(asked == 5)
     }
 
+    /// `--model DIR`: the in-process engine (the tiny random-weight checkpoint of the Inference
+    /// tests), through the CLI. Its replies are noise, so the run fails as unreadable — but the
+    /// checkpoint loads, screenshots go through its image processor and vision tower, and the
+    /// second request reuses the first one's KV cache up to the old screenshot.
+    @Test func anInProcessModelRunsAndReusesThePrefix() async throws {
+        guard tetherIsBuilt() else { return }
+        let catalog = try DeviceCatalog.load(from: Paths.root.appendingPathComponent("Devices"))
+        let phone = try await VirtualPhoneServer.start(catalog: catalog, options: .init(profile: "pixel-7", seed: 1, port: 0))
+        let home = TemporaryDirectory()
+        var env = ProcessInfo.processInfo.environment
+        env["HOME"] = home.path
+        env["ANDROID_ADB_SERVER_PORT"] = "1"
+        let tiny = Paths.root.appendingPathComponent("Tests/InferenceTests/Fixtures/tiny").path
+        // Its context holds 256 tokens: a one-line system prompt and short replies fit.
+        let prompt = home.url.appendingPathComponent("system.txt")
+        try "Act on the phone.".write(to: prompt, atomically: true, encoding: .utf8)
+        let result = try await TetherTestSupport.run(
+            [tetherExecutable, "run", "Turn off Wi-Fi", "--connect", "127.0.0.1:\(phone.port)", "--model", tiny,
+             "--lang", "en", "--max-steps", "3", "--max-tokens", "8", "--system-prompt", prompt.path,
+             "--devices", Paths.root.appendingPathComponent("Devices").path],
+            environment: env, timeout: 300)
+        await phone.stop()
+        #expect(result.status == 1, "\(result.stdoutText)\n\(result.stderrText)")
+        #expect(result.stdoutText.contains("in-process"))
+        let steps = result.stdoutText.split(separator: "\n").filter { $0.range(of: #"^ +\d+  "#, options: .regularExpression) != nil }
+        #expect(steps.count == 2, "asked again once, then stopped: \(steps)")
+        #expect(steps.allSatisfy { $0.contains("unreadable reply") })
+        #expect(steps.first?.contains("cached") == false)
+        #expect(steps.last?.contains("cached") == true, "the second request reused the first's prefix: \(steps.last ?? "")")
+    }
+
     @Test func withoutAModelItSaysWhatToProvide() async throws {
         guard tetherIsBuilt() else { return }
         let home = TemporaryDirectory()
