@@ -152,6 +152,22 @@ extension Phone {
 
         static let headSize = 16
 
+        /// Appends a chunk: the header's bytes first, then the body, whose whole size the header
+        /// tells, so it is allocated once.
+        mutating func add(_ chunk: [UInt8]) throws {
+            var rest = chunk[...]
+            if head.count < Self.headSize {
+                let taken = rest.prefix(Self.headSize - head.count)
+                head += taken
+                rest = rest.dropFirst(taken.count)
+                if head.count == Self.headSize, let size = Phone.rawScreencapSize(head), size <= Phone.maxExecBytes {
+                    body.reserveCapacity(size - Self.headSize)
+                }
+            }
+            body.append(contentsOf: rest)
+            if body.count > Phone.maxExecBytes { throw ADBError.protocolViolation("screencap sent more than \(Phone.maxExecBytes) bytes") }
+        }
+
         func image() throws -> Image {
             if head.count == Self.headSize, let size = Phone.rawScreencapSize(head), size - Self.headSize == body.count {
                 let width = Int(head[0]) | Int(head[1]) << 8 | Int(head[2]) << 16 | Int(head[3]) << 24
@@ -175,40 +191,10 @@ extension Phone {
         }
     }
 
-    /// `exec:screencap` received into a `ReceivedFrame`, the body in one allocation sized from
-    /// the header.
+    /// `exec:screencap` received into a `ReceivedFrame`.
     func rawScreencap(timeout: Duration) async throws -> ReceivedFrame {
-        let command = "screencap 2>/dev/null"
-        let target = self.target
-        let limit = 256 << 20
-        countRoundTrip()
-        do {
-            return try await withTimeout(timeout, command) {
-                let stream = try await target.open("exec:" + command)
-                do {
-                    var frame = ReceivedFrame()
-                    while let chunk = try await stream.read() {
-                        var rest = chunk[...]
-                        if frame.head.count < ReceivedFrame.headSize {
-                            let taken = rest.prefix(ReceivedFrame.headSize - frame.head.count)
-                            frame.head += taken
-                            rest = rest.dropFirst(taken.count)
-                            if frame.head.count == ReceivedFrame.headSize, let size = Self.rawScreencapSize(frame.head), size <= limit {
-                                frame.body.reserveCapacity(size - ReceivedFrame.headSize)
-                            }
-                        }
-                        frame.body.append(contentsOf: rest)
-                        if frame.body.count > limit { throw ADBError.protocolViolation("screencap sent more than \(limit) bytes") }
-                    }
-                    await stream.close()
-                    return frame
-                } catch {
-                    await stream.close()
-                    throw error
-                }
-            }
-        } catch {
-            throw PhoneError.from(error, action: command, timeout: timeout)
+        try await exec("screencap 2>/dev/null", timeout: timeout, into: ReceivedFrame()) { frame, chunk in
+            try frame.add(chunk)
         }
     }
 

@@ -143,20 +143,27 @@ public actor Phone {
 
     /// `exec:` with a timeout: byte-exact output (the PNG screenshot fallback, ranged reads).
     func execBytes(_ command: String, timeout: Duration) async throws -> [UInt8] {
+        try await exec(command, timeout: timeout, into: [UInt8]()) { bytes, chunk in
+            bytes += chunk
+            if bytes.count > Self.maxExecBytes { throw ADBError.protocolViolation("stream sent more than \(Self.maxExecBytes) bytes") }
+        }
+    }
+
+    static let maxExecBytes = 256 << 20
+
+    /// `exec:` with a timeout, its output folded into `result` chunk by chunk as it arrives.
+    func exec<Result: Sendable>(_ command: String, timeout: Duration, into result: Result,
+                                _ add: @escaping @Sendable (inout Result, [UInt8]) throws -> Void) async throws -> Result {
         let target = self.target
-        let limit = 256 << 20
         roundTrips += 1
         do {
             return try await withTimeout(timeout, command) {
                 let stream = try await target.open("exec:" + command)
                 do {
-                    var bytes: [UInt8] = []
-                    while let chunk = try await stream.read() {
-                        bytes.append(contentsOf: chunk)
-                        if bytes.count > limit { throw ADBError.protocolViolation("stream sent more than \(limit) bytes") }
-                    }
+                    var folded = result
+                    while let chunk = try await stream.read() { try add(&folded, chunk) }
                     await stream.close()
-                    return bytes
+                    return folded
                 } catch {
                     await stream.close()
                     throw error
