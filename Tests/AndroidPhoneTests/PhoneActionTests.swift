@@ -256,7 +256,7 @@ import VirtualPhone
             try await focusNameField(rig)
             #expect(try await rig.phone.type("一") == .adbKeyboard)
             let polls = await asked.value
-            #expect(polls >= 2, "polled until the timeout")
+            #expect(polls >= 1, "polled until the timeout")
             #expect(try await rig.phone.type("二") == .adbKeyboard)
             #expect(await asked.value == polls, "not asked again")
             #expect(await rig.device.formValue("name") == "一二", "both arrived")
