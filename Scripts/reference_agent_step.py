@@ -4,7 +4,7 @@ phone_agent/adb, as research/open-autoglm.md §1.4-1.6 describes it), in its own
 CPython, one `adb` process per command through subprocess.run(capture_output=True), Pillow for
 the image. Used by `tether bench-step` as the peer; prints the timings as JSON on stdout.
 
-    reference_agent_step.py --adb /usr/bin/adb --serial 127.0.0.1:PORT --runs 15 --tap X Y --text T
+    reference_agent_step.py --adb /usr/bin/adb --serial 127.0.0.1:PORT --runs 15 --tap X Y --text T [--only OP]
 
 The caller sets HOME and ANDROID_ADB_SERVER_PORT so that this adb uses its private server. The
 reference's fixed sleeps (1 s after each action, 4 x 1 s while typing) are left out.
@@ -73,14 +73,17 @@ def main():
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--tap", type=int, nargs=2, required=True, metavar=("X", "Y"))
     parser.add_argument("--text", required=True)
+    parser.add_argument("--only", choices=["screenshot", "tap", "type"],
+                        help="measure just this operation (the caller measures each right after its own)")
     a = parser.parse_args()
     prefix = [a.adb, "-s", a.serial]
     with tempfile.TemporaryDirectory() as scratch:
-        result = {
-            "screenshot": measure(a.runs, lambda: screenshot_rgba(prefix, scratch)),
-            "tap": measure(a.runs, lambda: tap(prefix, *a.tap)),
-            "type": measure(a.runs, lambda: type_text(prefix, a.text)),
+        operations = {
+            "screenshot": lambda: screenshot_rgba(prefix, scratch),
+            "tap": lambda: tap(prefix, *a.tap),
+            "type": lambda: type_text(prefix, a.text),
         }
+        result = {name: measure(a.runs, body) for name, body in operations.items() if a.only in (None, name)}
     json.dump(result, sys.stdout)
 
 

@@ -60,18 +60,21 @@ struct BenchStep: AsyncParsableCommand {
 
         var rows: [(String, [Double], [Double])] = []
 
-        // Tether: (a) a screenshot to an RGBA image ready for the model, (b) one tap, (c) typing
-        // 20 Unicode characters (switch to ADB Keyboard, wait until it listens, type, switch back).
+        // Each operation by Tether, then right away the reference agent's way in its own runtime
+        // (CPython, an adb process per command), so that both meet the phone in the same state:
+        // (a) a screenshot to an RGBA image ready for the model, (b) one tap, (c) typing 20
+        // Unicode characters.
+        func reference(_ operation: String) throws -> [Double] {
+            try adb.runReference(python: python, script: referenceScript, serial: serial, runs: runs,
+                                 tap: (tx, ty), text: Self.text, only: operation)
+        }
         let tetherShot = try await measure { _ = try await phone.screenshot() }
+        rows.append(("screenshot → RGBA (\(display.width)x\(display.height))", tetherShot, try reference("screenshot")))
         let tetherTap = try await measure { try await phone.tap(x: tx, y: ty) }
+        rows.append(("tap", tetherTap, try reference("tap")))
         let tetherType = try await measure { try await phone.type(Self.text) }
-
-        // The reference agent's way, in its own runtime: CPython, an adb process per command.
-        let reference = try adb.runReference(python: python, script: referenceScript, serial: serial, runs: runs,
-                                             tap: (tx, ty), text: Self.text)
-        rows.append(("screenshot → RGBA (\(display.width)x\(display.height))", tetherShot, reference.screenshot))
-        rows.append(("tap", tetherTap, reference.tap))
-        rows.append(("type 20 Unicode characters", tetherType, reference.type))
+        let referenceType = try reference("type")
+        rows.append(("type 20 Unicode characters", tetherType, referenceType))
 
         // For the record: a stream per command instead of the persistent shell.
         var streams = Phone.Configuration()
@@ -96,7 +99,7 @@ struct BenchStep: AsyncParsableCommand {
         print("tap through a stream per command instead of the persistent shell: \(ms(median(tetherTapStreams)))")
         let sleeps = 4.0
         print(String(format: "type counting the reference's 4 × 1 s sleeps: Tether %@ vs %@, %.1f×", ms(median(tetherType)),
-                     ms(median(reference.type) + sleeps), (median(reference.type) + sleeps) / median(tetherType)))
+                     ms(median(referenceType) + sleeps), (median(referenceType) + sleeps) / median(tetherType)))
         print("the reference agent also sleeps 1 s after every action and 4 × 1 s while typing; not counted above")
     }
 
@@ -142,24 +145,20 @@ struct ReferenceADB {
         spawn([binary] + arguments)
     }
 
-    struct ReferenceTimings: Decodable {
-        var screenshot: [Double]
-        var tap: [Double]
-        var type: [Double]
-    }
-
-    /// Runs Scripts/reference_agent_step.py with this adb and its private server.
-    func runReference(python: String, script: String, serial: String, runs: Int, tap: (Int, Int), text: String) throws -> ReferenceTimings {
+    /// Runs Scripts/reference_agent_step.py for one operation with this adb and its private
+    /// server; the seconds of each run.
+    func runReference(python: String, script: String, serial: String, runs: Int, tap: (Int, Int), text: String,
+                      only operation: String) throws -> [Double] {
         guard FileManager.default.fileExists(atPath: script) else {
             throw CommandFailure(description: "no \(script): run from the repository (Scripts/bench-step does)")
         }
         let result = spawn([python, script, "--adb", binary, "--serial", serial, "--runs", String(runs),
-                            "--tap", String(tap.0), String(tap.1), "--text", text], separateStderr: true)
+                            "--tap", String(tap.0), String(tap.1), "--text", text, "--only", operation], separateStderr: true)
         guard result.status == 0, let data = result.stdout.data(using: .utf8),
-              let timings = try? JSONDecoder().decode(ReferenceTimings.self, from: data) else {
-            throw CommandFailure(description: "the reference agent's step failed (\(result.status)): \(result.stdout.suffix(2000)) \(result.stderr.suffix(2000))")
+              let timings = try? JSONDecoder().decode([String: [Double]].self, from: data), let times = timings[operation] else {
+            throw CommandFailure(description: "the reference agent's \(operation) failed (\(result.status)): \(result.stdout.suffix(2000)) \(result.stderr.suffix(2000))")
         }
-        return timings
+        return times
     }
 
     /// posix_spawnp and waitpid (no pipes: the adb server it may fork would hold them open),
