@@ -133,8 +133,7 @@ extension VirtualPhone {
 
         var top = status.y1
         var rootChildren: [UINode] = []
-        if let screen, let app, let entry, let titleTemplate = screen.title {
-            let ctx = screenContext ?? .null
+        if let screen, let ctx = screenContext, let titleTemplate = screen.title {
             let bar = Rect(x0: 0, y0: top, x1: W, y1: top + dp(64))
             ops.append(.rect(bar, t.appBar, radius: 0))
             var barNode = UINode(className: "android.view.ViewGroup", package: pkg, bounds: bar, resourceId: "\(pkg):id/toolbar")
@@ -177,8 +176,7 @@ extension VirtualPhone {
         scrollNode.children = visible
         rootChildren.append(scrollNode)
 
-        if let screen, let app, let entry, let fab = screen.fab {
-            let ctx = screenContext ?? .null
+        if let screen, let ctx = screenContext, let fab = screen.fab {
             let size = dp(56)
             let r = Rect(x0: W - dp(16) - size, y0: viewport.y1 - dp(16) - size, x1: W - dp(16), y1: viewport.y1 - dp(16))
             ops.append(.rect(r, t.accent, radius: dp(16)))

@@ -83,9 +83,8 @@ public struct VirtualPhoneShell: DeviceShell {
         if let target, target.path != "/dev/null" {
             let bytes = await sink.bytes
             guard let path = try? files.hostPath(target.path) else { return 1 }
-            if target.append, let existing = FileManager.default.contents(atPath: path) {
-                FileManager.default.createFile(atPath: path, contents: existing + Data(bytes))
-            } else if !FileManager.default.createFile(atPath: path, contents: Data(bytes)) {
+            let existing = target.append ? FileManager.default.contents(atPath: path) ?? Data() : Data()
+            if !FileManager.default.createFile(atPath: path, contents: existing + Data(bytes)) {
                 try? await original.err("/system/bin/sh: can't create \(target.path): No such file or directory\n")
                 return 1
             }

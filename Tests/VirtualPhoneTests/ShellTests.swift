@@ -41,6 +41,11 @@ import Testing
         #expect(r.out.hasPrefix("\(16 + 720 * 1600 * 4)"))
         r = await sh(phone, "uiautomator dump && cat /sdcard/window_dump.xml | head -c 5")
         #expect(r.out.hasPrefix("UI hierchary dumped to: /sdcard/window_dump.xml\n"))
+        // Redirections: `>` replaces, `>>` appends (creating the file), an unwritable target fails.
+        r = await sh(phone, "echo a > /sdcard/r.txt; echo b >> /sdcard/r.txt; echo c >> /sdcard/new.txt; cat /sdcard/r.txt /sdcard/new.txt")
+        #expect(r.out == "a\nb\nc\n")
+        r = await sh(phone, "echo x >> /sdcard/no/such/dir/f.txt")
+        #expect(r.status == 1 && r.err.contains("can't create /sdcard/no/such/dir/f.txt"), "\(r)")
     }
 
     @Test func listsScrollAndTheShadeOpens() async throws {

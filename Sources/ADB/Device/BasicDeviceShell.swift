@@ -45,7 +45,9 @@ public struct BasicDeviceShell: DeviceShell {
 
     /// Applies the redirections our own callers use: `>&2`, `2>&1`, `2>/dev/null`, `>/dev/null`,
     /// `> FILE` and `>> FILE`.
-    private func redirecting(_ argv: [String], io: ShellIO) async -> (argv: [String], io: ShellIO, finish: @Sendable () async -> Void)? {
+    /// Applies the redirections in `argv`. `finish` writes a redirected stdout to its file and
+    /// says whether that worked (the shell reports a file it cannot create, as sh does).
+    private func redirecting(_ argv: [String], io: ShellIO) async -> (argv: [String], io: ShellIO, finish: @Sendable () async -> Bool)? {
         var words: [String] = []
         var io = io
         let original = io
@@ -73,11 +75,11 @@ public struct BasicDeviceShell: DeviceShell {
             }
             index += 1
         }
-        guard let target else { return (words, io, {}) }
+        guard let target else { return (words, io, { true }) }
         guard let hostPath = try? files.hostPath(target.path) else { return nil }
         if target.path == "/dev/null" {
             io.stdout = { _ in }
-            return (words, io, {})
+            return (words, io, { true })
         }
         io.stdout = { await sink.append($0) }
         let append = target.append
@@ -87,17 +89,18 @@ public struct BasicDeviceShell: DeviceShell {
                 handle.seekToEndOfFile()
                 handle.write(Data(bytes))
                 try? handle.close()
-            } else {
-                FileManager.default.createFile(atPath: hostPath, contents: Data(bytes))
+                return true
             }
+            if FileManager.default.createFile(atPath: hostPath, contents: Data(bytes)) { return true }
+            try? await original.err("/system/bin/sh: can't create \(target.path): No such file or directory\n")
+            return false
         })
     }
 
     private func runCommand(_ argv: [String], io: ShellIO) async -> Int32 {
         guard let (argv, io, finish) = await redirecting(argv, io: io) else { return 1 }
         let status = await runSimpleCommand(argv, io: io)
-        await finish()
-        return status
+        return await finish() ? status : 1
     }
 
     private func runSimpleCommand(_ argv: [String], io: ShellIO) async -> Int32 {
