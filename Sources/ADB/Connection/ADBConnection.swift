@@ -229,9 +229,14 @@ public actor ADBConnection: ADBTarget {
     func write(_ id: UInt32, _ bytes: [UInt8]) async throws {
         var offset = 0
         while offset < bytes.count {
-            try await withTimeout(configuration.writeTimeout, "\(peerDescription) did not acknowledge a write") {
-                try await self.waitForSendWindow(id)
+            // Most writes find the window open (the peer acknowledged the last one long ago):
+            // they go out without setting up a timer.
+            if streams[id]?.canSend != true {
+                try await withTimeout(configuration.writeTimeout, "\(peerDescription) did not acknowledge a write") {
+                    try await self.waitForSendWindow(id)
+                }
             }
+            try Task.checkCancellation()
             guard var state = streams[id], !state.remoteClosed else {
                 throw failure ?? ADBError.connectionClosed("the device closed the stream")
             }
