@@ -1,7 +1,5 @@
 import Foundation
 import Logging
-import NIOCore
-import NIOPosix
 
 /// The device half of ADB over TCP: accepts connections, runs CNXN and (optionally) AUTH, and
 /// hands every OPEN to a service provider. The virtual phone is built on it.
@@ -30,7 +28,7 @@ public actor ADBDeviceEndpoint {
     private let services: any ADBServiceProvider
     private let configuration: Configuration
     private let logger: Logger
-    private var serverChannel: Channel?
+    private var listener: TCPListener?
     private var sessions: [ObjectIdentifier: Task<Void, Never>] = [:]
     private var live: [ObjectIdentifier: ADBConnection] = [:]
     /// After this many refused signatures on one connection, adbd slows down; we just hang up.
@@ -46,31 +44,19 @@ public actor ADBDeviceEndpoint {
     /// Keep clear of 5555–5585 when a real adb server runs: it probes those ports for emulators.
     @discardableResult
     public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
-        guard serverChannel == nil else { throw ADBError.invalidArgument("the endpoint is already listening") }
-        do {
-            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .serverChannelOption(.backlog, value: 64)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.autoRead, value: false)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelInitializer { [self] channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let transport = try TCPPacketTransport(channel: channel)
-                        Task { await self.accepted(transport) }
-                    }
-                }
-                .bind(host: host, port: port).get()
-            serverChannel = channel
-            return channel.localAddress?.port ?? port
-        } catch {
-            throw ADBError.io("cannot listen on \(host):\(port): \(error)")
+        guard listener == nil else { throw ADBError.invalidArgument("the endpoint is already listening") }
+        let listener = try TCPListener(host: host, port: port)
+        self.listener = listener
+        listener.start { [self] transport in
+            Task { await self.accepted(transport) }
         }
+        return listener.port
     }
 
     /// Stops listening and closes every connection.
     public func stop() async {
-        try? await serverChannel?.close()
-        serverChannel = nil
+        listener?.close()
+        listener = nil
         for connection in live.values { await connection.close() }
         for task in sessions.values { task.cancel() }
         for task in sessions.values { await task.value }
@@ -82,6 +68,7 @@ public actor ADBDeviceEndpoint {
     public var connections: [ADBConnection] { Array(live.values) }
 
     private func accepted(_ transport: TCPPacketTransport) {
+        guard listener != nil else { return transport.close() }  // arrived as the endpoint stopped
         let key = ObjectIdentifier(transport)
         sessions[key] = Task {
             await self.serve(transport, key: key)

@@ -11,7 +11,7 @@ public final class SocketStream: ServiceStream {
     init(channel: Channel) throws {
         self.channel = channel
         self.inbound = PullInboundHandler<ByteBuffer>()
-        self.peerDescription = channel.remoteAddress.map(TCPPacketTransport.describe) ?? "tcp peer"
+        self.peerDescription = channel.remoteAddress.map(Self.describe) ?? "tcp peer"
         try channel.pipeline.syncOperations.addHandler(inbound)
     }
 
@@ -53,5 +53,10 @@ public final class SocketStream: ServiceStream {
 
     public func close() async {
         try? await channel.close()
+    }
+
+    static func describe(_ address: SocketAddress) -> String {
+        if let ip = address.ipAddress, let port = address.port { return "\(ip):\(port)" }
+        return "\(address)"
     }
 }
