@@ -27,9 +27,16 @@ struct BenchStep: AsyncParsableCommand {
     @Option(help: "The reference agent's device code (Scripts/reference_agent_step.py).")
     var referenceScript: String = "Scripts/reference_agent_step.py"
 
+    @Option(help: "Measure only these operations (comma-separated: screenshot, tap, type).")
+    var only: String = "screenshot,tap,type"
+
     func validate() throws {
         guard runs >= 3 else { throw ValidationError("--runs must be at least 3") }
+        let unknown = operations.subtracting(["screenshot", "tap", "type"])
+        guard unknown.isEmpty else { throw ValidationError("unknown operation \(unknown.sorted().joined(separator: ", ")) in --only") }
     }
+
+    var operations: Set<String> { Set(only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
 
     static let text = "你好世界🙂Tether测试ünïcödé!"  // 20 characters
 
@@ -68,19 +75,27 @@ struct BenchStep: AsyncParsableCommand {
             try adb.runReference(python: python, script: referenceScript, serial: serial, runs: runs,
                                  tap: (tx, ty), text: Self.text, only: operation)
         }
-        let tetherShot = try await measure { _ = try await phone.screenshot() }
-        rows.append(("screenshot → RGBA (\(display.width)x\(display.height))", tetherShot, try reference("screenshot")))
-        let tetherTap = try await measure { try await phone.tap(x: tx, y: ty) }
-        rows.append(("tap", tetherTap, try reference("tap")))
-        let tetherType = try await measure { try await phone.type(Self.text) }
-        let referenceType = try reference("type")
-        rows.append(("type 20 Unicode characters", tetherType, referenceType))
+        if operations.contains("screenshot") {
+            let tetherShot = try await measure { _ = try await phone.screenshot() }
+            rows.append(("screenshot → RGBA (\(display.width)x\(display.height))", tetherShot, try reference("screenshot")))
+        }
+        if operations.contains("tap") {
+            let tetherTap = try await measure { try await phone.tap(x: tx, y: ty) }
+            rows.append(("tap", tetherTap, try reference("tap")))
+        }
+        var typing: (tether: [Double], reference: [Double])?
+        if operations.contains("type") {
+            let tetherType = try await measure { try await phone.type(Self.text) }
+            let referenceType = try reference("type")
+            rows.append(("type 20 Unicode characters", tetherType, referenceType))
+            typing = (tetherType, referenceType)
+        }
 
         // For the record: a stream per command instead of the persistent shell.
         var streams = Phone.Configuration()
         streams.usePersistentShell = false
         let perStream = Phone(target: connection, configuration: streams)
-        let tetherTapStreams = try await measure { try await perStream.tap(x: tx, y: ty) }
+        let tetherTapStreams = operations.contains("tap") ? try await measure { try await perStream.tap(x: tx, y: ty) } : []
 
         await perStream.close()
         await phone.close()
@@ -96,10 +111,14 @@ struct BenchStep: AsyncParsableCommand {
         }
         print("reference agent: Scripts/reference_agent_step.py in CPython, an adb process per command (subprocess.run), Pillow")
         print("")
-        print("tap through a stream per command instead of the persistent shell: \(ms(median(tetherTapStreams)))")
-        let sleeps = 4.0
-        print(String(format: "type counting the reference's 4 × 1 s sleeps: Tether %@ vs %@, %.1f×", ms(median(tetherType)),
-                     ms(median(referenceType) + sleeps), (median(referenceType) + sleeps) / median(tetherType)))
+        if !tetherTapStreams.isEmpty {
+            print("tap through a stream per command instead of the persistent shell: \(ms(median(tetherTapStreams)))")
+        }
+        if let typing {
+            let sleeps = 4.0
+            print(String(format: "type counting the reference's 4 × 1 s sleeps: Tether %@ vs %@, %.1f×", ms(median(typing.tether)),
+                         ms(median(typing.reference) + sleeps), (median(typing.reference) + sleeps) / median(typing.tether)))
+        }
         print("the reference agent also sleeps 1 s after every action and 4 × 1 s while typing; not counted above")
     }
 
@@ -122,7 +141,7 @@ struct BenchStep: AsyncParsableCommand {
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
-    func ms(_ seconds: Double) -> String { String(format: "%.1f ms", seconds * 1000) }
+    func ms(_ seconds: Double) -> String { String(format: seconds < 0.01 ? "%.2f ms" : "%.1f ms", seconds * 1000) }
     func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
 }
 
