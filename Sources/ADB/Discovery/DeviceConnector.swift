@@ -58,10 +58,10 @@ public struct DeviceConnector: Sendable {
         let serial = selection.serial ?? environment["ANDROID_SERIAL"].flatMap { $0.isEmpty ? nil : $0 }
         if let address = selection.connect {
             let (host, port) = try Self.parseAddress(address)
+            // Keys first: a key that cannot be read must not leave a connection open.
+            let keys = try ADBKeyStore.load(directory: keyDirectory, environment: environment, logger: logger)
             let transport = try await TCPPacketTransport.connect(host: host, port: port)
-            return try await ADBHost.connect(
-                transport: transport, keys: try ADBKeyStore.load(directory: keyDirectory, environment: environment, logger: logger),
-                logger: logger, onAuthorizationPrompt: onAuthorizationPrompt)
+            return try await ADBHost.connect(transport: transport, keys: keys, logger: logger, onAuthorizationPrompt: onAuthorizationPrompt)
         }
         if let server = selection.server {
             return try await checkedServerDevice(server, serial: serial)
