@@ -28,6 +28,8 @@ extension Phone {
         guard !packages.isEmpty else { return [:] }
         loadDiskCache()
         var results: [String: Result<APKLabels, PhoneError>] = [:]
+        let now = Date().timeIntervalSince1970
+        var cacheChanged = false
 
         // Batched commands for every package's APK path, then for their sizes and mtimes.
         let pathAnswers = try await outputs(of: packages.map { "pm path \(ShellQuoting.quote($0))" }, timeout: configuration.commandTimeout * 4)
@@ -63,7 +65,14 @@ extension Phone {
             // Older versions of this APK (updated since) leave the cache.
             let stale = labelCache.keys.filter { $0 != key && $0.hasPrefix("\(package)\n\(path)\n") }
             for old in stale { labelCache[old] = nil }
-            if let cached = labelCache[key] { results[package] = .success(cached) } else { toRead.append((package, path, stat.size, key)) }
+            if !stale.isEmpty { cacheChanged = true }
+            if let cached = labelCache[key] {
+                results[package] = .success(cached.labels)
+                // A use is written down about once a day, so that labels in use never age out.
+                if now - cached.used > Self.labelUseResolution { labelCache[key]?.used = now; cacheChanged = true }
+            } else {
+                toRead.append((package, path, stat.size, key))
+            }
         }
 
         // A few APKs at a time, each over its own streams.
@@ -77,11 +86,11 @@ extension Phone {
                 }
                 for await (package, key, result) in group {
                     results[package] = result
-                    if case .success(let labels) = result { labelCache[key] = labels }
+                    if case .success(let labels) = result { labelCache[key] = CachedLabels(labels: labels, used: now) }
                 }
             }
         }
-        if !toRead.isEmpty { saveDiskCache() }
+        if !toRead.isEmpty || cacheChanged { saveDiskCache() }
         return results
     }
 
@@ -167,8 +176,17 @@ extension Phone {
 
     // MARK: - Disk cache
 
+    /// Uses closer together than this are not written down again.
+    static let labelUseResolution: TimeInterval = 24 * 3600
+
     struct DiskCache: Codable {
-        var format = 1
+        var format = 2
+        var entries: [String: CachedLabels]
+    }
+
+    /// The first format, before entries knew when they were last used.
+    struct DiskCacheV1: Codable {
+        var format: Int
         var entries: [String: APKLabels]
     }
 
@@ -177,23 +195,54 @@ extension Phone {
     func loadDiskCache() {
         guard !labelCacheLoaded else { return }
         labelCacheLoaded = true
-        guard let url = diskCacheURL, let data = FileManager.default.contents(atPath: url.path) else { return }
-        guard let cache = try? JSONDecoder().decode(DiskCache.self, from: data), cache.format == 1 else {
-            logger.info("ignoring an unreadable label cache", metadata: ["path": "\(url.path)"])
-            return
-        }
-        labelCache.merge(cache.entries) { current, _ in current }
+        labelCache.merge(readDiskCache()) { current, _ in current }
     }
 
+    /// The entries on disk; none when there is no file or it cannot be read.
+    func readDiskCache() -> [String: CachedLabels] {
+        guard let url = diskCacheURL, let data = FileManager.default.contents(atPath: url.path) else { return [:] }
+        if let cache = try? JSONDecoder().decode(DiskCache.self, from: data), cache.format == 2 { return cache.entries }
+        if let old = try? JSONDecoder().decode(DiskCacheV1.self, from: data), old.format == 1 {
+            let now = Date().timeIntervalSince1970
+            return old.entries.mapValues { CachedLabels(labels: $0, used: now) }
+        }
+        logger.info("ignoring an unreadable label cache", metadata: ["path": "\(url.path)"])
+        return [:]
+    }
+
+    /// Writes the cache, merged with what another process may have written since it was read
+    /// (the later use of an entry wins), without entries unused for `labelCacheMaxAge` and
+    /// beyond the `labelCacheMaxEntries` most recently used.
     func saveDiskCache() {
         guard let url = diskCacheURL else { return }
+        labelCache.merge(readDiskCache()) { mine, theirs in theirs.used > mine.used ? theirs : mine }
+        labelCache = Self.trimmed(labelCache, now: Date().timeIntervalSince1970,
+                                  maxAge: configuration.labelCacheMaxAge, maxEntries: configuration.labelCacheMaxEntries)
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try JSONEncoder().encode(DiskCache(entries: labelCache)).write(to: url, options: .atomic)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            try encoder.encode(DiskCache(entries: labelCache)).write(to: url, options: .atomic)
         } catch {
             logger.warning("cannot write the label cache", metadata: ["path": "\(url.path)", "error": "\(error)"])
         }
     }
+
+    static func trimmed(_ entries: [String: CachedLabels], now: TimeInterval, maxAge: Duration, maxEntries: Int) -> [String: CachedLabels] {
+        let oldest = now - Double(maxAge.components.seconds)
+        var kept = entries.filter { $0.value.used >= oldest }
+        if kept.count > maxEntries {
+            let newest = kept.sorted { $0.value.used != $1.value.used ? $0.value.used > $1.value.used : $0.key < $1.key }.prefix(max(0, maxEntries))
+            kept = Dictionary(uniqueKeysWithValues: newest.map { ($0.key, $0.value) })
+        }
+        return kept
+    }
+}
+
+/// An APK's labels in the cache, with when they were last asked for (seconds since 1970).
+struct CachedLabels: Codable, Sendable, Equatable {
+    var labels: APKLabels
+    var used: TimeInterval
 }
 
 /// One APK on the phone, read in ranges, or whole once ranged reads turn out not to work.

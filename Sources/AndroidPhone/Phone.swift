@@ -32,6 +32,11 @@ public actor Phone {
         /// Where to keep app labels read from APKs between runs (`app-labels.json`); nil keeps
         /// them in memory only. `Phone.defaultCacheDirectory` is $XDG_CACHE_HOME/tether.
         public var labelCacheDirectory: URL?
+        /// The label cache forgets an APK nobody asked about for this long (uninstalled apps,
+        /// superseded versions, phones long gone) …
+        public var labelCacheMaxAge: Duration = .seconds(30 * 24 * 3600)
+        /// … and keeps at most this many APKs, the most recently used.
+        public var labelCacheMaxEntries = 4000
         public init() {}
     }
 
@@ -50,7 +55,7 @@ public actor Phone {
     /// Commands, exec streams and sync pulls sent to the phone (for tests and diagnostics).
     public private(set) var roundTrips = 0
     /// App labels read from APKs, by package, APK path, size and mtime.
-    var labelCache: [String: APKLabels] = [:]
+    var labelCache: [String: CachedLabels] = [:]
     var labelCacheLoaded = false
     /// Whether `dd iflag=skip_bytes,count_bytes` works on this phone; nil until tried.
     var rangedReadsWork: Bool?

@@ -169,5 +169,97 @@ import VirtualPhone
             #expect(try String(contentsOf: file, encoding: .utf8).contains(#""zh-CN":"通讯录""#))
         }
     }
-}
 
+    /// The entries of the label cache file, by key: (used, the JSON of the labels).
+    static func cacheEntries(_ file: URL) throws -> [String: [String: Any]] {
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any]
+        return try #require(object?["entries"] as? [String: [String: Any]])
+    }
+
+    static func writeCache(_ file: URL, format: Int, entries: [String: Any]) throws {
+        try JSONSerialization.data(withJSONObject: ["format": format, "entries": entries]).write(to: file)
+    }
+
+    /// Uninstalled apps, superseded versions and phones long gone leave the cache: entries
+    /// unused for `labelCacheMaxAge` go, and at most `labelCacheMaxEntries` stay. Labels in use
+    /// are written down as used, so they never age out; the first format is still read.
+    @Test func theDiskCacheForgetsWhatNobodyUses() async throws {
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("tether-label-cache-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        var configuration = Phone.Configuration()
+        configuration.labelCacheDirectory = cache
+        let file = cache.appendingPathComponent("app-labels.json")
+        let installed = try Self.installed()
+        try await withRig(configuration: configuration) { rig in
+            let apps = try await rig.phone.apps()
+            let saved = try Self.cacheEntries(file)
+            #expect(saved.count == installed.count)
+            let now = Date().timeIntervalSince1970
+            for entry in saved.values { #expect(abs((entry["used"] as? Double ?? 0) - now) < 600) }
+
+            // Another run, 40 days on: every current entry last used 2 days ago, and one for an
+            // app that is gone, last used 40 days ago.
+            let day = 24 * 3600.0
+            var aged = saved.mapValues { entry -> [String: Any] in
+                var entry = entry
+                entry["used"] = now - 2 * day
+                return entry
+            }
+            let template = try #require(saved.values.first)
+            aged["com.gone.app\n/data/app/com.gone.app-1/base.apk\n100\n1"] = ["labels": template["labels"]!, "used": now - 40 * day]
+            try Self.writeCache(file, format: 2, entries: aged)
+            let later = Phone(target: rig.connection, configuration: configuration)
+            #expect(try await later.apps() == apps)
+            #expect(await later.roundTrips <= 6, "no APK is read again")
+            await later.close()
+            let trimmed = try Self.cacheEntries(file)
+            #expect(trimmed.count == installed.count)
+            #expect(!trimmed.keys.contains { $0.hasPrefix("com.gone.app\n") })
+            for entry in trimmed.values { #expect(abs((entry["used"] as? Double ?? 0) - now) < 600, "a use is written down") }
+
+            // The first format (labels only) is read, and rewritten in the second.
+            var legacy: [String: Any] = [:]
+            for (key, entry) in trimmed { legacy[key] = entry["labels"] }
+            try Self.writeCache(file, format: 1, entries: legacy)
+            var small = configuration
+            small.labelCacheMaxEntries = 3
+            let capped = Phone(target: rig.connection, configuration: small)
+            #expect(try await capped.apps() == apps)
+            #expect(await capped.roundTrips <= 6, "the first format's labels are used")
+            // An update makes it save: now only the 3 most recently used stay, the updated APK
+            // among them.
+            let apk = rig.device.root.appendingPathComponent(String(VirtualPhone.apkPath("com.android.contacts").dropFirst()))
+            try Data(APKWriter.apk(package: "com.android.contacts", activity: ".activities.PeopleActivity", label: "Contacts Plus")).write(to: apk)
+            #expect(try await capped.apps().first { $0.package == "com.android.contacts" }?.label == "Contacts Plus")
+            await capped.close()
+            let few = try Self.cacheEntries(file)
+            #expect(few.count == 3)
+            #expect(few.keys.contains { $0.hasPrefix("com.android.contacts\n") })
+        }
+    }
+
+    /// Two processes sharing the cache file: a save keeps what the other wrote meanwhile.
+    @Test func aSaveKeepsWhatAnotherProcessWrote() async throws {
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("tether-label-cache-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        var configuration = Phone.Configuration()
+        configuration.labelCacheDirectory = cache
+        let file = cache.appendingPathComponent("app-labels.json")
+        try await withRig(configuration: configuration) { rig in
+            _ = try await rig.phone.apps()
+            // Another process adds another phone's Settings.
+            var entries = try Self.cacheEntries(file)
+            let template = try #require(entries.first { $0.key.hasPrefix("com.android.settings\n") }?.value)
+            let other = "com.android.settings\n/system/priv-app/Settings/Settings.apk\n999\n7"
+            entries[other] = ["labels": template["labels"]!, "used": Date().timeIntervalSince1970]
+            try Self.writeCache(file, format: 2, entries: entries)
+            // This process reads an updated APK and saves.
+            let apk = rig.device.root.appendingPathComponent(String(VirtualPhone.apkPath("com.android.contacts").dropFirst()))
+            try Data(APKWriter.apk(package: "com.android.contacts", activity: ".activities.PeopleActivity", label: "Contacts Plus")).write(to: apk)
+            _ = try await rig.phone.apps()
+            let merged = try Self.cacheEntries(file)
+            #expect(merged.keys.contains(other))
+            #expect(merged.keys.contains { $0.hasPrefix("com.android.contacts\n") })
+        }
+    }
+}
