@@ -137,7 +137,7 @@ final class RawPeer: @unchecked Sendable {
             _ = try await transport.receive()
             Issue.record("expected an error")
         } catch ADBError.malformedPacket(let reason) {
-            #expect(reason.contains("36 of 100"))
+            #expect(reason.contains("payload (36 of 100 bytes)"))
         }
         // Later receives keep failing the same way instead of hanging.
         await #expect(throws: ADBError.self) { _ = try await transport.receive() }

@@ -170,6 +170,18 @@ import VirtualPhone
         }
     }
 
+    /// A rig whose phone keeps its label cache in a temporary directory: the configuration,
+    /// the cache file and the rig.
+    func withLabelCache(_ body: (Phone.Configuration, URL, Rig) async throws -> Void) async throws {
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("tether-label-cache-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        var configuration = Phone.Configuration()
+        configuration.labelCacheDirectory = cache
+        try await withRig(configuration: configuration) { rig in
+            try await body(configuration, cache.appendingPathComponent("app-labels.json"), rig)
+        }
+    }
+
     /// The entries of the label cache file, by key: (used, the JSON of the labels).
     static func cacheEntries(_ file: URL) throws -> [String: [String: Any]] {
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any]
@@ -184,13 +196,8 @@ import VirtualPhone
     /// unused for `labelCacheMaxAge` go, and at most `labelCacheMaxEntries` stay. Labels in use
     /// are written down as used, so they never age out; the first format is still read.
     @Test func theDiskCacheForgetsWhatNobodyUses() async throws {
-        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("tether-label-cache-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: cache) }
-        var configuration = Phone.Configuration()
-        configuration.labelCacheDirectory = cache
-        let file = cache.appendingPathComponent("app-labels.json")
         let installed = try Self.installed()
-        try await withRig(configuration: configuration) { rig in
+        try await withLabelCache { configuration, file, rig in
             let apps = try await rig.phone.apps()
             let saved = try Self.cacheEntries(file)
             #expect(saved.count == installed.count)
@@ -240,12 +247,7 @@ import VirtualPhone
 
     /// Two processes sharing the cache file: a save keeps what the other wrote meanwhile.
     @Test func aSaveKeepsWhatAnotherProcessWrote() async throws {
-        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("tether-label-cache-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: cache) }
-        var configuration = Phone.Configuration()
-        configuration.labelCacheDirectory = cache
-        let file = cache.appendingPathComponent("app-labels.json")
-        try await withRig(configuration: configuration) { rig in
+        try await withLabelCache { _, file, rig in
             _ = try await rig.phone.apps()
             // Another process adds another phone's Settings.
             var entries = try Self.cacheEntries(file)

@@ -139,30 +139,14 @@ public final class TCPPacketTransport: ADBPacketTransport, @unchecked Sendable {
     private func readLoop() {
         var header = [UInt8](repeating: 0, count: ADBProtocol.headerSize)
         while true {
-            switch readExactly(into: &header) {
-            case .eof(0):
-                return end(.success(()))
-            case .eof(let got):
-                return end(.failure(.malformedPacket("connection ended inside a packet header (\(got) of \(header.count) bytes)")))
-            case .failed(let error):
-                return end(.failure(error))
-            case .complete:
-                break
-            }
+            if let ending = ending(readExactly(into: &header), inside: "header", cleanEndAllowed: true) { return end(ending) }
             let parsed = ADBHeader(bytes: header)
             do { try parsed.validate(maxPayload: maxPayload) } catch {
                 return end(.failure(error))
             }
             var payload = [UInt8](repeating: 0, count: Int(parsed.dataLength))
-            if !payload.isEmpty {
-                switch readExactly(into: &payload) {
-                case .eof(let got):
-                    return end(.failure(.malformedPacket("connection ended inside a packet (\(got) of \(payload.count) payload bytes)")))
-                case .failed(let error):
-                    return end(.failure(error))
-                case .complete:
-                    break
-                }
+            if !payload.isEmpty, let ending = ending(readExactly(into: &payload), inside: "payload", cleanEndAllowed: false) {
+                return end(ending)
             }
             // The checksum is not verified: adb stopped checking it in Android 9, and a peer at
             // version 0x01000001 writes 0.
@@ -170,7 +154,19 @@ public final class TCPPacketTransport: ADBPacketTransport, @unchecked Sendable {
         }
     }
 
-    private enum ReadOutcome { case complete, eof(Int), failed(ADBError) }
+    private enum ReadOutcome { case complete(Int), eof(Int, of: Int), failed(ADBError) }
+
+    /// How the connection ends after `outcome`, or nil to read on. The peer may hang up between
+    /// packets (`cleanEndAllowed` at a header), never inside one.
+    private func ending(_ outcome: ReadOutcome, inside part: String, cleanEndAllowed: Bool) -> Result<Void, ADBError>? {
+        switch outcome {
+        case .complete: return nil
+        case .eof(0, _) where cleanEndAllowed: return .success(())
+        case .eof(let got, let count):
+            return .failure(.malformedPacket("connection ended inside a packet \(part) (\(got) of \(count) bytes)"))
+        case .failed(let error): return .failure(error)
+        }
+    }
 
     private func readExactly(into buffer: inout [UInt8]) -> ReadOutcome {
         var got = 0
@@ -181,11 +177,11 @@ public final class TCPPacketTransport: ADBPacketTransport, @unchecked Sendable {
                 got += n
                 continue
             }
-            if n == 0 { return .eof(got) }
+            if n == 0 { return .eof(got, of: count) }
             if errno == EINTR { continue }
             return .failed(.connectionClosed("read from \(peerDescription) failed: \(String(cString: strerror(errno)))"))
         }
-        return .complete
+        return .complete(count)
     }
 
     /// Hands `message` to the waiting receiver, or queues it, waiting while the queue is full.
