@@ -206,6 +206,30 @@ final class RawPeer: @unchecked Sendable {
         }
     }
 
+    /// Keepalive probes are on, with short intervals, on both a connected and an accepted
+    /// socket (read back from the kernel).
+    @Test func keepaliveNoticesAVanishedPeer() async throws {
+        let listener = try TCPListener(host: "127.0.0.1", port: 0)
+        let acceptedFD = LockedCounter()
+        listener.start { transport in acceptedFD.set(transport.socketDescriptor) }
+        let client = try await TCPPacketTransport.connect(host: "127.0.0.1", port: listener.port)
+        try await Task.sleep(for: .milliseconds(100))
+        for fd in [client.socketDescriptor, Int32(acceptedFD.value)] {
+            func option(_ level: Int32, _ name: Int32) -> Int32 {
+                var value: Int32 = -1
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                getsockopt(fd, level, name, &value, &length)
+                return value
+            }
+            #expect(option(SOL_SOCKET, SO_KEEPALIVE) == 1)
+            #expect(option(Int32(IPPROTO_TCP), TCP_KEEPIDLE) == 10)
+            #expect(option(Int32(IPPROTO_TCP), TCP_KEEPINTVL) == 5)
+            #expect(option(Int32(IPPROTO_TCP), TCP_KEEPCNT) == 3)
+        }
+        client.close()
+        listener.close()
+    }
+
     @Test func connectingToAClosedPortSaysSo() async throws {
         let port = try freePort()
         do {
@@ -251,5 +275,6 @@ final class LockedCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
     func increment() { lock.withLock { count += 1 } }
+    func set(_ value: Int32) { lock.withLock { count = Int(value) } }
     var value: Int { lock.withLock { count } }
 }

@@ -27,6 +27,8 @@ public final class TCPPacketTransport: ADBPacketTransport, @unchecked Sendable {
     /// Closed only in deinit, after the reader thread has ended and nobody can write: a descriptor
     /// number is never reused under a late write. `end()` shuts the socket down instead.
     private let fd: Int32
+    /// The socket, for tests that read its options back.
+    var socketDescriptor: Int32 { fd }
     private let writeLock = NIOLock()
     private let condition = NSCondition()
     // Guarded by `condition`.
@@ -34,6 +36,10 @@ public final class TCPPacketTransport: ADBPacketTransport, @unchecked Sendable {
     private var start = 0
     private var waiter: CheckedContinuation<ADBMessage?, Error>?
     private var ended: Result<Void, ADBError>?
+
+    static let keepAliveIdleSeconds = 10
+    static let keepAliveIntervalSeconds = 5
+    static let keepAliveProbes = 3
 
     /// Takes over `fd`, a connected stream socket, and starts reading it. A write the peer does
     /// not take within `writeTimeout` ends the connection.
@@ -45,6 +51,14 @@ public final class TCPPacketTransport: ADBPacketTransport, @unchecked Sendable {
         self.readAhead = max(1, readAhead)
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        // A phone that vanishes from Wi-Fi sends no FIN: keepalive probes notice it within about
+        // 25 s, so a stream read without a timeout (`getevent`) ends instead of waiting forever.
+        setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<Int32>.size))
+        for (option, value) in [(TCP_KEEPIDLE, Self.keepAliveIdleSeconds), (TCP_KEEPINTVL, Self.keepAliveIntervalSeconds),
+                                (TCP_KEEPCNT, Self.keepAliveProbes)] {
+            var value = Int32(value)
+            setsockopt(fd, Int32(IPPROTO_TCP), option, &value, socklen_t(MemoryLayout<Int32>.size))
+        }
         let micros = max(1000, writeTimeout.components.seconds * 1_000_000 + writeTimeout.components.attoseconds / 1_000_000_000_000)
         var limit = timeval(tv_sec: Int(micros / 1_000_000), tv_usec: Int(micros % 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
@@ -281,6 +295,8 @@ public final class TCPPacketTransport: ADBPacketTransport, @unchecked Sendable {
 final class TCPListener: @unchecked Sendable {
     let port: Int
     private let fd: Int32
+    /// The socket, for tests that read its options back.
+    var socketDescriptor: Int32 { fd }
     private let stopped = NIOLockedValueBox(false)
     private let exited = DispatchSemaphore(value: 0)
     private var started = false
