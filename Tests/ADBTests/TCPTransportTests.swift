@@ -188,6 +188,26 @@ final class RawPeer: @unchecked Sendable {
         transport.close()
     }
 
+    /// A consumer that keeps falling a little behind never lets the queue empty; what it has
+    /// taken must not stay in memory.
+    @Test func theReadAheadQueueStaysSmallBehindASlowConsumer() async throws {
+        let peer = try RawPeer()
+        let transport = try await peer.connectTransport(readAhead: 8)
+        let packet = ADBMessage(.okay, 1, 2).encoded()
+        let writer = Thread {
+            for _ in 0..<4000 { peer.write(packet) }
+        }
+        writer.start()
+        var largest = 0
+        for _ in 0..<4000 {
+            _ = try await transport.receive()
+            try await Task.sleep(for: .microseconds(50))  // slower than the peer: the queue stays full
+            largest = max(largest, transport.queueStorage)
+        }
+        #expect(largest <= 64, "the queue grew to \(largest) packets")
+        transport.close()
+    }
+
     /// A peer that never reads makes a send fail after the write timeout, and the connection
     /// ends with that reason.
     @Test func aPeerThatStopsReadingEndsTheConnection() async throws {
@@ -225,6 +245,7 @@ final class RawPeer: @unchecked Sendable {
             #expect(option(Int32(IPPROTO_TCP), TCP_KEEPIDLE) == 10)
             #expect(option(Int32(IPPROTO_TCP), TCP_KEEPINTVL) == 5)
             #expect(option(Int32(IPPROTO_TCP), TCP_KEEPCNT) == 3)
+            #expect(option(Int32(IPPROTO_TCP), 18 /* TCP_USER_TIMEOUT */) == 25_000)
         }
         client.close()
         listener.close()

@@ -97,8 +97,10 @@ final class DeadlineWatchdog: @unchecked Sendable {
             }
             sleepingUntil = earliest
             if let earliest {
+                // NSCondition waits on the wall clock, which NTP may step back: wait at most a
+                // second at a time and look at the monotonic clock again.
                 let seconds = Double((earliest - now).components.seconds) + Double((earliest - now).components.attoseconds) / 1e18
-                _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
+                _ = condition.wait(until: Date(timeIntervalSinceNow: min(seconds, 1)))
             } else {
                 condition.wait()
             }

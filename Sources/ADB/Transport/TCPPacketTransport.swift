@@ -6,6 +6,7 @@ import Darwin
 import Dispatch
 import Foundation
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// ADB packets over a connected TCP socket, written from the sender's own thread and read by a
 /// thread of the transport's own.
@@ -29,17 +30,25 @@ public final class TCPPacketTransport: ADBPacketTransport, @unchecked Sendable {
     private let fd: Int32
     /// The socket, for tests that read its options back.
     var socketDescriptor: Int32 { fd }
+    /// Room the queue of packets read ahead holds (for tests).
+    var queueStorage: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return messages.capacity
+    }
     private let writeLock = NIOLock()
     private let condition = NSCondition()
     // Guarded by `condition`.
-    private var messages: [ADBMessage] = []
-    private var start = 0
+    private var messages = CircularBuffer<ADBMessage>()
     private var waiter: CheckedContinuation<ADBMessage?, Error>?
     private var ended: Result<Void, ADBError>?
 
     static let keepAliveIdleSeconds = 10
     static let keepAliveIntervalSeconds = 5
     static let keepAliveProbes = 3
+    static let unacknowledgedLimitMilliseconds = 25_000
+    /// TCP_USER_TIMEOUT (Linux 2.6.37), which Glibc's module map does not export.
+    static let tcpUserTimeout: Int32 = 18
 
     /// Takes over `fd`, a connected stream socket, and starts reading it. A write the peer does
     /// not take within `writeTimeout` ends the connection.
@@ -54,8 +63,11 @@ public final class TCPPacketTransport: ADBPacketTransport, @unchecked Sendable {
         // A phone that vanishes from Wi-Fi sends no FIN: keepalive probes notice it within about
         // 25 s, so a stream read without a timeout (`getevent`) ends instead of waiting forever.
         setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<Int32>.size))
+        // Keepalive is not probed while sent data waits for its ACK; then retransmission decides,
+        // which takes about 15 minutes. The user timeout ends such a connection in the same 25 s,
+        // and bounds how long a send can block on a peer that went away.
         for (option, value) in [(TCP_KEEPIDLE, Self.keepAliveIdleSeconds), (TCP_KEEPINTVL, Self.keepAliveIntervalSeconds),
-                                (TCP_KEEPCNT, Self.keepAliveProbes)] {
+                                (TCP_KEEPCNT, Self.keepAliveProbes), (Self.tcpUserTimeout, Self.unacknowledgedLimitMilliseconds)] {
             var value = Int32(value)
             setsockopt(fd, Int32(IPPROTO_TCP), option, &value, socklen_t(MemoryLayout<Int32>.size))
         }
@@ -109,13 +121,8 @@ public final class TCPPacketTransport: ADBPacketTransport, @unchecked Sendable {
                 enum Taken { case message(ADBMessage), ended(Result<Void, ADBError>), waiting, busy }
                 condition.lock()
                 let taken: Taken
-                if start < messages.count {
-                    taken = .message(messages[start])
-                    start += 1
-                    if start == messages.count {
-                        messages.removeAll(keepingCapacity: true)
-                        start = 0
-                    }
+                if let message = messages.popFirst() {
+                    taken = .message(message)
                     condition.signal()  // the reader may be waiting for room
                 } else if let ended {
                     taken = .ended(ended)
@@ -202,7 +209,7 @@ public final class TCPPacketTransport: ADBPacketTransport, @unchecked Sendable {
     /// False once the connection has ended.
     private func deliver(_ message: ADBMessage) -> Bool {
         condition.lock()
-        while ended == nil, waiter == nil, messages.count - start >= readAhead { condition.wait() }
+        while ended == nil, waiter == nil, messages.count >= readAhead { condition.wait() }
         guard ended == nil else {
             condition.unlock()
             return false
@@ -295,8 +302,6 @@ public final class TCPPacketTransport: ADBPacketTransport, @unchecked Sendable {
 final class TCPListener: @unchecked Sendable {
     let port: Int
     private let fd: Int32
-    /// The socket, for tests that read its options back.
-    var socketDescriptor: Int32 { fd }
     private let stopped = NIOLockedValueBox(false)
     private let exited = DispatchSemaphore(value: 0)
     private var started = false
@@ -332,18 +337,17 @@ final class TCPListener: @unchecked Sendable {
         let thread = Thread { [self] in
             while true {
                 let client = accept(fd, nil, nil)
+                let failure = errno
                 if client >= 0 {
                     _ = fcntl(client, F_SETFD, FD_CLOEXEC)
                     accepted(TCPPacketTransport(connected: client, peerDescription: Self.peerName(client) ?? "tcp peer"))
                     continue
                 }
-                if errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE {
-                    if errno == EMFILE || errno == ENFILE { usleep(10_000) }  // out of descriptors: let some close
-                    if !stopped.withLockedValue({ $0 }) { continue }
-                }
-                break  // closed
+                // Closed by close(); any other failure (a connection aborted before it was taken,
+                // no descriptors or memory left for now) passes, so a moment later accept again.
+                if stopped.withLockedValue({ $0 }) { break }
+                if failure != EINTR && failure != ECONNABORTED { usleep(10_000) }
             }
-            Glibc.close(fd)
             exited.signal()
         }
         thread.name = "tether-adb-accept"
@@ -361,9 +365,11 @@ final class TCPListener: @unchecked Sendable {
             Glibc.close(fd)
             return
         }
-        // shutdown makes a blocked accept return (EINVAL) on Linux; the thread then closes fd.
+        // shutdown makes a blocked accept return (EINVAL) on Linux. The descriptor is closed only
+        // once the thread has left accept, so its number cannot be reused under it.
         shutdown(fd, Int32(SHUT_RDWR))
         exited.wait()
+        Glibc.close(fd)
     }
 
     private static func localPort(_ fd: Int32) -> Int? {
