@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Inference", targets: ["Inference"]),
         .library(name: "VirtualPhone", targets: ["VirtualPhone"]),
         .library(name: "AndroidPhone", targets: ["AndroidPhone"]),
+        .library(name: "Trajectory", targets: ["Trajectory"]),
         .library(name: "Agent", targets: ["Agent"]),
         .executable(name: "tether", targets: ["tether"]),
     ],
@@ -94,6 +95,7 @@ let package = Package(
             dependencies: [
                 "ADB",
                 "Agent",
+                "Trajectory",
                 "AndroidPhone",
                 "Imaging",
                 "Inference",
@@ -120,8 +122,17 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Trajectory",
+            dependencies: ["Imaging"]
+        ),
+        .testTarget(
+            name: "TrajectoryTests",
+            dependencies: ["Trajectory", "Imaging", "TetherTestSupport"]
+        ),
+        .target(
             name: "Agent",
             dependencies: [
+                "Trajectory",
                 "AndroidPhone",
                 "Imaging",
                 "Inference",
@@ -136,6 +147,7 @@ let package = Package(
             name: "AgentTests",
             dependencies: [
                 "Agent",
+                "Trajectory",
                 "ADB",
                 "AndroidPhone",
                 "VirtualPhone",

@@ -1,3 +1,4 @@
+import Trajectory
 import Foundation
 import Imaging
 import Logging
@@ -128,7 +129,7 @@ public struct Agent: Sendable {
         var repeats: [RepeatKey: Int] = [:]
         var nudged: Set<RepeatKey> = []
         var notes: [(app: String, thinking: String, image: Image)] = []
-        var recorder: EpisodeRecorder?
+        var recorder: EpisodeWriter?
     }
 
     struct RepeatKey: Hashable {
@@ -156,7 +157,7 @@ public struct Agent: Sendable {
         let offered = shortcuts.offered(installedPackages: Set(apps.map(\.package)))
         let system = systemPrompt(apps: apps, offered: offered, date: startedAt)
         if let dir = recordDirectory {
-            state.recorder = try EpisodeRecorder(directory: dir, info: EpisodeInfo(
+            state.recorder = try EpisodeWriter(directory: dir, info: EpisodeInfo(
                 task: task, startedAt: startedAt, language: configuration.language, backend: backend.description,
                 sampling: configuration.sampling, device: device, systemPrompt: system))
         }
@@ -209,7 +210,7 @@ public struct Agent: Sendable {
             transcript.addReply(.parsed(thinking: parsed.thinking, answer: parsed.actionText))
             record.thinking = parsed.thinking
             record.action = parsed.action.grammarText
-            record.actionName = parsed.action.name
+            record.actionName = parsed.action.kind
             let action = parsed.action
 
             // Loops: the same action on the same screen.
@@ -340,7 +341,7 @@ public struct Agent: Sendable {
     }
 
     func finishStep(_ record: StepRecord, image: Image, action: Action?, outcome: ActionOutcome?,
-                    recorder: EpisodeRecorder?) async throws {
+                    recorder: EpisodeWriter?) async throws {
         if let recorder { try await recorder.record(record, screen: image) }
         onStep(StepEvent(step: record.step, currentApp: record.currentApp, action: action, parseError: record.parseError,
                          outcome: outcome, timings: record.timings, tokens: record.tokens))

@@ -1,3 +1,4 @@
+import Trajectory
 import Foundation
 import Imaging
 
@@ -16,26 +17,6 @@ public struct ModelMessage: Sendable {
         self.text = text
         self.image = image
     }
-}
-
-/// How to sample. The defaults are what AutoGLM-Phone-9B is served with.
-public struct SamplingOptions: Sendable, Equatable, Codable {
-    public var maxTokens: Int
-    public var temperature: Double
-    public var topP: Double
-    public var frequencyPenalty: Double
-    public var seed: UInt64?
-
-    public init(maxTokens: Int = 3000, temperature: Double = 0.0, topP: Double = 0.85,
-                frequencyPenalty: Double = 0.2, seed: UInt64? = nil) {
-        self.maxTokens = maxTokens
-        self.temperature = temperature
-        self.topP = topP
-        self.frequencyPenalty = frequencyPenalty
-        self.seed = seed
-    }
-
-    public static let autoGLM = SamplingOptions()
 }
 
 public struct ModelRequest: Sendable {

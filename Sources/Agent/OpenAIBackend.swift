@@ -1,3 +1,4 @@
+import Trajectory
 import AsyncHTTPClient
 import Foundation
 import Imaging

@@ -1,3 +1,4 @@
+import Trajectory
 import Foundation
 
 /// The human in the loop. The agent asks; an operator answers: the CLI on its terminal, the

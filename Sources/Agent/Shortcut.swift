@@ -1,3 +1,4 @@
+import Trajectory
 import Foundation
 
 /// A named API shortcut: a direct route into an app (intent, deep link, shell command or

@@ -1,3 +1,4 @@
+import Trajectory
 import Foundation
 
 /// An app the phone has, as the launcher shows it.

@@ -1,3 +1,4 @@
+import Trajectory
 import Foundation
 import Imaging
 

@@ -1,3 +1,4 @@
+import Trajectory
 import ADB
 import AndroidPhone
 import ArgumentParser

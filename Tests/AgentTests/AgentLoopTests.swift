@@ -1,5 +1,7 @@
+import Trajectory
 import Foundation
 import Imaging
+import TetherTestSupport
 import Testing
 @testable import Agent
 
@@ -39,7 +41,8 @@ func agent(_ phone: FakePhone, _ backend: any ModelBackend, operator op: any Ope
         let phone = FakePhone()
         let backend = ScriptedBackend(replies: SMSScenario.replies)
         let person = ScriptedOperator(decisions: [.approve])
-        let dir = temporaryDirectory()
+        let scratch = TemporaryDirectory()
+        let dir = scratch.url.appendingPathComponent("episode")
         defer { try? FileManager.default.removeItem(at: dir) }
         let events = EventLog()
         let outcome = await agent(phone, backend, operator: PolicyOperator(sensitive: .ask, interactive: person),
@@ -63,10 +66,10 @@ func agent(_ phone: FakePhone, _ backend: any ModelBackend, operator op: any Ope
         #expect(!requests[0].messages[0].text.contains("set_alarm"), "no clock app, no alarm shortcut")
 
         // Recorded.
-        let episode = try EpisodeRecorder.read(directory: dir)
+        let episode = try Episode(contentsOf: dir)
         #expect(episode.info.outcome.status == .finished)
         #expect(episode.info.backend.contains("scripted"))
-        #expect(episode.steps.map(\.actionName) == ["Shortcut", "Shortcut", "Tap", "finish"])
+        #expect(episode.steps.map(\.actionName) == [.shortcut, .shortcut, .tap, .finish])
         #expect(episode.steps.allSatisfy { $0.screen != nil && $0.screenWidth == 1080 })
         #expect(events.all.map(\.step) == [1, 2, 3, 4])
     }
@@ -206,12 +209,13 @@ func agent(_ phone: FakePhone, _ backend: any ModelBackend, operator op: any Ope
     }
 
     @Test func backendFailureEndsTheRunAsFailedAndIsRecorded() async throws {
-        let dir = temporaryDirectory()
+        let scratch = TemporaryDirectory()
+        let dir = scratch.url.appendingPathComponent("episode")
         defer { try? FileManager.default.removeItem(at: dir) }
         let outcome = await agent(FakePhone(), ScriptedBackend(replies: []), record: dir).run(task: "t")
         #expect(outcome.status == .failed)
         #expect(outcome.message.contains("no reply left"))
-        #expect(try EpisodeRecorder.read(directory: dir).info.outcome.status == .failed)
+        #expect(try Episode(contentsOf: dir).info.outcome.status == .failed)
     }
 
     @Test func gestureMapping() async throws {

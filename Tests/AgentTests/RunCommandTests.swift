@@ -1,3 +1,4 @@
+import Trajectory
 import Foundation
 import TetherTestSupport
 import Testing
@@ -67,7 +68,7 @@ import VirtualPhone
         #expect(requests.first?.header("Authorization") == "Bearer sk-cli")
         #expect(requests.first?.json?["model"] as? String == "autoglm-phone-9b")
         // The episode is on disk in the documented layout.
-        let episode = try EpisodeRecorder.read(directory: record)
+        let episode = try Episode(contentsOf: record)
         #expect(episode.info.outcome.status == .finished)
         #expect(episode.steps.count == 6)
         #expect(episode.steps.first?.tokens == StepTokens(prompt: 1234, completion: 56, reused: 1024), "the server's usage is recorded")

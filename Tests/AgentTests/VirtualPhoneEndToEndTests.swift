@@ -1,7 +1,9 @@
+import Trajectory
 import ADB
 import AndroidPhone
 import Foundation
 import Imaging
+import TetherTestSupport
 import Testing
 import VirtualPhone
 @testable import Agent
@@ -99,7 +101,8 @@ enum BobToAlice {
         let rig = try await VPhoneRig.start()
         let backend = ScriptedBackend(replies: BobToAlice.replies)
         let person = ScriptedOperator(decisions: [.approve])
-        let dir = temporaryDirectory()
+        let scratch = TemporaryDirectory()
+        let dir = scratch.url.appendingPathComponent("episode")
         defer { try? FileManager.default.removeItem(at: dir) }
         let events = EventLog()
         let before = try await rig.check(BobToAlice.task)
@@ -120,7 +123,7 @@ enum BobToAlice {
         #expect(turns[4].contains("\"current_app\": \"Messages\""))
         #expect(requests[0].messages[0].text.contains("sms_compose"), "the shortcut is offered")
         #expect(events.all.compactMap(\.action?.name) == ["Launch", "Tap", "Shortcut", "Shortcut", "Tap", "finish"])
-        let episode = try EpisodeRecorder.read(directory: dir)
+        let episode = try Episode(contentsOf: dir)
         #expect(episode.info.outcome.status == .finished)
         #expect(episode.steps.count == 6)
     }
@@ -235,7 +238,8 @@ enum BobToAlice {
                 return try await inner.complete(request, onText: onText)
             }
         }
-        let dir = temporaryDirectory()
+        let scratch = TemporaryDirectory()
+        let dir = scratch.url.appendingPathComponent("episode")
         defer { try? FileManager.default.removeItem(at: dir) }
         let started = ContinuousClock.now
         let outcome = await (try rig.agent(Unplugging(inner: script, server: rig.server), operator: PolicyOperator(sensitive: .allow), record: dir))
@@ -247,7 +251,7 @@ enum BobToAlice {
         #expect(outcome.message.lowercased().contains("connection") || outcome.message.lowercased().contains("closed")
                 || outcome.message.lowercased().contains("phone"), "\(outcome.message)")
         #expect(elapsed < .seconds(60), "no hang")
-        let episode = try EpisodeRecorder.read(directory: dir)
+        let episode = try Episode(contentsOf: dir)
         #expect(episode.info.outcome.status == .failed)
         #expect(episode.steps.count >= 2)
     }

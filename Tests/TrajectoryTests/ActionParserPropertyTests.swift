@@ -1,6 +1,6 @@
 import TetherTestSupport
 import Testing
-@testable import Agent
+@testable import Trajectory
 
 /// Generated replies: random actions (strings full of quotes, backslashes, newlines, CJK,
 /// `finish(` and closing tags), written in random but valid surface forms, must parse back to

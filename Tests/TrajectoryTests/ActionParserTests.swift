@@ -1,5 +1,5 @@
 import Testing
-@testable import Agent
+@testable import Trajectory
 
 /// Regression tests for each parser bug of the reference agent (research/open-autoglm.md §2.5),
 /// plus the tolerant forms the issue lists.
@@ -151,8 +151,8 @@ import Testing
             Issue.record("parsed")
         } catch {
             #expect(error.kind == .unknownAction("Scroll"))
-            #expect(error.reason.contains("Swipe"))
-            #expect(error.correction(in: .english).contains("exactly one action"))
+            // Every kind is offered, from the one list of kinds.
+            for kind in ActionKind.allCases { #expect(error.reason.contains(kind.rawValue)) }
         }
     }
 
@@ -188,5 +188,34 @@ import Testing
         #expect(GridPoint(x: 500, y: 500).pixel(width: 1080, height: 2400) == (540, 1200))
         #expect(GridPoint(x: 999, y: 999).pixel(width: 1080, height: 2400) == (1078, 2397))
         #expect(GridPoint(x: 1500, y: -20).pixel(width: 1080, height: 2400) == (1078, 0))
+    }
+}
+
+@Suite struct ActionKindTests {
+    @Test func everyActionRoundTripsThroughItsGrammarLineAndKeepsItsKind() throws {
+        let samples: [Action] = [
+            .launch(app: "设置"), .tap(GridPoint(x: 1, y: 998), sensitiveMessage: nil),
+            .tap(GridPoint(x: 500, y: 500), sensitiveMessage: "Pay 5 €"), .type("a \"b\"\n"), .typeName("Ann"),
+            .swipe(from: GridPoint(x: 0, y: 0), to: GridPoint(x: 999, y: 999)), .longPress(GridPoint(x: 3, y: 4)),
+            .doubleTap(GridPoint(x: 5, y: 6)), .back, .home, .wait(seconds: 2.5), .takeOver(message: "log in"),
+            .interact, .note(message: "True"), .callAPI(instruction: "sum up"),
+            .shortcut(name: "wifi", arguments: ["on": "true"]), .finish(message: "done"),
+        ]
+        // The samples cover every kind, so a new kind fails here until it has one.
+        #expect(Set(samples.map(\.kind)) == Set(ActionKind.allCases))
+        for action in samples {
+            let back = try ActionParser.parse(action.grammarText).action
+            #expect(back == action)
+            #expect(back.name == action.kind.rawValue)
+        }
+    }
+
+    @Test func spellingsOfAKind() {
+        #expect(ActionKind(spelling: "long_press") == .longPress)
+        #expect(ActionKind(spelling: "LongPress") == .longPress)
+        #expect(ActionKind(spelling: "take-over") == .takeOver)
+        #expect(ActionKind(spelling: "TYPE_NAME") == .typeName)
+        #expect(ActionKind(spelling: "Scroll") == nil)
+        #expect(ActionKind(spelling: "") == nil)
     }
 }
