@@ -175,6 +175,7 @@ public struct Agent: Sendable {
             var t0 = clock.now
             let obs = try await phone.observe()
             timings.capture = Agent.seconds(clock.now - t0)
+            timings.settle = obs.settleTime.map(Agent.seconds) ?? 0
             let feedback = state.feedback
             state.feedback = nil
             transcript.addObservation(currentApp: obs.currentApp, feedback: feedback)

@@ -39,10 +39,13 @@ extension PhoneControl {
 public struct Observation: Sendable {
     public var image: Image
     public var currentApp: String
+    /// How long the phone waited for a still screen before `image` (nil when it did not say).
+    public var settleTime: Duration?
 
-    public init(image: Image, currentApp: String) {
+    public init(image: Image, currentApp: String, settleTime: Duration? = nil) {
         self.image = image
         self.currentApp = currentApp
+        self.settleTime = settleTime
     }
 }
 

@@ -81,6 +81,40 @@ public final class OpenAIBackend: ModelBackend, Sendable {
         try await client.shutdown()
     }
 
+    /// Checks, within `timeout`, that something answers HTTP at the base URL (any status will
+    /// do: `GET …/models`), so that a wrong or dead endpoint fails in seconds, before a run starts.
+    public func probe(timeout: Duration = .seconds(5)) async throws(ModelBackendError) {
+        var base = configuration.baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        var request = HTTPClientRequest(url: base + "/models")
+        request.method = .GET
+        if let key = configuration.apiKey, !key.isEmpty { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        let milliseconds = Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        do {
+            let response = try await client.execute(request, timeout: .milliseconds(milliseconds), logger: logger)
+            _ = try? await response.body.collect(upTo: 1 << 20)
+        } catch {
+            throw ModelBackendError("could not reach the model server at \(configuration.baseURL): \(Self.connectionFailure(error, within: timeout))")
+        }
+    }
+
+    /// A connection error in a few words, without the HTTP client's nesting.
+    static func connectionFailure(_ error: any Error, within timeout: Duration? = nil) -> String {
+        let text = String(describing: error).lowercased()
+        if text.contains("refused") { return "connection refused" }
+        if text.contains("resolve") || text.contains("getaddrinfo") || text.contains("name or service") { return "unknown host" }
+        if text.contains("unreachable") { return "network unreachable" }
+        if text.contains("deadline") || text.contains("timeout") || text.contains("timedout") {
+            return timeout.map { "no answer within \($0)" } ?? "no answer in time"
+        }
+        if text.contains("remoteconnectionclosed") || text.contains("reset") { return "the server closed the connection" }
+        return String(describing: error)
+    }
+
+    static func isPermanent(_ reason: String) -> Bool {
+        reason == "connection refused" || reason == "unknown host" || reason == "network unreachable"
+    }
+
     var endpoint: String {
         var base = configuration.baseURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -161,7 +195,10 @@ public final class OpenAIBackend: ModelBackend, Sendable {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw Failure(error: ModelBackendError("cannot reach the model server at \(endpoint): \(error)"), retryable: true)
+            // Nobody listening, or no such host: trying again in a second will not change that.
+            let reason = Self.connectionFailure(error)
+            throw Failure(error: ModelBackendError("could not reach the model server at \(configuration.baseURL): \(reason)"),
+                          retryable: !Self.isPermanent(reason))
         }
 
         let status = response.status.code

@@ -93,6 +93,23 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         if model == nil, endpoint == nil { throw ValidationError(Self.needsModel) }
         if model != nil, endpoint != nil { throw ValidationError("give --model DIR or --endpoint URL, not both") }
+        if let endpoint {
+            guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                  let host = url.host, !host.isEmpty else {
+                throw ValidationError("--endpoint must be a URL with a scheme and a host, e.g. http://127.0.0.1:8000/v1, not \"\(endpoint)\"")
+            }
+        }
+        if let record {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: record, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else {
+                    throw ValidationError("--record \(record) is a file; give a new or empty folder for the episode")
+                }
+                if let entries = try? FileManager.default.contentsOfDirectory(atPath: record), !entries.isEmpty {
+                    throw ValidationError("--record \(record) is not empty; refused, so nothing was run or recorded: give a new or empty folder")
+                }
+            }
+        }
         if task == nil, taskID == nil { throw ValidationError("say what to do: tether run \"TASK\" (or --task ID on a virtual phone)") }
         guard (1...500).contains(maxSteps) else { throw ValidationError("--max-steps must be 1…500") }
         guard (1...32768).contains(maxTokens) else { throw ValidationError("--max-tokens must be 1…32768") }
@@ -144,14 +161,7 @@ struct RunCommand: AsyncParsableCommand {
         var phoneConfiguration = Phone.Configuration()
         phoneConfiguration.labelCacheDirectory = Phone.defaultCacheDirectory
         let phone = Phone(target: target, configuration: phoneConfiguration)
-        if let definition {
-            for package in definition.apps {
-                let probe = try await phone.shell("ls /data/data/\(package)/state.json")
-                if probe.exitCode.map({ $0 != 0 }) ?? true || !probe.stdoutText.contains("state.json") {
-                    throw CommandFailure(description: "--task \(definition.id) is checked on a virtual phone (tether vphone), and this phone has no state for \(package); run the task without --task on a real phone")
-                }
-            }
-        }
+        if let definition { try await TaskStart.verify(definition, on: target) }
         let modelName = (try? await phone.shell("getprop ro.product.model").stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))
 
         // The model.
@@ -172,6 +182,10 @@ struct RunCommand: AsyncParsableCommand {
         } else if let endpoint {
             let key = apiKey ?? ProcessInfo.processInfo.environment["TETHER_API_KEY"]
             let b = OpenAIBackend(configuration: .init(baseURL: endpoint, model: self.modelName, apiKey: key))
+            do { try await b.probe() } catch {
+                try? await b.shutdown()
+                throw CommandFailure(description: error.message)
+            }
             openAI = b
             backend = b
         } else {
@@ -224,7 +238,7 @@ struct RunCommand: AsyncParsableCommand {
                                   systemPromptTemplate: template)
     }
 
-    /// `  3  Messages          Tap [916,946] (sensitive: "Send …")  → tapped (989, 2270)   capture 0.41s  model 2.10s  act 0.20s  tokens 2878 (1506 cached)`
+    /// `  3  Messages          Tap [916,946] (sensitive: "Send …")  → tapped (989, 2270)   capture 0.41s (settle 0.03s)  model 2.10s  act 0.20s  tokens 2878 (1506 cached)`
     static func line(_ e: StepEvent) -> String {
         func s(_ v: Double) -> String { String(format: "%.2fs", v) }
         let step = String(e.step).leftPadded(to: 3)
@@ -235,7 +249,7 @@ struct RunCommand: AsyncParsableCommand {
             let m = o.message.replacingOccurrences(of: "\n", with: " ")
             text += "  \(o.ok ? "→" : "✗") \(m.count > 100 ? String(m.prefix(99)) + "…" : m)"
         }
-        var timing = "capture \(s(e.timings.capture))  model \(s(e.timings.model))"
+        var timing = "capture \(s(e.timings.capture)) (settle \(s(e.timings.settle)))  model \(s(e.timings.model))"
         if e.timings.act > 0 { timing += "  act \(s(e.timings.act))" }
         if let prompt = e.tokens?.prompt {
             timing += "  tokens \(prompt)"

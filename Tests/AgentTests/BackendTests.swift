@@ -154,9 +154,25 @@ final class TextCollector: @unchecked Sendable {
             _ = try await b.complete(sampleRequest(image: nil), onText: nil)
             Issue.record("no error")
         } catch let e as ModelBackendError {
-            #expect(e.message.hasPrefix("cannot reach the model server at \(url)/chat/completions"))
+            // Short, not nested, and not retried (a refused connection stays refused).
+            #expect(e.message == "could not reach the model server at \(url): connection refused")
+        }
+        do {
+            try await b.probe(timeout: .seconds(3))
+            Issue.record("the probe reached nothing")
+        } catch {
+            #expect(error.message == "could not reach the model server at \(url): connection refused")
         }
         try await b.shutdown()
+    }
+
+    @Test func theProbeAcceptsAnyHTTPAnswer() async throws {
+        let server = try FakeOpenAIServer(answersModelList: false) { _, _ in .json(status: 404, body: #"{"error":{"message":"no such route"}}"#) }
+        let b = OpenAIBackend(configuration: .init(baseURL: server.baseURL, model: "m"))
+        try await b.probe()
+        try await b.shutdown()
+        try await server.stop()
+        #expect(server.requests.map(\.uri) == ["/v1/models"])
     }
 
     @Test func serverSentEventsAcrossChunkBoundaries() {

@@ -14,9 +14,10 @@ import VirtualPhone
         let model: FakeOpenAIServer
         let home: TemporaryDirectory
 
-        static func start(task: String, replies: [String]) async throws -> Setup {
+        /// A virtual phone started for `task` (nil: with no task, in its profile's own state).
+        static func start(task: String?, replies: [String]) async throws -> Setup {
             let catalog = try DeviceCatalog.load(from: Paths.root.appendingPathComponent("Devices"))
-            let definition = try #require(catalog.task(task))
+            let definition = try task.map { try #require(catalog.task($0)) }
             let phone = try await VirtualPhoneServer.start(catalog: catalog, options: .init(profile: "pixel-7", seed: 1, port: 0, task: definition))
             let model = try FakeOpenAIServer { _, n in
                 n <= replies.count ? .events(FakeOpenAIServer.chunks(replies[n - 1], pieceLength: 9))
@@ -85,6 +86,39 @@ import VirtualPhone
         #expect(result.stdoutText.contains("check \(BobToAlice.task): FAIL"))
     }
 
+    /// A phone not started for the task: `settings-wifi-on` starts with Wi-Fi off, this phone has
+    /// it on, so a model that only says finish would pass. Refused before any model call.
+    @Test func aPhoneNotInTheTasksInitialStateIsRefused() async throws {
+        guard tetherIsBuilt() else { return }
+        let lie = "<answer>finish(message=\"Wi-Fi is on.\")</answer>"
+        let setup = try await Setup.start(task: nil, replies: [lie])
+        let result = try await setup.run(["--task", "settings-wifi-on"])
+        let requests = setup.model.requests
+        try await setup.stop()
+        #expect(result.status != 0)
+        #expect(result.stderrText.contains("not in the initial state of task settings-wifi-on"), "\(result.stderrText)")
+        #expect(result.stderrText.contains("com.android.settings wifi is true"), "\(result.stderrText)")
+        #expect(result.stderrText.contains("tether vphone --task settings-wifi-on"))
+        #expect(requests.isEmpty, "the model was asked although the run was refused")
+    }
+
+    /// A task whose check holds already (Wi-Fi is off on a phone set up for `settings-wifi-on`,
+    /// and `settings-wifi-off` checks for off): refused, since nothing the run did could show.
+    @Test func aTaskWhoseCheckAlreadyPassesIsRefused() async throws {
+        guard tetherIsBuilt() else { return }
+        let setup = try await Setup.start(task: "settings-wifi-on", replies: ["<answer>finish(message=\"Off.\")</answer>"])
+        let refused = try await setup.run(["--task", "settings-wifi-off"])
+        let requests = setup.model.requests
+        #expect(refused.status != 0)
+        #expect(refused.stderrText.contains("already passes before the first step"), "\(refused.stderrText)")
+        #expect(requests.isEmpty)
+        // The task the phone was started for runs (and fails its check: the model only said finish).
+        let run = try await setup.run(["--task", "settings-wifi-on"])
+        try await setup.stop()
+        #expect(run.status == 1, "\(run.stdoutText)\n\(run.stderrText)")
+        #expect(run.stdoutText.contains("check settings-wifi-on: FAIL"))
+    }
+
     @Test func unreadableRepliesExitOneAndSaySo() async throws {
         guard tetherIsBuilt() else { return }
         let setup = try await Setup.start(task: BobToAlice.task, replies: ["The task is complete.", "Done!"])
@@ -149,6 +183,48 @@ import VirtualPhone
         #expect(result.status == 64, "a usage error")
         #expect(result.stderrText.contains("--model DIR"))
         #expect(result.stderrText.contains("--endpoint URL"))
+    }
+
+    @Test func aMalformedEndpointIsAUsageError() async throws {
+        guard tetherIsBuilt() else { return }
+        for bad in ["127.0.0.1:8000", "localhost", "ftp://host/v1", "http://"] {
+            let result = try await TetherTestSupport.run([tetherExecutable, "run", "x", "--connect", "127.0.0.1:1", "--endpoint", bad])
+            #expect(result.status == 64, "\(bad)")
+            #expect(result.stderrText.contains("--endpoint must be a URL with a scheme and a host"), "\(bad): \(result.stderrText)")
+        }
+    }
+
+    /// Nothing listens at the endpoint: one short message, before any step, not 33 s of retries.
+    @Test func aRefusedEndpointFailsAtOnceWithOneMessage() async throws {
+        guard tetherIsBuilt() else { return }
+        let setup = try await Setup.start(task: nil, replies: [])
+        let dead = try FakeOpenAIServer { _, _ in .hangUp }
+        let url = dead.baseURL
+        try await dead.stop()
+        let args = [tetherExecutable, "run", "Turn off Wi-Fi", "--connect", "127.0.0.1:\(setup.phone.port)", "--endpoint", url,
+                    "--devices", Paths.root.appendingPathComponent("Devices").path]
+        var env = ProcessInfo.processInfo.environment
+        env["HOME"] = setup.home.path
+        let result = try await TetherTestSupport.run(args, environment: env, timeout: 60)
+        try await setup.stop()
+        #expect(result.status == 1)
+        #expect(result.stderrText.contains("could not reach the model server at \(url): connection refused"), "\(result.stderrText)")
+        #expect(!result.stdoutText.contains("  1  "), "no step was taken")
+    }
+
+    @Test func aNonEmptyRecordFolderIsRefusedBeforeAnything() async throws {
+        guard tetherIsBuilt() else { return }
+        let setup = try await Setup.start(task: nil, replies: ["<answer>finish(message=\"x\")</answer>"])
+        let folder = setup.home.url.appendingPathComponent("busy")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("keep".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        let result = try await setup.run(["Turn off Wi-Fi", "--record", folder.path])
+        let requests = setup.model.requests
+        try await setup.stop()
+        #expect(result.status == 64)
+        #expect(result.stderrText.contains("is not empty; refused"), "\(result.stderrText)")
+        #expect(requests.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["notes.txt"])
     }
 
     @Test func aMissingTokenizerIsAClearError() async throws {

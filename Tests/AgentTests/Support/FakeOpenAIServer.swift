@@ -43,8 +43,10 @@ final class FakeOpenAIServer: Sendable {
         var all: [Request] { lock.lock(); defer { lock.unlock() }; return items }
     }
 
-    /// `respond` gets the request and its 1-based number.
-    init(respond: @escaping @Sendable (Request, Int) -> Response) throws {
+    /// `respond` gets the request and its 1-based number. `GET …/models` (what `tether run` probes
+    /// before starting) is answered with a one-model list, not counted and not passed to `respond`,
+    /// unless `answersModelList` is false.
+    init(answersModelList: Bool = true, respond: @escaping @Sendable (Request, Int) -> Response) throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let log = Recorder()
         let bootstrap = ServerBootstrap(group: group)
@@ -52,7 +54,7 @@ final class FakeOpenAIServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(Handler(log: log, respond: respond))
+                    try channel.pipeline.syncOperations.addHandler(Handler(log: log, answersModelList: answersModelList, respond: respond))
                 }
             }
         do {
@@ -76,12 +78,14 @@ final class FakeOpenAIServer: Sendable {
         typealias OutboundOut = HTTPServerResponsePart
 
         let log: Recorder
+        let answersModelList: Bool
         let respond: @Sendable (Request, Int) -> Response
         var head: HTTPRequestHead?
         var body = Data()
 
-        init(log: Recorder, respond: @escaping @Sendable (Request, Int) -> Response) {
+        init(log: Recorder, answersModelList: Bool, respond: @escaping @Sendable (Request, Int) -> Response) {
             self.log = log
+            self.answersModelList = answersModelList
             self.respond = respond
         }
 
@@ -94,6 +98,10 @@ final class FakeOpenAIServer: Sendable {
                 if let bytes = buf.readBytes(length: buf.readableBytes) { body.append(contentsOf: bytes) }
             case .end:
                 guard let head else { return }
+                if answersModelList, head.method == .GET, head.uri.hasSuffix("/models") {
+                    answer(.json(status: 200, body: #"{"object":"list","data":[{"id":"autoglm-phone-9b","object":"model"}]}"#), context: context)
+                    return
+                }
                 let req = Request(method: "\(head.method)", uri: head.uri,
                                   headers: head.headers.map { ($0.name, $0.value) }, body: body)
                 let n = log.add(req)
