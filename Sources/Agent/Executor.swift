@@ -95,6 +95,14 @@ public struct Executor: Sendable {
     /// confirmed before this is called; Take_over, Interact, Note, Call_API, finish) are the
     /// loop's and are refused here.
     public func execute(_ action: Action, screenWidth w: Int, screenHeight h: Int) async throws -> ActionOutcome {
+        do {
+            return try await perform(action, screenWidth: w, screenHeight: h)
+        } catch let refused as ActionRefused {
+            return .failed("\(action.name) did not work: \(refused.message)")
+        }
+    }
+
+    func perform(_ action: Action, screenWidth w: Int, screenHeight h: Int) async throws -> ActionOutcome {
         switch action {
         case .tap(let p, _):
             let (x, y) = p.pixel(width: w, height: h)

@@ -133,17 +133,6 @@ public struct ShortcutError: Error, Sendable, Equatable, CustomStringConvertible
 
 // MARK: quoting
 
-/// Quoting for the phone's `sh`: a word that needs it is wrapped in single quotes, with each
-/// single quote written as `'\''`. Nothing inside single quotes is special to sh.
-public enum ShellQuote {
-    static let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-".unicodeScalars)
-
-    public static func word(_ s: String) -> String {
-        if !s.isEmpty, s.unicodeScalars.allSatisfy(safe.contains) { return s }
-        return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
-}
-
 enum SQLQuote {
     static func literal(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
 }

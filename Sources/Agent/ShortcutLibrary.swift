@@ -1,4 +1,5 @@
 import Trajectory
+import AndroidPhone
 import Foundation
 import Yams
 
@@ -112,38 +113,38 @@ extension Shortcut {
 
         switch implementation {
         case .intent(let t):
-            var words = ["am", "start", "-a", ShellQuote.word(t.action)]
+            var words = ["am", "start", "-a", ShellQuoting.word(t.action)]
             if let data = t.data, let d = render(data, values, kinds, uri: true) {
-                words += ["-d", ShellQuote.word(d)]
+                words += ["-d", ShellQuoting.word(d)]
             }
-            if let type = t.mimeType { words += ["-t", ShellQuote.word(type)] }
-            for c in t.categories { words += ["-c", ShellQuote.word(c)] }
+            if let type = t.mimeType { words += ["-t", ShellQuoting.word(type)] }
+            for c in t.categories { words += ["-c", ShellQuoting.word(c)] }
             if let component = t.component {
-                words += ["-n", ShellQuote.word(component)]
+                words += ["-n", ShellQuoting.word(component)]
             } else if let package = t.package {
-                words += ["-p", ShellQuote.word(package)]
+                words += ["-p", ShellQuoting.word(package)]
             }
             for e in t.extras {
                 guard let v = render(e.value, values, kinds, uri: false) else { continue }
-                words += [e.kind.flag, ShellQuote.word(e.key), ShellQuote.word(v)]
+                words += [e.kind.flag, ShellQuoting.word(e.key), ShellQuoting.word(v)]
             }
             return ShortcutInvocation(shortcut: name, command: words.joined(separator: " "), kind: .activityStart)
         case .deepLink(let url, let package):
             guard let u = render(url, values, kinds, uri: true) else {
                 throw ShortcutError("shortcut \(name): the link needs a parameter that was not given")
             }
-            var words = ["am", "start", "-a", "android.intent.action.VIEW", "-d", ShellQuote.word(u)]
-            if let package { words += ["-p", ShellQuote.word(package)] }
+            var words = ["am", "start", "-a", "android.intent.action.VIEW", "-d", ShellQuoting.word(u)]
+            if let package { words += ["-p", ShellQuoting.word(package)] }
             return ShortcutInvocation(shortcut: name, command: words.joined(separator: " "), kind: .activityStart)
         case .shell(let command):
             guard let tpl = try? Template(command, context: name),
-                  let cmd = tpl.render(values, encode: { _, v in ShellQuote.word(v) }) else {
+                  let cmd = tpl.render(values, encode: { _, v in ShellQuoting.word(v) }) else {
                 throw ShortcutError("shortcut \(name): the command needs a parameter that was not given")
             }
             return ShortcutInvocation(shortcut: name, command: cmd, kind: .shell)
         case .contentQuery(let q):
-            var words = ["content", "query", "--uri", ShellQuote.word(q.uri)]
-            if !q.projection.isEmpty { words += ["--projection", ShellQuote.word(q.projection.joined(separator: ":"))] }
+            var words = ["content", "query", "--uri", ShellQuoting.word(q.uri)]
+            if !q.projection.isEmpty { words += ["--projection", ShellQuoting.word(q.projection.joined(separator: ":"))] }
             if let condition = q.condition {
                 guard let tpl = try? Template(condition, context: name),
                       let sql = tpl.render(values, encode: { n, v in
@@ -152,9 +153,9 @@ extension Shortcut {
                       }) else {
                     throw ShortcutError("shortcut \(name): the query needs a parameter that was not given")
                 }
-                words += ["--where", ShellQuote.word(sql)]
+                words += ["--where", ShellQuoting.word(sql)]
             }
-            if let sort = q.sort { words += ["--sort", ShellQuote.word(sort)] }
+            if let sort = q.sort { words += ["--sort", ShellQuoting.word(sort)] }
             return ShortcutInvocation(shortcut: name, command: words.joined(separator: " "), kind: .contentQuery)
         }
     }

@@ -91,6 +91,24 @@ func agent(_ phone: FakePhone, _ backend: any ModelBackend, operator op: any Ope
         #expect(requests[3].messages.last?.text.contains("There is no shortcut \\\"teleport\\\"") == true)
     }
 
+    /// Typing with no field focused: the model hears that it failed (not "typed N characters"),
+    /// and the run goes on.
+    @Test func typingWithNoFocusedFieldIsReportedToTheModel() async throws {
+        let phone = FakePhone(fieldFocused: false)
+        let backend = ScriptedBackend(replies: [
+            #"<answer>do(action="Type", text="hello")</answer>"#,
+            #"<answer>do(action="Type_Name", text="Ann")</answer>"#,
+            #"<answer>finish(message="could not type")</answer>"#,
+        ])
+        let outcome = await agent(phone, backend).run(task: "t")
+        #expect(outcome.status == .finished)
+        #expect(await phone.field == "")
+        let requests = await backend.requests
+        #expect(requests[1].messages.last?.text.contains("Type did not work: no text field has focus") == true)
+        #expect(requests[2].messages.last?.text.contains("Type_Name did not work: no text field has focus") == true)
+        #expect(requests[1].messages.last?.text.contains("typed") == false)
+    }
+
     @Test func loopDetectionNudgesThenStops() async throws {
         let phone = FakePhone(frozen: true)
         let back = #"<think>Go back.</think><answer>do(action="Back")</answer>"#

@@ -21,8 +21,13 @@ actor FakePhone: PhoneControl {
     var log: [String] = []
     /// Text in the focused field.
     var field = ""
+    /// Whether a text field has focus (typing is refused, as a real phone's adapter refuses it, when none has).
+    var fieldFocused: Bool
 
-    init(frozen: Bool = false) { self.frozen = frozen }
+    init(frozen: Bool = false, fieldFocused: Bool = true) {
+        self.frozen = frozen
+        self.fieldFocused = fieldFocused
+    }
 
     func changed() { if !frozen { version += 1 } }
 
@@ -46,7 +51,11 @@ actor FakePhone: PhoneControl {
     func swipe(fromX: Int, fromY: Int, toX: Int, toY: Int, milliseconds: Int) async throws {
         log.append("swipe \(fromX) \(fromY) \(toX) \(toY) \(milliseconds)"); changed()
     }
-    func replaceText(_ text: String) async throws { field = text; log.append("text \(text)"); changed() }
+    func replaceText(_ text: String) async throws {
+        guard fieldFocused else { throw ActionRefused("no text field has focus") }
+        field = text; log.append("text \(text)"); changed()
+    }
+    func tapField() { fieldFocused = true }
     func back() async throws { log.append("back"); changed() }
     func home() async throws { log.append("home"); foreground = "com.android.launcher3"; changed() }
     func launch(package: String) async throws { log.append("launch \(package)"); foreground = package; changed() }
