@@ -16,13 +16,40 @@ import Testing
         #expect(SystemPrompt(language: .english, date: moment, timeZone: utc).text.hasPrefix("Today is Thursday, 5 March 2026."))
     }
 
-    @Test func bothLanguagesDescribeTheSameGrammarAndGrid() {
+    /// The call forms AutoGLM-Phone-9B was trained to write (research/open-autoglm.md), written
+    /// out here rather than read back from `Action.specs`, which the prompt is built from.
+    static let trainedCalls = [
+        #"do(action="Launch", app="#, #"do(action="Tap", element=[x,y])"#, #"do(action="Tap", element=[x,y], message="#,
+        #"do(action="Type", text="#, #"do(action="Type_Name", text="#, #"do(action="Swipe", start=[x1,y1], end=[x2,y2])"#,
+        #"do(action="Long Press", element=[x,y])"#, #"do(action="Double Tap", element=[x,y])"#, #"do(action="Back")"#,
+        #"do(action="Home")"#, #"do(action="Wait", duration="#, #"do(action="Take_over", message="#,
+        #"do(action="Interact")"#, #"do(action="Note", message="#, #"do(action="Call_API", instruction="#, #"finish(message="#,
+    ]
+
+    @Test func bothLanguagesDescribeTheTrainedGrammarAndGrid() {
         for lang in PromptLanguage.allCases {
             let text = SystemPrompt(language: lang, date: moment).text
-            for spec in Action.specs { #expect(text.contains(spec.syntax), "\(lang): \(spec.syntax)") }
+            for call in Self.trainedCalls { #expect(text.contains(call), "\(lang): \(call)") }
+            // Every kind but Shortcut is offered, each once (Tap twice: plain and sensitive).
+            for kind in ActionKind.allCases where kind != .shortcut && kind != .finish {
+                let count = text.components(separatedBy: "do(action=\"\(kind.rawValue)\"").count - 1
+                #expect(count == (kind == .tap ? 2 : 1), "\(lang): \(kind.rawValue) described \(count) times")
+            }
             #expect(text.contains("(0,0)") && text.contains("(999,999)"))
             #expect(text.contains("<think>") && text.contains("<answer>"))
             #expect(!text.contains("Shortcut"), "no shortcuts on offer, no Shortcut action")
+        }
+    }
+
+    @Test func aParseErrorTellsTheModelWhatToFixInItsLanguage() {
+        do {
+            _ = try ActionParser.parse(#"do(action="Scroll", direction="down")"#)
+            Issue.record("parsed")
+        } catch {
+            #expect(error.correction(in: .english).contains(error.reason))
+            #expect(error.correction(in: .english).contains("exactly one action"))
+            #expect(error.correction(in: .chinese).contains(error.reason))
+            #expect(error.correction(in: .chinese).contains("只写一个"))
         }
     }
 
