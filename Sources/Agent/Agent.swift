@@ -137,9 +137,7 @@ public struct Agent: Sendable {
         var action: String
     }
 
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
+    static func seconds(_ d: Duration) -> Double { d / .seconds(1) }
 
     func loop(task: String, startedAt: Date, state: inout RunState) async throws -> Outcome {
         if case .needsPerson(let message) = try await phone.prepare() {

@@ -61,8 +61,7 @@ public final class InProcessBackend: ModelBackend, Sendable {
             first.mark()
             onText?(piece)
         }
-        let d = ContinuousClock.now - started
-        let total = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        let total = (ContinuousClock.now - started) / .seconds(1)
         return ModelReply(text: result.text, timings: ModelTimings(firstText: first.value, total: total),
                           promptTokens: result.promptIds.count, completionTokens: result.generatedIds.count,
                           reusedPromptTokens: result.reusedPromptTokens)
@@ -81,8 +80,7 @@ final class FirstTextClock: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard seconds == nil else { return }
-        let d = ContinuousClock.now - start
-        seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        seconds = (ContinuousClock.now - start) / .seconds(1)
     }
 
     var value: Double? {

@@ -89,7 +89,7 @@ public final class OpenAIBackend: ModelBackend, Sendable {
         var request = HTTPClientRequest(url: base + "/models")
         request.method = .GET
         if let key = configuration.apiKey, !key.isEmpty { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
-        let milliseconds = Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int64(timeout / .milliseconds(1))
         do {
             let response = try await client.execute(request, timeout: .milliseconds(milliseconds), logger: logger)
             _ = try? await response.body.collect(upTo: 1 << 20)
@@ -185,8 +185,7 @@ public final class OpenAIBackend: ModelBackend, Sendable {
 
         let started = ContinuousClock.now
         func seconds(since t: ContinuousClock.Instant) -> Double {
-            let d = ContinuousClock.now - t
-            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            (ContinuousClock.now - t) / .seconds(1)
         }
 
         let response: HTTPClientResponse

@@ -131,8 +131,7 @@ struct BenchStep: AsyncParsableCommand {
         for _ in 0..<runs {
             let start = clock.now
             try await body()
-            let d = clock.now - start
-            out.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+            out.append((clock.now - start) / .seconds(1))
         }
         return out
     }
