@@ -40,7 +40,7 @@ struct RunCommand: AsyncParsableCommand {
     var apiKey: String?
 
     @Option(help: "Prompt language: zh (as the model was trained) or en.")
-    var lang: String = "zh"
+    var lang: PromptLanguage = .chinese
 
     @Option(name: .customLong("max-steps"), help: "Stop as failed after this many steps.")
     var maxSteps: Int = 50
@@ -53,7 +53,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("on-sensitive"),
             help: "Sensitive taps (sending, paying, deleting): ask (on the terminal; stops the run when nobody can answer), deny or allow.")
-    var onSensitive: String = "ask"
+    var onSensitive: SensitivePolicy = .ask
 
     @Option(name: .customLong("task"), help: ArgumentHelp("A virtual-phone task (see `tether vphone tasks`): its instruction, and its check decides the exit status.", valueName: "id"))
     var taskID: String?
@@ -73,22 +73,6 @@ struct RunCommand: AsyncParsableCommand {
           --endpoint URL [--model-name NAME] [--api-key KEY]
                                          an OpenAI-compatible server serving AutoGLM-Phone-9B, e.g. vLLM: --endpoint http://127.0.0.1:8000/v1 --model-name autoglm-phone-9b
         """
-
-    var language: PromptLanguage {
-        get throws {
-            guard let l = PromptLanguage(rawValue: lang) else { throw ValidationError("--lang must be zh or en, not \(lang)") }
-            return l
-        }
-    }
-
-    var policy: SensitivePolicy {
-        get throws {
-            guard let p = SensitivePolicy(rawValue: onSensitive) else {
-                throw ValidationError("--on-sensitive must be ask, deny or allow, not \(onSensitive)")
-            }
-            return p
-        }
-    }
 
     func validate() throws {
         if model == nil, endpoint == nil { throw ValidationError(Self.needsModel) }
@@ -113,13 +97,11 @@ struct RunCommand: AsyncParsableCommand {
         if task == nil, taskID == nil { throw ValidationError("say what to do: tether run \"TASK\" (or --task ID on a virtual phone)") }
         guard (1...500).contains(maxSteps) else { throw ValidationError("--max-steps must be 1…500") }
         guard (1...32768).contains(maxTokens) else { throw ValidationError("--max-tokens must be 1…32768") }
-        _ = try language
-        _ = try policy
     }
 
     func run() async throws {
-        let language = try language
-        let policy = try policy
+        let language = lang
+        let policy = onSensitive
 
         // The Devices folder: shortcuts and tasks. Optional unless --task is given.
         var catalog: DeviceCatalog?

@@ -1,0 +1,9 @@
+import Agent
+import ArgumentParser
+import Trajectory
+
+// Options with fixed values are enums: the parser checks them, and `--help` lists the values.
+
+extension PromptLanguage: ExpressibleByArgument {}
+
+extension SensitivePolicy: ExpressibleByArgument {}
