@@ -1,6 +1,12 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// Foundation's static libraries, in one group so that the linker resolves their references to
+/// each other whatever the order.
+let staticFoundation = ["--start-group", "-lFoundation", "-lCoreFoundation", "-lFoundationInternationalization",
+                        "-l_FoundationICU", "-lFoundationEssentials", "-l_FoundationCShims", "-l_FoundationCollections",
+                        "--end-group"].flatMap { ["-Xlinker", $0] }
+
 let package = Package(
     name: "Tether",
     platforms: [.macOS(.v14)],
@@ -103,7 +109,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // The Swift runtime and Foundation linked in: a short command (`tether shell echo`)
+            // no longer pays for loading and relocating a dozen shared libraries at start-up.
+            linkerSettings: [.unsafeFlags(["-static-stdlib"] + staticFoundation)]
         ),
         .systemLibrary(
             name: "COpenBLAS",
