@@ -2,7 +2,7 @@
 """The device half of one agent step done the reference agent's way (Open-AutoGLM's
 phone_agent/adb, as research/open-autoglm.md §1.4-1.6 describes it), in its own runtime:
 CPython, one `adb` process per command through subprocess.run(capture_output=True), Pillow for
-the image. Used by `tether bench-step` as the peer; prints the timings as JSON on stdout.
+the image. Used by `tether bench step` as the peer; prints the timings as JSON on stdout.
 
     reference_agent_step.py --adb /usr/bin/adb --serial 127.0.0.1:PORT --runs 15 --tap X Y --text T [--only OP]
 

@@ -5,13 +5,13 @@ import ArgumentParser
 import Foundation
 import VirtualPhone
 
-/// `tether bench-step`: the device half of one agent step on a virtual phone, done by Tether and
+/// `tether bench step`: the device half of one agent step on a virtual phone, done by Tether and
 /// done the reference agent's way (a new `adb` process per command). Run by Scripts/bench-step.
-struct BenchStep: AsyncParsableCommand {
+extension BenchCommand {
+struct Step: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-step",
-        abstract: "Benchmark screenshot, tap and typing: Tether vs one adb process per command.",
-        shouldDisplay: false)
+        commandName: "step",
+        abstract: "Benchmark screenshot, tap and typing: Tether vs one adb process per command (Scripts/bench-step).")
 
     @Option(help: "Timed runs of each operation (after one warm-up).")
     var runs: Int = 15
@@ -143,6 +143,7 @@ struct BenchStep: AsyncParsableCommand {
 
     func ms(_ seconds: Double) -> String { String(format: seconds < 0.01 ? "%.2f ms" : "%.1f ms", seconds * 1000) }
     func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+}
 }
 
 /// The real adb client with a private server port and HOME, so no one else's server is touched.

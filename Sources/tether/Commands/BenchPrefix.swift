@@ -2,15 +2,14 @@ import ArgumentParser
 import Foundation
 import Inference
 
-extension ModelCommand {
-    /// `tether model bench-prefix`: two agent steps with and without the prefix cache, for
+extension BenchCommand {
+    /// `tether bench prefix`: two agent steps with and without the prefix cache, for
     /// Scripts/bench-prefix-reuse. Step 2's prompt is step 1's text turns, a reply and a new
     /// screenshot, the agent's layout; it runs once reusing step 1's KV cache and once from scratch.
-    struct BenchPrefix: AsyncParsableCommand {
+    struct Prefix: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "bench-prefix",
-            abstract: "Time an agent's second step with and without reusing the first step's KV cache.",
-            shouldDisplay: false)
+            commandName: "prefix",
+            abstract: "Time an agent's second step with and without reusing the first step's KV cache (Scripts/bench-prefix-reuse).")
 
         @Option(name: .long, help: "Checkpoint directory.") var model: String
         @Option(name: .long, help: "Step 1's screenshot (PNG or JPEG).") var image1: String
