@@ -92,9 +92,12 @@ public struct ADBHeader: Sendable, Equatable {
         self.magic = magic
     }
 
-    /// Parses exactly 24 bytes. Validation is separate (`validate`), so callers can report what was wrong.
-    public init<C: Collection>(bytes: C) where C.Element == UInt8 {
-        precondition(bytes.count == ADBProtocol.headerSize, "an ADB header is 24 bytes")
+    /// Parses exactly 24 bytes; any other count is refused. Validation is separate (`validate`),
+    /// so callers can report what was wrong.
+    public init<C: Collection>(bytes: C) throws(ADBError) where C.Element == UInt8 {
+        guard bytes.count == ADBProtocol.headerSize else {
+            throw .malformedPacket("an ADB header is \(ADBProtocol.headerSize) bytes, not \(bytes.count)")
+        }
         var words = [UInt32](repeating: 0, count: 6)
         var index = bytes.startIndex
         for w in 0..<6 {

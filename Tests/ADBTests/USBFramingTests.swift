@@ -104,7 +104,7 @@ final class FakeBulkPipe: USBBulkPipe, @unchecked Sendable {
         let connection = try await ADBHost.connect(transport: transport, keys: nil)
         #expect(connection.peerBanner.model == "USB")
         // Our CNXN went out as header + payload, with a real checksum.
-        let first = ADBHeader(bytes: pipe.writes[0])
+        let first = try ADBHeader(bytes: pipe.writes[0])
         #expect(first.command == ADBMessage.Command.cnxn.rawValue)
         #expect(first.dataCheck == ADBProtocol.checksum(pipe.writes[1]))
         await connection.close()

@@ -33,8 +33,17 @@ public struct ADBKeyStore: Sendable {
         let comment = userAtHost(environment: environment)
         let keyFile = directory.appendingPathComponent("adbkey")
         let primary: ADBPrivateKey
+        let publicFile = directory.appendingPathComponent("adbkey.pub")
         if let pem = try? String(contentsOf: keyFile, encoding: .utf8) {
-            primary = try ADBPrivateKey(pem: pem, origin: keyFile.path)
+            do {
+                primary = try ADBPrivateKey(pem: pem, origin: keyFile.path)
+            } catch {
+                throw .io("\(error.message). Move it aside (mv \(keyFile.path) \(keyFile.path).bad): a new key is made "
+                    + "on the next connection, and each phone asks once to allow it")
+            }
+            if !FileManager.default.fileExists(atPath: publicFile.path) {
+                try writePublicKey(primary, comment: comment, to: publicFile)
+            }
         } else {
             primary = try ADBPrivateKey.generate()
             do {
@@ -42,24 +51,26 @@ public struct ADBKeyStore: Sendable {
                 try Data(primary.pkcs8PEM.utf8).write(to: keyFile, options: .atomic)
                 try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
             } catch {
-                throw .io("could not write the new adb key to \(keyFile.path): \(error.localizedDescription)")
+                throw .io("could not write the new adb key to \(keyFile.path): \(FileError.reason(error))")
             }
+            // A new private key makes any old public half wrong: it is always rewritten.
+            try writePublicKey(primary, comment: comment, to: publicFile)
             logger.info("created a new adb key", metadata: ["path": "\(keyFile.path)"])
-        }
-        let publicFile = directory.appendingPathComponent("adbkey.pub")
-        if !FileManager.default.fileExists(atPath: publicFile.path) {
-            let text = primary.publicKey.androidText(comment: comment) + "\n"
-            do {
-                try Data(text.utf8).write(to: publicFile, options: .atomic)
-            } catch {
-                throw .io("could not write \(publicFile.path): \(error.localizedDescription)")
-            }
         }
         var keys = [primary]
         for path in (environment["ADB_VENDOR_KEYS"] ?? "").split(separator: ":").map(String.init) where !path.isEmpty {
             keys.append(contentsOf: try vendorKeys(at: path, logger: logger))
         }
         return try ADBKeyStore(keys: keys, comment: comment)
+    }
+
+    private static func writePublicKey(_ key: ADBPrivateKey, comment: String, to file: URL) throws(ADBError) {
+        let text = key.publicKey.androidText(comment: comment) + "\n"
+        do {
+            try Data(text.utf8).write(to: file, options: .atomic)
+        } catch {
+            throw .io("could not write \(file.path): \(FileError.reason(error))")
+        }
     }
 
     private static func vendorKeys(at path: String, logger: Logger) throws(ADBError) -> [ADBPrivateKey] {

@@ -22,7 +22,8 @@ public struct ADBPrivateKey: Sendable {
         } catch let error as ADBError {
             throw error
         } catch {
-            throw .io("\(origin) is not a usable RSA private key (PEM, 2048 bits or more): \(error)")
+            // The crypto library's error is a bare code that tells a user nothing.
+            throw .io("\(origin) is not a usable adb key: it must be an RSA private key of 2048 bits or more in PEM form")
         }
         self.origin = origin
     }

@@ -104,8 +104,11 @@ public actor ADBConnection: ADBTarget {
 
     public func open(_ service: String) async throws -> any ServiceStream {
         if let failure { throw failure }
-        guard !service.isEmpty, service.utf8.count < ADBProtocol.maxPayloadV1 else {
-            throw ADBError.invalidArgument("service name must be 1–4095 bytes")
+        // The name and its NUL travel in one OPEN, so they fit the negotiated payload, as adb
+        // checks (a 65,000-byte shell command is fine with a 1 MiB peer).
+        guard !service.isEmpty, service.utf8.count < maxSendPayload else {
+            throw ADBError.invalidArgument(
+                "the command is too long: \(service.utf8.count) bytes where \(peerDescription) takes at most \(maxSendPayload - 1)")
         }
         let id = allocateId()
         streams[id] = StreamState(phase: .opening, remoteId: 0, service: service, canSend: false)

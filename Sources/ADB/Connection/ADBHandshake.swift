@@ -23,9 +23,23 @@ public enum ADBHost {
         logger: Logger = Logger(label: "tether.adb"),
         onAuthorizationPrompt: @escaping @Sendable (_ fingerprint: String) -> Void = { _ in }
     ) async throws -> ADBConnection {
+        try await connect(
+            transport: transport, loadingKeys: { keys }, options: options, logger: logger, onAuthorizationPrompt: onAuthorizationPrompt)
+    }
+
+    /// The same, with keys loaded only if the device asks for AUTH: a phone that asks for none is
+    /// reached even when `~/.android/adbkey` is unreadable, as adb does.
+    public static func connect(
+        transport: any ADBPacketTransport,
+        loadingKeys: @escaping @Sendable () throws -> ADBKeyStore?,
+        options: Options = Options(),
+        logger: Logger = Logger(label: "tether.adb"),
+        onAuthorizationPrompt: @escaping @Sendable (_ fingerprint: String) -> Void = { _ in }
+    ) async throws -> ADBConnection {
         let peer: ADBMessage
         do {
-            peer = try await handshake(transport: transport, keys: keys, options: options, onAuthorizationPrompt: onAuthorizationPrompt)
+            peer = try await handshake(
+                transport: transport, loadingKeys: loadingKeys, options: options, onAuthorizationPrompt: onAuthorizationPrompt)
         } catch {
             transport.close()
             throw error
@@ -38,9 +52,16 @@ public enum ADBHost {
     }
 
     private static func handshake(
-        transport: any ADBPacketTransport, keys: ADBKeyStore?, options: Options,
+        transport: any ADBPacketTransport, loadingKeys: () throws -> ADBKeyStore?, options: Options,
         onAuthorizationPrompt: @escaping @Sendable (String) -> Void
     ) async throws -> ADBMessage {
+        var loaded: ADBKeyStore??
+        func keyStore() throws -> ADBKeyStore? {
+            if let loaded { return loaded }
+            let store = try loadingKeys()
+            loaded = .some(store)
+            return store
+        }
         // Our CNXN always carries a real checksum: the peer's version is not known yet.
         transport.send(ADBMessage(.cnxn, ADBProtocol.version, UInt32(ADBProtocol.maxPayload), payload: Array(options.banner.text.utf8)), checksum: true)
         var nextKey = 0
@@ -67,7 +88,7 @@ public enum ADBHost {
             case .cnxn:
                 return message
             case .auth where message.arg0 == ADBMessage.AuthType.token.rawValue:
-                guard let keys else {
+                guard let keys = try keyStore() else {
                     throw ADBError.unauthorized("\(name) requires authentication and no adb key is available")
                 }
                 if nextKey < keys.keys.count {

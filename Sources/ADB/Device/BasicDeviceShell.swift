@@ -209,7 +209,7 @@ public struct BasicDeviceShell: DeviceShell {
                 continue
             }
             do { try FileManager.default.removeItem(atPath: try files.hostPath(path)) } catch {
-                try await io.err("rm: \(path): \(error.localizedDescription)\n")
+                try await io.err("rm: \(path): \(FileError.reason(error))\n")
                 status = 1
             }
         }

@@ -103,7 +103,7 @@ public struct SyncServer: Sendable {
                 handle = FileHandle(forWritingAtPath: temporary)
             }
         } catch {
-            failure = "\(error)"
+            failure = FileError.reason(error)
         }
         // Read the records even after a failure, so the reply lines up with the stream.
         while true {
@@ -132,7 +132,7 @@ public struct SyncServer: Sendable {
             }
             let data = try await reader.readExactly(Int(value), "file data")
             if failure == nil {
-                do { try handle?.write(contentsOf: data) } catch { failure = "write failed: \(error.localizedDescription)" }
+                do { try handle?.write(contentsOf: data) } catch { failure = "write failed: \(FileError.reason(error))" }
             }
         }
     }

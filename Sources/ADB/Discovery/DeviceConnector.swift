@@ -58,10 +58,9 @@ public struct DeviceConnector: Sendable {
         let serial = selection.serial ?? environment["ANDROID_SERIAL"].flatMap { $0.isEmpty ? nil : $0 }
         if let address = selection.connect {
             let (host, port) = try Self.parseAddress(address)
-            // Keys first: a key that cannot be read must not leave a connection open.
-            let keys = try ADBKeyStore.load(directory: keyDirectory, environment: environment, logger: logger)
             let transport = try await TCPPacketTransport.connect(host: host, port: port)
-            return try await ADBHost.connect(transport: transport, keys: keys, logger: logger, onAuthorizationPrompt: onAuthorizationPrompt)
+            // Keys are read only if the phone asks for AUTH; a failed handshake closes the socket.
+            return try await ADBHost.connect(transport: transport, loadingKeys: loadKeys, logger: logger, onAuthorizationPrompt: onAuthorizationPrompt)
         }
         if let server = selection.server {
             return try await checkedServerDevice(server, serial: serial)
@@ -71,9 +70,7 @@ public struct DeviceConnector: Sendable {
             if !candidates.isEmpty {
                 let pipe = try usb.open(serial: serial)
                 return try await ADBHost.connect(
-                    transport: USBPacketTransport(pipe: pipe),
-                    keys: try ADBKeyStore.load(directory: keyDirectory, environment: environment, logger: logger),
-                    logger: logger, onAuthorizationPrompt: onAuthorizationPrompt)
+                    transport: USBPacketTransport(pipe: pipe), loadingKeys: loadKeys, logger: logger, onAuthorizationPrompt: onAuthorizationPrompt)
             }
         }
         let server = ADBServerClient.fromEnvironment(environment)
@@ -86,6 +83,11 @@ public struct DeviceConnector: Sendable {
         throw ADBError.deviceSelection(
             "no device: plug in a phone with USB debugging on, use --connect HOST:PORT for a phone on the network, "
                 + "or --server PORT for one an adb server already has")
+    }
+
+    /// Reads (or creates) the host's keys; called only when a phone asks for AUTH.
+    private var loadKeys: @Sendable () throws -> ADBKeyStore? {
+        { [keyDirectory, environment, logger] in try ADBKeyStore.load(directory: keyDirectory, environment: environment, logger: logger) }
     }
 
     /// The server's device, after checking that exactly one matches and that it is usable.

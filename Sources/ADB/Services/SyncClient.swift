@@ -98,7 +98,7 @@ public final class SyncClient: @unchecked Sendable {
             do {
                 chunk = try source.read(upToCount: SyncProtocol.pushChunk) ?? Data()
             } catch {
-                throw ADBError.io("reading the file to push failed: \(error.localizedDescription)")
+                throw ADBError.io("reading the file to push failed: \(FileError.reason(error))")
             }
             if chunk.isEmpty { break }
             out += SyncProtocol.request(SyncProtocol.data, value: UInt32(chunk.count))
@@ -156,7 +156,7 @@ public final class SyncClient: @unchecked Sendable {
                 throw ADBError.protocolViolation("DATA record of \(length) bytes (the limit is 64 KiB)")
             }
             let bytes = try await reader.readExactly(length, "file data")
-            do { try sink(bytes) } catch { throw ADBError.io("writing pulled data failed: \(error.localizedDescription)") }
+            do { try sink(bytes) } catch { throw ADBError.io("writing pulled data failed: \(FileError.reason(error))") }
             received += UInt64(length)
         }
     }

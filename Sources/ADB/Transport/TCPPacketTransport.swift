@@ -158,51 +158,32 @@ public final class TCPPacketTransport: ADBPacketTransport, @unchecked Sendable {
     // MARK: the reader thread
 
     private func readLoop() {
-        var header = [UInt8](repeating: 0, count: ADBProtocol.headerSize)
+        var decoder = ADBPacketDecoder(maxPayload: maxPayload)
         while true {
-            if let ending = ending(readExactly(into: &header), inside: "header", cleanEndAllowed: true) { return end(ending) }
-            let parsed = ADBHeader(bytes: header)
-            do { try parsed.validate(maxPayload: maxPayload) } catch {
+            var failure: ADBError?
+            let step: (count: Int, message: ADBMessage?)
+            do {
+                step = try decoder.read { room in
+                    while true {
+                        let n = Glibc.recv(fd, room.baseAddress, room.count, 0)
+                        if n < 0, errno == EINTR { continue }
+                        if n < 0 {
+                            failure = .connectionClosed("read from \(peerDescription) failed: \(String(cString: strerror(errno)))")
+                        }
+                        return n
+                    }
+                }
+            } catch {
                 return end(.failure(error))
             }
-            var payload = [UInt8](repeating: 0, count: Int(parsed.dataLength))
-            if !payload.isEmpty, let ending = ending(readExactly(into: &payload), inside: "payload", cleanEndAllowed: false) {
-                return end(ending)
+            if let failure { return end(.failure(failure)) }
+            if step.count == 0 {
+                // The peer hung up: cleanly between packets, never inside one.
+                do { try decoder.end() } catch { return end(.failure(error)) }
+                return end(.success(()))
             }
-            // The checksum is not verified: adb stopped checking it in Android 9, and a peer at
-            // version 0x01000001 writes 0.
-            guard deliver(ADBMessage(ADBMessage.Command(rawValue: parsed.command), parsed.arg0, parsed.arg1, payload: payload)) else { return }
+            if let message = step.message, !deliver(message) { return }
         }
-    }
-
-    private enum ReadOutcome { case complete(Int), eof(Int, of: Int), failed(ADBError) }
-
-    /// How the connection ends after `outcome`, or nil to read on. The peer may hang up between
-    /// packets (`cleanEndAllowed` at a header), never inside one.
-    private func ending(_ outcome: ReadOutcome, inside part: String, cleanEndAllowed: Bool) -> Result<Void, ADBError>? {
-        switch outcome {
-        case .complete: return nil
-        case .eof(0, _) where cleanEndAllowed: return .success(())
-        case .eof(let got, let count):
-            return .failure(.malformedPacket("connection ended inside a packet \(part) (\(got) of \(count) bytes)"))
-        case .failed(let error): return .failure(error)
-        }
-    }
-
-    private func readExactly(into buffer: inout [UInt8]) -> ReadOutcome {
-        var got = 0
-        let count = buffer.count
-        while got < count {
-            let n = buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress! + got, count - got, 0) }
-            if n > 0 {
-                got += n
-                continue
-            }
-            if n == 0 { return .eof(got, of: count) }
-            if errno == EINTR { continue }
-            return .failed(.connectionClosed("read from \(peerDescription) failed: \(String(cString: strerror(errno)))"))
-        }
-        return .complete(count)
     }
 
     /// Hands `message` to the waiting receiver, or queues it, waiting while the queue is full.

@@ -30,6 +30,8 @@ public final class USBPacketTransport: ADBPacketTransport, @unchecked Sendable {
     private let lock = NSLock()
     private var closed = false
     private var writeError: ADBError?
+    /// Touched only on `reader`.
+    private var decoder = ADBPacketDecoder()
     /// How long one idle header read waits before checking for close (a getevent stream may be
     /// silent for minutes, so idle time itself is never an error).
     let pollMilliseconds: UInt32
@@ -83,35 +85,37 @@ public final class USBPacketTransport: ADBPacketTransport, @unchecked Sendable {
         }
     }
 
+    /// Reads one packet on the reader queue, the only place `decoder` is touched.
     private func readPacket() throws(ADBError) -> ADBMessage? {
-        var header: [UInt8] = []
-        // Ask for one whole packet: a device that merged header and payload must not overflow.
-        while header.isEmpty {
+        // Between packets, ask for one whole USB packet: a device that merged header and payload
+        // must not overflow the transfer. Idle time is not an error there.
+        while true {
             if isClosed {
                 if let writeError = lock.withLock({ writeError }) { throw writeError }
                 return nil
             }
-            header = try pipe.bulkRead(maxLength: max(ADBProtocol.headerSize, pipe.maxPacketSize), timeoutMilliseconds: pollMilliseconds)
+            let transfer = try pipe.bulkRead(maxLength: max(ADBProtocol.headerSize, pipe.maxPacketSize), timeoutMilliseconds: pollMilliseconds)
+            if !transfer.isEmpty {
+                if let message = try take(transfer) { return message }
+                break
+            }
         }
-        while header.count < ADBProtocol.headerSize {
-            let more = try pipe.bulkRead(maxLength: ADBProtocol.headerSize - header.count, timeoutMilliseconds: transferTimeoutMilliseconds)
-            guard !more.isEmpty else { throw .timeout("\(pipe.description) sent half a packet header") }
-            header += more
+        // Inside a packet, ask for exactly what it lacks: no ZLP follows a payload that fills whole
+        // packets, so a larger request would hang.
+        while true {
+            let transfer = try pipe.bulkRead(maxLength: decoder.wanted, timeoutMilliseconds: transferTimeoutMilliseconds)
+            guard !transfer.isEmpty else { throw .timeout("\(pipe.description) stopped in the middle of a packet") }
+            if let message = try take(transfer) { return message }
         }
-        var payload = Array(header.dropFirst(ADBProtocol.headerSize))
-        let parsed = ADBHeader(bytes: header.prefix(ADBProtocol.headerSize))
-        try parsed.validate(maxPayload: ADBProtocol.maxPayload)
-        let length = Int(parsed.dataLength)
-        guard payload.count <= length else {
-            throw .malformedPacket("\(payload.count - length) bytes after a \(length)-byte payload")
+    }
+
+    /// Feeds one transfer to the decoder; a transfer holds at most one packet's bytes.
+    private func take(_ transfer: [UInt8]) throws(ADBError) -> ADBMessage? {
+        let messages = try decoder.feed(transfer)
+        guard messages.count <= 1, messages.isEmpty || decoder.isBetweenPackets else {
+            throw .malformedPacket("\(pipe.description) sent bytes after a whole packet in one transfer")
         }
-        payload.reserveCapacity(length)
-        while payload.count < length {
-            let chunk = try pipe.bulkRead(maxLength: length - payload.count, timeoutMilliseconds: transferTimeoutMilliseconds)
-            guard !chunk.isEmpty else { throw .timeout("\(pipe.description) stopped in the middle of a payload") }
-            payload += chunk
-        }
-        return ADBMessage(ADBMessage.Command(rawValue: parsed.command), parsed.arg0, parsed.arg1, payload: payload)
+        return messages.first
     }
 
     public func close() {
