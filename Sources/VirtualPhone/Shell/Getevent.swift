@@ -1,0 +1,101 @@
+import ADB
+import Foundation
+
+/// `getevent`: the input devices and their event stream, in getevent's formats.
+extension VirtualPhoneShell {
+    static let eventTypes: [UInt16: String] = [0: "EV_SYN", 1: "EV_KEY", 3: "EV_ABS"]
+    static let absCodes: [UInt16: String] = [0x2f: "ABS_MT_SLOT", 0x30: "ABS_MT_TOUCH_MAJOR", 0x35: "ABS_MT_POSITION_X", 0x36: "ABS_MT_POSITION_Y",
+                                             0x39: "ABS_MT_TRACKING_ID", 0x3a: "ABS_MT_PRESSURE"]
+    static let keyCodes: [UInt16: String] = [0x14a: "BTN_TOUCH", 116: "KEY_POWER", 115: "KEY_VOLUMEUP", 114: "KEY_VOLUMEDOWN"]
+
+    static func label(_ event: InputEvent) -> (String, String, String) {
+        let type = eventTypes[event.type] ?? String(format: "%04x", event.type)
+        var code = String(format: "%04x", event.code)
+        var value = String(format: "%08x", UInt32(bitPattern: event.value))
+        switch event.type {
+        case 0: code = event.code == 0 ? "SYN_REPORT" : code
+        case 1:
+            code = keyCodes[event.code] ?? code
+            value = event.value == 1 ? "DOWN" : event.value == 0 ? "UP" : "REPEAT"
+        case 3: code = absCodes[event.code] ?? code
+        default: break
+        }
+        return (type, code, value)
+    }
+
+    static func format(_ event: InputEvent, labels: Bool, time: Bool, prefix: Bool) -> String {
+        var line = ""
+        if time {
+            let sec = Int(event.time), usec = Int((event.time - Double(sec)) * 1_000_000)
+            line += "[" + String(repeating: " ", count: max(0, 8 - String(sec).count)) + "\(sec)." + String(format: "%06d", usec) + "] "
+        }
+        if prefix { line += "/dev/input/event\(event.device): " }
+        if labels {
+            let (t, c, v) = label(event)
+            func pad(_ s: String, _ n: Int) -> String { s.count >= n ? String(s.prefix(n)) : s + String(repeating: " ", count: n - s.count) }
+            line += pad(t, 12) + " " + pad(c, 20) + " " + (event.type == 1 ? pad(v, 20) : v)
+        } else {
+            line += String(format: "%04x %04x %08x", event.type, event.code, UInt32(bitPattern: event.value))
+        }
+        return line + "\n"
+    }
+
+    func getevent(_ args: [String], io: ShellIO) async throws -> Int32 {
+        var labels = false, time = false, quiet = false, capabilities = false
+        var limit: Int?
+        var device: String?
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            if a.hasPrefix("-") {
+                for c in a.dropFirst() {
+                    switch c {
+                    case "l": labels = true
+                    case "t": time = true
+                    case "q": quiet = true
+                    case "p": capabilities = true
+                    case "c": if i + 1 < args.count { limit = Int(args[i + 1]); i += 1 }
+                    default: break
+                    }
+                }
+            } else { device = a }
+            i += 1
+        }
+        let p = phone.profile
+        let maxX = p.touchMaxX ?? p.width - 1, maxY = p.touchMaxY ?? p.height - 1
+        let devices: [(Int, String)] = [(3, "virtual-touchscreen"), (1, "gpio-keys")]
+        let shown = devices.filter { device == nil || device == "/dev/input/event\($0.0)" }
+        if capabilities {
+            for (n, name) in shown {
+                try await io.out("add device \(n == 3 ? 1 : 2): /dev/input/event\(n)\n  name:     \"\(name)\"\n  events:\n")
+                if n == 3 {
+                    try await io.out(labels ? "    KEY (0001): BTN_TOUCH            \n" : "    KEY (0001): 014a \n")
+                    let axes: [(UInt16, Int)] = [(0x2f, 9), (0x30, 255), (0x35, maxX), (0x36, maxY), (0x39, 65535), (0x3a, 255)]
+                    for (j, (code, max)) in axes.enumerated() {
+                        let name = labels ? (Self.absCodes[code] ?? "").padding(toLength: 20, withPad: " ", startingAt: 0) : String(format: "%04x", code)
+                        try await io.out((j == 0 ? "    ABS (0003): " : "                ") + "\(name)  : value 0, min 0, max \(max), fuzz 0, flat 0, resolution 0\n")
+                    }
+                    try await io.out("  input props:\n    INPUT_PROP_DIRECT\n")
+                } else {
+                    try await io.out(labels ? "    KEY (0001): KEY_VOLUMEDOWN        KEY_VOLUMEUP          KEY_POWER            \n" : "    KEY (0001): 0072  0073  0074 \n")
+                    try await io.out("  input props:\n    <none>\n")
+                }
+            }
+            return 0
+        }
+        let (id, stream) = await phone.subscribe()
+        defer { Task { await phone.unsubscribe(id) } }
+        if !quiet {
+            for (n, name) in shown { try await io.out("add device \(n == 3 ? 1 : 2): /dev/input/event\(n)\n  name:     \"\(name)\"\n") }
+        }
+        var count = 0
+        for await event in stream {
+            if let device, device != "/dev/input/event\(event.device)" { continue }
+            try await io.out(Self.format(event, labels: labels, time: time, prefix: device == nil))
+            count += 1
+            if let limit, count >= limit { break }
+            if Task.isCancelled { break }
+        }
+        return 0
+    }
+}
