@@ -15,6 +15,10 @@ public actor VirtualPhone {
     let logger: Logger
     let text: TextRenderer
     let scale: Double
+    /// Where the actor runs: a serial queue of its own, off Swift's cooperative pool (see
+    /// PhoneExecutor.swift).
+    nonisolated let executor: PhoneExecutor
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     var states: [String: JSON] = [:]
     var dirty: Set<String> = []
@@ -73,6 +77,7 @@ public actor VirtualPhone {
         self.seed = seed
         self.logger = logger
         self.serialNumber = String(format: "VP%06llX%02d", seed & 0xFFFFFF, index)
+        self.executor = PhoneExecutor(label: "tether.vphone.\(index)")
         self.text = try TextRenderer()
         self.scale = Double(profile.density) / 160
         var rng = SeededGenerator(seed: seed &+ 0x9E37_79B9)

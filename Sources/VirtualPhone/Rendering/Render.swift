@@ -17,6 +17,15 @@ extension VirtualPhone {
         return image
     }
 
+    /// The framebuffer as `screencap -p` writes it, encoded here on the phone's queue (PNG
+    /// encoding is the most CPU of a screencap) rather than on the caller's thread.
+    public func screenshotPNG(compressionLevel: Int) throws -> [UInt8] {
+        Array(try screenshot().pngData(compressionLevel: compressionLevel))
+    }
+
+    /// True while the caller runs on the phone's own queue (what tests check).
+    var runsOnOwnQueue: Bool { executor.isCurrent }
+
     static let fallbackImage: Image = {
         (try? Image(width: 1, height: 1, fill: .black)) ?? { preconditionFailure("a 1x1 image is always valid") }()
     }()

@@ -12,14 +12,14 @@ extension VirtualPhoneShell {
     func screencap(_ args: [String], io: ShellIO) async throws -> Int32 {
         let png = args.contains("-p")
         let file = args.first { !$0.hasPrefix("-") }
-        let image = await phone.screenshot()
         let bytes: [UInt8]
         if png || (file?.lowercased().hasSuffix(".png") ?? false) {
-            do { bytes = Array(try image.pngData(compressionLevel: Self.screencapPNGCompression)) } catch {
+            do { bytes = try await phone.screenshotPNG(compressionLevel: Self.screencapPNGCompression) } catch {
                 try await io.err("screencap: cannot encode PNG: \(error)\n")
                 return 1
             }
         } else {
+            let image = await phone.screenshot()
             var header = [UInt8]()
             for v in [UInt32(image.width), UInt32(image.height), 1, 1] { withUnsafeBytes(of: v.littleEndian) { header += $0 } }
             if file == nil {
