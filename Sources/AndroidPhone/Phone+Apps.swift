@@ -133,6 +133,12 @@ extension Phone {
     /// Installed packages with their launcher activities (one round trip for all) and, for apps
     /// with a launcher entry, their labels in the phone's locale (see `apkLabels(for:)`).
     public func apps() async throws -> [InstalledApp] {
+        try await appsInAllLocales().apps
+    }
+
+    /// `apps()`, and for each package the labels its launcher entry has in the other locales of
+    /// its APK (so that `设置` finds Settings on a phone set to English).
+    func appsInAllLocales() async throws -> (apps: [InstalledApp], otherLabels: [String: [String]]) {
         let found = try await appsWithoutLabels()
         let launchable = found.filter { $0.launcherActivity != nil && configuration.appLabels[$0.package] == nil }.map(\.package)
         var read: [String: Result<APKLabels, PhoneError>] = [:]
@@ -151,13 +157,16 @@ extension Phone {
                 }
             }
         }
-        return found.map { app in
+        var otherLabels: [String: [String]] = [:]
+        let apps = found.map { app in
             var app = app
             if let label = configuration.appLabels[app.package] {
                 app.label = label
             } else if let result = read[app.package] {
                 switch result {
-                case .success(let labels): app.label = labels.label(component: app.launcherActivity, locale: locale)
+                case .success(let labels):
+                    app.label = labels.label(component: app.launcherActivity, locale: locale)
+                    otherLabels[app.package] = labels.allLabels(component: app.launcherActivity).filter { $0 != app.label }
                 case .failure(let error):
                     app.labelError = error.description
                     logger.info("no label", metadata: ["package": "\(app.package)", "error": "\(error)"])
@@ -165,6 +174,7 @@ extension Phone {
             }
             return app
         }
+        return (apps, otherLabels)
     }
 
     /// Installed packages with their launcher activities.
@@ -204,24 +214,20 @@ extension Phone {
         return Self.components(in: text).last
     }
 
-    /// Finds the package an app name means: a package name, or a label as `apps()` reads it
-    /// (exact, ignoring case and width, then a unique partial match).
+    /// Finds the package an app name means with `AppNameMatcher` (no typo correction: a near
+    /// miss is suggested, not launched): a package name, or a label as `apps()` reads it, in the
+    /// phone's locale or any other locale the app's APK has.
     public func resolveApp(_ name: String) async throws -> String {
-        let packages = try await installedPackages()
-        if packages.contains(name) { return name }
-        let labels = Dictionary(try await apps().compactMap { app in app.label.map { (app.package, $0) } }, uniquingKeysWith: { a, _ in a })
-        let wanted = Self.folded(name)
-        if let hit = labels.first(where: { Self.folded($0.value) == wanted }) { return hit.key }
-        if let hit = packages.first(where: { $0.lowercased() == wanted }) { return hit }
-        let partial = labels.filter { Self.folded($0.value).contains(wanted) || wanted.contains(Self.folded($0.value)) }
-        if partial.count == 1, let hit = partial.first { return hit.key }
-        let suggestions = partial.map(\.value).sorted() + packages.filter { $0.lowercased().contains(wanted) }.prefix(5)
+        let (apps, otherLabels) = try await appsInAllLocales()
+        if apps.contains(where: { $0.package == name }) { return name }
+        let candidates = apps.map { app in
+            AppNameMatcher.Candidate(package: app.package, label: app.label ?? "", otherLabels: otherLabels[app.package] ?? [])
+        }
+        if let hit = AppNameMatcher.match(name, in: candidates, typos: false) { return hit.package }
+        let wanted = name.lowercased()
+        let suggestions = AppNameMatcher.suggestions(for: name, in: candidates.filter { !$0.label.isEmpty })
+            + apps.map(\.package).filter { $0.lowercased().contains(wanted) }
         throw PhoneError.appNotFound(name, suggestions: Array(suggestions.prefix(5)))
-    }
-
-    static func folded(_ s: String) -> String {
-        s.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
-            .trimmingCharacters(in: .whitespaces)
     }
 
     /// Starts an app by package or label at its launcher activity (bringing its task to front
@@ -229,17 +235,44 @@ extension Phone {
     @discardableResult
     public func launch(_ app: String) async throws -> String {
         let package = try await resolveApp(app)
+        try await launch(package: package)
+        return package
+    }
+
+    /// Starts an installed package at its launcher activity, without listing packages or
+    /// matching names (for a package a matcher already chose).
+    public func launch(package: String) async throws {
         if let component = try await launcherActivity(of: package) {
             let intent = Intent(action: "android.intent.action.MAIN", component: component, categories: ["android.intent.category.LAUNCHER"])
             try await start(intent)
-        } else {
-            // Old phones without `cmd package resolve-activity`: let monkey find it.
-            let out = try await shell("monkey -p \(ShellQuoting.quote(package)) -c android.intent.category.LAUNCHER 1")
-            guard out.stdoutText.contains("Events injected: 1") else {
-                throw PhoneError.commandFailed(command: "monkey -p \(package)", status: out.exitCode, output: out.stdoutText + out.stderrText)
-            }
+            return
         }
-        return package
+        // Old phones without `cmd package resolve-activity`: let monkey find it.
+        let command = "monkey -p \(ShellQuoting.quote(package)) -c android.intent.category.LAUNCHER 1"
+        let out = try await shell(command)
+        guard out.stdoutText.contains("Events injected: 1") else {
+            if (out.stdoutText + out.stderrText).contains("No activities found") {
+                throw PhoneError.appNotFound(package, suggestions: [])
+            }
+            throw PhoneError.commandFailed(command: command, status: out.exitCode, output: out.stdoutText + out.stderrText)
+        }
+    }
+
+    /// The launcher's packages: what the phone resolves for HOME, and installed packages that
+    /// look like a launcher (`launcher` in the name, or ending in `.home`). Asked once per phone.
+    public func launcherPackages() async throws -> Set<String> {
+        if let cachedLauncherPackages { return cachedLauncherPackages }
+        let text = try await shell("cmd package resolve-activity --brief -a android.intent.action.MAIN -c android.intent.category.HOME").stdoutText
+        var found = Set(Self.components(in: text).compactMap { $0.split(separator: "/").first.map(String.init) })
+        found.remove("android")  // the chooser when several launchers are installed
+        for package in try await installedPackages() where Self.looksLikeLauncher(package) { found.insert(package) }
+        cachedLauncherPackages = found
+        return found
+    }
+
+    static func looksLikeLauncher(_ package: String) -> Bool {
+        let p = package.lowercased()
+        return p.contains("launcher") || p.hasSuffix(".home") || p.hasSuffix(".homescreen")
     }
 
     /// `am start` with an intent; throws when the activity manager reports an error.

@@ -2,16 +2,6 @@ import ADB
 import Foundation
 import Imaging
 
-/// The outcome of waiting for the screen to settle.
-public struct SettleResult: Sendable {
-    /// The last frame captured: the settled screen, ready to use.
-    public var image: Image
-    /// False when the timeout came first.
-    public var settled: Bool
-    public var frames: Int
-    public var elapsed: Duration
-}
-
 extension Phone {
     // MARK: - UI hierarchy
 
@@ -45,64 +35,6 @@ extension Phone {
     /// The UI hierarchy as a tree.
     public func uiHierarchy() async throws -> UIHierarchy {
         try UIHierarchy(xml: try await uiHierarchyXML())
-    }
-
-    // MARK: - Settling
-
-    /// Captures frames until two in a row differ in no more than `threshold` of their pixels
-    /// (sampled), or `timeout` passes. Returns the last frame either way.
-    public func waitUntilSettled(threshold: Double = 0.002, interval: Duration = .milliseconds(100),
-                                 timeout: Duration = .seconds(3)) async throws -> SettleResult {
-        let clock = ContinuousClock()
-        let start = clock.now
-        var previous = try await screenshot(rejectBlack: false)
-        var frames = 1
-        while clock.now - start < timeout {
-            try await Task.sleep(for: interval)
-            let frame = try await screenshot(rejectBlack: false)
-            frames += 1
-            let difference = Self.frameDifference(previous, frame)
-            previous = frame
-            if difference <= threshold {
-                try await rejectIfBlack(frame)
-                return SettleResult(image: frame, settled: true, frames: frames, elapsed: clock.now - start)
-            }
-        }
-        try await rejectIfBlack(previous)
-        return SettleResult(image: previous, settled: false, frames: frames, elapsed: clock.now - start)
-    }
-
-    func rejectIfBlack(_ image: Image) async throws {
-        guard Self.isBlackFrame(image) else { return }
-        let state = try await wakefulness()
-        if state != .awake, state != .unknown { throw PhoneError.screenOff }
-        throw PhoneError.secureScreen(foreground: (try? await foregroundApp())?.package)
-    }
-
-    /// The fraction (0…1) of sampled pixels whose colour changed by more than a little between
-    /// two frames; 1 when the sizes differ.
-    public static func frameDifference(_ a: Image, _ b: Image) -> Double {
-        guard a.width == b.width, a.height == b.height, a.width > 0, a.height > 0 else { return 1 }
-        let step = 2
-        var changed = 0, total = 0
-        a.withUnsafeBytes { pa in
-            b.withUnsafeBytes { pb in
-                var y = 0
-                while y < a.height {
-                    let ra = y * a.stride, rb = y * b.stride
-                    var x = 0
-                    while x < a.width {
-                        let i = ra + x * 4, j = rb + x * 4
-                        let d = max(abs(Int(pa[i]) - Int(pb[j])), abs(Int(pa[i + 1]) - Int(pb[j + 1])), abs(Int(pa[i + 2]) - Int(pb[j + 2])))
-                        if d > 12 { changed += 1 }
-                        total += 1
-                        x += step
-                    }
-                    y += step
-                }
-            }
-        }
-        return total == 0 ? 0 : Double(changed) / Double(total)
     }
 
     // MARK: - Input events

@@ -27,6 +27,10 @@ public actor Phone {
         /// On a phone whose `dumpsys activity broadcasts` does not show ADB Keyboard's receiver,
         /// the fixed wait after selecting it instead.
         public var imeSwitchDelay: Duration = .milliseconds(300)
+        /// After typing, how long the focused field may take to show the text.
+        public var textConfirmTimeout: Duration = .seconds(2)
+        /// How long typing waits for another process typing into the same phone.
+        public var typingLockTimeout: Duration = .seconds(30)
         /// Labels by package that override those read from the apps' APKs (see `apps()`).
         public var appLabels: [String: String] = [:]
         /// Where to keep app labels read from APKs between runs (`app-labels.json`); nil keeps
@@ -50,8 +54,13 @@ public actor Phone {
     /// Whether this phone's `dumpsys activity broadcasts` shows ADB Keyboard's receiver: nil
     /// until seen or missed once.
     var adbKeyboardReceiverVisible: Bool?
-    /// Serializes operations made of several commands (typing switches IMEs and back).
+    /// Serializes operations made of several commands (typing switches IMEs and back) within
+    /// this process; `HostFileLock` does it across processes.
     let textLock = AsyncLock()
+    /// `ro.serialno`, which names the typing lock file.
+    var cachedSerial: String?
+    /// The launcher's packages, found once (see `launcherPackages()`).
+    var cachedLauncherPackages: Set<String>?
     /// Commands, exec streams and sync pulls sent to the phone (for tests and diagnostics).
     public private(set) var roundTrips = 0
     /// App labels read from APKs, by package, APK path, size and mtime.

@@ -24,8 +24,11 @@ public enum PhoneError: Error, Sendable, Equatable, CustomStringConvertible {
     case appNotFound(String, suggestions: [String])
     /// Non-ASCII text needs the ADB Keyboard IME, which is not installed.
     case textNeedsADBKeyboard(String)
-    /// ADB Keyboard never started listening after it was selected: no text field has focus.
+    /// No editable text field has focus (the UI tree shows none focused, or ADB Keyboard never
+    /// started listening after it was selected): there is nowhere to type.
     case noFocusedTextField
+    /// The text was sent but the focused field did not change as expected: it went nowhere.
+    case textNotDelivered(expected: String, field: String)
     /// `uiautomator dump` kept failing.
     case uiDumpFailed(String)
     /// An argument that cannot work (a key name, a negative duration, …).
@@ -44,7 +47,7 @@ public enum PhoneError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the screen is protected from capture (FLAG_SECURE\(app.map { " in \($0)" } ?? "")): the phone returned a black frame; "
                 + "leave that screen or let a person take over"
         case .screenOff:
-            return "the phone's screen is off; wake it (`input keyevent KEYCODE_WAKEUP`, or Phone.wake())"
+            return "the phone's screen is off; wake it with `tether unlock` (or the power button)"
         case .locked:
             return "the phone is locked with a PIN, pattern or password; unlock it by hand"
         case .commandFailed(let command, let status, let output):
@@ -61,7 +64,10 @@ public enum PhoneError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\"\(text.prefix(40))\" has characters `input text` cannot type; install and enable ADB Keyboard "
                 + "(com.android.adbkeyboard, github.com/senzhk/ADBKeyBoard) on the phone"
         case .noFocusedTextField:
-            return "nothing to type into: ADB Keyboard did not start listening, so no text field has focus (tap the field first)"
+            return "no text field has focus; tap the field to type into first, then type again"
+        case .textNotDelivered(let expected, let field):
+            return "the text \"\(expected.prefix(40))\" did not arrive in the focused field (it reads \"\(field.prefix(60))\"); "
+                + "check that the field still has focus and takes text, then type again"
         case .uiDumpFailed(let message):
             return "could not read the UI hierarchy: \(message)"
         case .invalidArgument(let message):

@@ -292,7 +292,8 @@ import VirtualPhone
             #expect(await rig.device.foreground.package != "com.tether.notes")
             #expect(try await rig.phone.launch("calendar") == "com.android.calendar")
 
-            await #expect(throws: PhoneError.appNotFound("Mesages", suggestions: [])) { try await rig.phone.launch("Mesages") }
+            // A near miss is suggested, not launched.
+            await #expect(throws: PhoneError.appNotFound("Mesages", suggestions: ["Messages"])) { try await rig.phone.launch("Mesages") }
             do {
                 try await rig.phone.launch("Note")
             } catch let error as PhoneError {

@@ -51,6 +51,22 @@ public struct APKLabels: Sendable, Equatable, Codable {
         return text.flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// Every label the launcher entry for `component` has, in any locale (the application's
+    /// labels when it has none of its own), without repeats.
+    public func allLabels(component: String?) -> [String] {
+        var entry = launchers.first
+        if let component {
+            let parts = component.split(separator: "/", maxSplits: 1).map(String.init)
+            if parts.count == 2 {
+                let wanted = ManifestInfo.qualified(parts[1], package: parts[0])
+                entry = launchers.first { $0.name == wanted } ?? entry
+            }
+        }
+        let texts = (entry?.label ?? applicationLabel).sorted { $0.key.description < $1.key.description }.map(\.value)
+        var seen: Set<String> = []
+        return texts.filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+
     static let manifestName = "AndroidManifest.xml", resourcesName = "resources.arsc"
 
     /// Reads the labels through ranged reads: the central directory, the manifest, and the
