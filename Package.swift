@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "AndroidPhone", targets: ["AndroidPhone"]),
         .library(name: "Trajectory", targets: ["Trajectory"]),
         .library(name: "Agent", targets: ["Agent"]),
+        .library(name: "Daemon", targets: ["Daemon"]),
         .executable(name: "tether", targets: ["tether"]),
     ],
     dependencies: [
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -127,6 +129,7 @@ let package = Package(
             dependencies: [
                 "COpenBLAS",
                 "CKernels",
+                "Imaging",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -151,6 +154,17 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
+        ),
+        .target(
+            name: "Daemon",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: ["Daemon", "TetherTestSupport"]
         ),
         .testTarget(
             name: "AgentTests",
