@@ -58,7 +58,7 @@ extension VirtualPhone {
             if let pkg = action.launch { launch(Template.render(pkg, context)) }
             if let t = action.toast { toast = Template.render(t, context) }
             if let spec = action.intent {
-                var intent = Intent()
+                var intent = ReceivedIntent()
                 intent.action = spec.action.map { Template.render($0, context) }
                 intent.data = spec.data.map { Template.render($0, context) }
                 intent.type = spec.type

@@ -3,8 +3,8 @@ import ADB
 /// `am` (start, broadcast, force-stop, stack) with its intent options, and `monkey -p PACKAGE`.
 extension VirtualPhoneShell {
     /// Parses `am start`/`am broadcast` intent options.
-    static func parseIntent(_ args: [String]) -> (Intent, flags: Set<String>, rest: [String]) {
-        var intent = Intent()
+    static func parseIntent(_ args: [String]) -> (ReceivedIntent, flags: Set<String>, rest: [String]) {
+        var intent = ReceivedIntent()
         var flags = Set<String>()
         var rest: [String] = []
         var i = 0

@@ -9,7 +9,7 @@ extension VirtualPhone {
     }
 
     /// Starts an activity as `am start` does.
-    public func start(_ intent: Intent) -> StartResult {
+    public func start(_ intent: ReceivedIntent) -> StartResult {
         clockTicks += 1
         defer { flushSync() }
         if let component = intent.component {
@@ -55,7 +55,7 @@ extension VirtualPhone {
         return .started(package: app.package, activity: foreground.activity)
     }
 
-    func resolve(_ intent: Intent) -> (AppDefinition, IntentFilter)? {
+    func resolve(_ intent: ReceivedIntent) -> (AppDefinition, IntentFilter)? {
         let scheme = intent.data.flatMap { d in d.firstIndex(of: ":").map { String(d[..<$0]).lowercased() } }
         let host = intent.data.flatMap { URLComponents(string: $0)?.host }
         for pkg in profile.apps {
@@ -71,7 +71,7 @@ extension VirtualPhone {
         return nil
     }
 
-    func intentParams(_ intent: Intent, filterParams: [String: String]?) -> [String: JSON]? {
+    func intentParams(_ intent: ReceivedIntent, filterParams: [String: String]?) -> [String: JSON]? {
         // Extras by full key and by their last dotted part (android.intent.extra.alarm.HOUR → HOUR),
         // since template paths split at dots.
         var extras = intent.extras

@@ -1,7 +1,10 @@
 import Foundation
 
-/// An intent as `am start` and apps build it.
-public struct Intent: Sendable, Equatable {
+/// An intent as the virtual phone receives it: parsed from `am start`/`am broadcast` options or
+/// built by an app's `intent` action, with extras as JSON (what app state and templates hold).
+/// Named apart from `AndroidPhone.Intent`, the intent a host builds to send to a phone, which
+/// carries typed extras and renders `am` arguments; the two meet only as `am` command lines.
+public struct ReceivedIntent: Sendable, Equatable {
     public var action: String?
     public var data: String?
     public var type: String?
