@@ -226,6 +226,7 @@ public enum VirtualPhoneError: Error, Sendable, CustomStringConvertible, Equatab
     case notFound(String)
     case io(String)
     case font(String)
+    case invalidArgument(String)
 
     public var description: String {
         switch self {
@@ -233,6 +234,7 @@ public enum VirtualPhoneError: Error, Sendable, CustomStringConvertible, Equatab
         case .notFound(let m): return m
         case .io(let m): return m
         case .font(let m): return m
+        case .invalidArgument(let m): return m
         }
     }
 }

@@ -7,22 +7,39 @@ import Glibc
 import VirtualPhone
 
 /// `tether vphone`: serve virtual phones over ADB, list tasks, check a task on a running phone.
+/// `tether vphone [OPTIONS]` serves (as `tether vphone serve` does), so its help shows the serve
+/// options beside the subcommands.
 struct VPhoneCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vphone",
         abstract: "Run simulated Android phones that speak ADB on 127.0.0.1.",
-        subcommands: [Serve.self, Tasks.self, Check.self],
-        defaultSubcommand: Serve.self)
+        usage: """
+            tether vphone [serve] [--port <port>] [--count <count>] [--profile <profile>] [<options>]
+            tether vphone tasks [--zh]
+            tether vphone check <task> --serial <host:port>
+            """,
+        discussion: "With no subcommand, serves phones with the options below until SIGINT or SIGTERM.",
+        subcommands: [Serve.self, Tasks.self, Check.self])
+
+    @OptionGroup var options: ServeOptions
+
+    func run() async throws { try await options.serve() }
 
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "serve", abstract: "Start virtual phones until SIGINT or SIGTERM (the default subcommand).")
+            commandName: "serve", abstract: "Start virtual phones until SIGINT or SIGTERM (what `tether vphone` does with no subcommand).")
 
-        @Option(help: "First port (0 picks free ports). Ports 5555–5585 are refused: the adb server probes them.")
+        @OptionGroup var options: ServeOptions
+
+        func run() async throws { try await options.serve() }
+    }
+
+    struct ServeOptions: ParsableArguments {
+        @Option(help: "First port, 1024–65535 (0 picks free ports). Ports 5555–5585 are refused: the adb server probes them.")
         var port: Int = 6520
         @Option(help: "Profile name from Devices/profiles.")
         var profile: String = "pixel-7"
-        @Option(help: "How many phones (on consecutive ports).")
+        @Option(help: "How many phones (1–64, on consecutive ports that must all fit in 1024–65535).")
         var count: Int = 1
         @Flag(help: "Require RSA authentication; a new key is accepted as a user tapping Allow would.")
         var auth = false
@@ -42,30 +59,37 @@ struct VPhoneCommand: AsyncParsableCommand {
             if let pin, pin.isEmpty || !pin.allSatisfy(\.isASCII) || !pin.allSatisfy(\.isNumber) {
                 throw ValidationError("--pin must be digits")
             }
-            if port != 0, (5555...5585).contains(port) || (5555...5585).contains(port + count - 1) {
-                throw ValidationError("ports 5555–5585 are probed by the adb server as emulators; choose another --port")
+            do { _ = try VirtualPhoneServer.ports(first: port, count: count) } catch {
+                throw ValidationError("--port: \(error.description)")
             }
         }
 
-        func run() async throws {
+        func serve() async throws {
             let catalog = try DeviceCatalog.load(from: devices.map { URL(fileURLWithPath: $0) } ?? DeviceCatalog.locate())
             var taskDefinition: TaskDefinition?
             if let task {
                 guard let t = catalog.task(task) else { throw ValidationError("no task \(task); see `tether vphone tasks`") }
                 taskDefinition = t
             }
+            let ports = try VirtualPhoneServer.ports(first: port, count: count)
             var servers: [VirtualPhoneServer] = []
-            for i in 0..<count {
-                let options = VirtualPhoneServer.Options(
-                    profile: profile, seed: seed &+ UInt64(i), port: port == 0 ? 0 : port + i, index: i,
-                    authorizedKeys: auth ? ADBAuthorizedKeys() : nil, acceptUnknownKeys: true, task: taskDefinition)
-                let server = try await VirtualPhoneServer.start(catalog: catalog, options: options)
-                if let pin { await server.phone.setLockPIN(pin) }
-                if locked || pin != nil { await server.phone.sleep() }
-                servers.append(server)
-                say("vphone \(i): \(server.serial)  profile \(profile)  serial \(server.phone.serialNumber)  files \(server.phone.root.path)")
+            do {
+                for (i, phonePort) in ports.enumerated() {
+                    let options = VirtualPhoneServer.Options(
+                        profile: profile, seed: seed &+ UInt64(i), port: phonePort, index: i,
+                        authorizedKeys: auth ? ADBAuthorizedKeys() : nil, acceptUnknownKeys: true, task: taskDefinition)
+                    let server = try await VirtualPhoneServer.start(catalog: catalog, options: options)
+                    if let pin { await server.phone.setLockPIN(pin) }
+                    if locked || pin != nil { await server.phone.sleep() }
+                    servers.append(server)
+                    say("vphone \(i): \(server.serial)  profile \(profile)  serial \(server.phone.serialNumber)  files \(server.phone.root.path)")
+                }
+            } catch {
+                // A port taken halfway: the phones already started stop too.
+                for server in servers { await server.stop() }
+                throw error
             }
-            say("connect with: adb connect \(servers[0].serial)   (Ctrl-C stops)")
+            if let first = servers.first { say("connect with: adb connect \(first.serial)   (Ctrl-C stops)") }
             await waitForTermination()
             for server in servers { await server.stop() }
         }

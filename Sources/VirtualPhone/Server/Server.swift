@@ -14,7 +14,8 @@ public final class VirtualPhoneServer: Sendable {
     public struct Options: Sendable {
         public var profile: String
         public var seed: UInt64
-        /// 0 picks a free port. Keep clear of 5555–5585 when a real adb server runs.
+        /// 0 picks a free port; otherwise 1024–65535, clear of 5555–5585 (the adb server probes
+        /// those as emulators). `start` refuses any other.
         public var port: Int
         public var index: Int
         /// Require RSA auth: keys in this list are accepted; others are refused (or, with
@@ -46,6 +47,7 @@ public final class VirtualPhoneServer: Sendable {
     /// Makes a phone and starts serving it.
     public static func start(catalog: DeviceCatalog, options: Options = Options(),
                              logger: Logger = Logger(label: "tether.vphone")) async throws -> VirtualPhoneServer {
+        if options.port != 0 { _ = try ports(first: options.port, count: 1) }
         let phone = try VirtualPhone(catalog: catalog, profile: options.profile, seed: options.seed, index: options.index,
                                      root: options.root, task: options.task, logger: logger)
         let files = DeviceFileSystem(root: phone.root)
