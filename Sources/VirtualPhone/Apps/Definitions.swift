@@ -169,32 +169,8 @@ public struct ItemTemplate: Sendable, Codable {
     public var longPress: [Action]?
 }
 
-/// One step of what a tap does. Exactly one of the verbs is set.
-public struct Action: Sendable, Codable {
-    public var navigate: String?
-    public var params: [String: String]?
-    /// With navigate: replace the top screen instead of pushing.
-    public var replace: Bool?
-    public var back: Bool?
-    public var home: Bool?
-    public var set: String?
-    public var value: JSON?
-    public var toggle: String?
-    public var append: String?
-    public var item: [String: JSON]?
-    public var update: String?
-    public var remove: String?
-    public var clear: String?
-    public var launch: String?
-    /// Form fields that must not be empty; stops with a toast when one is.
-    public var require: [String]?
-    public var toast: String?
-    public var intent: IntentSpec?
-    /// Clears the current screen's form fields.
-    public var resetForm: Bool?
-}
-
-public struct IntentSpec: Sendable, Codable {
+/// What an `intent` action starts (templates in action and data and extras).
+public struct IntentSpec: Sendable, Codable, Equatable {
     public var action: String?
     public var data: String?
     public var type: String?

@@ -1,75 +1,72 @@
 import Foundation
 
 extension VirtualPhone {
+    /// Runs an app's actions in order over the screen's context (templates are filled from it).
     func perform(_ actions: [Action], package: String, context: JSON) {
         clockTicks += 1
         for action in actions {
-            if let required = action.require, let entry = topEntry {
-                for field in required where (entry.form[field] ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-                    toast = "Enter \(field.replacingOccurrences(of: "_", with: " "))"
-                    changed()
-                    return
-                }
+            if case .require(let fields) = action, let entry = topEntry,
+               let empty = fields.first(where: { (entry.form[$0] ?? "").trimmingCharacters(in: .whitespaces).isEmpty }) {
+                toast = "Enter \(empty.replacingOccurrences(of: "_", with: " "))"
+                changed()
+                return
             }
-            if let screen = action.navigate {
-                let params = (action.params ?? [:]).mapValues { Template.value(.string($0), context) }
-                push(package: package, screen: screen, params: params, replace: action.replace ?? false)
+            perform(action, package: package, context: context)
+        }
+        changed()
+    }
+
+    func perform(_ action: Action, package: String, context: JSON) {
+        func path(_ template: String) -> StatePath { StatePath(Template.render(template, context)) }
+        func filled(_ item: [String: JSON]) -> [String: JSON] { item.mapValues { Template.value($0, context) } }
+        switch action {
+        case .require:
+            break  // checked in the loop of `perform(_:package:context:)`, where it can stop the rest
+        case .navigate(let screen, let params, let replace):
+            push(package: package, screen: screen, params: params.mapValues { Template.value(.string($0), context) }, replace: replace)
+        case .back: pressBack()
+        case .home: pressHome()
+        case .set(let p, let value):
+            states[package, default: .object([:])].set(Template.value(value, context), at: path(p))
+            dirty.insert(package)
+        case .toggle(let p):
+            let on = states[package]?.value(at: path(p))?.truthy ?? false
+            states[package, default: .object([:])].set(.bool(!on), at: path(p))
+            dirty.insert(package)
+        case .append(let p, let template):
+            var items = states[package]?.value(at: path(p))?.arrayValue ?? []
+            var item = filled(template)
+            if item["id"] == nil {
+                item["id"] = .number((items.compactMap { $0["id"]?.numberValue }.max() ?? 0) + 1)
             }
-            if action.back == true { pressBack() }
-            if action.home == true { pressHome() }
-            if let p = action.set {
-                let path = StatePath(Template.render(p, context))
-                states[package, default: .object([:])].set(Template.value(action.value ?? .null, context), at: path)
+            items.append(.object(item))
+            states[package, default: .object([:])].set(.array(items), at: path(p))
+            dirty.insert(package)
+        case .update(let p, let fields):
+            if let existing = states[package]?.value(at: path(p)) {
+                states[package]?.set(existing.merged(with: .object(filled(fields))), at: path(p))
                 dirty.insert(package)
             }
-            if let p = action.toggle {
-                let path = StatePath(Template.render(p, context))
-                let on = states[package]?.value(at: path)?.truthy ?? false
-                states[package, default: .object([:])].set(.bool(!on), at: path)
-                dirty.insert(package)
-            }
-            if let p = action.append {
-                let path = StatePath(Template.render(p, context))
-                var items = states[package]?.value(at: path)?.arrayValue ?? []
-                var item = (action.item ?? [:]).mapValues { Template.value($0, context) }
-                if item["id"] == nil {
-                    item["id"] = .number((items.compactMap { $0["id"]?.numberValue }.max() ?? 0) + 1)
-                }
-                items.append(.object(item))
-                states[package, default: .object([:])].set(.array(items), at: path)
-                dirty.insert(package)
-            }
-            if let p = action.update {
-                let path = StatePath(Template.render(p, context))
-                if let existing = states[package]?.value(at: path) {
-                    let fields = JSON.object((action.item ?? [:]).mapValues { Template.value($0, context) })
-                    states[package]?.set(existing.merged(with: fields), at: path)
-                    dirty.insert(package)
-                }
-            }
-            if let p = action.remove {
-                states[package]?.set(nil, at: StatePath(Template.render(p, context)))
-                dirty.insert(package)
-            }
-            if let p = action.clear {
-                states[package, default: .object([:])].set(.array([]), at: StatePath(Template.render(p, context)))
-                dirty.insert(package)
-            }
-            if let pkg = action.launch { launch(Template.render(pkg, context)) }
-            if let t = action.toast { toast = Template.render(t, context) }
-            if let spec = action.intent {
-                var intent = ReceivedIntent()
-                intent.action = spec.action.map { Template.render($0, context) }
-                intent.data = spec.data.map { Template.render($0, context) }
-                intent.type = spec.type
-                intent.component = spec.component
-                intent.extras = (spec.extras ?? [:]).mapValues { Template.value(.string($0), context) }
-                _ = start(intent)
-            }
-            if action.resetForm == true, !tasks.isEmpty, let last = tasks.last?.entries.indices.last {
+        case .remove(let p):
+            states[package]?.set(nil, at: path(p))
+            dirty.insert(package)
+        case .clear(let p):
+            states[package, default: .object([:])].set(.array([]), at: path(p))
+            dirty.insert(package)
+        case .launch(let pkg): launch(Template.render(pkg, context))
+        case .toast(let t): toast = Template.render(t, context)
+        case .intent(let spec):
+            var intent = ReceivedIntent()
+            intent.action = spec.action.map { Template.render($0, context) }
+            intent.data = spec.data.map { Template.render($0, context) }
+            intent.type = spec.type
+            intent.component = spec.component
+            intent.extras = (spec.extras ?? [:]).mapValues { Template.value(.string($0), context) }
+            _ = start(intent)
+        case .resetForm:
+            if !tasks.isEmpty, let last = tasks.last?.entries.indices.last {
                 for key in tasks[tasks.count - 1].entries[last].form.keys { tasks[tasks.count - 1].entries[last].form[key] = "" }
             }
         }
-        changed()
     }
 }
