@@ -1,49 +1,8 @@
 import Foundation
+import Imaging
 
-/// An RGBA8 image: `width × height` pixels, 4 bytes each, rows top to bottom, no padding.
-public struct RGBAImage: Sendable {
-    public let width: Int
-    public let height: Int
-    public let bytes: [UInt8]
-
-    public init(width: Int, height: Int, bytes: [UInt8]) {
-        self.width = width
-        self.height = height
-        self.bytes = bytes
-    }
-
-    /// An opaque image from tightly packed RGB bytes.
-    public init(width: Int, height: Int, rgb: [UInt8]) {
-        self.width = width
-        self.height = height
-        var b = [UInt8](repeating: 255, count: width * height * 4)
-        let n = min(width * height, rgb.count / 3)
-        for i in 0..<n {
-            b[4 * i] = rgb[3 * i]; b[4 * i + 1] = rgb[3 * i + 1]; b[4 * i + 2] = rgb[3 * i + 2]
-        }
-        bytes = b
-    }
-}
-
-/// The pre-processed form of one image: patch rows for the vision tower and their grid.
-public struct ProcessedImage: Sendable {
-    /// `patchCount × patchElements` floats, rows in merge-block order.
-    public let pixelValues: [Float]
-    /// (t, h, w) in patches.
-    public let gridTHW: (t: Int, h: Int, w: Int)
-    public let patchElements: Int
-    /// Size the image was resized to, in pixels.
-    public let resizedHeight: Int
-    public let resizedWidth: Int
-    public let mergeSize: Int
-
-    public var patchCount: Int { gridTHW.t * gridTHW.h * gridTHW.w }
-    /// `<|image|>` tokens this image occupies in the prompt.
-    public var tokenCount: Int { patchCount / (mergeSize * mergeSize) }
-}
-
-/// `Glm4vImageProcessor` (PIL backend): smart resize, Pillow-exact bicubic resampling, rescale,
-/// CLIP normalization, patchify in merge-block order.
+/// `Glm4vImageProcessor` (PIL backend): smart resize, bicubic resampling by Imaging (Pillow's,
+/// pass order included), rescale, CLIP normalization, patchify in merge-block order.
 public struct ImageProcessor: Sendable {
     public var minPixels: Int
     public var maxPixels: Int
@@ -128,11 +87,9 @@ public struct ImageProcessor: Sendable {
         return (Int(hb), Int(wb))
     }
 
-    /// Resizes, normalizes and patchifies one image.
-    public func process(_ image: RGBAImage) throws -> ProcessedImage {
-        guard image.width > 0, image.height > 0 else {
-            throw InferenceError.invalidImage("the image is \(image.width)×\(image.height); it has no pixels")
-        }
+    /// Resizes, normalizes and patchifies one image. Transparency is dropped first (the colour
+    /// channels are kept as they are), as transformers' `convert("RGB")` does.
+    public func process(_ image: Image) throws -> ProcessedImage {
         guard image.width * image.height <= maxInputPixels else {
             throw InferenceError.invalidImage(
                 "the image is \(image.width)×\(image.height) (\(image.width * image.height) pixels), over the input limit of \(maxInputPixels) pixels; scale it down first")
@@ -141,25 +98,37 @@ public struct ImageProcessor: Sendable {
             throw InferenceError.invalidImage(
                 "the image is \(image.width)×\(image.height); both sides must be at least \(patchSize) pixels (one patch)")
         }
-        guard image.bytes.count == image.width * image.height * 4 else {
-            throw InferenceError.invalidImage(
-                "a \(image.width)×\(image.height) RGBA image needs \(image.width * image.height * 4) bytes, got \(image.bytes.count)")
-        }
         let (th, tw) = try targetSize(height: image.height, width: image.width)
-        // RGBA → RGB (alpha dropped, as PIL's convert("RGB") does), planar.
-        var rgb = [UInt8](repeating: 0, count: image.width * image.height * 3)
-        image.bytes.withUnsafeBufferPointer { src in
-            for i in 0..<(image.width * image.height) {
-                rgb[3 * i] = src[4 * i]; rgb[3 * i + 1] = src[4 * i + 1]; rgb[3 * i + 2] = src[4 * i + 2]
-            }
+        let resized: Image
+        do {
+            resized = try Self.opaque(image).resized(width: tw, height: th, filter: .bicubic)
+        } catch {
+            throw InferenceError.invalidImage("resizing the \(image.width)×\(image.height) image to \(tw)×\(th) failed: \(error)")
         }
-        let resized = (th == image.height && tw == image.width)
-            ? rgb : PillowBicubic.resize(rgb: rgb, width: image.width, height: image.height, toWidth: tw, toHeight: th)
-        return patchify(rgb: resized, height: th, width: tw)
+        return patchify(resized)
     }
 
-    /// Rescale, normalize, and cut an RGB image (sides multiples of `factor`) into patch rows.
-    func patchify(rgb: [UInt8], height: Int, width: Int) -> ProcessedImage {
+    /// `image` with every alpha set to 255, so that resizing treats it as RGB (no premultiplying).
+    static func opaque(_ image: Image) -> Image {
+        if image.isOpaque { return image }
+        var copy = image
+        let (width, height, stride) = (image.width, image.height, image.stride)
+        copy.withUnsafeMutableBytes { raw in
+            for y in 0..<height {
+                var i = y * stride + 3
+                for _ in 0..<width {
+                    raw[i] = 255
+                    i += 4
+                }
+            }
+        }
+        return copy
+    }
+
+    /// Rescale, normalize, and cut an image (sides multiples of `factor`) into patch rows.
+    func patchify(_ image: Image) -> ProcessedImage {
+        let (height, width, stride) = (image.height, image.width, image.stride)
+        let rgb = image.bytes
         let p = patchSize, m = mergeSize, tp = temporalPatchSize
         let gh = height / p, gw = width / p
         let rowLen = 3 * tp * p * p
@@ -180,7 +149,7 @@ public struct ImageProcessor: Sendable {
                                 let y = row * p + py
                                 for px in 0..<p {
                                     let x = col * p + px
-                                    let v = lut[c][Int(rgb[(y * width + x) * 3 + c])]
+                                    let v = lut[c][Int(rgb[y * stride + x * 4 + c])]
                                     for t in 0..<tp {
                                         out[base + ((c * tp + t) * p + py) * p + px] = v
                                     }
@@ -194,93 +163,5 @@ public struct ImageProcessor: Sendable {
         }
         return ProcessedImage(pixelValues: out, gridTHW: (1, gh, gw), patchElements: rowLen,
                               resizedHeight: height, resizedWidth: width, mergeSize: m)
-    }
-}
-
-/// Pillow's `Image.resize(BICUBIC)` for 8-bit RGB: separable convolution with a = −0.5, support
-/// widened by the scale when shrinking, 22-bit fixed-point coefficients, horizontal pass first.
-enum PillowBicubic {
-    static let precisionBits = 32 - 8 - 2
-
-    static func filter(_ x0: Double) -> Double {
-        let a = -0.5
-        let x = abs(x0)
-        if x < 1 { return ((a + 2) * x - (a + 3)) * x * x + 1 }
-        if x < 2 { return (((x - 5) * x + 8) * x - 4) * a }
-        return 0
-    }
-
-    /// For each output index: first input index and fixed-point weights.
-    static func coefficients(inSize: Int, outSize: Int) -> (bounds: [(Int, Int)], kernel: [Int32], ksize: Int) {
-        let scale = Double(inSize) / Double(outSize)
-        let filterscale = max(scale, 1)
-        let support = 2.0 * filterscale
-        let ksize = Int(support.rounded(.up)) * 2 + 1
-        var bounds: [(Int, Int)] = []
-        var kernel = [Int32](repeating: 0, count: outSize * ksize)
-        var pre = [Double](repeating: 0, count: ksize)
-        for xx in 0..<outSize {
-            let center = (Double(xx) + 0.5) * scale
-            let ss = 1.0 / filterscale
-            var xmin = Int((center - support + 0.5).rounded(.towardZero))
-            if xmin < 0 { xmin = 0 }
-            var xmax = Int((center + support + 0.5).rounded(.towardZero))
-            if xmax > inSize { xmax = inSize }
-            xmax -= xmin
-            var ww = 0.0
-            for x in 0..<xmax {
-                let w = filter((Double(x + xmin) - center + 0.5) * ss)
-                pre[x] = w
-                ww += w
-            }
-            for x in 0..<xmax {
-                let v = ww != 0 ? pre[x] / ww : pre[x]
-                let scaled = v * Double(1 << precisionBits)
-                kernel[xx * ksize + x] = Int32((v < 0 ? scaled - 0.5 : scaled + 0.5).rounded(.towardZero))
-            }
-            bounds.append((xmin, xmax))
-        }
-        return (bounds, kernel, ksize)
-    }
-
-    @inline(__always) static func clip8(_ v: Int) -> UInt8 {
-        let s = v >> precisionBits
-        return s < 0 ? 0 : (s > 255 ? 255 : UInt8(s))
-    }
-
-    static func resize(rgb: [UInt8], width: Int, height: Int, toWidth: Int, toHeight: Int) -> [UInt8] {
-        var img = rgb, w = width
-        if toWidth != width {
-            let (bounds, k, ks) = coefficients(inSize: width, outSize: toWidth)
-            var out = [UInt8](repeating: 0, count: toWidth * height * 3)
-            for y in 0..<height {
-                for xx in 0..<toWidth {
-                    let (xmin, xmax) = bounds[xx]
-                    for c in 0..<3 {
-                        var ss = 1 << (precisionBits - 1)
-                        for x in 0..<xmax { ss += Int(img[(y * w + xmin + x) * 3 + c]) * Int(k[xx * ks + x]) }
-                        out[(y * toWidth + xx) * 3 + c] = clip8(ss)
-                    }
-                }
-            }
-            img = out
-            w = toWidth
-        }
-        if toHeight != height {
-            let (bounds, k, ks) = coefficients(inSize: height, outSize: toHeight)
-            var out = [UInt8](repeating: 0, count: w * toHeight * 3)
-            for yy in 0..<toHeight {
-                let (ymin, ymax) = bounds[yy]
-                for x in 0..<w {
-                    for c in 0..<3 {
-                        var ss = 1 << (precisionBits - 1)
-                        for y in 0..<ymax { ss += Int(img[((ymin + y) * w + x) * 3 + c]) * Int(k[yy * ks + y]) }
-                        out[(yy * w + x) * 3 + c] = clip8(ss)
-                    }
-                }
-            }
-            img = out
-        }
-        return img
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Logging
 
 /// A prompt ready for the model: token ids with every image expanded to its `<|image|>` tokens,
@@ -67,7 +68,7 @@ public final class GLM4VModel: Sendable {
     /// Renders `messages` in the GLM-4.1V chat format, tokenizes, processes `images` and
     /// expands each image placeholder to the image's token count. Images are matched to
     /// placeholders in order.
-    public func prompt(_ messages: [ChatMessage], images: [RGBAImage], addGenerationPrompt: Bool = true) throws -> Prompt {
+    public func prompt(_ messages: [ChatMessage], images: [Image], addGenerationPrompt: Bool = true) throws -> Prompt {
         let placeholders = messages.reduce(0) { $0 + $1.imageCount }
         guard placeholders == images.count else {
             throw InferenceError.invalidRequest("the messages have \(placeholders) image placeholders but \(images.count) images were given")

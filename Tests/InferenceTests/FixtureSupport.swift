@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 @testable import Inference
 
 /// The fixtures written by Scripts/make-model-fixture (transformers 5.23 / tokenizers 0.23 / Pillow 13).
@@ -71,9 +72,20 @@ enum Fixture {
         }
     }
 
-    static func rgbaImage(_ name: String) -> RGBAImage {
+    static func rgbaImage(_ name: String) -> Image {
         let s = shape("image.\(name).rgb")
-        return RGBAImage(width: s[1], height: s[0], rgb: ints("image.\(name).rgb").map { UInt8($0) })
+        return opaqueImage(width: s[1], height: s[0], rgb: ints("image.\(name).rgb").map { UInt8($0) })
+    }
+
+    /// An opaque image from packed RGB bytes.
+    static func opaqueImage(width: Int, height: Int, rgb: [UInt8]) -> Image {
+        var rgba = [UInt8](repeating: 255, count: width * height * 4)
+        for i in 0..<(width * height) {
+            rgba[4 * i] = rgb[3 * i]; rgba[4 * i + 1] = rgb[3 * i + 1]; rgba[4 * i + 2] = rgb[3 * i + 2]
+        }
+        do { return try Image(width: width, height: height, bytes: rgba) } catch {
+            preconditionFailure("fixture image \(width)×\(height): \(error)")
+        }
     }
 
     static let model: GLM4VModel = {

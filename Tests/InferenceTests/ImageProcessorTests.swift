@@ -1,3 +1,4 @@
+import Imaging
 import Testing
 @testable import Inference
 
@@ -31,23 +32,30 @@ import Testing
 
     @Test func tinyImageIsAnError() {
         #expect(throws: InferenceError.self) {
-            try processor.process(RGBAImage(width: 1, height: 1, bytes: [0, 0, 0, 255]))
+            try processor.process(Image(width: 1, height: 1, fill: .black))
         }
     }
 
     @Test func hugeImageIsAnErrorBeforeTouchingPixels() {
         #expect {
-            try processor.process(RGBAImage(width: 10000, height: 10000, bytes: []))
+            try processor.process(Image(width: 10000, height: 10000, fill: .black))
         } throws: { error in
             guard case let .invalidImage(message) = error as? InferenceError else { return false }
             return message.contains("10000×10000")
         }
     }
 
-    @Test func wrongBufferLengthIsAnError() {
-        #expect(throws: InferenceError.self) {
-            try processor.process(RGBAImage(width: 30, height: 30, bytes: [UInt8](repeating: 0, count: 30 * 30 * 3)))
+    /// transformers converts to RGB first: alpha is dropped and the colours kept as they are,
+    /// where resizing an RGBA image would premultiply and bleed transparent colours.
+    @Test func transparencyIsDroppedBeforeResizing() throws {
+        let opaque = Fixture.rgbaImage("downscale")
+        var translucent = opaque
+        translucent.withUnsafeMutableBytes { raw in
+            for i in Swift.stride(from: 3, to: raw.count, by: 4) { raw[i] = UInt8(truncatingIfNeeded: i / 4 * 37) }
         }
+        #expect(!translucent.isOpaque)
+        let expected = try processor.process(opaque).pixelValues
+        #expect(try processor.process(translucent).pixelValues == expected)
     }
 
     @Test func extremeAspectRatioIsAnError() {

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Testing
 @testable import Inference
 
@@ -149,7 +150,7 @@ import Testing
         let exact = Fixture.rgbaImage("exact")
         var bytes = exact.bytes
         bytes[4 * 100] ^= 0x80
-        let changed = RGBAImage(width: exact.width, height: exact.height, bytes: bytes)
+        let changed = try Image(width: exact.width, height: exact.height, bytes: bytes)
         let messages: [ChatMessage] = [.system(Self.system), .user(Self.firstTurn, images: 1)]
         let one = try model.prompt(messages, images: [exact])
         let two = try model.prompt(messages, images: [changed])
