@@ -1,4 +1,5 @@
 import Trajectory
+import AndroidPhone
 import Foundation
 import Imaging
 
@@ -136,7 +137,7 @@ public struct Executor: Sendable {
             try await sleep(.milliseconds(Int(s * 1000)))
             return seconds > maxWait ? .result("waited \(Action.formatSeconds(s)) s (the longest wait allowed)") : .done("waited")
         case .launch(let name):
-            guard let app = AppMatcher.match(name, in: apps) else {
+            guard let app = AppLabel.match(name, in: apps) else {
                 let some = apps.prefix(30).map(\.label).joined(separator: ", ")
                 return .failed("App \"\(name)\" is not installed on this phone. Installed apps include: \(some)")
             }
@@ -187,53 +188,13 @@ public struct Executor: Sendable {
     }
 }
 
-/// Finds the installed app a model's Launch name means.
-public enum AppMatcher {
-    static func normalize(_ s: String) -> String {
-        String(s.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) })
-    }
-
-    /// Exact label, exact package, label ignoring case/spaces/punctuation, one containing the
-    /// other, then a small edit distance. Nil when nothing fits or the best fit is not unique.
+extension AppLabel {
+    /// The app a model's Launch name means, by the project's one matcher (AndroidPhone's
+    /// `AppNameMatcher`, typos forgiven).
     public static func match(_ name: String, in apps: [AppLabel]) -> AppLabel? {
-        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let a = apps.first(where: { $0.label == trimmed }) { return a }
-        if let a = apps.first(where: { $0.package == trimmed }) { return a }
-        let n = normalize(trimmed)
-        guard !n.isEmpty else { return nil }
-        let same = apps.filter { normalize($0.label) == n }
-        if let a = same.first { return a }
-        let containing = apps.filter {
-            let l = normalize($0.label)
-            return !l.isEmpty && (l.contains(n) || (n.contains(l) && l.count >= 2))
-        }
-        if !containing.isEmpty {
-            let best = containing.min { abs(normalize($0.label).count - n.count) < abs(normalize($1.label).count - n.count) }
-            let bestGap = best.map { abs(normalize($0.label).count - n.count) } ?? 0
-            let ties = containing.filter { abs(normalize($0.label).count - n.count) == bestGap }
-            if ties.count == 1 { return best }
-            return nil
-        }
-        guard n.count >= 4 else { return nil }
-        let scored = apps.map { ($0, editDistance(normalize($0.label), n)) }
-        guard let low = scored.map(\.1).min(), low <= (n.count >= 8 ? 2 : 1) else { return nil }
-        let best = scored.filter { $0.1 == low }
-        return best.count == 1 ? best[0].0 : nil
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var prev = Array(0...b.count)
-        for i in 1...a.count {
-            var cur = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            prev = cur
-        }
-        return prev[b.count]
+        let candidates = apps.map { AppNameMatcher.Candidate(package: $0.package, label: $0.label) }
+        guard let hit = AppNameMatcher.match(name, in: candidates) else { return nil }
+        return apps.first { $0.package == hit.package }
     }
 }
 

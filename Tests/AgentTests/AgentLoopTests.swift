@@ -252,21 +252,21 @@ func agent(_ phone: FakePhone, _ backend: any ModelBackend, operator op: any Ope
     }
 }
 
-@Suite struct AppMatcherTests {
+@Suite struct AppLabelMatchTests {
     let apps = FakePhone.apps + [AppLabel(package: "com.google.android.apps.maps", label: "Maps"),
                                  AppLabel(package: "com.example.mail", label: "Mail"),
                                  AppLabel(package: "com.example.gmail", label: "Gmail")]
 
     @Test func matches() {
-        #expect(AppMatcher.match("Contacts", in: apps)?.package == "com.android.contacts")
-        #expect(AppMatcher.match("contacts ", in: apps)?.package == "com.android.contacts")
-        #expect(AppMatcher.match("com.tencent.mm", in: apps)?.package == "com.tencent.mm")
-        #expect(AppMatcher.match("微信", in: apps)?.package == "com.tencent.mm")
-        #expect(AppMatcher.match("Google Maps", in: apps)?.package == "com.google.android.apps.maps")
-        #expect(AppMatcher.match("Setings", in: apps)?.package == "com.android.settings", "typo")
-        #expect(AppMatcher.match("Mail", in: apps)?.package == "com.example.mail", "exact beats containment")
-        #expect(AppMatcher.match("Gallery", in: apps) == nil)
-        #expect(AppMatcher.match("", in: apps) == nil)
+        #expect(AppLabel.match("Contacts", in: apps)?.package == "com.android.contacts")
+        #expect(AppLabel.match("contacts ", in: apps)?.package == "com.android.contacts")
+        #expect(AppLabel.match("com.tencent.mm", in: apps)?.package == "com.tencent.mm")
+        #expect(AppLabel.match("微信", in: apps)?.package == "com.tencent.mm")
+        #expect(AppLabel.match("Google Maps", in: apps)?.package == "com.google.android.apps.maps")
+        #expect(AppLabel.match("Setings", in: apps)?.package == "com.android.settings", "typo")
+        #expect(AppLabel.match("Mail", in: apps)?.package == "com.example.mail", "exact beats containment")
+        #expect(AppLabel.match("Gallery", in: apps) == nil)
+        #expect(AppLabel.match("", in: apps) == nil)
     }
 }
 
