@@ -8,7 +8,7 @@ public struct KeyCode: Sendable, Hashable, Codable, CustomStringConvertible {
     /// `delete`, `recents`, `volume_up`). Nil for anything else.
     public init?(name: String) {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
-        if let n = Int(trimmed), (0...400).contains(n) {
+        if let n = Int(trimmed), (0...Self.maxCode).contains(n) {
             code = n
             return
         }
@@ -34,6 +34,10 @@ public struct KeyCode: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public var description: String { name }
+
+    /// The highest key code Android defines (KEYCODE_MACRO_4 in Android 14 is 316; later
+    /// releases add a few): numbers above this are refused.
+    public static let maxCode = 330
 
     public static let home = KeyCode(3), back = KeyCode(4), enter = KeyCode(66), delete = KeyCode(67)
     public static let power = KeyCode(26), wakeup = KeyCode(224), appSwitch = KeyCode(187)

@@ -44,13 +44,28 @@ struct Screenshot: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be between 1 and 100") }
+        if let output, output != "-", format == nil, Self.format(ofFile: output) == nil {
+            throw ValidationError("cannot tell the image format of \(output): name it .png, .jpg or .jpeg, or give --format png|jpg")
+        }
+    }
+
+    /// The format a file name asks for: png, jpg/jpeg; nil for another extension. A name with
+    /// no extension gets PNG.
+    static func format(ofFile name: String) -> Format? {
+        let ext = URL(fileURLWithPath: name).pathExtension.lowercased()
+        switch ext {
+        case "": return .png
+        case "png": return .png
+        case "jpg", "jpeg": return .jpg
+        default: return nil
+        }
     }
 
     func run() async throws {
         let phone = try await device.openPhone()
         let image = try await phone.screenshot(rejectBlack: !allowBlack)
         await phone.close()
-        let chosen = format ?? (output.map { $0.lowercased().hasSuffix(".jpg") || $0.lowercased().hasSuffix(".jpeg") } == true ? .jpg : .png)
+        let chosen = format ?? output.flatMap { $0 == "-" ? nil : Self.format(ofFile: $0) } ?? .png
         let bytes = chosen == .png ? try image.pngData() : try image.jpegData(quality: quality)
         if let output, output != "-" {
             guard FileManager.default.createFile(atPath: output, contents: Data(bytes)) else {
@@ -77,6 +92,11 @@ struct Tap: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Hold for this many milliseconds (a long press).", valueName: "ms"))
     var hold: Int?
 
+    func validate() throws {
+        try validateScreenPoint(x, y)
+        if let hold, !(0...600_000).contains(hold) { throw ValidationError("--hold must be between 0 and 600000 ms") }
+    }
+
     func run() async throws {
         let phone = try await device.openPhone()
         if let hold {
@@ -90,6 +110,13 @@ struct Tap: AsyncParsableCommand {
     }
 }
 
+/// Screen pixels start at 0: a negative coordinate is not on the screen.
+func validateScreenPoint(_ x: Int, _ y: Int) throws {
+    guard x >= 0, y >= 0 else {
+        throw ValidationError("(\(x), \(y)) is not on the screen: coordinates are pixels from the top-left corner, 0 or more")
+    }
+}
+
 struct Swipe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Swipe from X1 Y1 to X2 Y2 (pixels).")
     @OptionGroup var device: DeviceOptions
@@ -99,6 +126,12 @@ struct Swipe: AsyncParsableCommand {
     @Argument var y2: Int
     @Option(help: "Duration in milliseconds.")
     var ms: Int = 300
+
+    func validate() throws {
+        try validateScreenPoint(x1, y1)
+        try validateScreenPoint(x2, y2)
+        guard (0...600_000).contains(ms) else { throw ValidationError("--ms must be between 0 and 600000") }
+    }
 
     func run() async throws {
         let phone = try await device.openPhone()
@@ -131,7 +164,9 @@ struct Key: AsyncParsableCommand {
     var long = false
 
     func validate() throws {
-        if KeyCode(name: name) == nil { throw ValidationError("unknown key \"\(name)\"; try HOME, BACK, ENTER, DEL, APP_SWITCH or a number") }
+        if KeyCode(name: name) == nil {
+            throw ValidationError("unknown key \"\(name)\"; try HOME, BACK, ENTER, DEL, APP_SWITCH or a key code from 0 to \(KeyCode.maxCode)")
+        }
     }
 
     func run() async throws {

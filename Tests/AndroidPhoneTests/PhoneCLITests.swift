@@ -110,6 +110,52 @@ import VirtualPhone
         }
     }
 
+    /// Arguments that cannot work are refused before the phone is touched, with a message that
+    /// says what is accepted.
+    @Test func impossibleArgumentsAreRefused() async throws {
+        guard tetherIsBuilt() else { return }
+        try await withRig { rig in
+            let tap = try await tether(["tap", "--", "-5", "10"], rig: rig)
+            #expect(tap.status != 0)
+            #expect(tap.stderrText.contains("not on the screen"), "\(tap.stderrText)")
+            let key = try await tether(["key", "99999"], rig: rig)
+            #expect(key.status != 0)
+            #expect(key.stderrText.contains("unknown key \"99999\""), "\(key.stderrText)")
+            let gif = home.url.appendingPathComponent("x.gif")
+            let shot = try await tether(["screenshot", "-o", gif.path], rig: rig)
+            #expect(shot.status != 0)
+            #expect(shot.stderrText.contains(".png, .jpg or .jpeg"), "\(shot.stderrText)")
+            #expect(!FileManager.default.fileExists(atPath: gif.path))
+        }
+    }
+
+    /// `tether type` with no field focused fails with the reason; five `tether type` processes
+    /// into one field all land.
+    @Test func typeFailsWithoutAFieldAndConcurrentProcessesAllLand() async throws {
+        guard tetherIsBuilt() else { return }
+        try await withRig { rig in
+            #expect(try await tether(["launch", "Settings"], rig: rig).status == 0)
+            let refused = try await tether(["type", "hello"], rig: rig)
+            #expect(refused.status != 0)
+            #expect(refused.stderrText.contains("no text field has focus"), "\(refused.stderrText)")
+
+            try await rig.phone.start(Intent(action: "android.intent.action.INSERT", mimeType: "vnd.android.cursor.dir/contact"))
+            let name = try #require(try await rig.phone.uiHierarchy().find("Name"))
+            try await rig.phone.tap(x: name.bounds.center.x, y: name.bounds.center.y)
+            let chunks = ["<one>", "<two>", "<three>", "<four>", "<five>"]
+            let results = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
+                for chunk in chunks { group.addTask { try await tether(["type", chunk], rig: rig) } }
+                var all: [ProcessResult] = []
+                for try await result in group { all.append(result) }
+                return all
+            }
+            for result in results { #expect(result.status == 0, "\(result.stderrText)") }
+            let value = await rig.device.formValue("name") ?? ""
+            for chunk in chunks { #expect(value.contains(chunk), "\(chunk) in \(value)") }
+            #expect(value.count == chunks.joined().count)
+        }
+    }
+
     @Test func anUnreachablePhoneIsAClearError() async throws {
         guard tetherIsBuilt() else { return }
         var env = ProcessInfo.processInfo.environment
