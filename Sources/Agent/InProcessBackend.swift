@@ -33,14 +33,14 @@ public final class InProcessBackend: ModelBackend, Sendable {
     /// The engine's prompt for a request: the same chat layout the served model sees.
     public func prompt(for request: ModelRequest) throws -> Prompt {
         var messages: [ChatMessage] = []
-        var images: [RGBAImage] = []
+        var images: [Image] = []
         for m in request.messages {
             switch m.role {
             case .system: messages.append(.system(m.text))
             case .assistant: messages.append(.assistant(m.text))
             case .user:
                 if let image = m.image {
-                    images.append(RGBAImage(width: image.width, height: image.height, bytes: image.packedBytes))
+                    images.append(image)
                     messages.append(.user(m.text, images: 1))
                 } else {
                     messages.append(.user(m.text))

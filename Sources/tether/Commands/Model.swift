@@ -10,13 +10,12 @@ struct ModelCommand: AsyncParsableCommand {
         subcommands: [Info.self, Generate.self])
 
     /// A PNG or JPEG file, decoded by the Imaging module.
-    static func readImage(_ path: String) throws -> RGBAImage {
+    static func readImage(_ path: String) throws -> Image {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ModelCommandError(description: "cannot read image \(path)")
         }
         do {
-            let decoded = try Image(encodedData: data)
-            return RGBAImage(width: decoded.width, height: decoded.height, bytes: decoded.packedBytes)
+            return try Image(encodedData: data)
         } catch {
             throw ModelCommandError(description: "\(path): \(error)")
         }
