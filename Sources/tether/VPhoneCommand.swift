@@ -105,8 +105,8 @@ struct VPhoneCommand: AsyncParsableCommand {
         func run() async throws {
             let catalog = try DeviceCatalog.load(from: devices.map { URL(fileURLWithPath: $0) } ?? DeviceCatalog.locate())
             for task in catalog.tasks {
-                print("\(task.id.padding(toLength: 34, withPad: " ", startingAt: 0)) \(task.instruction)")
-                if zh { print(String(repeating: " ", count: 35) + task.instructionZh) }
+                say("\(task.id.padding(toLength: 34, withPad: " ", startingAt: 0)) \(task.instruction)")
+                if zh { say(String(repeating: " ", count: 35) + task.instructionZh) }
             }
         }
     }
@@ -130,8 +130,8 @@ struct VPhoneCommand: AsyncParsableCommand {
             let connection = try await ADBHost.connect(transport: transport, keys: try? ADBKeyStore.load())
             let result = try await TaskChecker.check(definition, on: connection)
             await connection.close()
-            print("\(result.passed ? "PASS" : "FAIL") \(task)")
-            for reason in result.reasons { print("  \(reason)") }
+            say("\(result.passed ? "PASS" : "FAIL") \(task)")
+            for reason in result.reasons { say("  \(reason)") }
             if !result.passed { throw ExitCode(1) }
         }
     }
@@ -161,7 +161,3 @@ final class OnceFlag: @unchecked Sendable {
 
 nonisolated(unsafe) var retainedSignalSources: [any DispatchSourceSignal] = []
 
-/// Writes a line to standard output at once (print is block-buffered when stdout is a file).
-func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}

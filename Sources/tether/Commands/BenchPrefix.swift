@@ -37,7 +37,7 @@ extension BenchCommand {
             for (name, prompt, cache) in runs {
                 let r = try await m.generate(prompt, options: options, prefixCache: cache)
                 let t = r.timings
-                print("\(name) prompt_tokens=\(prompt.tokenIds.count) reused=\(r.reusedPromptTokens) "
+                say("\(name) prompt_tokens=\(prompt.tokenIds.count) reused=\(r.reusedPromptTokens) "
                       + "prefilled=\(t.prefilledTokens) vision_s=\(String(format: "%.2f", t.vision)) "
                       + "prefill_s=\(String(format: "%.2f", t.prefill)) ids=\(r.generatedIds)")
             }

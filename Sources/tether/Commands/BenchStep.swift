@@ -103,24 +103,24 @@ struct Step: AsyncParsableCommand {
         await connection.close()
         await server.stop()
 
-        print("bench-step: virtual phone \(profile) (\(display.width)x\(display.height)), \(runs) runs each after a warm-up; medians")
-        print("")
-        print(pad("operation", 40) + pad("Tether", 12) + pad("reference agent", 18) + "ratio")
+        say("bench-step: virtual phone \(profile) (\(display.width)x\(display.height)), \(runs) runs each after a warm-up; medians")
+        say("")
+        say(pad("operation", 40) + pad("Tether", 12) + pad("reference agent", 18) + "ratio")
         for (name, tether, reference) in rows {
             let t = median(tether), r = median(reference)
-            print(pad(name, 40) + pad(ms(t), 12) + pad(ms(r), 18) + String(format: "%.1f×", r / t))
+            say(pad(name, 40) + pad(ms(t), 12) + pad(ms(r), 18) + String(format: "%.1f×", r / t))
         }
-        print("reference agent: Scripts/reference_agent_step.py in CPython, an adb process per command (subprocess.run), Pillow")
-        print("")
+        say("reference agent: Scripts/reference_agent_step.py in CPython, an adb process per command (subprocess.run), Pillow")
+        say("")
         if !tetherTapStreams.isEmpty {
-            print("tap through a stream per command instead of the persistent shell: \(ms(median(tetherTapStreams)))")
+            say("tap through a stream per command instead of the persistent shell: \(ms(median(tetherTapStreams)))")
         }
         if let typing {
             let sleeps = 4.0
-            print(String(format: "type counting the reference's 4 × 1 s sleeps: Tether %@ vs %@, %.1f×", ms(median(typing.tether)),
+            say(String(format: "type counting the reference's 4 × 1 s sleeps: Tether %@ vs %@, %.1f×", ms(median(typing.tether)),
                          ms(median(typing.reference) + sleeps), (median(typing.reference) + sleeps) / median(typing.tether)))
         }
-        print("the reference agent also sleeps 1 s after every action and 4 × 1 s while typing; not counted above")
+        say("the reference agent also sleeps 1 s after every action and 4 × 1 s while typing; not counted above")
     }
 
     func measure(_ body: () async throws -> Void) async throws -> [Double] {

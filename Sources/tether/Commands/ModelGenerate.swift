@@ -41,12 +41,12 @@ extension ModelCommand {
                             "decode_s": r.timings.decode, "decoded_tokens": r.timings.decodedTokens],
                 ]
                 let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
+                say(String(decoding: data, as: UTF8.self))
             } else {
                 _ = try await m.generate(p, options: options) { piece in
-                    FileHandle.standardOutput.write(Data(piece.utf8))
+                    writeStdout(piece)
                 }
-                print("")
+                say("")
             }
         }
     }

@@ -14,10 +14,10 @@ struct SelfCheck: AsyncParsableCommand {
             do {
                 let detail = try await body()
                 let millis = String(format: "%6.0f ms", Date().timeIntervalSince(start) * 1000)
-                print("  ok    " + name.padding(toLength: 46, withPad: " ", startingAt: 0) + millis + "  " + detail)
+                say("  ok    " + name.padding(toLength: 46, withPad: " ", startingAt: 0) + millis + "  " + detail)
             } catch {
                 failures += 1
-                print("  FAIL  \(name): \(error)")
+                say("  FAIL  \(name): \(error)")
             }
         }
 
@@ -40,7 +40,7 @@ struct SelfCheck: AsyncParsableCommand {
             configuration: configuration)
         let port = try await endpoint.start(host: "127.0.0.1", port: 0)
         let keys = try ADBKeyStore.load(directory: scratch.appendingPathComponent("keys"))
-        print("Tether self-check: device endpoint on 127.0.0.1:\(port)")
+        say("Tether self-check: device endpoint on 127.0.0.1:\(port)")
 
         var connection: ADBConnection?
         await report("handshake with a new key (prompt accepted)", Date()) {
@@ -93,15 +93,15 @@ struct SelfCheck: AsyncParsableCommand {
         }
         let server = ADBServerClient.fromEnvironment()
         if let version = try? await server.version() {
-            print("  info  \(server.description) is running (protocol \(version))")
+            say("  info  \(server.description) is running (protocol \(version))")
         } else {
-            print("  info  no \(server.description) (not needed: Tether speaks ADB itself)")
+            say("  info  no \(server.description) (not needed: Tether speaks ADB itself)")
         }
         if failures > 0 {
-            print("\(failures) check(s) failed")
+            say("\(failures) check(s) failed")
             throw ExitCode.failure
         }
-        print("all checks passed")
+        say("all checks passed")
     }
 }
 
