@@ -170,6 +170,7 @@ let package = Package(
             name: "AgentTests",
             dependencies: [
                 "Agent",
+                "PhoneRig",
                 "Trajectory",
                 "ADB",
                 "AndroidPhone",
@@ -192,13 +193,19 @@ let package = Package(
             name: "TetherTestSupport",
             path: "Tests/TetherTestSupport"
         ),
+        // The one virtual-phone rig the test targets share: a phone served on 127.0.0.1, reached as a `Phone`.
+        .target(
+            name: "PhoneRig",
+            dependencies: ["ADB", "AndroidPhone", "VirtualPhone"],
+            path: "Tests/PhoneRig"
+        ),
         .testTarget(
             name: "ADBTests",
             dependencies: ["ADB", "TetherTestSupport"]
         ),
         .testTarget(
             name: "VirtualPhoneTests",
-            dependencies: ["VirtualPhone", "ADB", "Imaging", "TetherTestSupport"]
+            dependencies: ["VirtualPhone", "ADB", "Imaging", "TetherTestSupport", "PhoneRig"]
         ),
         .testTarget(
             name: "ImagingTests",
@@ -207,7 +214,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AndroidPhoneTests",
-            dependencies: ["AndroidPhone", "ADB", "Imaging", "VirtualPhone", "TetherTestSupport"],
+            dependencies: ["AndroidPhone", "ADB", "Imaging", "VirtualPhone", "TetherTestSupport", "PhoneRig"],
             resources: [.copy("Fixtures")]
         ),
     ]

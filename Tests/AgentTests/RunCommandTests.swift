@@ -1,6 +1,7 @@
 import Trajectory
 import Foundation
 import TetherTestSupport
+import PhoneRig
 import Testing
 import VirtualPhone
 @testable import Agent
@@ -16,7 +17,7 @@ import VirtualPhone
 
         /// A virtual phone started for `task` (nil: with no task, in its profile's own state).
         static func start(task: String?, replies: [String]) async throws -> Setup {
-            let catalog = try DeviceCatalog.load(from: Paths.root.appendingPathComponent("Devices"))
+            let catalog = try sharedCatalog.get()
             let definition = try task.map { try #require(catalog.task($0)) }
             let phone = try await VirtualPhoneServer.start(catalog: catalog, options: .init(profile: "pixel-7", seed: 1, port: 0, task: definition))
             let model = try FakeOpenAIServer { _, n in
@@ -149,7 +150,7 @@ import VirtualPhone
     /// second request reuses the first one's KV cache up to the old screenshot.
     @Test func anInProcessModelRunsAndReusesThePrefix() async throws {
         guard tetherIsBuilt() else { return }
-        let catalog = try DeviceCatalog.load(from: Paths.root.appendingPathComponent("Devices"))
+        let catalog = try sharedCatalog.get()
         let phone = try await VirtualPhoneServer.start(catalog: catalog, options: .init(profile: "pixel-7", seed: 1, port: 0))
         let home = TemporaryDirectory()
         var env = ProcessInfo.processInfo.environment

@@ -4,6 +4,7 @@ import AndroidPhone
 import Foundation
 import Imaging
 import TetherTestSupport
+import PhoneRig
 import Testing
 import VirtualPhone
 @testable import Agent
@@ -11,22 +12,16 @@ import VirtualPhone
 /// A virtual phone served over ADB on 127.0.0.1, reached through the real ADB transport and the
 /// `Android` phone, adapted for the agent.
 struct VPhoneRig {
-    let server: VirtualPhoneServer
-    let connection: ADBConnection
-    let phone: Phone
+    let rig: PhoneRig
     let control: AndroidPhoneControl
-    let catalog: DeviceCatalog
+    var server: VirtualPhoneServer { rig.server }
+    var connection: ADBConnection { rig.connection }
+    var phone: Phone { rig.phone }
+    var catalog: DeviceCatalog { rig.catalog }
 
     static func start(task: String? = nil) async throws -> VPhoneRig {
-        let catalog = try DeviceCatalog.load(from: Paths.root.appendingPathComponent("Devices"))
-        let definition = task.flatMap { catalog.task($0) }
-        let server = try await VirtualPhoneServer.start(catalog: catalog, options: .init(profile: "pixel-7", seed: 1, port: 0, task: definition))
-        let transport = try await TCPPacketTransport.connect(host: "127.0.0.1", port: server.port)
-        let connection = try await ADBHost.connect(transport: transport, keys: nil)
-        // No label table: the phone reads labels from the APKs the virtual phone serves.
-        let phone = Phone(target: connection)
-        return VPhoneRig(server: server, connection: connection, phone: phone,
-                         control: AndroidPhoneControl(phone: phone, settleTimeout: .seconds(2)), catalog: catalog)
+        let rig = try await PhoneRig.start(profile: "pixel-7", task: task)
+        return VPhoneRig(rig: rig, control: AndroidPhoneControl(phone: rig.phone, settleTimeout: .seconds(2)))
     }
 
     func check(_ task: String) async throws -> TaskCheck.Result {
@@ -34,11 +29,7 @@ struct VPhoneRig {
         return try await TaskChecker.check(definition, on: connection)
     }
 
-    func stop() async {
-        await phone.close()
-        await connection.close()
-        await server.stop()
-    }
+    func stop() async { await rig.stop() }
 
     func agent(_ backend: any ModelBackend, operator op: any Operator, maxSteps: Int = 12, record: URL? = nil,
                events: EventLog? = nil) throws -> Agent {

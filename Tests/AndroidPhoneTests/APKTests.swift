@@ -1,5 +1,6 @@
 import AndroidPhone
 import Foundation
+import PhoneRig
 import Testing
 import VirtualPhone
 

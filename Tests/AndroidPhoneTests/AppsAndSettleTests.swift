@@ -1,6 +1,7 @@
 import AndroidPhone
 import Foundation
 import Imaging
+import PhoneRig
 import Testing
 import VirtualPhone
 
@@ -11,7 +12,7 @@ struct AppsAndSettleTests {
 
     /// A package the matcher already chose is started without listing packages again.
     @Test func launchingAPackageDoesNotListPackages() async throws {
-        try await withRig(configuration: .oneStreamPerCommand) { rig in
+        try await withPhoneRig(configuration: .oneStreamPerCommand) { rig in
             let listings = Counter()
             rig.rules.add("pm list packages") { _, _ in
                 _ = await listings.next()
@@ -26,7 +27,7 @@ struct AppsAndSettleTests {
 
     /// `launch 设置` on a phone set to English: the label in any locale the APK has counts.
     @Test func labelsInEveryLocaleOfTheAPKMatch() async throws {
-        try await withRig { (rig: Rig) async throws in
+        try await withPhoneRig { (rig: PhoneRig) async throws in
             #expect(try await rig.phone.deviceLocale() == ResourceLocale(tag: "en-US"))
             #expect(try await rig.phone.launch("设置") == "com.android.settings")
             #expect(await rig.device.foreground.package == "com.android.settings")
@@ -96,7 +97,7 @@ struct AppsAndSettleTests {
     }
 
     @Test func theVirtualPhoneSettlesWithSettleTime() async throws {
-        try await withRig { (rig: Rig) async throws in
+        try await withPhoneRig { (rig: PhoneRig) async throws in
             let result = try await rig.phone.waitUntilSettled()
             #expect(result.settled)
             #expect(result.frames == 2)

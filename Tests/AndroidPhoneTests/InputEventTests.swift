@@ -1,6 +1,7 @@
 import AndroidPhone
 import Foundation
 import TetherTestSupport
+import PhoneRig
 import Testing
 
 /// getevent parsing and gesture recognition: logs in getevent.c's byte format (made by
@@ -187,7 +188,7 @@ import Testing
 
     /// A person touches the virtual phone while `Phone.gestures()` listens through `getevent -lt`.
     @Test func liveGesturesFromAPersonOnTheVirtualPhone() async throws {
-        try await withRig(profile: "pixel-7") { rig in
+        try await withPhoneRig(profile: "pixel-7") { rig in
             let (seen, consumer) = try await listenForGestures(rig)
             defer { consumer.cancel() }
             await rig.device.humanTap(x: 540, y: 1200)
@@ -217,7 +218,7 @@ extension InputEventTests {
     @Test func gesturesFollowTheDisplayWhenThePhoneTurns() async throws {
         var configuration = Phone.Configuration()
         configuration.rotationPollInterval = .milliseconds(100)
-        try await withRig(profile: "pixel-7", configuration: configuration) { rig in
+        try await withPhoneRig(profile: "pixel-7", configuration: configuration) { rig in
             let (seen, consumer) = try await listenForGestures(rig)
             defer { consumer.cancel() }
             await rig.device.humanTap(x: 200, y: 700)
@@ -249,7 +250,7 @@ extension InputEventTests {
 
 /// Starts `gestures()` and presses volume-down until getevent is listening on the phone; the
 /// log starts empty.
-func listenForGestures(_ rig: Rig) async throws -> (GestureLog, Task<Void, any Error>) {
+func listenForGestures(_ rig: PhoneRig) async throws -> (GestureLog, Task<Void, any Error>) {
     let seen = GestureLog()
     let stream = rig.phone.gestures()
     let consumer = Task {

@@ -3,6 +3,7 @@ import AndroidPhone
 import Foundation
 import Imaging
 import TetherTestSupport
+import PhoneRig
 import Testing
 import VirtualPhone
 
@@ -10,7 +11,7 @@ import VirtualPhone
 /// phone's own state.
 @Suite struct PhoneActionTests {
     @Test func screenshotIsThePhonesFramePixelForPixel() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             let image = try await rig.phone.screenshot()
             let expected = await rig.device.screenshot()
             #expect(image.width == 720 && image.height == 1600)
@@ -22,7 +23,7 @@ import VirtualPhone
     }
 
     @Test func screenshotFallsBackToPNGWhenTheRawFrameIsUnreadable() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             // A raw frame in a format Tether cannot decode (RGBA_FP16 = 0x16).
             rig.rules.add("screencap 2>") { _, io in
                 var header: [UInt8] = []
@@ -48,7 +49,7 @@ import VirtualPhone
         frame += (0..<(width * height * bpp)).map { _ in UInt8.random(in: 60...200, using: &rng) }
         let expected = try RawScreencap(decoding: frame).image
         let bytes = frame
-        try await withRig(configuration: .oneStreamPerCommand) { rig in
+        try await withPhoneRig(configuration: .oneStreamPerCommand) { rig in
             rig.rules.add("screencap 2>") { _, io in
                 var offset = 0
                 for size in [5, 3, 7, 1000, 65536] + Array(repeating: 4096, count: 100) where offset < bytes.count {
@@ -68,7 +69,7 @@ import VirtualPhone
     /// through `input` on a phone whose `cmd` has no input service (Android 10 and older).
     @Test(arguments: [true, false])
     func inputUsesCmdInputWhenThePhoneHasIt(hasCmdInput: Bool) async throws {
-        try await withRig(configuration: .oneStreamPerCommand) { rig in
+        try await withPhoneRig(configuration: .oneStreamPerCommand) { rig in
             let seen = CommandLog()
             if !hasCmdInput {
                 rig.rules.add("cmd input") { line, io in
@@ -95,7 +96,7 @@ import VirtualPhone
     }
 
     @Test func tapOpensTheAppUnderTheFinger() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             let ui = try await rig.phone.uiHierarchy()
             let icon = try #require(ui.find("Settings"))
             try await rig.phone.tap(x: icon.bounds.center.x, y: icon.bounds.center.y)
@@ -108,14 +109,14 @@ import VirtualPhone
     }
 
     @Test func doubleTapLandsInsideTheDoubleTapWindow() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             try await rig.phone.doubleTap(x: 360, y: 400)
             #expect(await rig.device.lastRecognizedGesture == "doubletap")
         }
     }
 
     @Test func longPressAndSwipe() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             try await rig.phone.longPress(x: 360, y: 400, duration: .milliseconds(700))
             #expect(await rig.device.lastRecognizedGesture == "longpress")
             // A swipe down from the status bar opens the shade, which then has the focus.
@@ -127,7 +128,7 @@ import VirtualPhone
     }
 
     @Test func keysGoBackAndHome() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             try await rig.phone.launch("com.android.contacts")
             #expect(await rig.device.foreground.package == "com.android.contacts")
             try await rig.phone.key(.home)
@@ -140,7 +141,7 @@ import VirtualPhone
     }
 
     /// Opens the new-contact form and focuses its Name field.
-    func focusNameField(_ rig: Rig) async throws {
+    func focusNameField(_ rig: PhoneRig) async throws {
         try await rig.phone.start(Intent(action: "android.intent.action.INSERT", mimeType: "vnd.android.cursor.dir/contact"))
         let ui = try await rig.phone.uiHierarchy()
         let name = try #require(ui.find("Name"))
@@ -149,7 +150,7 @@ import VirtualPhone
 
     @Test(arguments: ["李雷和韩梅梅 🎉👍🏽 café", "Zoë says \"hi\" & 'bye' $HOME; `ls` | %s 100%", "多行\n第二行"])
     func unicodeTextGoesThroughADBKeyboardAndTheIMEComesBack(text: String) async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             try await focusNameField(rig)
             // The user's keyboard is Latin, and ADB Keyboard is not even enabled.
             try await rig.phone.shell("ime disable \(Phone.adbKeyboardIME)")
@@ -165,7 +166,7 @@ import VirtualPhone
     }
 
     @Test func twentyCharacterUnicodeStringTypedTwiceAppends() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             try await focusNameField(rig)
             let text = "你好世界🙂Tether测试ünïcödé!"
             try await rig.phone.type(text)
@@ -175,7 +176,7 @@ import VirtualPhone
     }
 
     @Test func theUsersIMEComesBackWhenTypingFails() async throws {
-        try await withRig(configuration: .oneStreamPerCommand) { rig in
+        try await withPhoneRig(configuration: .oneStreamPerCommand) { rig in
             try await focusNameField(rig)
             rig.rules.add("am broadcast -a ADB_INPUT_B64") { _, io in
                 try? await io.err("Exception occurred while executing 'broadcast'\n")
@@ -191,7 +192,7 @@ import VirtualPhone
     @Test func theUsersIMEComesBackWhenTypingIsCancelled() async throws {
         var configuration = Phone.Configuration()
         configuration.imeAttachTimeout = .seconds(10)
-        try await withRig(configuration: configuration) { rig in
+        try await withPhoneRig(configuration: configuration) { rig in
             // A slow IME: typing waits for it, and is cancelled meanwhile.
             await rig.device.setIMEAttachDelay(5)
             try await focusNameField(rig)
@@ -211,7 +212,7 @@ import VirtualPhone
     /// before that are lost (as on a phone). Typing waits for its receiver instead of a fixed
     /// delay, so the text arrives.
     @Test func typingWaitsUntilADBKeyboardListens() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             await rig.device.setIMEAttachDelay(0.8)
             try await focusNameField(rig)
             // The hazard is real: a broadcast right after selecting the IME reaches no one.
@@ -230,7 +231,7 @@ import VirtualPhone
     @Test func typingWithNoFocusedFieldIsAClearError() async throws {
         var configuration = Phone.Configuration()
         configuration.imeAttachTimeout = .milliseconds(600)
-        try await withRig(configuration: configuration) { rig in
+        try await withPhoneRig(configuration: configuration) { rig in
             try await focusNameField(rig)
             try await rig.phone.type("first")
             try await rig.phone.key(named: "HOME")  // no form, no field
@@ -246,7 +247,7 @@ import VirtualPhone
     @Test func aPhoneThatDoesNotShowReceiversGetsTheFixedDelay() async throws {
         var configuration = Phone.Configuration.oneStreamPerCommand
         configuration.imeAttachTimeout = .milliseconds(300)
-        try await withRig(configuration: configuration) { rig in
+        try await withPhoneRig(configuration: configuration) { rig in
             let asked = Counter()
             rig.rules.add("dumpsys activity broadcasts") { _, io in
                 _ = await asked.next()
@@ -264,7 +265,7 @@ import VirtualPhone
     }
 
     @Test func asciiFallsBackToEscapedInputTextWithoutADBKeyboard() async throws {
-        try await withRig(adjust: { catalog in
+        try await withPhoneRig(adjust: { catalog in
             catalog.profiles["small-phone"]?.systemPackages?.removeAll { $0 == "com.android.adbkeyboard" }
         }) { rig in
             try await focusNameField(rig)
@@ -276,7 +277,7 @@ import VirtualPhone
     }
 
     @Test func appsLaunchByLabelOrPackageAndForceStop() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             let apps = try await rig.phone.apps()
             let settings = try #require(apps.first { $0.package == "com.android.settings" })
             #expect(settings.launcherActivity == "com.android.settings/.Settings")
@@ -303,7 +304,7 @@ import VirtualPhone
     }
 
     @Test func openURIAndIntents() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             try await rig.phone.open(uri: "https://example.com/")
             #expect(await rig.device.foreground.package == "com.android.browser")
             await #expect(throws: PhoneError.self) {
@@ -313,7 +314,7 @@ import VirtualPhone
     }
 
     @Test func uiHierarchyIsATreeWithBoundsAndFlags() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             try await rig.phone.launch("Settings")
             let ui = try await rig.phone.uiHierarchy()
             #expect(ui.rotation == 0)
@@ -328,7 +329,7 @@ import VirtualPhone
     }
 
     @Test func uiDumpIsRetriedWhileThePhoneIsNotIdle() async throws {
-        try await withRig(configuration: .oneStreamPerCommand) { rig in
+        try await withPhoneRig(configuration: .oneStreamPerCommand) { rig in
             let failures = Counter()
             rig.rules.add("rm -f /data/local/tmp/tether-ui.xml") { _, io in
                 guard await failures.next() <= 2 else { return nil }
@@ -342,7 +343,7 @@ import VirtualPhone
     }
 
     @Test func waitUntilSettledReturnsTheSettledFrame() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             try await rig.phone.launch("Contacts")
             let result = try await rig.phone.waitUntilSettled(timeout: .seconds(3))
             #expect(result.settled)

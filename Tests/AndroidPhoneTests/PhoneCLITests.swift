@@ -2,6 +2,7 @@ import AndroidPhone
 import Foundation
 import Imaging
 import TetherTestSupport
+import PhoneRig
 import Testing
 import VirtualPhone
 
@@ -10,7 +11,7 @@ import VirtualPhone
 @Suite(.serialized) struct PhoneCLITests {
     let home = TemporaryDirectory()
 
-    func tether(_ args: [String], rig: Rig) async throws -> ProcessResult {
+    func tether(_ args: [String], rig: PhoneRig) async throws -> ProcessResult {
         var env = ProcessInfo.processInfo.environment
         env["HOME"] = home.path
         env["XDG_CACHE_HOME"] = home.url.appendingPathComponent("cache").path
@@ -22,7 +23,7 @@ import VirtualPhone
 
     @Test func screenshotWritesThePhonesFrame() async throws {
         guard tetherIsBuilt() else { return }
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             let png = home.url.appendingPathComponent("screen.png")
             let result = try await tether(["screenshot", "-o", png.path], rig: rig)
             #expect(result.status == 0, "\(result.stderrText)")
@@ -39,7 +40,7 @@ import VirtualPhone
 
     @Test func launchKeyTapTypeAndAppsChangeThePhone() async throws {
         guard tetherIsBuilt() else { return }
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             // Launch by the label read from the phone's APKs.
             #expect(try await tether(["launch", "Contacts"], rig: rig).status == 0)
             #expect(await rig.device.foreground.package == "com.android.contacts")
@@ -68,7 +69,7 @@ import VirtualPhone
 
     @Test func unlockWakesThePhoneOrSaysAPINIsNeeded() async throws {
         guard tetherIsBuilt() else { return }
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             await rig.device.sleep()
             let unlocked = try await tether(["unlock"], rig: rig)
             #expect(unlocked.status == 0, "\(unlocked.stderrText)")
@@ -86,7 +87,7 @@ import VirtualPhone
 
     @Test func eventsPrintsAPersonsGesturesAsJSONLines() async throws {
         guard tetherIsBuilt() else { return }
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             let exited = ExitFlag()
             let events = Task {
                 defer { Task { await exited.set() } }
@@ -114,7 +115,7 @@ import VirtualPhone
     /// says what is accepted.
     @Test func impossibleArgumentsAreRefused() async throws {
         guard tetherIsBuilt() else { return }
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             let tap = try await tether(["tap", "--", "-5", "10"], rig: rig)
             #expect(tap.status != 0)
             #expect(tap.stderrText.contains("not on the screen"), "\(tap.stderrText)")
@@ -133,7 +134,7 @@ import VirtualPhone
     /// into one field all land.
     @Test func typeFailsWithoutAFieldAndConcurrentProcessesAllLand() async throws {
         guard tetherIsBuilt() else { return }
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             #expect(try await tether(["launch", "Settings"], rig: rig).status == 0)
             let refused = try await tether(["type", "hello"], rig: rig)
             #expect(refused.status != 0)

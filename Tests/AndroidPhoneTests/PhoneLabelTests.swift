@@ -1,6 +1,7 @@
 import ADB
 import AndroidPhone
 import Foundation
+import PhoneRig
 import Testing
 import VirtualPhone
 
@@ -15,7 +16,7 @@ import VirtualPhone
 
     @Test func appsReadLabelsFromAPKsInEnglishAndChineseAndCacheThem() async throws {
         let catalog = try Self.installed()
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             let before = await rig.phone.roundTrips
             let apps = try await rig.phone.apps()
             let first = await rig.phone.roundTrips - before
@@ -60,7 +61,7 @@ import VirtualPhone
     }
 
     @Test func wholeFilePullWhenDDCannotReadRanges() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             // An old toybox: dd without iflag=skip_bytes (prints nothing useful).
             let attempts = Counter()
             rig.rules.add("dd ") { _, io in
@@ -78,7 +79,7 @@ import VirtualPhone
     }
 
     @Test func syncStatWhenTheShellHasNoStat() async throws {
-        try await withRig(configuration: .oneStreamPerCommand) { rig in
+        try await withPhoneRig(configuration: .oneStreamPerCommand) { rig in
             // Android 5's toolbox: no stat.
             rig.rules.add("stat ") { _, io in
                 try? await io.err("/system/bin/sh: stat: not found\n")
@@ -91,7 +92,7 @@ import VirtualPhone
     }
 
     @Test func aDamagedAPKCostsOnlyItsOwnLabel() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             let notes = rig.device.root.appendingPathComponent(String(VirtualPhone.apkPath("com.tether.notes").dropFirst()))
             try Data(repeating: 0x5A, count: 4000).write(to: notes)
             let shop = rig.device.root.appendingPathComponent(String(VirtualPhone.apkPath("com.tether.shop").dropFirst()))
@@ -111,7 +112,7 @@ import VirtualPhone
     }
 
     @Test func anUpdatedAPKIsReadAgain() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             #expect(try await rig.phone.apps().first { $0.package == "com.android.contacts" }?.label == "Contacts")
             let apk = rig.device.root.appendingPathComponent(String(VirtualPhone.apkPath("com.android.contacts").dropFirst()))
             let update = APKWriter.apk(package: "com.android.contacts", activity: ".activities.PeopleActivity", label: "Contacts Plus")
@@ -127,7 +128,7 @@ import VirtualPhone
     @Test func aHangingBatchCommandCostsTheLabelsNotTheList() async throws {
         var configuration = Phone.Configuration.oneStreamPerCommand
         configuration.commandTimeout = .milliseconds(500)
-        try await withRig(configuration: configuration) { rig in
+        try await withPhoneRig(configuration: configuration) { rig in
             rig.rules.add("stat ") { _, _ in
                 try? await Task.sleep(for: .seconds(5))
                 return 0
@@ -148,7 +149,7 @@ import VirtualPhone
         var configuration = Phone.Configuration()
         configuration.labelCacheDirectory = cache
         configuration.appLabels = ["com.android.settings": "My Settings"]
-        try await withRig(configuration: configuration) { rig in
+        try await withPhoneRig(configuration: configuration) { rig in
             let apps = try await rig.phone.apps()
             #expect(apps.first { $0.package == "com.android.settings" }?.label == "My Settings")
             #expect(apps.first { $0.package == "com.android.contacts" }?.label == "Contacts")
@@ -172,12 +173,12 @@ import VirtualPhone
 
     /// A rig whose phone keeps its label cache in a temporary directory: the configuration,
     /// the cache file and the rig.
-    func withLabelCache(_ body: (Phone.Configuration, URL, Rig) async throws -> Void) async throws {
+    func withLabelCache(_ body: (Phone.Configuration, URL, PhoneRig) async throws -> Void) async throws {
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("tether-label-cache-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: cache) }
         var configuration = Phone.Configuration()
         configuration.labelCacheDirectory = cache
-        try await withRig(configuration: configuration) { rig in
+        try await withPhoneRig(configuration: configuration) { rig in
             try await body(configuration, cache.appendingPathComponent("app-labels.json"), rig)
         }
     }

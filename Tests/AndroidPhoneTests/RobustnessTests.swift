@@ -2,6 +2,7 @@ import ADB
 import AndroidPhone
 import Foundation
 import Imaging
+import PhoneRig
 import Testing
 import VirtualPhone
 
@@ -17,7 +18,7 @@ import VirtualPhone
     }
 
     @Test func aBlackFrameFromASecureWindowIsAnErrorNotAScreen() async throws {
-        try await withRig(configuration: .oneStreamPerCommand) { rig in
+        try await withPhoneRig(configuration: .oneStreamPerCommand) { rig in
             try await rig.phone.launch("Shop")
             // FLAG_SECURE: the app area comes back black while the bars are still drawn.
             rig.rules.add("screencap 2>") { _, io in
@@ -45,7 +46,7 @@ import VirtualPhone
     /// The virtual phone's power button and lock screen: a sleeping phone's screenshot is an
     /// error, `unlock()` wakes it and swipes the lock screen away.
     @Test func unlockWakesTheScreenAndSwipesTheLockScreenAway() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             try await rig.phone.launch("Settings")
             try await rig.phone.key(named: "POWER")
             #expect(try await rig.phone.wakefulness() == .asleep)
@@ -67,7 +68,7 @@ import VirtualPhone
     }
 
     @Test func aPINLockIsReportedNotBypassed() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             await rig.device.setLockPIN("2468")
             await rig.device.sleep()
             await #expect(throws: PhoneError.locked) { try await rig.phone.unlock() }
@@ -86,7 +87,7 @@ import VirtualPhone
     /// fit one OPEN message, so a stream per command still works.
     @Test func manyPackagesWithAStreamPerCommand() async throws {
         let extra = (0..<400).map { String(format: "com.example.generated.package%04d", $0) }
-        try await withRig(configuration: .oneStreamPerCommand, adjust: { catalog in
+        try await withPhoneRig(configuration: .oneStreamPerCommand, adjust: { catalog in
             catalog.profiles["small-phone"]?.systemPackages?.append(contentsOf: extra)
         }) { rig in
             let apps = try await rig.phone.apps()
@@ -117,7 +118,7 @@ import VirtualPhone
         var configuration = Phone.Configuration()
         configuration.commandTimeout = .milliseconds(500)
         configuration.usePersistentShell = false
-        try await withRig(configuration: configuration) { rig in
+        try await withPhoneRig(configuration: configuration) { rig in
             rig.rules.add("cmd input tap") { _, _ in
                 try? await Task.sleep(for: .seconds(30))
                 return 0
@@ -137,7 +138,7 @@ import VirtualPhone
     @Test func aHangingCommandInThePersistentShellTimesOutAndTheShellIsReplaced() async throws {
         var configuration = Phone.Configuration()
         configuration.commandTimeout = .milliseconds(500)
-        try await withRig(configuration: configuration) { rig in
+        try await withPhoneRig(configuration: configuration) { rig in
             rig.rules.add("cmd input tap 7 7") { _, _ in
                 try? await Task.sleep(for: .seconds(30))
                 return 0
@@ -155,7 +156,7 @@ import VirtualPhone
         var configuration = Phone.Configuration()
         configuration.usePersistentShell = persistent
         configuration.commandTimeout = .seconds(20)
-        let rig = try await Rig.start(configuration: configuration)
+        let rig = try await PhoneRig.start(configuration: configuration)
         rig.rules.add("cmd input swipe") { _, _ in
             try? await Task.sleep(for: .seconds(30))
             return 0
@@ -164,7 +165,7 @@ import VirtualPhone
         let start = clock.now
         let swipe = Task { try await rig.phone.swipe(fromX: 1, fromY: 1, toX: 100, toY: 100) }
         try await Task.sleep(for: .milliseconds(300))
-        await rig.endpoint.stop()  // the phone goes away: its end of the connection closes
+        await rig.server.endpoint.stop()  // the phone goes away: its end of the connection closes
         do {
             try await swipe.value
             Issue.record("the swipe should have failed")
@@ -182,7 +183,7 @@ import VirtualPhone
     }
 
     @Test func concurrentActionsAllLand() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for i in 0..<20 {
                     group.addTask { _ = try await rig.phone.shell("echo \(i)") }

@@ -1,6 +1,7 @@
 import ADB
 import AndroidPhone
 import Foundation
+import PhoneRig
 import Testing
 import VirtualPhone
 
@@ -8,20 +9,20 @@ import VirtualPhone
 /// UI tree, and typers into one phone take turns (issue 12).
 struct TypingTests {
     /// Opens the new-contact form and focuses its Name field.
-    func focusNameField(_ rig: Rig) async throws {
+    func focusNameField(_ rig: PhoneRig) async throws {
         try await rig.phone.start(Intent(action: "android.intent.action.INSERT", mimeType: "vnd.android.cursor.dir/contact"))
         let name = try #require(try await rig.phone.uiHierarchy().find("Name"))
         try await rig.phone.tap(x: name.bounds.center.x, y: name.bounds.center.y)
     }
 
-    func currentIME(_ rig: Rig) async throws -> String {
+    func currentIME(_ rig: PhoneRig) async throws -> String {
         try await rig.phone.shell("settings get secure default_input_method").stdoutText
     }
 
     /// `tether launch Settings; tether type hello` used to say it typed: the Settings screen has
     /// no text field, so nothing is sent and the IME is never switched.
     @Test func typingWithNoFieldFocusedIsRefusedBeforeAnythingIsSent() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             try await rig.phone.launch("Settings")
             let imeBefore = try await currentIME(rig)
             await #expect(throws: PhoneError.noFocusedTextField) { try await rig.phone.type("hello") }
@@ -34,7 +35,7 @@ struct TypingTests {
     /// The PIN lock screen takes digits but has no text field: typing is an error, and the digits
     /// do not land in the PIN entry.
     @Test func typingOnThePINLockScreenIsRefused() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             try await focusNameField(rig)
             await rig.device.setLockPIN("2468")
             await rig.device.sleep()
@@ -46,7 +47,7 @@ struct TypingTests {
     }
 
     @Test func typedTextIsConfirmedAndReplaceTextReplaces() async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             try await focusNameField(rig)
             #expect(try await rig.phone.type("Ada") == .adbKeyboard)
             #expect(try await rig.phone.focusedTextField().text == "Ada")
@@ -62,7 +63,7 @@ struct TypingTests {
     @Test func textThatDoesNotArriveIsAnError() async throws {
         var configuration = Phone.Configuration.oneStreamPerCommand
         configuration.textConfirmTimeout = .milliseconds(300)
-        try await withRig(configuration: configuration) { rig in
+        try await withPhoneRig(configuration: configuration) { rig in
             try await focusNameField(rig)
             rig.rules.add("am broadcast -a ADB_INPUT_B64") { _, io in
                 try? await io.out("Broadcasting: Intent { act=ADB_INPUT_B64 flg=0x400000 }\nBroadcast completed: result=0\n")
@@ -75,7 +76,7 @@ struct TypingTests {
 
     /// A password field reads back as dots: a change in the field is the confirmation.
     @Test func passwordFieldsAreConfirmedByTheirChange() async throws {
-        try await withRig(adjust: { catalog in
+        try await withPhoneRig(adjust: { catalog in
             guard var contacts = catalog.apps["com.android.contacts"] else { return }
             for s in contacts.screens.indices {
                 for w in contacts.screens[s].widgets.indices where contacts.screens[s].widgets[w].field == "name" {
@@ -97,7 +98,7 @@ struct TypingTests {
     /// connections, as five processes would have): every chunk arrives whole.
     @Test(arguments: [false, true])
     func concurrentTypersTakeTurns(separatePhones: Bool) async throws {
-        try await withRig { rig in
+        try await withPhoneRig { rig in
             try await focusNameField(rig)
             let chunks = ["[alpha]", "[bravo]", "[charlie]", "[delta]", "[echo]"]
             var phones: [Phone] = []

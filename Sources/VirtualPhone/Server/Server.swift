@@ -24,9 +24,12 @@ public final class VirtualPhoneServer: Sendable {
         public var acceptUnknownKeys: Bool
         public var task: TaskDefinition?
         public var root: URL?
+        /// Wraps the phone's shell (tests answer some commands themselves this way).
+        public var shell: (@Sendable (VirtualPhoneShell) -> any DeviceShell)?
 
         public init(profile: String = "pixel-7", seed: UInt64 = 1, port: Int = 0, index: Int = 0,
-                    authorizedKeys: ADBAuthorizedKeys? = nil, acceptUnknownKeys: Bool = true, task: TaskDefinition? = nil, root: URL? = nil) {
+                    authorizedKeys: ADBAuthorizedKeys? = nil, acceptUnknownKeys: Bool = true, task: TaskDefinition? = nil, root: URL? = nil,
+                    shell: (@Sendable (VirtualPhoneShell) -> any DeviceShell)? = nil) {
             self.profile = profile
             self.seed = seed
             self.port = port
@@ -35,6 +38,7 @@ public final class VirtualPhoneServer: Sendable {
             self.acceptUnknownKeys = acceptUnknownKeys
             self.task = task
             self.root = root
+            self.shell = shell
         }
     }
 
@@ -51,7 +55,9 @@ public final class VirtualPhoneServer: Sendable {
         let phone = try VirtualPhone(catalog: catalog, profile: options.profile, seed: options.seed, index: options.index,
                                      root: options.root, task: options.task, logger: logger)
         let files = DeviceFileSystem(root: phone.root)
-        let services = ADBDeviceServices(shell: VirtualPhoneShell(phone: phone), sync: SyncServer(files: files))
+        let shell = VirtualPhoneShell(phone: phone)
+        let served: any DeviceShell = options.shell.map { $0(shell) } ?? shell
+        let services = ADBDeviceServices(shell: served, sync: SyncServer(files: files))
         let p = phone.profile.properties
         let banner = ADBBanner(
             systemType: .device,
