@@ -214,9 +214,8 @@ extension GLM4VModel {
         var clock = ContinuousClock.now
         func lap() -> Double {
             let now = ContinuousClock.now
-            let d = now - clock
-            clock = now
-            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            defer { clock = now }
+            return (now - clock) / .seconds(1)
         }
         var x = try inputEmbeddings(prompt, from: reused, isCancelled: cancelled)
         timings.vision = lap()

@@ -3,9 +3,9 @@ import Foundation
 /// A Split pre-tokenizer on any regular expression, run by ICU (NSRegularExpression).
 ///
 /// `tokenizers` runs these patterns with Oniguruma. The two agree on the constructs these
-/// patterns use (alternation order, greedy quantifiers, `(?i:…)`, `(?!…)`, `\p{L}`, `\p{N}`,
-/// `\p{Lu}`…) except `\s`: ICU's leaves out U+000B and U+0085, which Oniguruma counts as white
-/// space, so `ICUPattern.translate` adds them.
+/// patterns use: alternation order, greedy quantifiers, `(?i:…)`, `(?!…)`, `\p{L}`, `\p{N}`,
+/// `\p{Lu}`…, and `\s` as Unicode White_Space (U+000B and U+0085 included); the fixtures of
+/// Scripts/make-tokenizer-fixtures check it.
 ///
 /// `@unchecked Sendable`: NSRegularExpression is immutable after creation and documented as
 /// safe to use from several threads at once.
@@ -16,7 +16,7 @@ final class RegexSplitter: @unchecked Sendable {
     init(pattern: String) throws {
         self.pattern = pattern
         do {
-            regex = try NSRegularExpression(pattern: ICUPattern.translate(pattern))
+            regex = try NSRegularExpression(pattern: pattern)
         } catch {
             throw InferenceError.tokenizer(
                 "the pre_tokenizer pattern \(pattern.debugDescription) is not a regular expression ICU accepts (\(error)); check tokenizer.json")
@@ -40,37 +40,5 @@ final class RegexSplitter: @unchecked Sendable {
         }
         if last < utf16.endIndex { pieces.append(Substring(s.unicodeScalars[last...])) }
         return pieces
-    }
-}
-
-/// Rewrites an Oniguruma pattern (as tokenizer.json holds it) into one ICU reads the same way.
-enum ICUPattern {
-    /// `\s` becomes `[\s\x{0B}\x{85}]` (inside a class: `\s\x{0B}\x{85}`); `\S` outside a class
-    /// becomes `[^\s\x{0B}\x{85}]`. Everything else is kept as written.
-    static func translate(_ pattern: String) -> String {
-        var out = ""
-        var inClass = 0
-        var escaped = false
-        for c in pattern {
-            if escaped {
-                escaped = false
-                switch (c, inClass > 0) {
-                case ("s", false): out += #"[\s\x{0B}\x{85}]"#
-                case ("s", true): out += #"\s\x{0B}\x{85}"#
-                case ("S", false): out += #"[^\s\x{0B}\x{85}]"#
-                default: out += "\\" + String(c)
-                }
-                continue
-            }
-            switch c {
-            case "\\": escaped = true; continue
-            case "[": inClass += 1
-            case "]": inClass = max(0, inClass - 1)
-            default: break
-            }
-            out.append(c)
-        }
-        if escaped { out += "\\" }
-        return out
     }
 }

@@ -61,12 +61,6 @@ import Testing
         }
     }
 
-    @Test func onigurumaWhiteSpaceIsKeptInICU() {
-        #expect(ICUPattern.translate(#"\s+(?!\S)|[^\s\p{L}]"#)
-            == #"[\s\x{0B}\x{85}]+(?![^\s\x{0B}\x{85}])|[^\s\x{0B}\x{85}\p{L}]"#)
-        #expect(ICUPattern.translate(#"a\\s"#) == #"a\\s"#)
-    }
-
     @Test func aPatternICURefusesIsAnErrorNamingIt() throws {
         let json = """
         {"normalizer": null, "decoder": {"type": "ByteLevel"},
