@@ -49,17 +49,24 @@ struct Shell: AsyncParsableCommand {
     func run() async throws {
         let target = try await device.open()
         let session = try await target.startShell(command.joined(separator: " "))
-        var exitCode: Int32 = 0
-        events: while let event = try await session.next() {
-            switch event {
-            case .stdout(let bytes): FileHandle.standardOutput.write(Data(bytes))
-            case .stderr(let bytes): FileHandle.standardError.write(Data(bytes))
-            case .exit(let code):
-                exitCode = code
-                break events
+        let exitCode = try await withThrowingTaskGroup(of: Void.self) { group -> Int32 in
+            // stdin goes beside the output: a pipe or file until its end, a terminal or
+            // /dev/null closed at once. The command may end before its input does.
+            group.addTask { try? await ShellInput().forward(to: session) }
+            var exitCode: Int32 = 0
+            events: while let event = try await session.next() {
+                switch event {
+                case .stdout(let bytes): FileHandle.standardOutput.write(Data(bytes))
+                case .stderr(let bytes): FileHandle.standardError.write(Data(bytes))
+                case .exit(let code):
+                    exitCode = code
+                    break events
+                }
             }
+            group.cancelAll()
+            await session.close()
+            return exitCode
         }
-        await session.close()
         if exitCode != 0 { throw ExitCode(exitCode) }
     }
 }
@@ -90,28 +97,37 @@ struct ExecOut: AsyncParsableCommand {
 }
 
 struct Push: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Copy a local file to the phone.")
+    static let configuration = CommandConfiguration(abstract: "Copy a local file or directory to the phone.")
 
     @OptionGroup var device: DeviceOptions
-    @Argument(help: "Local file.") var local: String
-    @Argument(help: "Path on the phone (a directory keeps the file's name).") var remote: String
+    @Argument(help: "Local file or directory (a directory is copied with everything under it).") var local: String
+    @Argument(help: "Path on the phone (an existing directory keeps the local name).") var remote: String
 
     func run() async throws {
-        guard let handle = FileHandle(forReadingAtPath: local) else { throw CommandFailure(description: "cannot read \(local)") }
-        defer { try? handle.close() }
-        let attributes = try? FileManager.default.attributesOfItem(atPath: local)
-        let mode = UInt32((attributes?[.posixPermissions] as? Int) ?? 0o644) | 0o100000
+        let source = URL(fileURLWithPath: local)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: local, isDirectory: &isDirectory) else {
+            throw CommandFailure(description: "cannot read \(local): no such file or directory")
+        }
         let target = try await device.open()
         let sync = try await SyncClient.open(target)
+        // As adb: into REMOTE/NAME when REMOTE is a directory; otherwise REMOTE becomes the copy.
         var destination = remote
         if try await sync.stat(remote).isDirectory {
-            destination = (remote.hasSuffix("/") ? remote : remote + "/") + (local as NSString).lastPathComponent
+            destination = (remote.hasSuffix("/") ? remote : remote + "/") + source.lastPathComponent
         }
         let start = Date()
-        let size = UInt64((attributes?[.size] as? Int) ?? 0)
-        try await sync.push(from: handle, to: destination, mode: mode)
-        await sync.close()
-        print("\(local): 1 file pushed. \(bytesPerSecond(size, Date().timeIntervalSince(start)))")
+        if isDirectory.boolValue {
+            let summary = try await sync.push(directory: source, to: destination)
+            await sync.close()
+            let skipped = summary.skipped.isEmpty ? "" : ", \(summary.skipped.count) skipped"
+            print("\(local): \(summary.files) file\(summary.files == 1 ? "" : "s") pushed\(skipped). "
+                + bytesPerSecond(summary.bytes, Date().timeIntervalSince(start)))
+        } else {
+            let size = try await sync.push(file: source, to: destination)
+            await sync.close()
+            print("\(local): 1 file pushed. \(bytesPerSecond(size, Date().timeIntervalSince(start)))")
+        }
     }
 }
 

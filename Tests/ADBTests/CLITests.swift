@@ -86,4 +86,63 @@ import Testing
         #expect(result.stdoutText.contains("all checks passed"))
         #expect(!result.stdoutText.contains("FAIL"))
     }
+
+    /// `tether shell` forwards a pipe or a file as stdin and closes it at the end; with stdin a
+    /// terminal or /dev/null it closes stdin at once. Each of these hung before.
+    @Test func shellForwardsAndClosesStdin() async throws {
+        guard tetherIsBuilt() else { return }
+        let device = try await TestDevice.start()
+        let home = TemporaryDirectory()
+        let address = "127.0.0.1:\(device.port)"
+        let quoted = ShellQuoting.quote(tetherExecutable)
+        func sh(_ script: String) async throws -> ProcessResult {
+            var env = ProcessInfo.processInfo.environment
+            env["HOME"] = home.path
+            env["ANDROID_ADB_SERVER_PORT"] = "1"
+            return try await run(["sh", "-c", script], environment: env, timeout: 60)
+        }
+        let piped = try await sh("echo hi | \(quoted) shell --connect \(address) cat")
+        #expect(piped.status == 0, "\(piped.stderrText)")
+        #expect(piped.stdoutText == "hi\n")
+        let file = home.url.appendingPathComponent("input.txt")
+        let text = (0..<20_000).map { "line \($0)" }.joined(separator: "\n") + "\n"
+        try Data(text.utf8).write(to: file)
+        let fromFile = try await sh("\(quoted) shell --connect \(address) cat < \(ShellQuoting.quote(file.path))")
+        #expect(fromFile.status == 0, "\(fromFile.stderrText)")
+        #expect(fromFile.stdoutText == text)
+        let devNull = try await sh("\(quoted) shell --connect \(address) cat < /dev/null")
+        #expect(devNull.status == 0, "\(devNull.stderrText)")
+        #expect(devNull.stdoutText.isEmpty)
+        await device.stop()
+    }
+
+    /// A directory is pushed with everything under it, as adb does; a missing file is named with
+    /// the reason in words, never a Foundation error code.
+    @Test func pushCopiesADirectoryTree() async throws {
+        guard tetherIsBuilt() else { return }
+        let device = try await TestDevice.start()
+        let home = TemporaryDirectory()
+        let address = "127.0.0.1:\(device.port)"
+        let tree = home.url.appendingPathComponent("d1")
+        try FileManager.default.createDirectory(at: tree.appendingPathComponent("sub/deeper"), withIntermediateDirectories: true)
+        try Data("a".utf8).write(to: tree.appendingPathComponent("a.txt"))
+        try Data("b".utf8).write(to: tree.appendingPathComponent("sub/b.txt"))
+        try Data("c".utf8).write(to: tree.appendingPathComponent("sub/deeper/c.txt"))
+        let push = try await tether(["push", "--connect", address, tree.path, "/sdcard/"], home: home)
+        #expect(push.status == 0, "\(push.stderrText)")
+        #expect(push.stdoutText.contains("3 files pushed"))
+        let landed = device.root.url.appendingPathComponent("sdcard/d1")
+        #expect(FileManager.default.contents(atPath: landed.appendingPathComponent("a.txt").path) == Data("a".utf8))
+        #expect(FileManager.default.contents(atPath: landed.appendingPathComponent("sub/deeper/c.txt").path) == Data("c".utf8))
+        // A remote path that does not exist becomes the copy itself.
+        let renamed = try await tether(["push", "--connect", address, tree.path, "/sdcard/copy"], home: home)
+        #expect(renamed.status == 0, "\(renamed.stderrText)")
+        #expect(FileManager.default.contents(atPath: device.root.url.appendingPathComponent("sdcard/copy/sub/b.txt").path) == Data("b".utf8))
+
+        let missing = try await tether(["push", "--connect", address, home.url.appendingPathComponent("nope").path, "/sdcard/"], home: home)
+        #expect(missing.status != 0)
+        #expect(missing.stderrText.contains("nope: no such file or directory"), "\(missing.stderrText)")
+        #expect(!missing.stderrText.contains("Domain"))
+        await device.stop()
+    }
 }

@@ -98,14 +98,19 @@ public func run(_ arguments: [String], environment: [String: String]? = nil, tim
     }
 }
 
-/// The real adb with a private server port and a throwaway HOME, so no developer's server is touched.
+/// The real adb with a private server port and a throwaway HOME, so no developer's server (5037)
+/// is touched. The server it starts is stopped on every path: `killServer()` when a test ends
+/// normally, and otherwise when the last copy of this value goes away (a test that throws, fails
+/// or times out), so no `adb … fork-server` outlives the suite.
 public struct RealADB: Sendable {
     public let home: TemporaryDirectory
     public let serverPort: Int
+    private let stopper: ServerStopper
 
     public init() throws {
         home = TemporaryDirectory()
         serverPort = try freePort()
+        stopper = ServerStopper(port: serverPort)
     }
 
     public var environment: [String: String] {
@@ -125,15 +130,46 @@ public struct RealADB: Sendable {
 
     @discardableResult
     public func callAsFunction(_ args: String..., timeout: TimeInterval = 60) async throws -> ProcessResult {
-        try await run(["adb"] + args, environment: environment, timeout: timeout)
+        try await self.args(args, timeout: timeout)
     }
 
+    /// Runs adb against this instance's own server port (`-P`), never adb's default.
     public func args(_ args: [String], timeout: TimeInterval = 60) async throws -> ProcessResult {
-        try await run(["adb"] + args, environment: environment, timeout: timeout)
+        try await run(["adb", "-P", String(serverPort)] + args, environment: environment, timeout: timeout)
     }
 
     public func killServer() async {
-        _ = try? await run(["adb", "kill-server"], environment: environment, timeout: 10)
+        _ = try? await run(["adb", "-P", String(serverPort), "kill-server"], environment: environment, timeout: 10)
+    }
+}
+
+/// Stops the adb server on `port` when the last `RealADB` holding it goes away.
+private final class ServerStopper: Sendable {
+    let port: Int
+    init(port: Int) { self.port = port }
+
+    deinit {
+        // Synchronous on purpose: deinit cannot await, and the server must be gone before the
+        // test process can end. A server that is not running makes this a quick no-op.
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd in [Int32(0), 1, 2] {
+            posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+        }
+        let argv = ["/usr/bin/env", "adb", "-P", String(port), "kill-server"]
+        var cArgs = argv.map { strdup($0) } + [nil]
+        defer { cArgs.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/usr/bin/env", &actions, nil, &cArgs, environ) == 0 else { return }
+        var status: Int32 = 0
+        for _ in 0..<1000 {  // at most 10 s, then the kill itself is killed
+            let done = waitpid(pid, &status, WNOHANG)
+            if done == pid || (done == -1 && errno != EINTR) { return }
+            usleep(10_000)
+        }
+        kill(pid, SIGKILL)
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
     }
 }
 

@@ -40,28 +40,19 @@ public actor ADBConnection: ADBTarget {
     private let configuration: Configuration
     private let logger: Logger
 
-    private var streams: [UInt32: StreamState] = [:]
-    private var nextLocalId: UInt32 = 1
-    private var failure: ADBError?
+    /// Every rule about streams lives here; this actor performs what it asks for.
+    private var table: ADBStreamTable
+    /// The tasks waiting on each stream (the table keeps none: continuations are not values).
+    private var waiters: [UInt32: Waiters] = [:]
     private var readerTask: Task<Void, Never>?
     private var handlerTasks: [UInt32: Task<Void, Never>] = [:]
     private var closeWaiters: [CheckedContinuation<ADBError, Never>] = []
 
-    private struct StreamState {
-        enum Phase { case opening, open }
-        var phase: Phase
-        var remoteId: UInt32
-        var service: String
-        var inbound: [[UInt8]] = []
-        var inboundBytes = 0
-        var okaysOwed = 0
-        var remoteClosed = false
-        var canSend: Bool
+    private struct Waiters {
+        var opener: CheckedContinuation<Void, Error>?
         var reader: CheckedContinuation<[UInt8]?, Error>?
         var writer: CheckedContinuation<Void, Error>?
-        var opener: CheckedContinuation<Void, Error>?
-        /// A CLSE that answered our OPEN before anyone waited for the answer.
-        var refusal: ADBError?
+        var isEmpty: Bool { opener == nil && reader == nil && writer == nil }
     }
 
     init(
@@ -77,6 +68,7 @@ public actor ADBConnection: ADBTarget {
         self.peerDescription = transport.peerDescription
         self.services = services
         self.configuration = configuration
+        self.table = ADBStreamTable(maxBufferedPerStream: configuration.maxBufferedPerStream, peerDescription: transport.peerDescription)
         var logger = logger
         logger[metadataKey: "peer"] = "\(transport.peerDescription)"
         self.logger = logger
@@ -88,11 +80,9 @@ public actor ADBConnection: ADBTarget {
         readerTask = Task { await self.readLoop() }
     }
 
-    private var writesChecksum: Bool { protocolVersion < ADBProtocol.versionSkipChecksum }
+    private var failure: ADBError? { table.failure }
 
-    private func send(_ message: ADBMessage) {
-        transport.send(message, checksum: writesChecksum)
-    }
+    private var writesChecksum: Bool { protocolVersion < ADBProtocol.versionSkipChecksum }
 
     // MARK: ADBTarget
 
@@ -110,16 +100,14 @@ public actor ADBConnection: ADBTarget {
             throw ADBError.invalidArgument(
                 "the command is too long: \(service.utf8.count) bytes where \(peerDescription) takes at most \(maxSendPayload - 1)")
         }
-        let id = allocateId()
-        streams[id] = StreamState(phase: .opening, remoteId: 0, service: service, canSend: false)
-        // The destination always ends in NUL: Android 7's adbd refuses it otherwise.
-        send(ADBMessage(.open, id, 0, payload: Array(service.utf8) + [0]))
+        let (id, actions) = table.open(service)
+        perform(actions)
         do {
             try await withTimeout(configuration.openTimeout, "\(peerDescription) did not answer OPEN \(service)") {
                 try await self.waitForOpen(id)
             }
         } catch {
-            abandon(id)
+            perform(table.abandon(id))
             throw error
         }
         return ADBStream(connection: self, id: id, service: service)
@@ -140,114 +128,59 @@ public actor ADBConnection: ADBTarget {
 
     // MARK: streams
 
-    private func allocateId() -> UInt32 {
-        repeat {
-            nextLocalId = nextLocalId == UInt32.max ? 1 : nextLocalId + 1
-        } while streams[nextLocalId] != nil || nextLocalId == 0
-        return nextLocalId
-    }
-
     private func waitForOpen(_ id: UInt32) async throws {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
                 if Task.isCancelled { return continuation.resume(throwing: CancellationError()) }
-                // The answer may have come before we got here.
-                switch streams[id] {
-                case .none:
-                    return continuation.resume(throwing: failure ?? ADBError.connectionClosed("stream closed"))
-                case .some(let state) where state.phase == .open:
-                    return continuation.resume()
-                case .some(let state):
-                    if let refusal = state.refusal {
-                        streams[id] = nil
-                        return continuation.resume(throwing: refusal)
-                    }
-                    streams[id]?.opener = continuation
+                switch table.pollOpen(id) {  // the answer may have come before we got here
+                case .open: continuation.resume()
+                case .failed(let error): continuation.resume(throwing: error)
+                case .pending: waiters[id, default: Waiters()].opener = continuation
                 }
             }
         } onCancel: {
             Task { await self.cancelWaits(id) }
         }
-    }
-
-    /// Drops a stream whose OPEN was abandoned; a late OKAY for it is answered with CLSE.
-    private func abandon(_ id: UInt32) {
-        guard let state = streams.removeValue(forKey: id) else { return }
-        if state.phase == .open, !state.remoteClosed, failure == nil {
-            send(ADBMessage(.clse, id, state.remoteId))
-        }
-        resumeAll(state, with: ADBError.connectionClosed("stream abandoned"))
-    }
-
-    private func cancelWaits(_ id: UInt32) {
-        guard var state = streams[id] else { return }
-        state.opener?.resume(throwing: CancellationError())
-        state.reader?.resume(throwing: CancellationError())
-        state.writer?.resume(throwing: CancellationError())
-        state.opener = nil
-        state.reader = nil
-        state.writer = nil
-        streams[id] = state
     }
 
     func read(_ id: UInt32) async throws -> [UInt8]? {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8]?, Error>) in
                 if Task.isCancelled { return continuation.resume(throwing: CancellationError()) }
-                guard var state = streams[id] else {
-                    // Closed by us, or the connection is gone.
-                    if let failure, !failure.isLocalClose { return continuation.resume(throwing: failure) }
-                    return continuation.resume(returning: nil)
-                }
-                if !state.inbound.isEmpty {
-                    let chunk = state.inbound.removeFirst()
-                    state.inboundBytes -= chunk.count
-                    streams[id] = state
-                    acknowledge(id)
-                    return continuation.resume(returning: chunk)
-                }
-                if state.remoteClosed {
-                    streams[id] = nil
-                    return continuation.resume(returning: nil)
-                }
-                guard state.reader == nil else {
+                guard waiters[id]?.reader == nil else {
                     return continuation.resume(throwing: ADBError.invalidArgument("two readers on one ADB stream"))
                 }
-                state.reader = continuation
-                streams[id] = state
+                let (poll, actions) = table.pollRead(id)
+                perform(actions)
+                if poll == .pending {
+                    waiters[id, default: Waiters()].reader = continuation
+                } else {
+                    Self.resume(continuation, with: poll)
+                }
             }
         } onCancel: {
             Task { await self.cancelWaits(id) }
         }
     }
 
-    /// Sends the OKAY a consumed WRTE earned: this is where a slow reader slows the peer.
-    private func acknowledge(_ id: UInt32) {
-        guard var state = streams[id], state.okaysOwed > 0, !state.remoteClosed else { return }
-        state.okaysOwed -= 1
-        streams[id] = state
-        send(ADBMessage(.okay, id, state.remoteId))
-    }
-
     func write(_ id: UInt32, _ bytes: [UInt8]) async throws {
         var offset = 0
         while offset < bytes.count {
+            try Task.checkCancellation()
             // Most writes find the window open (the peer acknowledged the last one long ago):
             // they go out without setting up a timer.
-            if streams[id]?.canSend != true {
+            switch table.pollWrite(id) {
+            case .failed(let error):
+                throw error
+            case .pending:
                 try await withTimeout(configuration.writeTimeout, "\(peerDescription) did not acknowledge a write") {
                     try await self.waitForSendWindow(id)
                 }
+            case .ready:
+                let end = min(bytes.count, offset + maxSendPayload)
+                perform(table.write(id, Array(bytes[offset..<end])))
+                offset = end
             }
-            try Task.checkCancellation()
-            guard var state = streams[id], !state.remoteClosed else {
-                throw failure ?? ADBError.connectionClosed("the device closed the stream")
-            }
-            let end = min(bytes.count, offset + maxSendPayload)
-            state.canSend = false
-            streams[id] = state
-            send(ADBMessage(.wrte, id, state.remoteId, payload: Array(bytes[offset..<end])))
-            offset = end
         }
     }
 
@@ -255,18 +188,15 @@ public actor ADBConnection: ADBTarget {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
                 if Task.isCancelled { return continuation.resume(throwing: CancellationError()) }
-                guard var state = streams[id] else {
-                    return continuation.resume(throwing: failure ?? ADBError.connectionClosed("stream is closed"))
+                switch table.pollWrite(id) {
+                case .ready: continuation.resume()
+                case .failed(let error): continuation.resume(throwing: error)
+                case .pending:
+                    guard waiters[id]?.writer == nil else {
+                        return continuation.resume(throwing: ADBError.invalidArgument("two writers on one ADB stream"))
+                    }
+                    waiters[id, default: Waiters()].writer = continuation
                 }
-                if state.remoteClosed {
-                    return continuation.resume(throwing: ADBError.connectionClosed("the device closed the stream"))
-                }
-                if state.canSend { return continuation.resume() }
-                guard state.writer == nil else {
-                    return continuation.resume(throwing: ADBError.invalidArgument("two writers on one ADB stream"))
-                }
-                state.writer = continuation
-                streams[id] = state
             }
         } onCancel: {
             Task { await self.cancelWaits(id) }
@@ -274,17 +204,79 @@ public actor ADBConnection: ADBTarget {
     }
 
     func closeStream(_ id: UInt32) {
-        guard let state = streams.removeValue(forKey: id) else { return }
-        if !state.remoteClosed, failure == nil, state.phase == .open {
-            send(ADBMessage(.clse, id, state.remoteId))
-        }
-        resumeAll(state, with: ADBError.connectionClosed("stream closed by this side"))
+        perform(table.close(id))
     }
 
-    private func resumeAll(_ state: StreamState, with error: ADBError) {
-        state.opener?.resume(throwing: error)
-        state.writer?.resume(throwing: error)
-        if error.isLocalClose { state.reader?.resume(returning: nil) } else { state.reader?.resume(throwing: error) }
+    private func cancelWaits(_ id: UInt32) {
+        guard let waiting = waiters.removeValue(forKey: id) else { return }
+        waiting.opener?.resume(throwing: CancellationError())
+        waiting.reader?.resume(throwing: CancellationError())
+        waiting.writer?.resume(throwing: CancellationError())
+    }
+
+    // MARK: performing the table's actions
+
+    private func perform(_ actions: [ADBStreamTable.Action], handler: ADBServiceHandler? = nil) {
+        for action in actions {
+            switch action {
+            case .send(let message):
+                transport.send(message, checksum: writesChecksum)
+            case .wakeOpener(let id):
+                guard let opener = waiters[id]?.opener else { continue }
+                switch table.pollOpen(id) {
+                case .pending: continue
+                case .open: opener.resume()
+                case .failed(let error): opener.resume(throwing: error)
+                }
+                clear(id) { $0.opener = nil }
+            case .wakeReader(let id):
+                guard let reader = waiters[id]?.reader else { continue }
+                let (poll, more) = table.pollRead(id)
+                guard poll != .pending else { continue }
+                clear(id) { $0.reader = nil }
+                perform(more)
+                Self.resume(reader, with: poll)
+            case .wakeWriter(let id):
+                guard let writer = waiters[id]?.writer else { continue }
+                switch table.pollWrite(id) {
+                case .pending: continue
+                case .ready: writer.resume()
+                case .failed(let error): writer.resume(throwing: error)
+                }
+                clear(id) { $0.writer = nil }
+            case .finish(let id, let error):
+                guard let waiting = waiters.removeValue(forKey: id) else { continue }
+                waiting.opener?.resume(throwing: error)
+                waiting.writer?.resume(throwing: error)
+                if error.isLocalClose { waiting.reader?.resume(returning: nil) } else { waiting.reader?.resume(throwing: error) }
+            case .serve(let id, let service):
+                guard let handler else { continue }
+                let stream = ADBStream(connection: self, id: id, service: service)
+                handlerTasks[id] = Task {
+                    await handler(stream)
+                    await stream.close()
+                    await self.handlerFinished(id)
+                }
+            }
+        }
+    }
+
+    private func clear(_ id: UInt32, _ change: (inout Waiters) -> Void) {
+        guard var waiting = waiters[id] else { return }
+        change(&waiting)
+        waiters[id] = waiting.isEmpty ? nil : waiting
+    }
+
+    private static func resume(_ reader: CheckedContinuation<[UInt8]?, Error>, with poll: ADBStreamTable.ReadPoll) {
+        switch poll {
+        case .data(let chunk): reader.resume(returning: chunk)
+        case .end, .pending: reader.resume(returning: nil)
+        case .failed(let error): reader.resume(throwing: error)
+        }
+    }
+
+    private func handlerFinished(_ id: UInt32) {
+        handlerTasks[id] = nil
     }
 
     // MARK: the reader
@@ -311,157 +303,42 @@ public actor ADBConnection: ADBTarget {
 
     private func handle(_ message: ADBMessage) {
         switch message.command {
-        case .open: handleOpen(message)
-        case .okay: handleOkay(message)
-        case .wrte: handleWrite(message)
-        case .clse: handleClose(message)
-        case .cnxn:
-            // A fresh CNXN resets the transport: adbd does this when the host restarts.
-            logger.info("peer sent CNXN again; closing all streams")
-            for id in Array(streams.keys) { abandonForReset(id) }
-        case .auth:
-            break  // only meaningful during the handshake
         case .stls:
             fail(.protocolViolation("peer asked for TLS after the handshake"))
+        case .cnxn:
+            logger.info("peer sent CNXN again; closing all streams")
+            perform(table.receive(message, accepts: { _ in false }))
+        case .open:
+            var handler: ADBServiceHandler?
+            let actions = table.receive(message) { service in
+                handler = services?.handler(for: service)
+                return handler != nil
+            }
+            if handler == nil { logger.debug("refusing OPEN", metadata: ["service": "\(message.payloadString)"]) }
+            perform(actions, handler: handler)
         default:
-            logger.debug("ignoring packet", metadata: ["packet": "\(message)"])
-        }
-    }
-
-    private func abandonForReset(_ id: UInt32) {
-        guard let state = streams.removeValue(forKey: id) else { return }
-        resumeAll(state, with: .connectionClosed("the peer reset the connection"))
-    }
-
-    private func handleOpen(_ message: ADBMessage) {
-        let remoteId = message.arg0
-        let service = message.payloadString
-        // A window in arg1 means delayed-ack, which we never advertise.
-        guard remoteId != 0, message.arg1 == 0, let handler = services?.handler(for: service) else {
-            logger.debug("refusing OPEN", metadata: ["service": "\(service)"])
-            send(ADBMessage(.clse, 0, remoteId))
-            return
-        }
-        let id = allocateId()
-        streams[id] = StreamState(phase: .open, remoteId: remoteId, service: service, canSend: true)
-        send(ADBMessage(.okay, id, remoteId))
-        let stream = ADBStream(connection: self, id: id, service: service)
-        handlerTasks[id] = Task {
-            await handler(stream)
-            await stream.close()
-            await self.handlerFinished(id)
-        }
-    }
-
-    private func handlerFinished(_ id: UInt32) {
-        handlerTasks[id] = nil
-    }
-
-    private func handleOkay(_ message: ADBMessage) {
-        let id = message.arg1
-        guard var state = streams[id] else {
-            // An OKAY for a stream we no longer have: tell the peer it is gone.
-            if message.arg0 != 0 { send(ADBMessage(.clse, 0, message.arg0)) }
-            return
-        }
-        switch state.phase {
-        case .opening:
-            state.phase = .open
-            state.remoteId = message.arg0
-            state.canSend = true
-            let opener = state.opener
-            state.opener = nil
-            streams[id] = state
-            opener?.resume()
-        case .open:
-            guard message.arg0 == state.remoteId else {
-                logger.debug("OKAY with the wrong remote id", metadata: ["packet": "\(message)"])
-                return
+            let actions = table.receive(message, accepts: { _ in false })
+            if actions.contains(where: { if case .finish(_, .protocolViolation) = $0 { true } else { false } }) {
+                logger.warning("peer ignored flow control; closing the stream")
             }
-            state.canSend = true
-            let writer = state.writer
-            state.writer = nil
-            streams[id] = state
-            writer?.resume()
-        }
-    }
-
-    private func handleWrite(_ message: ADBMessage) {
-        let id = message.arg1
-        guard var state = streams[id], state.phase == .open, state.remoteId == message.arg0, !state.remoteClosed else {
-            return  // a WRTE for an unknown stream is ignored, as adb does
-        }
-        state.okaysOwed += 1
-        if let reader = state.reader {
-            state.reader = nil
-            streams[id] = state
-            acknowledge(id)
-            reader.resume(returning: message.payload)
-            return
-        }
-        state.inbound.append(message.payload)
-        state.inboundBytes += message.payload.count
-        streams[id] = state
-        if state.inboundBytes > configuration.maxBufferedPerStream {
-            logger.warning("peer ignored flow control; closing the stream", metadata: ["service": "\(state.service)"])
-            streams[id] = nil
-            send(ADBMessage(.clse, id, state.remoteId))
-            resumeAll(state, with: .protocolViolation("the peer sent data without waiting for OKAY"))
-        }
-    }
-
-    private func handleClose(_ message: ADBMessage) {
-        let id = message.arg1
-        guard var state = streams[id] else { return }
-        switch state.phase {
-        case .opening:
-            let refusal = ADBError.serviceRefused("\(peerDescription) refused \(state.service)")
-            if let opener = state.opener {
-                streams[id] = nil
-                opener.resume(throwing: refusal)
-            } else {
-                state.refusal = refusal
-                streams[id] = state
-            }
-        case .open:
-            // A CLSE whose sender id does not match comes from a stream we do not know.
-            guard message.arg0 == 0 || message.arg0 == state.remoteId else { return }
-            state.remoteClosed = true
-            state.canSend = false
-            let reader = state.inbound.isEmpty ? state.reader : nil
-            let writer = state.writer
-            state.writer = nil
-            if reader != nil {
-                state.reader = nil
-                streams[id] = nil
-            } else {
-                streams[id] = state
-            }
-            reader?.resume(returning: nil)
-            writer?.resume(throwing: ADBError.connectionClosed("the device closed the stream"))
+            perform(actions)
         }
     }
 
     private func fail(_ error: ADBError) {
         guard failure == nil else { return }
-        failure = error
         if !error.isLocalClose {
             logger.debug("connection ended", metadata: ["reason": "\(error)"])
         }
-        let states = streams
-        streams.removeAll()
-        for state in states.values {
-            if state.remoteClosed, !state.inbound.isEmpty {
-                // Data that arrived before the end is lost with the connection.
-            }
-            resumeAll(state, with: error)
-        }
+        perform(table.fail(error))
+        // Waiters on streams the table had already forgotten (none should be left) end too.
+        for id in Array(waiters.keys) { perform([.finish(id, error)]) }
         transport.close()
         for task in handlerTasks.values { task.cancel() }
         readerTask?.cancel()
-        let waiters = closeWaiters
+        let waiting = closeWaiters
         closeWaiters.removeAll()
-        for waiter in waiters { waiter.resume(returning: error) }
+        for waiter in waiting { waiter.resume(returning: error) }
     }
 }
 

@@ -77,6 +77,9 @@ public enum ADBHost {
                 message = try await withTimeout(timeout, waitingFor) { try await transport.receive() }
             } catch let error as ADBError {
                 if offeredPublicKey, case .timeout = error { throw ADBError.unauthorized(waitingFor) }
+                if case .malformedPacket(let detail) = error, detail.hasPrefix(ADBPacketDecoder.notADB) {
+                    throw ADBError.invalidArgument("\(name) is not an ADB device (\(detail.dropFirst(ADBPacketDecoder.notADB.count)))")
+                }
                 throw error
             }
             guard let message else {

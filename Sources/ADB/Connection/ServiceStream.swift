@@ -32,3 +32,25 @@ public protocol ADBTarget: Sendable {
     /// The device's banner, when known.
     var deviceBanner: ADBBanner? { get async }
 }
+
+/// Runs `body` with `stream` and closes the stream on every path (value, error, cancellation)
+/// before returning: no close is left to a detached task.
+public func withClosing<S: ServiceStream, T>(_ stream: S, _ body: (S) async throws -> T) async throws -> T {
+    let value: T
+    do {
+        value = try await body(stream)
+    } catch {
+        await stream.close()
+        throw error
+    }
+    await stream.close()
+    return value
+}
+
+extension ADBTarget {
+    /// Opens `service`, runs `body` with the stream, and closes it on every path.
+    public func withStream<T>(_ service: String, _ body: (any ServiceStream) async throws -> T) async throws -> T {
+        let stream = try await open(service)
+        return try await withClosing(stream) { try await body($0) }
+    }
+}

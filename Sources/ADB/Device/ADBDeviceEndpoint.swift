@@ -15,8 +15,11 @@ public actor ADBDeviceEndpoint {
     public struct Configuration: Sendable {
         public var banner: ADBBanner
         public var authentication: Authentication
-        /// Time a host has to finish the handshake, including any authorization prompt.
-        public var handshakeTimeout: Duration = .seconds(30)
+        /// Time a host has to send each packet of the handshake (a truncated header, or silence,
+        /// ends the connection after this long).
+        public var handshakeTimeout: Duration = .seconds(10)
+        /// Time the "Allow USB debugging?" callback has to decide about an unknown key.
+        public var authorizationTimeout: Duration = .seconds(60)
         public var connection = ADBConnection.Configuration()
 
         public init(banner: ADBBanner, authentication: Authentication = .none) {
@@ -84,9 +87,7 @@ public actor ADBDeviceEndpoint {
     private func serve(_ transport: TCPPacketTransport, key: ObjectIdentifier) async {
         let hostMessage: ADBMessage
         do {
-            hostMessage = try await withTimeout(configuration.handshakeTimeout, "host \(transport.peerDescription) did not finish the handshake") {
-                try await Self.handshake(transport: transport, configuration: self.configuration, logger: self.logger)
-            }
+            hostMessage = try await Self.handshake(transport: transport, configuration: configuration, logger: logger)
         } catch {
             logger.info("handshake failed", metadata: ["peer": "\(transport.peerDescription)", "error": "\(error)"])
             transport.close()
@@ -118,7 +119,11 @@ public actor ADBDeviceEndpoint {
             transport.send(ADBMessage(.auth, ADBMessage.AuthType.token.rawValue, 0, payload: token), checksum: true)
         }
         while true {
-            guard let message = try await transport.receive() else {
+            let wait = configuration.handshakeTimeout
+            let received = try await withTimeout(wait, "host \(transport.peerDescription) did not finish the handshake") {
+                try await transport.receive()
+            }
+            guard let message = received else {
                 throw ADBError.connectionClosed("host closed the connection during the handshake")
             }
             switch (message.command, configuration.authentication) {
@@ -151,7 +156,10 @@ public actor ADBDeviceEndpoint {
                     let key = try ADBPublicKey(androidText: text)
                     let comment = text.split(separator: " ", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
                     // adbd sends nothing while its prompt is up; the host waits.
-                    if await onUnknownKey(key, comment) {
+                    let accepted = try await withTimeout(configuration.authorizationTimeout, "nobody answered \"Allow USB debugging?\"") {
+                        await onUnknownKey(key, comment)
+                    }
+                    if accepted {
                         await authorized.add(key)
                         sendCNXN(host)
                         return host

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A device as the adb server lists it.
 public struct ADBDeviceInfo: Sendable, Equatable {
@@ -140,11 +141,11 @@ public struct ADBServerClient: Sendable {
     /// A host request whose answer is one hex4-prefixed string.
     public func query(_ request: String) async throws -> String {
         try await withTimeout(timeout, "\(description) did not answer \(request)") {
-            let stream = try await connect()
-            defer { Task { await stream.close() } }
-            let reader = StreamReader(stream)
-            try await Self.send(request, on: stream, reader: reader)
-            return try await Self.readHexString(reader)
+            try await withClosing(try await connect()) { stream in
+                let reader = StreamReader(stream)
+                try await Self.send(request, on: stream, reader: reader)
+                return try await Self.readHexString(reader)
+            }
         }
     }
 
@@ -171,12 +172,12 @@ public struct ADBServerClient: Sendable {
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    let stream = try await client.connect()
-                    defer { Task { await stream.close() } }
-                    let reader = StreamReader(stream)
-                    try await Self.send("host:track-devices", on: stream, reader: reader)
-                    while !Task.isCancelled {
-                        continuation.yield(Self.parseDevices(try await Self.readHexString(reader)))
+                    try await withClosing(try await client.connect()) { stream in
+                        let reader = StreamReader(stream)
+                        try await Self.send("host:track-devices", on: stream, reader: reader)
+                        while !Task.isCancelled {
+                            continuation.yield(Self.parseDevices(try await Self.readHexString(reader)))
+                        }
                     }
                     continuation.finish()
                 } catch {
@@ -255,15 +256,25 @@ public struct ADBServerDevice: ADBTarget {
     }
 }
 
-/// A stream whose first bytes may already sit in a reader's buffer (read along with the OKAY).
+/// A stream whose first bytes may already have been read along with the server's OKAY.
 final class BufferedServiceStream: ServiceStream {
-    private let reader: StreamReader
+    private let stream: any ServiceStream
+    private let leftover: Mutex<[UInt8]>
 
+    /// Takes over `reader`'s stream and whatever its buffer still holds.
     init(reader: StreamReader) {
-        self.reader = reader
+        stream = reader.stream
+        leftover = Mutex(reader.takeBuffered())
     }
 
-    func read() async throws -> [UInt8]? { try await reader.readAvailable() }
-    func write(_ bytes: [UInt8]) async throws { try await reader.stream.write(bytes) }
-    func close() async { await reader.stream.close() }
+    func read() async throws -> [UInt8]? {
+        let first = leftover.withLock { bytes -> [UInt8] in
+            defer { bytes = [] }
+            return bytes
+        }
+        return first.isEmpty ? try await stream.read() : first
+    }
+
+    func write(_ bytes: [UInt8]) async throws { try await stream.write(bytes) }
+    func close() async { await stream.close() }
 }

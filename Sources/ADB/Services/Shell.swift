@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What a shell command sent back.
 public struct ShellResult: Sendable, Equatable {
@@ -19,11 +20,16 @@ public enum ShellEvent: Sendable, Equatable {
 }
 
 /// A running shell command: its output as it comes, and its stdin.
-public final class ShellSession: Sendable {
+///
+/// One task reads (`next`, `collect`) while another may write stdin, as the stream allows. The
+/// output reader is not `Sendable`; a second task calling `next` while one is inside it gets an
+/// error instead of a data race, which is what makes this type `Sendable`.
+public final class ShellSession: @unchecked Sendable {
     public let stream: any ServiceStream
     public let usesProtocolV2: Bool
     private let reader: StreamReader
-    private let exited = ExitLatch()
+    /// Whether a task is inside `next`, and whether the exit packet has been seen.
+    private let state = Mutex((reading: false, exited: false))
 
     init(stream: any ServiceStream, usesProtocolV2: Bool) {
         self.stream = stream
@@ -34,10 +40,17 @@ public final class ShellSession: Sendable {
     /// The next output event; nil once the command has ended. With v2, a stream that ends without
     /// an exit packet is an error ("connection lost"), as adb treats it.
     public func next() async throws -> ShellEvent? {
+        let entered = state.withLock { state -> Bool in
+            if state.reading { return false }
+            state.reading = true
+            return true
+        }
+        guard entered else { throw ADBError.invalidArgument("two readers on one shell session") }
+        defer { state.withLock { $0.reading = false } }
         guard usesProtocolV2 else {
             return try await reader.readAvailable().map(ShellEvent.stdout)
         }
-        if exited.isSet { return nil }
+        if state.withLock({ $0.exited }) { return nil }
         while true {
             guard let packet = try await ShellPacket.read(from: reader) else {
                 throw ADBError.connectionClosed("the shell ended without an exit status")
@@ -46,7 +59,7 @@ public final class ShellSession: Sendable {
             case .stdout: return .stdout(packet.data)
             case .stderr: return .stderr(packet.data)
             case .exit:
-                exited.set()
+                state.withLock { $0.exited = true }
                 return .exit(Int32(packet.data.first ?? 0))
             case .stdin, .closeStdin, .windowSizeChange: continue  // host-to-device kinds; ignore
             }
@@ -106,43 +119,27 @@ extension ADBTarget {
     /// `exec:` — raw bytes, byte-exact, stderr merged in by the device.
     public func exec(_ command: String, timeout: Duration? = .seconds(60)) async throws -> [UInt8] {
         try await withTimeout(timeout, "exec `\(command)`") {
-            let stream = try await self.open("exec:" + command)
-            defer { Task { await stream.close() } }
-            return try await stream.readAll()
+            try await self.withStream("exec:" + command) { try await $0.readAll() }
         }
     }
 
     /// `reboot:` with an optional target (`bootloader`, `recovery`, `sideload`).
     public func reboot(into target: String = "") async throws {
-        let stream = try await open("reboot:" + target)
-        _ = try? await stream.readAll()
-        await stream.close()
+        try await withStream("reboot:" + target) { _ = try? await $0.readAll() }
     }
 
     /// `tcpip:PORT`: the device restarts adbd listening on TCP; returns its message.
     public func tcpip(port: Int) async throws -> String {
         guard (1...65535).contains(port) else { throw ADBError.invalidArgument("port \(port) is out of range") }
-        let stream = try await open("tcpip:\(port)")
-        let reply = try await stream.readAll(limit: 4096)
-        await stream.close()
+        let reply = try await withStream("tcpip:\(port)") { try await $0.readAll(limit: 4096) }
         return String(decoding: reply, as: UTF8.self)
     }
 
     /// `usb:`: the device goes back to USB-only adbd.
     public func usb() async throws -> String {
-        let stream = try await open("usb:")
-        let reply = try await stream.readAll(limit: 4096)
-        await stream.close()
+        let reply = try await withStream("usb:") { try await $0.readAll(limit: 4096) }
         return String(decoding: reply, as: UTF8.self)
     }
-}
-
-/// Set once the exit packet has been seen; later reads end quietly.
-private final class ExitLatch: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
 }
 
 /// Quoting for the device's `/system/bin/sh`, as `adb exec-out` quotes each argument.

@@ -1,7 +1,8 @@
 /// Reads exact byte counts from a service stream whose chunks fall anywhere: sync and shell v2
 /// records cut straight through WRTE boundaries.
-public final class StreamReader: @unchecked Sendable {
-    // Used by one task at a time, like the stream it reads.
+///
+/// Not `Sendable`: its buffer belongs to the one task that reads, like the stream's read side.
+public final class StreamReader {
     public let stream: any ServiceStream
     private var buffer: [UInt8] = []
     private var start = 0
@@ -48,6 +49,14 @@ public final class StreamReader: @unchecked Sendable {
     public func readUInt32(_ what: String) async throws -> UInt32 {
         let b = try await readExactly(4, what)
         return UInt32(b[0]) | UInt32(b[1]) << 8 | UInt32(b[2]) << 16 | UInt32(b[3]) << 24
+    }
+
+    /// Whatever is buffered (possibly nothing), without reading more.
+    public func takeBuffered() -> [UInt8] {
+        let out = Array(buffer[start...])
+        buffer.removeAll(keepingCapacity: false)
+        start = 0
+        return out
     }
 
     /// Whatever is buffered, else the next chunk; nil at the end.

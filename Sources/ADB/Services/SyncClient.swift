@@ -2,8 +2,9 @@ import Foundation
 
 /// The host half of `sync:`: stat, list, push and pull. Files stream through in chunks; nothing
 /// is loaded whole.
-public final class SyncClient: @unchecked Sendable {
-    // One request at a time, like the protocol.
+///
+/// Not `Sendable`: the protocol takes one request at a time, so a client belongs to one task.
+public final class SyncClient {
     private let stream: any ServiceStream
     private let reader: StreamReader
     public let usesStatV2: Bool

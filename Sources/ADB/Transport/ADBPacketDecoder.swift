@@ -13,6 +13,8 @@ struct ADBPacketDecoder {
     private var parsed: ADBHeader?
     private var payload: [UInt8] = []
     private var payloadFill = 0
+    /// Whole packets decoded so far: the first one tells an ADB peer from some other server.
+    private(set) var decodedCount = 0
 
     init(maxPayload: Int = ADBProtocol.maxPayload) {
         self.maxPayload = maxPayload
@@ -36,8 +38,18 @@ struct ADBPacketDecoder {
             guard headerFill == ADBProtocol.headerSize else { return (n, nil) }
             headerFill = 0
             let next = try ADBHeader(bytes: header)
-            try next.validate(maxPayload: maxPayload)
-            guard next.dataLength > 0 else { return (n, Self.message(next, [])) }
+            do {
+                try next.validate(maxPayload: maxPayload)
+            } catch {
+                if decodedCount == 0, next.magic != next.command ^ 0xffff_ffff || !ADBMessage.Command(rawValue: next.command).isKnown {
+                    throw .malformedPacket(Self.notADB + (Self.foreignProtocol(header) ?? "its first bytes are not an ADB header: \(error.message)"))
+                }
+                throw error
+            }
+            guard next.dataLength > 0 else {
+                decodedCount += 1
+                return (n, Self.message(next, []))
+            }
             parsed = next
             payload = [UInt8](repeating: 0, count: Int(next.dataLength))
             payloadFill = 0
@@ -49,6 +61,7 @@ struct ADBPacketDecoder {
         payloadFill += min(n, payload.count - fill)
         guard payloadFill == payload.count else { return (n, nil) }
         let message = Self.message(current, payload)
+        decodedCount += 1
         parsed = nil
         payload = []
         return (n, message)
@@ -77,9 +90,36 @@ struct ADBPacketDecoder {
     func end() throws(ADBError) {
         if isBetweenPackets { return }
         if parsed == nil {
+            if let foreign = foreignPeer { throw foreign }
             throw .malformedPacket("connection ended inside a packet header (\(headerFill) of \(ADBProtocol.headerSize) bytes)")
         }
         throw .malformedPacket("connection ended inside a packet payload (\(payloadFill) of \(payload.count) bytes)")
+    }
+
+    /// The error for a peer whose first bytes, so far, are some other protocol; nil otherwise.
+    var foreignPeer: ADBError? {
+        guard decodedCount == 0, parsed == nil, headerFill > 0, let foreign = Self.foreignProtocol(header[..<headerFill]) else { return nil }
+        return .malformedPacket(Self.notADB + foreign)
+    }
+
+    /// How a `malformedPacket` message starts when the very first bytes were not ADB at all.
+    static let notADB = "not ADB: "
+
+    /// What other protocol the first bytes from a peer look like, if any: a user pointed Tether
+    /// at the wrong port, and the message should say so.
+    static func foreignProtocol(_ bytes: some Collection<UInt8>) -> String? {
+        let text = String(decoding: bytes.prefix(8), as: UTF8.self)
+        if text.hasPrefix("HTTP/") || ["GET ", "POST ", "HEAD ", "PUT ", "OPTIONS ", "DELETE "].contains(where: text.hasPrefix) {
+            return "it answered HTTP"
+        }
+        if text.hasPrefix("SSH-") { return "it answered SSH" }
+        if bytes.count >= 2, bytes.first == 0x15 || bytes.first == 0x16, bytes.dropFirst().first == 0x03 { return "it answered TLS" }
+        if !bytes.isEmpty, bytes.allSatisfy({ ($0 >= 0x20 && $0 < 0x7f) || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }) {
+            let line = bytes.prefix(while: { $0 != 0x0a && $0 != 0x0d })
+            let more = line.count == bytes.count && bytes.count == ADBProtocol.headerSize ? "…" : ""
+            return "it answered text: \"\(String(decoding: line, as: UTF8.self))\(more)\""
+        }
+        return nil
     }
 
     /// The checksum is not verified: adb itself stopped checking it in Android 9, and a peer at

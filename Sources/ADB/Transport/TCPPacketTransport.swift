@@ -7,6 +7,7 @@ import Dispatch
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// ADB packets over a connected TCP socket, written from the sender's own thread and read by a
 /// thread of the transport's own.
@@ -176,7 +177,8 @@ public final class TCPPacketTransport: ADBPacketTransport, @unchecked Sendable {
             } catch {
                 return end(.failure(error))
             }
-            if let failure { return end(.failure(failure)) }
+            // A server of another protocol may hang up on what we sent after its first words.
+            if let failure { return end(.failure(decoder.foreignPeer ?? failure)) }
             if step.count == 0 {
                 // The peer hung up: cleanly between packets, never inside one.
                 do { try decoder.end() } catch { return end(.failure(error)) }
