@@ -1,4 +1,5 @@
 import Foundation
+import PhoneRig
 import Testing
 @testable import VirtualPhone
 

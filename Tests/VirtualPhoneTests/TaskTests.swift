@@ -1,5 +1,6 @@
 import Foundation
 import TetherTestSupport
+import PhoneRig
 import Testing
 @testable import VirtualPhone
 

@@ -1,16 +1,9 @@
 import Foundation
 import Testing
 import ADB
+import PhoneRig
 import TetherTestSupport
 @testable import VirtualPhone
-
-/// The repository's Devices directory, found from this file's path.
-let devicesDirectory: URL = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Devices")
-
-/// The catalog, loaded once.
-let sharedCatalog: Result<DeviceCatalog, VirtualPhoneError> = Result { () throws(VirtualPhoneError) in try DeviceCatalog.load(from: devicesDirectory) }
 
 func catalog() throws -> DeviceCatalog { try sharedCatalog.get() }
 
