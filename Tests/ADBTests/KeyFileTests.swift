@@ -17,7 +17,7 @@ import Testing
         let device = try await TestDevice.start()
         let dir = try Self.corruptKeyDirectory()
         let connector = DeviceConnector(environment: ["LOGNAME": "me", "HOSTNAME": "here"], keyDirectory: dir.url)
-        let target = try await connector.open(DeviceSelection(connect: "127.0.0.1:\(device.port)"))
+        let target = try await connector.open(.tcp(address: "127.0.0.1:\(device.port)"))
         #expect(try await target.shell("echo fine").stdoutText == "fine\n")
         if let connection = target as? ADBConnection { await connection.close() }
         await device.stop()
@@ -29,7 +29,7 @@ import Testing
         let dir = try Self.corruptKeyDirectory()
         let connector = DeviceConnector(environment: ["LOGNAME": "me", "HOSTNAME": "here"], keyDirectory: dir.url)
         do {
-            _ = try await connector.open(DeviceSelection(connect: "127.0.0.1:\(device.port)"))
+            _ = try await connector.open(.tcp(address: "127.0.0.1:\(device.port)"))
             Issue.record("a corrupt key must not authenticate")
         } catch let error as ADBError {
             let text = "\(error)"

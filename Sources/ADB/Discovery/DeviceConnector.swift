@@ -2,19 +2,14 @@ import Foundation
 import Logging
 
 /// Which device a command talks to, and through what.
-public struct DeviceSelection: Sendable {
-    /// `-s SERIAL`, or `ANDROID_SERIAL`.
-    public var serial: String?
+public enum DeviceSelection: Sendable {
+    /// USB when such a phone is plugged in, else a running adb server (`ANDROID_ADB_SERVER_PORT`);
+    /// `serial` (`-s SERIAL`, or `ANDROID_SERIAL` when nil) picks one of several.
+    case automatic(serial: String?)
     /// `--connect HOST:PORT`: direct TCP, no adb server.
-    public var connect: String?
+    case tcp(address: String)
     /// `--server [HOST:]PORT`: through a running adb server.
-    public var server: ADBServerClient?
-
-    public init(serial: String? = nil, connect: String? = nil, server: ADBServerClient? = nil) {
-        self.serial = serial
-        self.connect = connect
-        self.server = server
-    }
+    case server(ADBServerClient, serial: String?)
 }
 
 /// Opens the selected device: direct TCP, direct USB when a USB device is present, otherwise
@@ -55,16 +50,21 @@ public struct DeviceConnector: Sendable {
     }
 
     public func open(_ selection: DeviceSelection) async throws -> any ADBTarget {
-        let serial = selection.serial ?? environment["ANDROID_SERIAL"].flatMap { $0.isEmpty ? nil : $0 }
-        if let address = selection.connect {
+        switch selection {
+        case .tcp(let address):
             let (host, port) = try Self.parseAddress(address)
             let transport = try await TCPPacketTransport.connect(host: host, port: port)
             // Keys are read only if the phone asks for AUTH; a failed handshake closes the socket.
             return try await ADBHost.connect(transport: transport, loadingKeys: loadKeys, logger: logger, onAuthorizationPrompt: onAuthorizationPrompt)
+        case .server(let server, let serial):
+            return try await checkedServerDevice(server, serial: serial ?? environmentSerial)
+        case .automatic(let serial):
+            return try await openAutomatically(serial: serial ?? environmentSerial)
         }
-        if let server = selection.server {
-            return try await checkedServerDevice(server, serial: serial)
-        }
+    }
+
+    /// A USB phone when one (with that serial) is plugged in, else the adb server's.
+    private func openAutomatically(serial: String?) async throws -> any ADBTarget {
         if let usb = try? LibUSB() {
             let candidates = usb.candidates().filter { serial == nil || $0.serial == serial }
             if !candidates.isEmpty {
@@ -84,6 +84,8 @@ public struct DeviceConnector: Sendable {
             "no device: plug in a phone with USB debugging on, use --connect HOST:PORT for a phone on the network, "
                 + "or --server PORT for one an adb server already has")
     }
+
+    private var environmentSerial: String? { environment["ANDROID_SERIAL"].flatMap { $0.isEmpty ? nil : $0 } }
 
     /// Reads (or creates) the host's keys; called only when a phone asks for AUTH.
     private var loadKeys: @Sendable () throws -> ADBKeyStore? {

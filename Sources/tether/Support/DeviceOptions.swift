@@ -21,7 +21,9 @@ struct DeviceOptions: ParsableArguments {
 
     var selection: DeviceSelection {
         get throws {
-            DeviceSelection(serial: serial, connect: connect, server: try server.map { try ADBServerClient(address: $0) })
+            if let connect { return .tcp(address: connect) }
+            if let server { return .server(try ADBServerClient(address: server), serial: serial) }
+            return .automatic(serial: serial)
         }
     }
 
@@ -33,14 +35,4 @@ struct DeviceOptions: ParsableArguments {
         }
         return try await connector.open(try selection)
     }
-}
-
-/// Prints an ADB error the way the user needs it, and exits 1.
-struct CommandFailure: Error, CustomStringConvertible {
-    var description: String
-}
-
-func bytesPerSecond(_ bytes: UInt64, _ seconds: Double) -> String {
-    let rate = seconds > 0 ? Double(bytes) / seconds / 1_048_576 : 0
-    return String(format: "%.1f MB/s (%llu bytes in %.3fs)", rate, bytes, seconds)
 }
