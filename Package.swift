@@ -32,6 +32,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
+        // The small things every layer may use, one of each: a JSON value, a seeded generator,
+        // a child-process runner, a free loopback port.
+        .target(name: "Basics"),
         .systemLibrary(
             name: "CLibUSB",
             pkgConfig: "libusb-1.0",
@@ -82,6 +85,7 @@ let package = Package(
         .target(
             name: "VirtualPhone",
             dependencies: [
+                "Basics",
                 "ADB",
                 "Imaging",
                 "CFreeType",
@@ -101,6 +105,7 @@ let package = Package(
         .executableTarget(
             name: "tether",
             dependencies: [
+                "Basics",
                 "ADB",
                 "Agent",
                 "Trajectory",
@@ -127,6 +132,7 @@ let package = Package(
         .target(
             name: "Inference",
             dependencies: [
+                "Basics",
                 "COpenBLAS",
                 "CKernels",
                 "Imaging",
@@ -191,6 +197,7 @@ let package = Package(
         // Helpers shared by the test targets (scratch directories, free ports, the real adb).
         .target(
             name: "TetherTestSupport",
+            dependencies: ["Basics"],
             path: "Tests/TetherTestSupport"
         ),
         // The one virtual-phone rig the test targets share: a phone served on 127.0.0.1, reached as a `Phone`.

@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 
 /// How to pick tokens.
 public struct GenerationOptions: Sendable {
@@ -62,18 +63,6 @@ public struct GenerationTimings: Sendable {
     /// Every decode step after the first token.
     public var decode: Double = 0
     public var decodedTokens: Int = 0
-}
-
-/// Small, fast, seedable generator (SplitMix64).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 enum Sampler {
@@ -232,7 +221,7 @@ extension GLM4VModel {
             top5 = order.prefix(5).map { ($0, logits[$0]) }
         }
 
-        var rng = SplitMix64(state: options.seed)
+        var rng = SplitMix64(seed: options.seed)
         var counts: [Int: Int] = [:]
         var emitted = ""
         var finish = FinishReason.maxTokens

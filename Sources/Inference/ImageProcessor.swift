@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Basics
 
 /// `Glm4vImageProcessor` (PIL backend): smart resize, bicubic resampling by Imaging (Pillow's,
 /// pass order included), rescale, CLIP normalization, patchify in merge-block order.

@@ -1,3 +1,4 @@
+import Basics
 /// The text decoder's sizes, read from `text_config` in config.json.
 public struct TextConfig: Sendable, Equatable {
     public var vocabSize: Int

@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 
 /// How text is cut into pieces before BPE: tokenizer.json's `pre_tokenizer`, as a list of
 /// splitting steps applied in order (each step splits every piece of the step before).

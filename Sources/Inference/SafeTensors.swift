@@ -1,6 +1,7 @@
 internal import CKernels
 import Foundation
 
+import Basics
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

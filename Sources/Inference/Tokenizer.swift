@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 
 /// A token added on top of the BPE vocabulary (`added_tokens` in tokenizer.json). Added tokens are
 /// matched in the raw text before pre-tokenization and never go through BPE.

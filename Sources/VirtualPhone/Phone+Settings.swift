@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 
 extension VirtualPhone {
     /// `settings get NAMESPACE KEY`: the Settings app's toggles are mapped to their real keys.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Basics
 
 /// The apps' state (JSON per package), written to the phone's files after each change, and the clock.
 extension VirtualPhone {

@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Logging
+import Basics
 
 /// A simulated Android phone: apps, a window manager, input and a framebuffer. Serve it over ADB
 /// with `VirtualPhoneServer`; drive it from tests through the control API (`touchDown` …) as a
@@ -80,7 +81,7 @@ public actor VirtualPhone {
         self.executor = PhoneExecutor(label: "tether.vphone.\(index)")
         self.text = try TextRenderer()
         self.scale = Double(profile.density) / 160
-        var rng = SeededGenerator(seed: seed &+ 0x9E37_79B9)
+        var rng = SplitMix64(seed: seed &+ 0x9E37_79B9)
         // 2024-05-06 09:00 UTC plus up to a week, per seed.
         self.baseTime = 1_714_986_000 + Double(rng.next() % (7 * 24)) * 3600
         self.bootUptime = 3000 + Double(rng.next() % 50_000)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TetherTestSupport
 @testable import ADB
+import Basics
 
 @Suite struct CodecPropertyTests {
     static let commands: [ADBMessage.Command] = [.cnxn, .auth, .open, .okay, .clse, .wrte, .stls]

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TetherTestSupport
 @testable import ADB
+import Basics
 
 /// A plain POSIX peer for `TCPPacketTransport`: it accepts one connection and writes or reads
 /// raw bytes, so the transport meets packets split, truncated or never read.

@@ -3,6 +3,7 @@ import Foundation
 import TetherTestSupport
 import PhoneRig
 import Testing
+import Basics
 
 /// getevent parsing and gesture recognition: logs in getevent.c's byte format (made by
 /// Scripts/getevent-fixtures), generated gestures, and a person touching the virtual phone.

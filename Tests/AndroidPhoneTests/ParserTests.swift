@@ -2,6 +2,7 @@
 import Foundation
 import TetherTestSupport
 import Testing
+import Basics
 
 /// The parsers for what phones print, on text in the formats real Android versions use.
 @Suite struct ParserTests {

@@ -6,6 +6,7 @@ import TetherTestSupport
 import PhoneRig
 import Testing
 import VirtualPhone
+import Basics
 
 /// Every action against the virtual phone through the real ADB transport, checked on the
 /// phone's own state.

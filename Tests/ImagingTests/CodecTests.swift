@@ -3,6 +3,7 @@ import TetherTestSupport
 import Testing
 
 @testable import Imaging
+import Basics
 
 @Suite struct FixtureManifestTests {
     /// Guards the parameterised tests below from passing on an empty list.

@@ -2,6 +2,7 @@ import TetherTestSupport
 import Testing
 
 @testable import Imaging
+import Basics
 
 /// A known picture, as the true colour of each pixel.
 private func truth(_ x: Int, _ y: Int) -> Color {

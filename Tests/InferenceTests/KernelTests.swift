@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Inference
+import Basics
 
 final class HalfBuffer: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<UInt16>
@@ -13,7 +14,7 @@ final class HalfBuffer: @unchecked Sendable {
 
 @Suite struct KernelTests {
     func weight(_ dtype: DType, rows n: Int, cols k: Int, seed: UInt64) -> (Weight, [Float]) {
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         var bits: [UInt16] = []
         for _ in 0..<(n * k) {
             let v = Float(Int(rng.next() % 2001) - 1000) / 300
@@ -38,7 +39,7 @@ final class HalfBuffer: @unchecked Sendable {
     func halfPrecisionLinearMatchesNaive(dtype: DType, m: Int) {
         let n = 37, k = 83  // not multiples of the SIMD width
         let (w, wf) = weight(dtype, rows: n, cols: k, seed: 5)
-        var rng = SplitMix64(state: 9)
+        var rng = SplitMix64(seed: 9)
         let x = (0..<(m * k)).map { _ in Float(Int(rng.next() % 1001) - 500) / 250 }
         let y = Kernels.linear(x, rows: m, w)
         #expect(relativeError(y, naive(x, m: m, wf, n: n, k: k)) < 1e-5)

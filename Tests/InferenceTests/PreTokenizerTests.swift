@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Inference
+import Basics
 
 /// Tokenizers with other families' pre-tokenizer patterns, against Hugging Face `tokenizers`
 /// (Scripts/make-tokenizer-fixtures): the pieces of the Split and the ids after BPE.

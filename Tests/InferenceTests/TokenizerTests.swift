@@ -37,3 +37,4 @@ import Testing
 }
 
 import Foundation
+import Basics

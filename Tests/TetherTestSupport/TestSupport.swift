@@ -1,5 +1,6 @@
 /// Helpers every test target shares: scratch directories, free ports, running programs, and
 /// the real adb with a private server.
+import Basics
 import Foundation
 import Testing
 
@@ -26,74 +27,18 @@ public final class TemporaryDirectory: @unchecked Sendable {
 }
 
 /// A free TCP port on 127.0.0.1 outside 5555–5585 (the adb server probes those for emulators).
-public func freePort() throws -> Int {
-    while true {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        let port = Int(UInt16(bigEndian: address.sin_port))
-        if !(5555...5585).contains(port) { return port }
-    }
-}
+public func freePort() throws -> Int { try freeLoopbackPort() }
 
-public struct ProcessResult: Sendable {
-    public var status: Int32
-    public var stdout: Data
-    public var stderr: Data
-    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
-    public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
-}
+public typealias ProcessResult = ChildProcess.Result
 
-/// Runs a program to completion (killed after `timeout`) on a thread of its own. Output goes to
-/// files, not pipes: `adb` forks a server that would hold a pipe open forever. posix_spawn and
-/// waitpid are used directly because Foundation's Process leaves children unreaped under the
-/// test runner.
+/// Runs a program to completion (killed after `timeout`) on a thread of its own, so the
+/// cooperative pool is not blocked; see `ChildProcess`.
 public func run(_ arguments: [String], environment: [String: String]? = nil, timeout: TimeInterval = 60) async throws -> ProcessResult {
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async {
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tether-run-\(UUID().uuidString)")
-            let outPath = scratch.path + ".out", errPath = scratch.path + ".err"
-            defer {
-                unlink(outPath)
-                unlink(errPath)
-            }
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
-            let argv = ["/usr/bin/env"] + arguments
-            var cArgs = argv.map { strdup($0) } + [nil]
-            var cEnv = env.map { strdup($0) } + [nil]
-            defer {
-                cArgs.forEach { free($0) }
-                cEnv.forEach { free($0) }
-            }
-            var pid: pid_t = 0
-            let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, nil, &cArgs, &cEnv)
-            guard spawned == 0 else {
-                continuation.resume(throwing: POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO))
-                return
-            }
-            let killer = DispatchWorkItem { kill(pid, SIGKILL) }
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-            killer.cancel()
-            let exited = status & 0x7f == 0
-            let code = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-            let stdout = FileManager.default.contents(atPath: outPath) ?? Data()
-            let stderr = FileManager.default.contents(atPath: errPath) ?? Data()
-            continuation.resume(returning: ProcessResult(status: code, stdout: stdout, stderr: stderr))
+            continuation.resume(with: Result {
+                try ChildProcess.run(arguments, environment: environment, timeout: .milliseconds(Int(timeout * 1000)))
+            })
         }
     }
 }
@@ -151,37 +96,6 @@ private final class ServerStopper: Sendable {
     deinit {
         // Synchronous on purpose: deinit cannot await, and the server must be gone before the
         // test process can end. A server that is not running makes this a quick no-op.
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for fd in [Int32(0), 1, 2] {
-            posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
-        }
-        let argv = ["/usr/bin/env", "adb", "-P", String(port), "kill-server"]
-        var cArgs = argv.map { strdup($0) } + [nil]
-        defer { cArgs.forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, "/usr/bin/env", &actions, nil, &cArgs, environ) == 0 else { return }
-        var status: Int32 = 0
-        for _ in 0..<1000 {  // at most 10 s, then the kill itself is killed
-            let done = waitpid(pid, &status, WNOHANG)
-            if done == pid || (done == -1 && errno != EINTR) { return }
-            usleep(10_000)
-        }
-        kill(pid, SIGKILL)
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-    }
-}
-
-/// SplitMix64: a small deterministic generator, so property and fuzz-style tests repeat exactly.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        _ = try? ChildProcess.run(["adb", "-P", String(port), "kill-server"], stderr: .discarded, timeout: .seconds(10))
     }
 }

@@ -1,6 +1,7 @@
 import TetherTestSupport
 import Testing
 @testable import Trajectory
+import Basics
 
 /// Generated replies: random actions (strings full of quotes, backslashes, newlines, CJK,
 /// `finish(` and closing tags), written in random but valid surface forms, must parse back to

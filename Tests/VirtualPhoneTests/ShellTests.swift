@@ -54,7 +54,7 @@ import Testing
         _ = await sh(phone, "monkey -p com.android.contacts -c android.intent.category.LAUNCHER 1")
         let before = await phone.uiHierarchyXML()
         #expect(before.contains("scrollable=\"true\""))
-        let last = try #require(await phone.state(of: "com.android.contacts")?["contacts"]?.arrayValue?.compactMap { $0["name"]?.text }.sorted().last)
+        let last = try #require(await phone.state(of: "com.android.contacts")?["contacts"]?.array?.compactMap { $0["name"]?.text }.sorted().last)
         #expect(!before.contains("text=\"\(last)\""))
         for _ in 0..<6 { _ = await sh(phone, "input swipe 360 1300 360 300 300") }
         let after = await phone.uiHierarchyXML()

@@ -3,6 +3,7 @@ import TetherTestSupport
 import PhoneRig
 import Testing
 @testable import VirtualPhone
+import Basics
 
 /// Steps a person (or an agent) would take: `tap:LABEL` taps the node with that text,
 /// content-desc or resource id as `uiautomator dump` reports it; `long:LABEL` long-presses it;

@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 
 /// One step of what a tap (or Enter, or a swipe up) does in a virtual app. In the app files it is
 /// an object with exactly one verb key (`{"navigate": "detail", "params": {…}}`, `{"back": true}`);

@@ -1,10 +1,11 @@
 import Foundation
+import Basics
 
 extension VirtualPhone {
     /// Content provider rows for `content query`: nil when the URI is unknown.
     func contentRows(_ uri: String) -> [[(String, String)]]? {
-        let contacts = states["com.android.contacts"]?["contacts"]?.arrayValue ?? []
-        let messages = states["com.android.messaging"]?["messages"]?.arrayValue ?? []
+        let contacts = states["com.android.contacts"]?["contacts"]?.array ?? []
+        let messages = states["com.android.messaging"]?["messages"]?.array ?? []
         func contactRow(_ c: JSON, phones: Bool) -> [(String, String)] {
             var row: [(String, String)] = [("_id", c["id"]?.text ?? ""), ("display_name", c["name"]?.text ?? "")]
             if phones {

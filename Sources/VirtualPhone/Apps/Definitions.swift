@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 
 /// A phone model: Devices/profiles/NAME.json.
 public struct DeviceProfile: Sendable, Codable, Equatable {

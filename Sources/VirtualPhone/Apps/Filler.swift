@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 
 /// Seeded filler: generated contacts, messages and the like, the same for the same seed.
 extension VirtualPhone {
@@ -9,8 +10,8 @@ extension VirtualPhone {
                             "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris",
                             "Clark", "Lewis", "Walker", "Young", "King"]
 
-    static func fill(_ state: inout JSON, _ filler: Filler, rng: inout SeededGenerator) {
-        var items = state.value(at: filler.collection)?.arrayValue ?? []
+    static func fill(_ state: inout JSON, _ filler: Filler, rng: inout SplitMix64) {
+        var items = state.value(at: filler.collection)?.array ?? []
         var nextId = (items.compactMap { $0["id"]?.numberValue }.max() ?? 0) + 1
         var used = Set(items.compactMap { $0["name"]?.text })
         var made = 0
@@ -30,18 +31,5 @@ extension VirtualPhone {
             made += 1
         }
         state.set(.array(items), at: StatePath(filler.collection))
-    }
-}
-
-/// SplitMix64: the phone's only source of randomness, seeded.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 
 extension VirtualPhone {
     /// Runs an app's actions in order over the screen's context (templates are filled from it).
@@ -34,7 +35,7 @@ extension VirtualPhone {
             states[package, default: .object([:])].set(.bool(!on), at: path(p))
             dirty.insert(package)
         case .append(let p, let template):
-            var items = states[package]?.value(at: path(p))?.arrayValue ?? []
+            var items = states[package]?.value(at: path(p))?.array ?? []
             var item = filled(template)
             if item["id"] == nil {
                 item["id"] = .number((items.compactMap { $0["id"]?.numberValue }.max() ?? 0) + 1)

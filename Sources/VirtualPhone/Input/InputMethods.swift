@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 
 /// Input methods: the installed and enabled IMEs and ADB Keyboard.
 extension VirtualPhone {
@@ -73,7 +74,7 @@ extension VirtualPhone {
         case "ADB_INPUT_CODE": _ = keyEvent(Int(extras["code"]?.numberValue ?? 0))
         case "ADB_EDITOR_CODE": submitFocused()
         case "ADB_INPUT_CHARS":
-            let codes = extras["chars"]?.arrayValue?.compactMap { $0.numberValue } ?? []
+            let codes = extras["chars"]?.array?.compactMap { $0.numberValue } ?? []
             type(String(String.UnicodeScalarView(codes.compactMap { UnicodeScalar(UInt32($0)) })))
         default: break
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Basics
 
 /// List items, switches and chat bubbles inside widgets.
 extension VirtualPhone {

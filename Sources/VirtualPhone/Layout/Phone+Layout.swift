@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Basics
 
 extension VirtualPhone {
     func dp(_ v: Double) -> Int { Int((v * scale).rounded()) }

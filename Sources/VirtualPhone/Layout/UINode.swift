@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 
 /// What touching a node does.
 enum TapTarget: Sendable {

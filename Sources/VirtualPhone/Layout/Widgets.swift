@@ -1,9 +1,10 @@
 import Foundation
 import Imaging
+import Basics
 
 extension VirtualPhone {
     func items(for widget: Widget, ctx: JSON) -> [JSON] {
-        var items = widget.source.flatMap { ctx.value(at: $0)?.arrayValue } ?? []
+        var items = widget.source.flatMap { ctx.value(at: $0)?.array } ?? []
         if let filter = widget.filter {
             if let c = filter.contains.map({ Template.render($0, ctx) }), !c.isEmpty {
                 let needle = c.lowercased()
@@ -16,7 +17,7 @@ extension VirtualPhone {
         if let key = widget.sort {
             items.sort { a, b in
                 let x = a.value(at: key), y = b.value(at: key)
-                if let p = x?.numberValue, let q = y?.numberValue, x?.stringValue == nil || y?.stringValue == nil { return p < q }
+                if let p = x?.numberValue, let q = y?.numberValue, x?.string == nil || y?.string == nil { return p < q }
                 return (x?.text ?? "").localizedCaseInsensitiveCompare(y?.text ?? "") == .orderedAscending
             }
             if widget.descending == true { items.reverse() }
@@ -30,7 +31,7 @@ extension VirtualPhone {
 
     func itemContext(_ item: JSON, _ ctx: JSON) -> JSON {
         guard case .object(var base) = ctx else { return ctx }
-        for (k, v) in item.objectValue ?? [:] { base[k] = v }
+        for (k, v) in item.object ?? [:] { base[k] = v }
         base["item"] = item
         return .object(base)
     }
@@ -191,7 +192,7 @@ extension VirtualPhone {
         case .apps:
             let packages: [String]
             if w.apps == "home" {
-                packages = (states[pkg]?["home"]?.arrayValue?.compactMap(\.stringValue) ?? []).filter { profile.apps.contains($0) }
+                packages = (states[pkg]?["home"]?.array?.compactMap(\.string) ?? []).filter { profile.apps.contains($0) }
             } else {
                 packages = profile.apps.filter { $0 != Self.launcherPackage }
                     .sorted { (catalog.apps[$0]?.label ?? $0) < (catalog.apps[$1]?.label ?? $1) }

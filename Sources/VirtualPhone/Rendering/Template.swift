@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 
 /// `{expr}` templates over a JSON context. An expression is a path (`contact.name`,
 /// `form.q`, `param.id`), `count(path)`, `sum(path,field)` or `not(path)`, optionally
@@ -53,7 +54,7 @@ enum Template {
             let name = head[..<open]
             let args = head[head.index(after: open)..<head.index(before: head.endIndex)]
                 .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            let items = args.first.flatMap { context.value(at: $0)?.arrayValue } ?? []
+            let items = args.first.flatMap { context.value(at: $0)?.array } ?? []
             switch name {
             case "count": value = .number(Double(items.count))
             case "sum":

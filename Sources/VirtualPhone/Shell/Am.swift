@@ -1,4 +1,5 @@
 import ADB
+import Basics
 
 /// `am` (start, broadcast, force-stop, stack) with its intent options, and `monkey -p PACKAGE`.
 extension VirtualPhoneShell {

@@ -1,5 +1,6 @@
 import ADB
 import Foundation
+import Basics
 
 struct TaskFile: Codable, Sendable {
     var format: Int
@@ -92,10 +93,10 @@ public final class TaskCheck: Codable, Sendable {
         }
         if let contains {
             guard let value else { return result(false, "missing, expected to contain \"\(contains)\"") }
-            let haystack = value.arrayValue?.map(\.text).joined(separator: "\n") ?? value.text
+            let haystack = value.array?.map(\.text).joined(separator: "\n") ?? value.text
             return result(Self.normalized(haystack).contains(Self.normalized(contains)), "\"\(value.text)\" should contain \"\(contains)\"")
         }
-        let items = value?.arrayValue
+        let items = value?.array
         if let countAtLeast {
             let n = items?.count ?? 0
             return result(n >= countAtLeast, "has \(n) items, expected at least \(countAtLeast)")

@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 
 /// The window manager: tasks and their back stacks, the foreground, launch, back and home.
 extension VirtualPhone {
@@ -47,12 +48,12 @@ extension VirtualPhone {
 
     /// The template context of a screen: the app state plus `param`, `form`, bindings, `now`.
     func context(for entry: ActivityEntry, app: AppDefinition) -> JSON {
-        var ctx = states[app.package]?.objectValue ?? [:]
+        var ctx = states[app.package]?.object ?? [:]
         ctx["param"] = .object(entry.params)
         ctx["form"] = .object(entry.form.mapValues { .string($0) })
         ctx["now"] = .number(now * 1000)
         ctx["package"] = .string(app.package)
-        if let contacts = states["com.android.contacts"]?["contacts"]?.arrayValue {
+        if let contacts = states["com.android.contacts"]?["contacts"]?.array {
             var names: [String: JSON] = [:]
             for c in contacts { if let p = c["phone"]?.text, let n = c["name"] { names[TaskCheck.normalized(p)] = n } }
             ctx["_names"] = .object(names)
@@ -61,7 +62,7 @@ extension VirtualPhone {
         for (name, binding) in app.screen(entry.screen)?.bindings ?? [:] {
             let want = Template.render(binding.equals, base)
             let key = binding.key ?? "id"
-            let found = base.value(at: binding.collection)?.arrayValue?.first { $0[key]?.text == want }
+            let found = base.value(at: binding.collection)?.array?.first { $0[key]?.text == want }
             ctx[name] = found ?? .null
         }
         return .object(ctx)

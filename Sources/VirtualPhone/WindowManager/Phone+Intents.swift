@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 
 extension VirtualPhone {
     public enum StartResult: Sendable, Equatable {
@@ -46,7 +47,7 @@ extension VirtualPhone {
         guard let (app, filter) = resolve(intent) else { return .unresolved }
         let params = intentParams(intent, filterParams: filter.params) ?? [:]
         if let actions = filter.actions {
-            var ctx = states[app.package]?.objectValue ?? [:]
+            var ctx = states[app.package]?.object ?? [:]
             ctx["param"] = .object(params)
             ctx["now"] = .number(now * 1000)
             perform(actions, package: app.package, context: .object(ctx))

@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 
 /// An intent as the virtual phone receives it: parsed from `am start`/`am broadcast` options or
 /// built by an app's `intent` action, with extras as JSON (what app state and templates hold).

@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 
 /// One screen in an app's back stack.
 struct ActivityEntry: Sendable {

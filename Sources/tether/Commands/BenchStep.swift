@@ -1,3 +1,4 @@
+import Basics
 import Trajectory
 import ADB
 import AndroidPhone
@@ -43,11 +44,11 @@ struct Step: AsyncParsableCommand {
 
     func run() async throws {
         let catalog = try DeviceCatalog.load(from: try DeviceCatalog.locate())
-        let server = try await VirtualPhoneServer.start(catalog: catalog, options: .init(profile: profile, seed: 1, port: try freeTCPPort()))
+        let server = try await VirtualPhoneServer.start(catalog: catalog, options: .init(profile: profile, seed: 1, port: try freeLoopbackPort()))
         let serial = server.serial
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tether-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        let adb = ReferenceADB(binary: self.adb, home: scratch.path, serverPort: try freeTCPPort())
+        let adb = ReferenceADB(binary: self.adb, home: scratch.path, serverPort: try freeLoopbackPort())
         defer {
             adb.run(["kill-server"])
             try? FileManager.default.removeItem(at: scratch)
@@ -181,43 +182,19 @@ struct ReferenceADB {
         return times
     }
 
-    /// posix_spawnp and waitpid (no pipes: the adb server it may fork would hold them open),
-    /// output to files.
+    /// Runs a program with this adb's private server (see `ChildProcess`).
     func spawn(_ argv: [String], separateStderr: Bool = false) -> Result {
-        let outPath = home + "/run-\(UUID().uuidString).out"
-        let errPath = outPath + ".err"
-        defer {
-            unlink(outPath)
-            unlink(errPath)
-        }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        if separateStderr {
-            posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        } else {
-            posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        }
         var env = ProcessInfo.processInfo.environment
         env["HOME"] = home
         env["ANDROID_ADB_SERVER_PORT"] = String(serverPort)
         env["ADB_MDNS"] = "0"
         env.removeValue(forKey: "ANDROID_SERIAL")
-        var cArgs = argv.map { strdup($0) } + [nil]
-        var cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            cArgs.forEach { free($0) }
-            cEnv.forEach { free($0) }
+        do {
+            let result = try ChildProcess.run(argv, environment: env, stderr: separateStderr ? .separate : .mergedIntoStdout)
+            return Result(status: result.status, stdout: result.stdoutText, stderr: result.stderrText)
+        } catch {
+            return Result(status: -1, stdout: "\(error)", stderr: "")
         }
-        var pid: pid_t = 0
-        guard posix_spawnp(&pid, argv[0], &actions, nil, &cArgs, &cEnv) == 0 else { return Result(status: -1, stdout: "cannot start \(argv[0])", stderr: "") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        func read(_ path: String) -> String { FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? "" }
-        return Result(status: code, stdout: read(outPath), stderr: separateStderr ? read(errPath) : "")
     }
 
     func check(_ arguments: [String]) throws {
@@ -226,24 +203,4 @@ struct ReferenceADB {
             throw CommandFailure(description: "adb \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stdout)")
         }
     }
-}
-
-/// A free TCP port on 127.0.0.1 outside 5555–5585 (the adb server probes those for emulators).
-func freeTCPPort() throws -> Int {
-    for _ in 0..<50 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { break }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        guard bound == 0 else { continue }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        let port = Int(UInt16(bigEndian: address.sin_port))
-        if !(5555...5585).contains(port) { return port }
-    }
-    throw CommandFailure(description: "no free TCP port on 127.0.0.1")
 }

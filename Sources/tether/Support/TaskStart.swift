@@ -1,5 +1,6 @@
 import ADB
 import VirtualPhone
+import Basics
 
 /// Before `tether run --task ID` takes its first step: the phone must be in the task's initial
 /// state, or the check could pass on work never done (a phone that was not started with
@@ -33,7 +34,7 @@ enum TaskStart {
     /// The first path where `state` does not hold what `expected` (a partial state) says; nil
     /// when it holds all of it.
     static func firstDifference(expected: JSON, in state: JSON?, path: String) -> String? {
-        if let object = expected.objectValue {
+        if let object = expected.object {
             for (key, value) in object.sorted(by: { $0.key < $1.key }) {
                 let sub = path.isEmpty ? key : path + "." + key
                 if let difference = firstDifference(expected: value, in: state?[key], path: sub) { return difference }
