@@ -1,5 +1,6 @@
 internal import CLibUSB
 import Foundation
+import Synchronization
 
 /// A device appearing, changing state (e.g. `unauthorized` → `device`) or going away.
 public struct DeviceEvent: Sendable, Equatable {
@@ -76,12 +77,12 @@ public enum DeviceMonitor {
     }
 }
 
-private final class MonitorState: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _tasks: [Task<Void, Never>] = []
+/// The watching tasks of one event stream, cancelled when its consumer stops.
+private final class MonitorState: Sendable {
+    private let watchers = Mutex<[Task<Void, Never>]>([])
     var tasks: [Task<Void, Never>] {
-        get { lock.withLock { _tasks } }
-        set { lock.withLock { _tasks = newValue } }
+        get { watchers.withLock { $0 } }
+        set { watchers.withLock { $0 = newValue } }
     }
     func cancel() { for task in tasks { task.cancel() } }
 }
@@ -90,10 +91,12 @@ private final class MonitorState: @unchecked Sendable {
 /// callback is not allowed, so the callback only signals.
 final class USBHotplug: @unchecked Sendable {
     private let usb: LibUSB
-    private let lock = NSLock()
-    private var pending = false
-    private var stopped = false
-    private var waiter: CheckedContinuation<Void, Never>?
+    private struct Shared {
+        var pending = false
+        var stopped = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+    private let shared = Mutex(Shared())
     private var handle: libusb_hotplug_callback_handle = 0
     private var thread: Thread?
     let available: Bool
@@ -123,13 +126,13 @@ final class USBHotplug: @unchecked Sendable {
         thread.start()
     }
 
-    private var isStopped: Bool { lock.withLock { stopped } }
+    private var isStopped: Bool { shared.withLock { $0.stopped } }
 
     func signal() {
-        let waiter = lock.withLock { () -> CheckedContinuation<Void, Never>? in
-            pending = true
-            defer { self.waiter = nil }
-            return self.waiter
+        let waiter = shared.withLock { shared -> CheckedContinuation<Void, Never>? in
+            shared.pending = true
+            defer { shared.waiter = nil }
+            return shared.waiter
         }
         waiter?.resume()
     }
@@ -141,19 +144,19 @@ final class USBHotplug: @unchecked Sendable {
             self?.signal()
         }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = lock.withLock { () -> Bool in
-                if pending { pending = false; return true }
-                waiter = continuation
+            let ready = shared.withLock { shared -> Bool in
+                if shared.pending { shared.pending = false; return true }
+                shared.waiter = continuation
                 return false
             }
             if ready { continuation.resume() }
         }
-        lock.withLock { pending = false }
+        shared.withLock { $0.pending = false }
         timer.cancel()
     }
 
     func stop() {
-        lock.withLock { stopped = true }
+        shared.withLock { $0.stopped = true }
         if available, handle != 0 { libusb_hotplug_deregister_callback(usb.context, handle) }
     }
 }

@@ -1,5 +1,6 @@
 internal import CLibUSB
 import Foundation
+import Synchronization
 
 /// A libusb context and the ADB interfaces it can see.
 public final class LibUSB: @unchecked Sendable {
@@ -163,8 +164,7 @@ public final class LibUSBBulkPipe: USBBulkPipe, @unchecked Sendable {
     private let usb: LibUSB  // keeps the context alive
     private let handle: OpaquePointer
     public let candidate: LibUSB.Candidate
-    private let lock = NSLock()
-    private var closed = false
+    private let closed = Mutex(false)
 
     init(usb: LibUSB, handle: OpaquePointer, candidate: LibUSB.Candidate) {
         self.usb = usb
@@ -203,7 +203,7 @@ public final class LibUSBBulkPipe: USBBulkPipe, @unchecked Sendable {
     }
 
     public func close() {
-        let first = lock.withLock { () -> Bool in
+        let first = closed.withLock { closed -> Bool in
             defer { closed = true }
             return !closed
         }

@@ -1,5 +1,5 @@
-import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// The last handler of a pipeline whose channel has auto-read off: it reads ahead only while
 /// fewer than `readAhead` messages wait to be taken, so back-pressure still reaches the peer,
@@ -11,14 +11,17 @@ final class PullInboundHandler<Message: Sendable>: ChannelInboundHandler, @unche
     /// consumer's work, few enough that a slow consumer stops the reading.
     let readAhead: Int
 
-    // Shared between the event loop and `next()`: guarded by `lock`.
-    private let lock = NIOLock()
-    private var buffered: [Message] = []
-    private var bufferedStart = 0
-    private var waiter: CheckedContinuation<Message?, Error>?
-    private var ended: Result<Void, Error>?
-    /// A socket read is asked for and has not completed: no need to ask again.
-    private var reading = false
+    /// What the event loop and `next()` share.
+    private struct Shared {
+        var buffered: [Message] = []
+        var bufferedStart = 0
+        var waiter: CheckedContinuation<Message?, Error>?
+        var ended: Result<Void, Error>?
+        /// A socket read is asked for and has not completed: no need to ask again.
+        var reading = false
+        var waiting: Int { buffered.count - bufferedStart }
+    }
+    private let shared = Mutex(Shared())
 
     // The event loop's own.
     private var context: ChannelHandlerContext?
@@ -44,7 +47,7 @@ final class PullInboundHandler<Message: Sendable>: ChannelInboundHandler, @unche
     }
 
     private func startRead(_ context: ChannelHandlerContext) {
-        lock.withLock { reading = true }
+        shared.withLock { $0.reading = true }
         context.read()
     }
 
@@ -55,12 +58,12 @@ final class PullInboundHandler<Message: Sendable>: ChannelInboundHandler, @unche
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let message = unwrapInboundIn(data)
-        let taker: CheckedContinuation<Message?, Error>? = lock.withLock {
-            if let waiter {
-                self.waiter = nil
+        let taker: CheckedContinuation<Message?, Error>? = shared.withLock { shared in
+            if let waiter = shared.waiter {
+                shared.waiter = nil
                 return waiter
             }
-            buffered.append(message)
+            shared.buffered.append(message)
             return nil
         }
         taker?.resume(returning: message)
@@ -68,9 +71,9 @@ final class PullInboundHandler<Message: Sendable>: ChannelInboundHandler, @unche
 
     func channelReadComplete(context: ChannelHandlerContext) {
         // Read on while few messages wait (a read may also have produced only part of one).
-        let more = lock.withLock {
-            reading = ended == nil && buffered.count - bufferedStart < readAhead
-            return reading
+        let more = shared.withLock { shared in
+            shared.reading = shared.ended == nil && shared.waiting < readAhead
+            return shared.reading
         }
         if more { context.read() }
     }
@@ -87,11 +90,10 @@ final class PullInboundHandler<Message: Sendable>: ChannelInboundHandler, @unche
 
 
     private func finish(_ result: Result<Void, Error>) {
-        let taker: CheckedContinuation<Message?, Error>? = lock.withLock {
-            if ended == nil { ended = result }
-            let w = waiter
-            waiter = nil
-            return w
+        let taker: CheckedContinuation<Message?, Error>? = shared.withLock { shared in
+            if shared.ended == nil { shared.ended = result }
+            defer { shared.waiter = nil }
+            return shared.waiter
         }
         guard let taker else { return }
         switch result {
@@ -103,14 +105,14 @@ final class PullInboundHandler<Message: Sendable>: ChannelInboundHandler, @unche
     /// Asks the socket for more, from any thread, unless a read is already under way.
     private func requestRead() {
         guard let eventLoop else { return }
-        let ask = lock.withLock {
-            guard !reading, ended == nil else { return false }
-            reading = true
+        let ask = shared.withLock { shared in
+            guard !shared.reading, shared.ended == nil else { return false }
+            shared.reading = true
             return true
         }
         guard ask else { return }
         eventLoop.execute {
-            if self.active, let context = self.context { context.read() } else { self.lock.withLock { self.reading = false } }
+            if self.active, let context = self.context { context.read() } else { self.shared.withLock { $0.reading = false } }
         }
     }
 
@@ -119,19 +121,19 @@ final class PullInboundHandler<Message: Sendable>: ChannelInboundHandler, @unche
     /// The next message; nil once the channel closed. One caller at a time.
     func next() async throws -> Message? {
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Message?, Error>) in
-            let taken: Taken = lock.withLock {
-                if bufferedStart < buffered.count {
-                    let message = buffered[bufferedStart]
-                    bufferedStart += 1
-                    if bufferedStart == buffered.count {
-                        buffered.removeAll(keepingCapacity: true)
-                        bufferedStart = 0
+            let taken: Taken = shared.withLock { shared in
+                if shared.bufferedStart < shared.buffered.count {
+                    let message = shared.buffered[shared.bufferedStart]
+                    shared.bufferedStart += 1
+                    if shared.bufferedStart == shared.buffered.count {
+                        shared.buffered.removeAll(keepingCapacity: true)
+                        shared.bufferedStart = 0
                     }
-                    return .message(message, readMore: buffered.count - bufferedStart < readAhead && ended == nil)
+                    return .message(message, readMore: shared.waiting < readAhead && shared.ended == nil)
                 }
-                if let ended { return .ended(ended) }
-                if waiter != nil { return .busy }
-                waiter = continuation
+                if let ended = shared.ended { return .ended(ended) }
+                if shared.waiter != nil { return .busy }
+                shared.waiter = continuation
                 return .waiting
             }
             switch taken {

@@ -5,7 +5,6 @@ import Darwin
 #endif
 import Dispatch
 import Foundation
-import NIOConcurrencyHelpers
 import NIOCore
 import Synchronization
 
@@ -37,7 +36,8 @@ public final class TCPPacketTransport: ADBPacketTransport, @unchecked Sendable {
         defer { condition.unlock() }
         return messages.capacity
     }
-    private let writeLock = NIOLock()
+    /// Held across a whole packet's write, so packets from two senders never interleave.
+    private let writeLock = Mutex(())
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var messages = CircularBuffer<ADBMessage>()
@@ -95,7 +95,7 @@ public final class TCPPacketTransport: ADBPacketTransport, @unchecked Sendable {
     public func send(_ message: ADBMessage, checksum: Bool) {
         var bytes = message.header(withChecksum: checksum).bytes
         bytes.append(contentsOf: message.payload)
-        let failure: ADBError? = writeLock.withLock {
+        let failure: ADBError? = writeLock.withLock { _ in
             bytes.withUnsafeBytes { buffer -> ADBError? in
                 var offset = 0
                 while offset < buffer.count {
@@ -285,7 +285,7 @@ public final class TCPPacketTransport: ADBPacketTransport, @unchecked Sendable {
 final class TCPListener: @unchecked Sendable {
     let port: Int
     private let fd: Int32
-    private let stopped = NIOLockedValueBox(false)
+    private let stopped = Mutex(false)
     private let exited = DispatchSemaphore(value: 0)
     private var started = false
 
@@ -328,7 +328,7 @@ final class TCPListener: @unchecked Sendable {
                 }
                 // Closed by close(); any other failure (a connection aborted before it was taken,
                 // no descriptors or memory left for now) passes, so a moment later accept again.
-                if stopped.withLockedValue({ $0 }) { break }
+                if stopped.withLock({ $0 }) { break }
                 if failure != EINTR && failure != ECONNABORTED { usleep(10_000) }
             }
             exited.signal()
@@ -339,7 +339,7 @@ final class TCPListener: @unchecked Sendable {
 
     /// Stops accepting and releases the port before it returns.
     func close() {
-        let first = stopped.withLockedValue { was -> Bool in
+        let first = stopped.withLock { was -> Bool in
             defer { was = true }
             return !was
         }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// The two bulk endpoints of an ADB USB interface, as blocking transfers. The real one is
 /// `LibUSBBulkPipe`; tests use a fake with the same shape.
@@ -27,9 +28,11 @@ public final class USBPacketTransport: ADBPacketTransport, @unchecked Sendable {
     private let pipe: any USBBulkPipe
     private let writer = DispatchQueue(label: "tether.adb.usb.write")
     private let reader = DispatchQueue(label: "tether.adb.usb.read")
-    private let lock = NSLock()
-    private var closed = false
-    private var writeError: ADBError?
+    private struct Shared {
+        var closed = false
+        var writeError: ADBError?
+    }
+    private let shared = Mutex(Shared())
     /// Touched only on `reader`.
     private var decoder = ADBPacketDecoder()
     /// How long one idle header read waits before checking for close (a getevent stream may be
@@ -45,7 +48,7 @@ public final class USBPacketTransport: ADBPacketTransport, @unchecked Sendable {
         self.transferTimeoutMilliseconds = transferTimeoutMilliseconds
     }
 
-    private var isClosed: Bool { lock.withLock { closed } }
+    private var isClosed: Bool { shared.withLock { $0.closed } }
 
     public func send(_ message: ADBMessage, checksum: Bool) {
         let header = message.header(withChecksum: checksum).bytes
@@ -53,7 +56,7 @@ public final class USBPacketTransport: ADBPacketTransport, @unchecked Sendable {
         let pipe = self.pipe
         let timeout = transferTimeoutMilliseconds
         writer.async { [self] in
-            guard !isClosed, lock.withLock({ writeError }) == nil else { return }
+            guard !isClosed, shared.withLock({ $0.writeError }) == nil else { return }
             do {
                 try pipe.bulkWrite(header, timeoutMilliseconds: timeout)
                 if !payload.isEmpty {
@@ -63,7 +66,7 @@ public final class USBPacketTransport: ADBPacketTransport, @unchecked Sendable {
                     }
                 }
             } catch {
-                lock.withLock { writeError = (error as? ADBError) ?? .usb("\(error)") }
+                shared.withLock { $0.writeError = (error as? ADBError) ?? .usb("\(error)") }
                 close()
             }
         }
@@ -91,7 +94,7 @@ public final class USBPacketTransport: ADBPacketTransport, @unchecked Sendable {
         // must not overflow the transfer. Idle time is not an error there.
         while true {
             if isClosed {
-                if let writeError = lock.withLock({ writeError }) { throw writeError }
+                if let writeError = shared.withLock({ $0.writeError }) { throw writeError }
                 return nil
             }
             let transfer = try pipe.bulkRead(maxLength: max(ADBProtocol.headerSize, pipe.maxPacketSize), timeoutMilliseconds: pollMilliseconds)
@@ -119,9 +122,9 @@ public final class USBPacketTransport: ADBPacketTransport, @unchecked Sendable {
     }
 
     public func close() {
-        let wasOpen = lock.withLock { () -> Bool in
-            defer { closed = true }
-            return !closed
+        let wasOpen = shared.withLock { shared -> Bool in
+            defer { shared.closed = true }
+            return !shared.closed
         }
         guard wasOpen else { return }
         // Let queued writes and the current read finish their transfer before releasing the device.
