@@ -7,9 +7,8 @@ import Basics
 @Suite struct CodecPropertyTests {
     static let commands: [ADBMessage.Command] = [.cnxn, .auth, .open, .okay, .clse, .wrte, .stls]
 
-    /// The seed of the randomised tests: fixed, so a failure repeats; `TETHER_TEST_SEED=N` tries
-    /// another, and every failure message names the seed that produced it.
-    static let seed: UInt64 = ProcessInfo.processInfo.environment["TETHER_TEST_SEED"].flatMap { UInt64($0) } ?? 0x7e7e_0011
+    /// Every failure message names the seed that produced it (`testSeed`, `TETHER_TEST_SEED`).
+    static let seed = testSeed
 
     /// Random messages survive encode → decode byte for byte, however the stream is cut: through
     /// the decoder both transports read with.

@@ -57,13 +57,18 @@ actor WrittenCounter {
         let (endpoint, port) = try await start(ProbeServices(written: counter))
         let connection = try await connect(port)
         let stream = try await connection.open("flood:")
+        // The device writes at once (so the bound below is not met by a writer that never ran)...
+        #expect(await eventually { await counter.bytes >= 64 * 1024 })
+        // ...and, with nothing read, stops: one WRTE waiting for its OKAY plus one we buffered,
+        // however long we wait.
         try await Task.sleep(for: .milliseconds(300))
-        // Nothing read yet: the device got at most one WRTE out, plus one buffered by us.
         #expect(await counter.bytes <= 2 * 64 * 1024)
         var received = 0
         for _ in 0..<10 { received += try await stream.read()?.count ?? 0 }
-        try await Task.sleep(for: .milliseconds(100))
         #expect(received == 10 * 64 * 1024)
+        // Reading lets it go on, and still no further than two chunks ahead of the reader.
+        #expect(await eventually { await counter.bytes > received })
+        try await Task.sleep(for: .milliseconds(100))
         #expect(await counter.bytes <= received + 2 * 64 * 1024)
         await stream.close()
         await connection.close()

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import TetherTestSupport
 import NIOCore
@@ -64,12 +65,13 @@ import Testing
 
     /// The host half against a "device" that answers with garbage: a clean error every time.
     @Test func hostHalfSurvivesAGarbageDevice() async throws {
+        var random = SplitMix64(seed: testSeed ^ 0x9a7b)
         for round in 0..<12 {
             let reply: [UInt8] = round % 2 == 0
-                ? (0..<Int.random(in: 1...300)).map { _ in UInt8.random(in: 0...255) }
+                ? (0..<Int.random(in: 1...300, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
                 : {
                     var m = ADBMessage(.cnxn, ADBProtocol.version, 4096, payload: Array("device::features=shell_v2".utf8)).encoded()
-                    m[Int.random(in: 0..<24)] ^= UInt8.random(in: 1...255)
+                    m[Int.random(in: 0..<24, using: &random)] ^= UInt8.random(in: 1...255, using: &random)
                     return m
                 }()
             let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
