@@ -96,6 +96,7 @@ let package = Package(
         .target(
             name: "AndroidPhone",
             dependencies: [
+                "Basics",
                 "ADB",
                 "Imaging",
                 "CZlib",
@@ -150,6 +151,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
+                "Basics",
                 "Trajectory",
                 "AndroidPhone",
                 "Imaging",

@@ -2,6 +2,7 @@ import Trajectory
 import Foundation
 import Imaging
 import Inference
+import Basics
 
 /// The model run by Tether itself on the CPU (the `Inference` engine), from a checkpoint
 /// directory.
@@ -56,9 +57,9 @@ public final class InProcessBackend: ModelBackend, Sendable {
         let s = request.sampling
         let options = GenerationOptions(maxTokens: s.maxTokens, temperature: Float(s.temperature), topP: Float(s.topP),
                                         frequencyPenalty: Float(s.frequencyPenalty), seed: s.seed ?? 0)
-        let first = FirstTextClock(start: started)
+        let first = Locked<Double?>(nil)
         let result = try await model.generate(prompt, options: options, prefixCache: prefixCache) { piece in
-            first.mark()
+            first.withLock { if $0 == nil { $0 = (ContinuousClock.now - started) / .seconds(1) } }
             onText?(piece)
         }
         let total = (ContinuousClock.now - started) / .seconds(1)
@@ -68,27 +69,6 @@ public final class InProcessBackend: ModelBackend, Sendable {
     }
 }
 
-/// The moment the first text piece arrived, set once from the generation callback.
-final class FirstTextClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private let start: ContinuousClock.Instant
-    private var seconds: Double?
-
-    init(start: ContinuousClock.Instant) { self.start = start }
-
-    func mark() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard seconds == nil else { return }
-        seconds = (ContinuousClock.now - start) / .seconds(1)
-    }
-
-    var value: Double? {
-        lock.lock()
-        defer { lock.unlock() }
-        return seconds
-    }
-}
 
 /// Token counts from the checkpoint's own tokenizer, for trimming history exactly.
 public struct TokenizerCounter: TokenCounter {

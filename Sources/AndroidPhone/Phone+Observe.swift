@@ -1,6 +1,7 @@
 import ADB
 import Foundation
 import Imaging
+import Basics
 
 extension Phone {
     // MARK: - UI hierarchy
@@ -63,7 +64,7 @@ extension Phone {
                 do { session = try await self.target.startShell("getevent -lt") } catch {
                     throw PhoneError.from(error, action: "getevent -lt", timeout: nil)
                 }
-                let latestDisplay = LatestValue<DisplayInfo>()
+                let latestDisplay = Locked<DisplayInfo?>(nil)
                 let rotationWatch = Task { [configuration] in
                     while !Task.isCancelled {
                         try? await Task.sleep(for: configuration.rotationPollInterval)
@@ -83,7 +84,7 @@ extension Phone {
                             let line = String(decoding: pending[..<newline], as: UTF8.self)
                             pending.removeSubrange(...newline)
                             guard let raw = GeteventParser.parseLine(Substring(line)) else { continue }
-                            if recognizer.isIdle, let display = latestDisplay.take(), display != recognizer.display {
+                            if recognizer.isIdle, let display = latestDisplay.exchange(nil), display != recognizer.display {
                                 recognizer.display = display
                             }
                             for gesture in recognizer.feed(raw) { continuation.yield(gesture) }
@@ -103,26 +104,5 @@ extension Phone {
         }
         continuation.onTermination = { _ in task.cancel() }
         return stream
-    }
-}
-
-/// The newest value one task sets and another takes, without waiting on each other.
-final class LatestValue<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value?
-
-    func set(_ newValue: Value) {
-        lock.lock()
-        value = newValue
-        lock.unlock()
-    }
-
-    /// The value set since the last take, if any.
-    func take() -> Value? {
-        lock.lock()
-        defer { lock.unlock() }
-        let v = value
-        value = nil
-        return v
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 
 /// Runs long synchronous work (seconds to minutes of BLAS calls) on a thread of its own while the
 /// caller awaits. Swift's cooperative pool has one thread per core — two on a small box — and a
@@ -10,36 +11,17 @@ enum ComputeThread {
     /// `work` polls it and throws `CancellationError`.
     static func run<T: Sendable>(_ work: @escaping @Sendable (_ isCancelled: @escaping @Sendable () -> Bool) throws -> T)
         async throws -> T {
-        let flag = CancellationFlag()
+        let flag = Locked(false)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
                 // Not named: swift-corelibs-foundation names a thread only now and then (a race).
                 let thread = Thread {
-                    continuation.resume(with: Result { try work({ flag.isRaised }) })
+                    continuation.resume(with: Result { try work({ flag.value }) })
                 }
                 thread.start()
             }
         } onCancel: {
-            flag.raise()
+            flag.set(true)
         }
-    }
-}
-
-/// Set once when the awaiting task is cancelled, read by the computing thread.
-final class CancellationFlag: @unchecked Sendable {
-    // `lock` guards `raised`.
-    private let lock = NSLock()
-    private var raised = false
-
-    func raise() {
-        lock.lock()
-        defer { lock.unlock() }
-        raised = true
-    }
-
-    var isRaised: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return raised
     }
 }

@@ -2,6 +2,7 @@ import ADB
 import ArgumentParser
 import Crypto
 import Foundation
+import Basics
 
 struct SelfCheck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,17 +45,17 @@ struct SelfCheck: AsyncParsableCommand {
 
         var connection: ADBConnection?
         await report("handshake with a new key (prompt accepted)", Date()) {
-            let prompted = PromptSeen()
+            let prompted = Locked(false)
             let transport = try await TCPPacketTransport.connect(host: "127.0.0.1", port: port)
-            let c = try await ADBHost.connect(transport: transport, keys: keys) { _ in prompted.set() }
+            let c = try await ADBHost.connect(transport: transport, keys: keys) { _ in prompted.set(true) }
             await c.close()
             guard prompted.value else { throw CommandFailure(description: "the device never showed its prompt") }
             return "key \(keys.primary.publicKey.fingerprint.prefix(11))…"
         }
         await report("handshake with a trusted key (signature)", Date()) {
             let transport = try await TCPPacketTransport.connect(host: "127.0.0.1", port: port)
-            let prompted = PromptSeen()
-            let c = try await ADBHost.connect(transport: transport, keys: keys) { _ in prompted.set() }
+            let prompted = Locked(false)
+            let c = try await ADBHost.connect(transport: transport, keys: keys) { _ in prompted.set(true) }
             connection = c
             guard !prompted.value else { throw CommandFailure(description: "the signature was not accepted") }
             return c.peerBanner.model ?? ""
@@ -105,10 +106,3 @@ struct SelfCheck: AsyncParsableCommand {
     }
 }
 
-/// A flag set from a callback.
-final class PromptSeen: @unchecked Sendable {
-    private let lock = NSLock()
-    private var raised = false
-    func set() { lock.withLock { raised = true } }
-    var value: Bool { lock.withLock { raised } }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,9 +9,9 @@ import Glibc
 func cancelOnInterrupt<T: Sendable>(_ task: Task<T, Never>) -> any DispatchSourceSignal {
     signal(SIGINT, SIG_IGN)
     let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue(label: "tether.run.signals"))
-    let once = OnceFlag()
+    let once = Locked(false)
     source.setEventHandler {
-        if once.claim() {
+        if !once.exchange(true) {
             warn("stopping after this step (Ctrl-C again to quit at once)")
             task.cancel()
         } else {

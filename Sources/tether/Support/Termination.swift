@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,20 +10,14 @@ func waitForTermination() async {
     signal(SIGTERM, SIG_IGN)
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
         let queue = DispatchQueue(label: "tether.vphone.signals")
-        let once = OnceFlag()
+        let once = Locked(false)
         for sig in [SIGINT, SIGTERM] {
             let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-            source.setEventHandler { if once.claim() { continuation.resume() } }
+            source.setEventHandler { if !once.exchange(true) { continuation.resume() } }
             source.resume()
             retainedSignalSources.append(source)
         }
     }
-}
-
-final class OnceFlag: @unchecked Sendable {
-    private var done = false
-    private let lock = NSLock()
-    func claim() -> Bool { lock.withLock { defer { done = true }; return !done } }
 }
 
 nonisolated(unsafe) var retainedSignalSources: [any DispatchSourceSignal] = []
