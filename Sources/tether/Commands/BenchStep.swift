@@ -29,12 +29,12 @@ struct Step: AsyncParsableCommand {
     @Option(help: "The reference agent's device code (Scripts/reference_agent_step.py).")
     var referenceScript: String = "Scripts/reference_agent_step.py"
 
-    @Option(help: "Measure only these operations (comma-separated: screenshot, tap, type).")
-    var only: String = "screenshot,tap,type"
+    @Option(help: "Measure only these operations (comma-separated: screenshot, tap, type, settle).")
+    var only: String = "screenshot,tap,type,settle"
 
     func validate() throws {
         guard runs >= 3 else { throw ValidationError("--runs must be at least 3") }
-        let unknown = operations.subtracting(["screenshot", "tap", "type"])
+        let unknown = operations.subtracting(["screenshot", "tap", "type", "settle"])
         guard unknown.isEmpty else { throw ValidationError("unknown operation \(unknown.sorted().joined(separator: ", ")) in --only") }
     }
 
@@ -93,6 +93,20 @@ struct Step: AsyncParsableCommand {
             typing = (tetherType, referenceType)
         }
 
+        // Settling: the wait for a still screen before a step's screenshot (two frames that
+        // agree) — alone, and after a tap that changes nothing, against the reference's fixed 1 s
+        // after a tap.
+        var settle: (still: [Double], afterTap: [Double], frames: Int)?
+        if operations.contains("settle") {
+            var frames = 0
+            let still = try await measure { frames = try await phone.waitUntilSettled().frames }
+            let afterTap = try await measure {
+                try await phone.tap(x: tx, y: ty)
+                _ = try await phone.waitUntilSettled()
+            }
+            settle = (still, afterTap, frames)
+        }
+
         // For the record: a stream per command instead of the persistent shell.
         var streams = Phone.Configuration()
         streams.usePersistentShell = false
@@ -120,6 +134,12 @@ struct Step: AsyncParsableCommand {
             let sleeps = 4.0
             say(String(format: "type counting the reference's 4 × 1 s sleeps: Tether %@ vs %@, %.1f×", ms(median(typing.tether)),
                          ms(median(typing.reference) + sleeps), (median(typing.reference) + sleeps) / median(typing.tether)))
+        }
+        if let settle {
+            let referenceTap = median(rows.first { $0.0 == "tap" }?.2 ?? [0]) + 1
+            say("settle on a still screen (\(settle.frames) frames): \(ms(median(settle.still)))")
+            say(String(format: "tap + settle: Tether %@ vs the reference's tap + fixed 1 s sleep %@, %.1f×",
+                       ms(median(settle.afterTap)), ms(referenceTap), referenceTap / median(settle.afterTap)))
         }
         say("the reference agent also sleeps 1 s after every action and 4 × 1 s while typing; not counted above")
     }
