@@ -78,7 +78,7 @@ public enum ADBFeature {
     /// What Tether's host half understands. No `delayed_ack` and no `sendrecv_v2`: we never send
     /// OPEN with a window, and our sync client speaks v1 SEND/RECV with v2 STAT/LIST.
     public static let host: [String] = [
-        shellV2, cmd, statV2, lsV2, fixedPushMkdir, apex, abb, fixedPushSymlinkTimestamp, abbExec, remountShell,
+        shellV2, cmd, statV2, lsV2, fixedPushMkdir, apex, abb, fixedPushSymlinkTimestamp, abbExec, remountShell
     ]
 
     /// What the device endpoint advertises; the set adb 29.0.6 knows.

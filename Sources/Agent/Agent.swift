@@ -23,10 +23,12 @@ public struct AgentConfiguration: Sendable {
     public var timeZone: TimeZone
     public var maxWait: Double
 
-    public init(language: PromptLanguage = .chinese, maxSteps: Int = 50, sampling: SamplingOptions = .autoGLM,
-                contextBudget: Int = 19_000, tokenCounter: any TokenCounter = EstimatedTokenCounter(),
-                systemPromptTemplate: String? = nil, repeatLimit: Int = 3, stopAfterNudge: Int = 2,
-                parseRetries: Int = 1, timeZone: TimeZone = .current, maxWait: Double = 10) {
+    public init(
+        language: PromptLanguage = .chinese, maxSteps: Int = 50, sampling: SamplingOptions = .autoGLM,
+        contextBudget: Int = 19_000, tokenCounter: any TokenCounter = EstimatedTokenCounter(),
+        systemPromptTemplate: String? = nil, repeatLimit: Int = 3, stopAfterNudge: Int = 2,
+        parseRetries: Int = 1, timeZone: TimeZone = .current, maxWait: Double = 10
+    ) {
         self.language = language
         self.maxSteps = maxSteps
         self.sampling = sampling
@@ -69,11 +71,13 @@ public struct Agent: Sendable {
     /// The clock for Wait; tests pass one that does not sleep.
     public var sleep: @Sendable (Duration) async throws -> Void
 
-    public init(phone: any PhoneControl, backend: any ModelBackend, operator: any Operator,
-                shortcuts: ShortcutLibrary = .empty, configuration: AgentConfiguration = AgentConfiguration(),
-                recordDirectory: URL? = nil, device: EpisodeInfo.Device? = nil, logger: Logger = Logger(label: "tether.agent"),
-                onStep: @escaping @Sendable (StepEvent) -> Void = { _ in },
-                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+    public init(
+        phone: any PhoneControl, backend: any ModelBackend, operator: any Operator,
+        shortcuts: ShortcutLibrary = .empty, configuration: AgentConfiguration = AgentConfiguration(),
+        recordDirectory: URL? = nil, device: EpisodeInfo.Device? = nil, logger: Logger = Logger(label: "tether.agent"),
+        onStep: @escaping @Sendable (StepEvent) -> Void = { _ in },
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
         self.phone = phone
         self.backend = backend
         self.operator = `operator`
@@ -97,8 +101,9 @@ public struct Agent: Sendable {
 
     /// The system prompt for this phone, at this moment.
     public func systemPrompt(apps: [AppLabel], offered: [Shortcut], date: Date) -> String {
-        let p = SystemPrompt(language: configuration.language, date: date, timeZone: configuration.timeZone,
-                             apps: apps, shortcuts: offered)
+        let p = SystemPrompt(
+            language: configuration.language, date: date, timeZone: configuration.timeZone,
+            apps: apps, shortcuts: offered)
         if let template = configuration.systemPromptTemplate { return p.render(template: template) }
         return p.text
     }
@@ -117,8 +122,12 @@ public struct Agent: Sendable {
         if let recorder = state.recorder {
             do { try await recorder.finish(outcome) } catch { logger.error("cannot finish the episode", metadata: ["error": "\(error)"]) }
         }
-        logger.info("run ended", metadata: ["status": "\(outcome.status.rawValue)", "steps": "\(outcome.steps)",
-                                            "message": "\(outcome.message)"])
+        logger.info(
+            "run ended",
+            metadata: [
+                "status": "\(outcome.status.rawValue)", "steps": "\(outcome.steps)",
+                "message": "\(outcome.message)"
+            ])
         return outcome
     }
 
@@ -155,13 +164,16 @@ public struct Agent: Sendable {
         let offered = shortcuts.offered(installedPackages: Set(apps.map(\.package)))
         let system = systemPrompt(apps: apps, offered: offered, date: startedAt)
         if let dir = recordDirectory {
-            state.recorder = try EpisodeWriter(directory: dir, info: EpisodeInfo(
-                task: task, startedAt: startedAt, language: configuration.language, backend: backend.description,
-                sampling: configuration.sampling, device: device, systemPrompt: system))
+            state.recorder = try EpisodeWriter(
+                directory: dir,
+                info: EpisodeInfo(
+                    task: task, startedAt: startedAt, language: configuration.language, backend: backend.description,
+                    sampling: configuration.sampling, device: device, systemPrompt: system))
         }
         var transcript = Transcript(systemPrompt: system, task: task)
-        let executor = Executor(phone: phone, apps: apps, shortcuts: offered, timeZone: configuration.timeZone,
-                                maxWait: configuration.maxWait, sleep: sleep)
+        let executor = Executor(
+            phone: phone, apps: apps, shortcuts: offered, timeZone: configuration.timeZone,
+            maxWait: configuration.maxWait, sleep: sleep)
         let clock = ContinuousClock()
 
         while state.step < configuration.maxSteps {
@@ -177,15 +189,17 @@ public struct Agent: Sendable {
             let feedback = state.feedback
             state.feedback = nil
             transcript.addObservation(currentApp: obs.currentApp, feedback: feedback)
-            let request = transcript.request(image: obs.image, sampling: configuration.sampling,
-                                             budget: textBudget, counter: configuration.tokenCounter)
+            let request = transcript.request(
+                image: obs.image, sampling: configuration.sampling,
+                budget: textBudget, counter: configuration.tokenCounter)
             t0 = clock.now
             let reply = try await backend.complete(request, onText: nil)
             timings.model = Agent.seconds(clock.now - t0)
             timings.firstText = reply.timings.firstText
 
-            var record = StepRecord(step: state.step, startedAt: stepStart, currentApp: obs.currentApp,
-                                    feedback: feedback, modelText: reply.text, timings: timings)
+            var record = StepRecord(
+                step: state.step, startedAt: stepStart, currentApp: obs.currentApp,
+                feedback: feedback, modelText: reply.text, timings: timings)
             record.tokens = StepTokens(reply)
 
             // Read the action.
@@ -199,9 +213,10 @@ public struct Agent: Sendable {
                 record.parseError = error.description
                 try await finishStep(record, image: obs.image, action: nil, outcome: nil, recorder: state.recorder)
                 if state.parseFailures > configuration.parseRetries {
-                    return Outcome(status: .failed,
-                                   message: "the model's reply could not be read as an action \(state.parseFailures) times in a row: \(error.reason)",
-                                   steps: state.step)
+                    return Outcome(
+                        status: .failed,
+                        message: "the model's reply could not be read as an action \(state.parseFailures) times in a row: \(error.reason)",
+                        steps: state.step)
                 }
                 state.feedback = error.correction(in: configuration.language)
                 continue
@@ -288,8 +303,9 @@ public struct Agent: Sendable {
             if let nudge { parts.append(nudge) }
             state.feedback = parts.isEmpty ? nil : parts.joined(separator: " ")
         }
-        return Outcome(status: .failed, message: "reached the step limit (\(configuration.maxSteps)) before the model finished",
-                       steps: state.step)
+        return Outcome(
+            status: .failed, message: "reached the step limit (\(configuration.maxSteps)) before the model finished",
+            steps: state.step)
     }
 
     static func nudgeText(_ action: Action, count: Int, language: PromptLanguage) -> String {
@@ -339,10 +355,14 @@ public struct Agent: Sendable {
         return (nil, text)
     }
 
-    func finishStep(_ record: StepRecord, image: Image, action: Action?, outcome: ActionOutcome?,
-                    recorder: EpisodeWriter?) async throws {
+    func finishStep(
+        _ record: StepRecord, image: Image, action: Action?, outcome: ActionOutcome?,
+        recorder: EpisodeWriter?
+    ) async throws {
         if let recorder { try await recorder.record(record, screen: image) }
-        onStep(StepEvent(step: record.step, currentApp: record.currentApp, action: action, parseError: record.parseError,
-                         outcome: outcome, timings: record.timings, tokens: record.tokens))
+        onStep(
+            StepEvent(
+                step: record.step, currentApp: record.currentApp, action: action, parseError: record.parseError,
+                outcome: outcome, timings: record.timings, tokens: record.tokens))
     }
 }

@@ -61,7 +61,8 @@ public actor AndroidPhoneControl: PhoneControl {
         let home = try await launcherPackages()
         let apps = try await phone.apps()
         readLabels = Self.labels(of: apps)
-        return apps
+        return
+            apps
             .filter { $0.launcherActivity != nil && !home.contains($0.package) }
             .map { AppLabel(package: $0.package, label: labels[$0.package] ?? $0.label ?? $0.package) }
     }

@@ -75,9 +75,11 @@ public struct Executor: Sendable {
     public var longPressMilliseconds: Int
     public var sleep: @Sendable (Duration) async throws -> Void
 
-    public init(phone: any PhoneControl, apps: [AppLabel], shortcuts: [Shortcut], timeZone: TimeZone = .current,
-                maxWait: Double = 10, longPressMilliseconds: Int = 1000,
-                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+    public init(
+        phone: any PhoneControl, apps: [AppLabel], shortcuts: [Shortcut], timeZone: TimeZone = .current,
+        maxWait: Double = 10, longPressMilliseconds: Int = 1000,
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
         self.phone = phone
         self.apps = apps
         self.shortcuts = shortcuts
@@ -142,7 +144,8 @@ public struct Executor: Sendable {
                 return .failed("App \"\(name)\" is not installed on this phone. Installed apps include: \(some)")
             }
             try await phone.launch(package: app.package)
-            return app.label == name ? .done("launched \(app.package)")
+            return app.label == name
+                ? .done("launched \(app.package)")
                 : .result("Launched \"\(app.label)\" (\(app.package)) for \"\(name)\".")
         case .shortcut(let name, let arguments):
             guard let shortcut = shortcuts.first(where: { $0.name == name }) else {
@@ -170,7 +173,8 @@ public struct Executor: Sendable {
         case .activityStart:
             let lower = text.lowercased()
             if lower.contains("error:") || lower.contains("exception") || lower.contains("unable to resolve")
-                || lower.contains("does not exist") {
+                || lower.contains("does not exist")
+            {
                 return .failed("Shortcut \(invocation.shortcut) failed: \(short)")
             }
             return .result("Shortcut \(invocation.shortcut) done; look at the screen for its result.")

@@ -55,17 +55,19 @@ public final class InProcessBackend: ModelBackend, Sendable {
         let started = ContinuousClock.now
         let prompt = try prompt(for: request)
         let s = request.sampling
-        let options = GenerationOptions(maxTokens: s.maxTokens, temperature: Float(s.temperature), topP: Float(s.topP),
-                                        frequencyPenalty: Float(s.frequencyPenalty), seed: s.seed ?? 0)
+        let options = GenerationOptions(
+            maxTokens: s.maxTokens, temperature: Float(s.temperature), topP: Float(s.topP),
+            frequencyPenalty: Float(s.frequencyPenalty), seed: s.seed ?? 0)
         let first = Locked<Double?>(nil)
         let result = try await model.generate(prompt, options: options, prefixCache: prefixCache) { piece in
             first.withLock { if $0 == nil { $0 = (ContinuousClock.now - started) / .seconds(1) } }
             onText?(piece)
         }
         let total = (ContinuousClock.now - started) / .seconds(1)
-        return ModelReply(text: result.text, timings: ModelTimings(firstText: first.value, total: total),
-                          promptTokens: result.promptIds.count, completionTokens: result.generatedIds.count,
-                          reusedPromptTokens: result.reusedPromptTokens)
+        return ModelReply(
+            text: result.text, timings: ModelTimings(firstText: first.value, total: total),
+            promptTokens: result.promptIds.count, completionTokens: result.generatedIds.count,
+            reusedPromptTokens: result.reusedPromptTokens)
     }
 }
 

@@ -52,8 +52,10 @@ public struct ModelReply: Sendable {
     /// says.
     public var reusedPromptTokens: Int?
 
-    public init(text: String, timings: ModelTimings, promptTokens: Int? = nil, completionTokens: Int? = nil,
-                reusedPromptTokens: Int? = nil) {
+    public init(
+        text: String, timings: ModelTimings, promptTokens: Int? = nil, completionTokens: Int? = nil,
+        reusedPromptTokens: Int? = nil
+    ) {
         self.text = text
         self.timings = timings
         self.promptTokens = promptTokens

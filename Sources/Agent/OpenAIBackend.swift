@@ -46,9 +46,11 @@ public final class OpenAIBackend: ModelBackend, Sendable {
         /// The wait before the second try; it doubles each time.
         public var retryDelay: Duration
 
-        public init(baseURL: String, model: String, apiKey: String? = nil, imageUpload: ImageUpload = .png,
-                    stream: Bool = true, readTimeout: TimeAmount = .seconds(300), connectTimeout: TimeAmount = .seconds(10),
-                    requestTimeout: TimeAmount = .seconds(900), maxAttempts: Int = 3, retryDelay: Duration = .seconds(1)) {
+        public init(
+            baseURL: String, model: String, apiKey: String? = nil, imageUpload: ImageUpload = .png,
+            stream: Bool = true, readTimeout: TimeAmount = .seconds(300), connectTimeout: TimeAmount = .seconds(10),
+            requestTimeout: TimeAmount = .seconds(900), maxAttempts: Int = 3, retryDelay: Duration = .seconds(1)
+        ) {
             self.baseURL = baseURL
             self.model = model
             self.apiKey = apiKey
@@ -127,10 +129,13 @@ public final class OpenAIBackend: ModelBackend, Sendable {
         var messages: [[String: Any]] = []
         for m in request.messages {
             if let image = m.image {
-                messages.append(["role": m.role.rawValue, "content": [
-                    ["type": "image_url", "image_url": ["url": try configuration.imageUpload.dataURL(for: image)]],
-                    ["type": "text", "text": m.text],
-                ]])
+                messages.append([
+                    "role": m.role.rawValue,
+                    "content": [
+                        ["type": "image_url", "image_url": ["url": try configuration.imageUpload.dataURL(for: image)]],
+                        ["type": "text", "text": m.text]
+                    ]
+                ])
             } else {
                 messages.append(["role": m.role.rawValue, "content": m.text])
             }
@@ -142,7 +147,7 @@ public final class OpenAIBackend: ModelBackend, Sendable {
             "temperature": request.sampling.temperature,
             "top_p": request.sampling.topP,
             "frequency_penalty": request.sampling.frequencyPenalty,
-            "stream": configuration.stream,
+            "stream": configuration.stream
         ]
         // The token counts come in a last chunk only when asked for (vLLM, SGLang, OpenAI).
         if configuration.stream { body["stream_options"] = ["include_usage": true] }
@@ -158,8 +163,9 @@ public final class OpenAIBackend: ModelBackend, Sendable {
             do {
                 return try await once(payload, onText: onText)
             } catch let failure as Failure where failure.retryable && attempt < configuration.maxAttempts {
-                logger.warning("model request failed; retrying",
-                               metadata: ["attempt": "\(attempt)", "error": "\(failure.error)"])
+                logger.warning(
+                    "model request failed; retrying",
+                    metadata: ["attempt": "\(attempt)", "error": "\(failure.error)"])
                 try await Task.sleep(for: delay)
                 delay *= 2
                 attempt += 1
@@ -196,8 +202,9 @@ public final class OpenAIBackend: ModelBackend, Sendable {
         } catch {
             // Nobody listening, or no such host: trying again in a second will not change that.
             let reason = Self.connectionFailure(error)
-            throw Failure(error: ModelBackendError("could not reach the model server at \(configuration.baseURL): \(reason)"),
-                          retryable: !Self.isPermanent(reason))
+            throw Failure(
+                error: ModelBackendError("could not reach the model server at \(configuration.baseURL): \(reason)"),
+                retryable: !Self.isPermanent(reason))
         }
 
         let status = response.status.code
@@ -254,14 +261,16 @@ public final class OpenAIBackend: ModelBackend, Sendable {
             // far was already shown, so the failure is reported.
             throw Failure(error: ModelBackendError("the model server's reply broke off: \(error)"), retryable: !received)
         }
-        return ModelReply(text: text, timings: ModelTimings(firstText: firstText, total: seconds(since: started)),
-                          promptTokens: usage.prompt, completionTokens: usage.completion, reusedPromptTokens: usage.cached)
+        return ModelReply(
+            text: text, timings: ModelTimings(firstText: firstText, total: seconds(since: started)),
+            promptTokens: usage.prompt, completionTokens: usage.completion, reusedPromptTokens: usage.cached)
     }
 
     /// `error.message` of an OpenAI-style error body, else the body itself (shortened).
     static func serverMessage(_ body: String) -> String {
         if let data = body.data(using: .utf8),
-           let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        {
             if let e = obj["error"] as? [String: Any], let m = e["message"] as? String { return m }
             if let m = obj["message"] as? String { return m }
             if let d = obj["detail"] as? String { return d }
@@ -287,14 +296,16 @@ public final class OpenAIBackend: ModelBackend, Sendable {
         init?(_ object: Any?) {
             guard let u = object as? [String: Any] else { return nil }
             let details = u["prompt_tokens_details"] as? [String: Any]
-            self.init(prompt: u["prompt_tokens"] as? Int, completion: u["completion_tokens"] as? Int,
-                      cached: details?["cached_tokens"] as? Int)
+            self.init(
+                prompt: u["prompt_tokens"] as? Int, completion: u["completion_tokens"] as? Int,
+                cached: details?["cached_tokens"] as? Int)
         }
     }
 
     static func decodeChunk(_ json: String) throws(ModelBackendError) -> (text: String?, usage: Usage?) {
         guard let data = json.data(using: .utf8),
-              let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        else {
             throw ModelBackendError("the model server sent an event that is not JSON: \(json.prefix(200))")
         }
         if let e = obj["error"] as? [String: Any] {
@@ -307,12 +318,14 @@ public final class OpenAIBackend: ModelBackend, Sendable {
 
     static func decodeCompletion(_ json: String) throws(ModelBackendError) -> (text: String, usage: Usage) {
         guard let data = json.data(using: .utf8),
-              let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        else {
             throw ModelBackendError("the model server's reply is not JSON: \(json.prefix(200))")
         }
         guard let choice = (obj["choices"] as? [[String: Any]])?.first,
-              let message = choice["message"] as? [String: Any],
-              let content = message["content"] as? String else {
+            let message = choice["message"] as? [String: Any],
+            let content = message["content"] as? String
+        else {
             throw ModelBackendError("the model server's reply has no choices[0].message.content: \(json.prefix(200))")
         }
         return (content, Usage(obj["usage"]) ?? Usage())

@@ -126,8 +126,10 @@ public actor ScriptedOperator: Operator {
     private var takeOverOutcomes: [TakeOverOutcome]
     private var answers: [InteractionOutcome]
 
-    public init(decisions: [ConfirmationDecision] = [], takeOvers: [TakeOverOutcome] = [],
-                answers: [InteractionOutcome] = []) {
+    public init(
+        decisions: [ConfirmationDecision] = [], takeOvers: [TakeOverOutcome] = [],
+        answers: [InteractionOutcome] = []
+    ) {
         self.decisions = decisions
         takeOverOutcomes = takeOvers
         self.answers = answers

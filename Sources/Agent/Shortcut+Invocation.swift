@@ -48,7 +48,8 @@ extension Shortcut {
             return ShortcutInvocation(shortcut: name, command: words.joined(separator: " "), kind: .activityStart)
         case .shell(let command):
             guard let tpl = try? Template(command, context: name),
-                  let cmd = tpl.render(values, encode: { _, v in ShellQuoting.word(v) }) else {
+                let cmd = tpl.render(values, encode: { _, v in ShellQuoting.word(v) })
+            else {
                 throw ShortcutError("shortcut \(name): the command needs a parameter that was not given")
             }
             return ShortcutInvocation(shortcut: name, command: cmd, kind: .shell)
@@ -57,10 +58,13 @@ extension Shortcut {
             if !q.projection.isEmpty { words += ["--projection", ShellQuoting.word(q.projection.joined(separator: ":"))] }
             if let condition = q.condition {
                 guard let tpl = try? Template(condition, context: name),
-                      let sql = tpl.render(values, encode: { n, v in
-                          if case .int = kinds[n] { return v }
-                          return SQLQuote.literal(v)
-                      }) else {
+                    let sql = tpl.render(
+                        values,
+                        encode: { n, v in
+                            if case .int = kinds[n] { return v }
+                            return SQLQuote.literal(v)
+                        })
+                else {
                     throw ShortcutError("shortcut \(name): the query needs a parameter that was not given")
                 }
                 words += ["--where", ShellQuoting.word(sql)]
@@ -70,8 +74,10 @@ extension Shortcut {
         }
     }
 
-    private func render(_ text: String, _ values: [String: String], _ kinds: [String: ShortcutParameter.Kind],
-                        uri: Bool) -> String? {
+    private func render(
+        _ text: String, _ values: [String: String], _ kinds: [String: ShortcutParameter.Kind],
+        uri: Bool
+    ) -> String? {
         guard let tpl = try? Template(text, context: name) else { return nil }
         return tpl.render(values) { n, v in
             guard uri else { return v }
@@ -100,7 +106,8 @@ extension ShortcutParameter {
             return v.filter { !" -.()".contains($0) }
         case .url:
             guard let u = URL(string: v), let scheme = u.scheme, !scheme.isEmpty,
-                  v.unicodeScalars.allSatisfy({ !CharacterSet.whitespacesAndNewlines.contains($0) }) else {
+                v.unicodeScalars.allSatisfy({ !CharacterSet.whitespacesAndNewlines.contains($0) })
+            else {
                 throw bad("an absolute URL such as https://example.com/page")
             }
             return v
@@ -139,7 +146,8 @@ extension ShortcutParameter {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = timeZone
         guard (1...12).contains(d[1]), (1...31).contains(d[2]), (0...23).contains(t[0]), (0...59).contains(t[1]),
-              c.isValidDate(in: cal), let date = cal.date(from: c) else { return nil }
+            c.isValidDate(in: cal), let date = cal.date(from: c)
+        else { return nil }
         return Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 }

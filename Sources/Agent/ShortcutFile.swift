@@ -22,7 +22,8 @@ struct ShortcutDTO: Decodable {
     func validated(source: String, index: Int) throws(ShortcutError) -> Shortcut {
         let here = "\(source): shortcuts[\(index)] (\(name))"
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }),
-              name.first?.isLetter == true else {
+            name.first?.isLetter == true
+        else {
             throw ShortcutError("\(here): a name is letters, digits, _ and ., starting with a letter")
         }
         var summaries: [PromptLanguage: String] = [:]
@@ -66,9 +67,11 @@ struct ShortcutDTO: Decodable {
                 _ = try template(e.value, "intent.extras[\(k)]")
                 extras.append(.init(key: e.key, kind: kind, value: e.value))
             }
-            implementation = .intent(IntentTemplate(action: i.action, data: i.data, mimeType: i.type,
-                                                    categories: i.categories ?? [], package: i.package,
-                                                    component: i.component, extras: extras))
+            implementation = .intent(
+                IntentTemplate(
+                    action: i.action, data: i.data, mimeType: i.type,
+                    categories: i.categories ?? [], package: i.package,
+                    component: i.component, extras: extras))
         } else if let d = deep_link {
             _ = try template(d.url, "deep_link.url")
             implementation = .deepLink(url: d.url, package: d.package)
@@ -85,7 +88,9 @@ struct ShortcutDTO: Decodable {
             var inQuote: Character?
             for ch in s {
                 if let q = inQuote {
-                    if ch == q { inQuote = nil } else if ch == "{" {
+                    if ch == q {
+                        inQuote = nil
+                    } else if ch == "{" {
                         throw ShortcutError("\(here) shell: a {parameter} must not sit inside quotes; Tether quotes the value itself")
                     }
                     continue
@@ -96,13 +101,16 @@ struct ShortcutDTO: Decodable {
             implementation = .shell(command: s)
         } else if let q = content_query {
             if let w = q.where { _ = try template(w, "content_query.where") }
-            implementation = .contentQuery(ContentQueryTemplate(uri: q.uri, projection: q.projection ?? [],
-                                                                condition: q.where, sort: q.sort))
+            implementation = .contentQuery(
+                ContentQueryTemplate(
+                    uri: q.uri, projection: q.projection ?? [],
+                    condition: q.where, sort: q.sort))
         } else {
             throw ShortcutError("\(here): no implementation")
         }
-        return Shortcut(name: name, summaries: summaries, apps: apps ?? [], parameters: params,
-                        implementation: implementation, source: source)
+        return Shortcut(
+            name: name, summaries: summaries, apps: apps ?? [], parameters: params,
+            implementation: implementation, source: source)
     }
 }
 

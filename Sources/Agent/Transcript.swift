@@ -103,10 +103,13 @@ public struct Transcript: Sendable {
     /// `budget` tokens: first the reasoning of old replies is dropped (oldest first, the last
     /// `keepRecent` replies keep theirs), then old exchanges (the first turn, which holds the
     /// task, always stays).
-    public func request(image: Image?, sampling: SamplingOptions = .autoGLM, budget: Int = .max,
-                        counter: TokenCounter = EstimatedTokenCounter(), keepRecent: Int = 2) -> ModelRequest {
-        ModelRequest(messages: messages(image: image, budget: budget, counter: counter, keepRecent: keepRecent),
-                     sampling: sampling)
+    public func request(
+        image: Image?, sampling: SamplingOptions = .autoGLM, budget: Int = .max,
+        counter: TokenCounter = EstimatedTokenCounter(), keepRecent: Int = 2
+    ) -> ModelRequest {
+        ModelRequest(
+            messages: messages(image: image, budget: budget, counter: counter, keepRecent: keepRecent),
+            sampling: sampling)
     }
 
     func messages(image: Image?, budget: Int, counter: TokenCounter, keepRecent: Int) -> [ModelMessage] {

@@ -134,11 +134,11 @@ public struct GestureRecognizer: Sendable {
                 state.contacts[index].ended = true
             }
         case (InputCodes.EV_ABS, InputCodes.ABS_MT_POSITION_X) where multitouch,
-             (InputCodes.EV_ABS, InputCodes.ABS_X) where !multitouch:
+            (InputCodes.EV_ABS, InputCodes.ABS_X) where !multitouch:
             state.slots[state.slot, default: Slot()].rawX = Int(event.value)
             state.slots[state.slot, default: Slot()].dirty = true
         case (InputCodes.EV_ABS, InputCodes.ABS_MT_POSITION_Y) where multitouch,
-             (InputCodes.EV_ABS, InputCodes.ABS_Y) where !multitouch:
+            (InputCodes.EV_ABS, InputCodes.ABS_Y) where !multitouch:
             state.slots[state.slot, default: Slot()].rawY = Int(event.value)
             state.slots[state.slot, default: Slot()].dirty = true
         case (InputCodes.EV_KEY, InputCodes.BTN_TOUCH) where !multitouch:
@@ -161,7 +161,8 @@ public struct GestureRecognizer: Sendable {
         for (slotIndex, slot) in state.slots where slot.dirty {
             state.slots[slotIndex]?.dirty = false
             guard let id = slot.trackingId, let rx = slot.rawX, let ry = slot.rawY,
-                  let index = state.contacts.lastIndex(where: { $0.trackingId == id && $0.slot == slotIndex && !$0.ended }) else { continue }
+                let index = state.contacts.lastIndex(where: { $0.trackingId == id && $0.slot == slotIndex && !$0.ended })
+            else { continue }
             if state.start == nil { state.start = time }
             let (x, y) = pixels(rawX: rx, rawY: ry, device: device)
             if let last = state.contacts[index].points.last, last.x == x, last.y == y { continue }
@@ -198,8 +199,9 @@ public struct GestureRecognizer: Sendable {
                 if abs(after - before) > 2 * slop { kind = .pinch }
             }
         }
-        return Gesture(kind: kind, time: start, duration: (duration * 1e6).rounded() / 1e6, x: a.x, y: a.y, endX: b.x, endY: b.y,
-                       fingers: contacts.count, tracks: tracks, key: nil, device: device)
+        return Gesture(
+            kind: kind, time: start, duration: (duration * 1e6).rounded() / 1e6, x: a.x, y: a.y, endX: b.x, endY: b.y,
+            fingers: contacts.count, tracks: tracks, key: nil, device: device)
     }
 
     mutating func keyEvent(_ event: RawInputEvent, device: String, time: Double) -> [Gesture] {

@@ -29,8 +29,9 @@ struct HostFileLock: Sendable {
     func holding<T: Sendable>(timeout: Duration, _ body: @Sendable () async throws -> T) async throws -> T {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw PhoneError.invalidArgument("cannot open the typing lock file \(path) (\(String(cString: strerror(errno)))); "
-                + "check that its directory is writable, or set XDG_RUNTIME_DIR to one that is")
+            throw PhoneError.invalidArgument(
+                "cannot open the typing lock file \(path) (\(String(cString: strerror(errno)))); "
+                    + "check that its directory is writable, or set XDG_RUNTIME_DIR to one that is")
         }
         defer { close(fd) }
         let clock = ContinuousClock()

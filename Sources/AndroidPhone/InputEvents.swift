@@ -33,14 +33,14 @@ public enum InputCodes {
         "ABS_X": 0, "ABS_Y": 1, "ABS_Z": 2, "ABS_PRESSURE": 0x18, "ABS_DISTANCE": 0x19, "ABS_MT_SLOT": 0x2f,
         "ABS_MT_TOUCH_MAJOR": 0x30, "ABS_MT_TOUCH_MINOR": 0x31, "ABS_MT_WIDTH_MAJOR": 0x32, "ABS_MT_WIDTH_MINOR": 0x33,
         "ABS_MT_ORIENTATION": 0x34, "ABS_MT_POSITION_X": 0x35, "ABS_MT_POSITION_Y": 0x36, "ABS_MT_TOOL_TYPE": 0x37,
-        "ABS_MT_BLOB_ID": 0x38, "ABS_MT_TRACKING_ID": 0x39, "ABS_MT_PRESSURE": 0x3a, "ABS_MT_DISTANCE": 0x3b,
+        "ABS_MT_BLOB_ID": 0x38, "ABS_MT_TRACKING_ID": 0x39, "ABS_MT_PRESSURE": 0x3a, "ABS_MT_DISTANCE": 0x3b
     ]
     static let keys: [String: UInt16] = [
         "KEY_ESC": 1, "KEY_BACKSPACE": 14, "KEY_ENTER": 28, "KEY_HOME": 102, "KEY_UP": 103, "KEY_LEFT": 105, "KEY_RIGHT": 106,
         "KEY_DOWN": 108, "KEY_MUTE": 113, "KEY_VOLUMEDOWN": 114, "KEY_VOLUMEUP": 115, "KEY_POWER": 116, "KEY_MENU": 139,
         "KEY_SLEEP": 142, "KEY_WAKEUP": 143, "KEY_BACK": 158, "KEY_CAMERA": 212, "KEY_SEARCH": 217, "KEY_HOMEPAGE": 172,
         "KEY_APPSELECT": 0x244, "KEY_ASSISTANT": 0x247,
-        "BTN_TOOL_FINGER": 0x145, "BTN_TOOL_PEN": 0x140, "BTN_TOOL_DOUBLETAP": 0x14d, "BTN_TOUCH": 0x14a, "BTN_STYLUS": 0x14b,
+        "BTN_TOOL_FINGER": 0x145, "BTN_TOOL_PEN": 0x140, "BTN_TOOL_DOUBLETAP": 0x14d, "BTN_TOUCH": 0x14a, "BTN_STYLUS": 0x14b
     ]
     static let keyNames: [UInt16: String] = Dictionary(keys.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
     static let absNames: [UInt16: String] = Dictionary(abs.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
@@ -78,7 +78,8 @@ public enum GeteventParser {
         guard words.count == 3 else { return nil }
         let typeWord = String(words[0]), codeWord = String(words[1]), valueWord = String(words[2])
         guard let type = InputCodes.types[typeWord] ?? UInt16(typeWord, radix: 16),
-              let code = InputCodes.code(codeWord, type: type) else { return nil }
+            let code = InputCodes.code(codeWord, type: type)
+        else { return nil }
         let value: Int32
         switch valueWord {
         case "DOWN": value = 1
@@ -141,7 +142,8 @@ public struct InputDevice: Sendable, Equatable {
             var body = Substring(line)
             // A section header: `KEY (0001): …`, `ABS (0003): …`, `SW  (0005): …`.
             if let open = line.firstIndex(of: "("), let close = line.range(of: "): "),
-               !line[..<open].isEmpty, line[..<open].allSatisfy({ $0.isUppercase || $0 == " " }) {
+                !line[..<open].isEmpty, line[..<open].allSatisfy({ $0.isUppercase || $0 == " " })
+            {
                 inABS = line.hasPrefix("ABS")
                 inProps = false
                 body = line[close.upperBound...]

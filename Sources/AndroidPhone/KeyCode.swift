@@ -56,11 +56,11 @@ public struct KeyCode: Sendable, Hashable, Codable, CustomStringConvertible {
         "PAGE_UP": 92, "PAGE_DOWN": 93, "ESCAPE": 111, "FORWARD_DEL": 112, "CTRL_LEFT": 113, "CTRL_RIGHT": 114,
         "CAPS_LOCK": 115, "MOVE_HOME": 122, "MOVE_END": 123, "INSERT": 124, "MEDIA_PLAY": 126, "MEDIA_PAUSE": 127,
         "NUMPAD_ENTER": 160, "VOLUME_MUTE": 164, "APP_SWITCH": 187, "ASSIST": 219, "BRIGHTNESS_DOWN": 220,
-        "BRIGHTNESS_UP": 221, "SLEEP": 223, "WAKEUP": 224, "VOICE_ASSIST": 231, "ALL_APPS": 284,
+        "BRIGHTNESS_UP": 221, "SLEEP": 223, "WAKEUP": 224, "VOICE_ASSIST": 231, "ALL_APPS": 284
     ]
 
     static let aliases: [String: Int] = [
         "BACKSPACE": 67, "DELETE": 67, "RETURN": 66, "RECENTS": 187, "RECENT": 187, "RECENT_APPS": 187,
-        "ESC": 111, "VOLUMEUP": 24, "VOLUMEDOWN": 25, "UP": 19, "DOWN": 20, "LEFT": 21, "RIGHT": 22,
+        "ESC": 111, "VOLUMEUP": 24, "VOLUMEDOWN": 25, "UP": 19, "DOWN": 20, "LEFT": 21, "RIGHT": 22
     ]
 }

@@ -58,7 +58,8 @@ actor PersistentShell {
         var searchFrom = 0
         while true {
             if let start = find(markerBytes, in: pending, from: searchFrom),
-               let newline = pending[(start + markerBytes.count)...].firstIndex(of: 10) {
+                let newline = pending[(start + markerBytes.count)...].firstIndex(of: 10)
+            {
                 let status: Int32 = pending[start + markerBytes.count] == UInt8(ascii: "0") ? 0 : 1
                 let stdout = Array(pending[..<start])
                 pending.removeSubrange(..<(newline + 1))

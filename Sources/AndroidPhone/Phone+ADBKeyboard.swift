@@ -17,9 +17,10 @@ extension Phone {
     func inputMethods() async throws -> InputMethods {
         let query = try await shell("ime list -a -s; echo ---; ime list -s; echo ---; settings get secure default_input_method").stdoutText
         let parts = query.components(separatedBy: "---\n")
-        return InputMethods(installed: parts.first.map(Self.lines) ?? [],
-                            enabled: parts.count > 1 ? Self.lines(parts[1]) : [],
-                            current: parts.count > 2 ? Self.lines(parts[2]).first ?? "" : "")
+        return InputMethods(
+            installed: parts.first.map(Self.lines) ?? [],
+            enabled: parts.count > 1 ? Self.lines(parts[1]) : [],
+            current: parts.count > 2 ? Self.lines(parts[2]).first ?? "" : "")
     }
 
     /// ADB Keyboard registers its broadcast receiver when its input view is created

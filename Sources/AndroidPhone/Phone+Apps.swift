@@ -83,8 +83,10 @@ public struct Intent: Sendable, Equatable {
     public var extras: [(String, Extra)] = []
     public var flags: [String] = []
 
-    public init(action: String? = nil, data: String? = nil, mimeType: String? = nil, component: String? = nil,
-                package: String? = nil, categories: [String] = [], extras: [(String, Extra)] = []) {
+    public init(
+        action: String? = nil, data: String? = nil, mimeType: String? = nil, component: String? = nil,
+        package: String? = nil, categories: [String] = [], extras: [(String, Extra)] = []
+    ) {
         self.action = action
         self.data = data
         self.mimeType = mimeType
@@ -191,8 +193,9 @@ extension Phone {
         }
         if launchers.isEmpty, !packages.isEmpty {
             // Otherwise ask per package, batched into few command lines.
-            let answers = try await outputs(of: packages.map { "cmd package resolve-activity --brief -c android.intent.category.LAUNCHER \($0)" },
-                                            timeout: configuration.commandTimeout * 4)
+            let answers = try await outputs(
+                of: packages.map { "cmd package resolve-activity --brief -c android.intent.category.LAUNCHER \($0)" },
+                timeout: configuration.commandTimeout * 4)
             for (package, answer) in zip(packages, answers) {
                 if let component = Self.components(in: answer).last { launchers[package] = component }
             }
@@ -225,7 +228,8 @@ extension Phone {
         }
         if let hit = AppNameMatcher.match(name, in: candidates, typos: false) { return hit.package }
         let wanted = name.lowercased()
-        let suggestions = AppNameMatcher.suggestions(for: name, in: candidates.filter { !$0.label.isEmpty })
+        let suggestions =
+            AppNameMatcher.suggestions(for: name, in: candidates.filter { !$0.label.isEmpty })
             + apps.map(\.package).filter { $0.lowercased().contains(wanted) }
         throw PhoneError.appNotFound(name, suggestions: Array(suggestions.prefix(5)))
     }

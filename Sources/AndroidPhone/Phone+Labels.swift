@@ -35,7 +35,9 @@ extension Phone {
         let pathAnswers = try await outputs(of: packages.map { "pm path \(ShellQuoting.quote($0))" }, timeout: configuration.commandTimeout * 4)
         var paths: [String: String] = [:]
         for (package, answer) in zip(packages, pathAnswers) {
-            if let path = Self.baseAPKPath(answer) { paths[package] = path } else {
+            if let path = Self.baseAPKPath(answer) {
+                paths[package] = path
+            } else {
                 results[package] = .failure(.apkUnreadable(package: package, reason: "`pm path` names no APK"))
             }
         }
@@ -216,8 +218,9 @@ extension Phone {
     func saveDiskCache() {
         guard let url = diskCacheURL else { return }
         labelCache.merge(readDiskCache()) { mine, theirs in theirs.used > mine.used ? theirs : mine }
-        labelCache = Self.trimmed(labelCache, now: Date().timeIntervalSince1970,
-                                  maxAge: configuration.labelCacheMaxAge, maxEntries: configuration.labelCacheMaxEntries)
+        labelCache = Self.trimmed(
+            labelCache, now: Date().timeIntervalSince1970,
+            maxAge: configuration.labelCacheMaxAge, maxEntries: configuration.labelCacheMaxEntries)
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             let encoder = JSONEncoder()

@@ -31,11 +31,15 @@ public struct DisplayInfo: Sendable, Equatable, Codable {
         var rotation: Int?, viewportRotation: Int?
         for rawLine in text.split(whereSeparator: \.isNewline) {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("Physical size:") { physical = size(after: "Physical size:", line) }
-            else if line.hasPrefix("Override size:") { override = size(after: "Override size:", line) }
-            else if line.hasPrefix("Physical density:") { density = Int(line.dropFirst("Physical density:".count).trimmingCharacters(in: .whitespaces)) }
-            else if line.hasPrefix("Override density:") { densityOverride = Int(line.dropFirst("Override density:".count).trimmingCharacters(in: .whitespaces)) }
-            else if line.hasPrefix("SurfaceOrientation:"), rotation == nil {
+            if line.hasPrefix("Physical size:") {
+                physical = size(after: "Physical size:", line)
+            } else if line.hasPrefix("Override size:") {
+                override = size(after: "Override size:", line)
+            } else if line.hasPrefix("Physical density:") {
+                density = Int(line.dropFirst("Physical density:".count).trimmingCharacters(in: .whitespaces))
+            } else if line.hasPrefix("Override density:") {
+                densityOverride = Int(line.dropFirst("Override density:".count).trimmingCharacters(in: .whitespaces))
+            } else if line.hasPrefix("SurfaceOrientation:"), rotation == nil {
                 rotation = Int(line.dropFirst("SurfaceOrientation:".count).trimmingCharacters(in: .whitespaces))
             } else if viewportRotation == nil, let range = line.range(of: "orientation=") {
                 viewportRotation = line[range.upperBound...].first?.wholeNumberValue

@@ -32,9 +32,11 @@ extension Phone {
     /// The next frame is asked for at once, then after `firstInterval`, doubling up to
     /// `maxInterval`: a still screen settles in two captures, a moving one is watched at a rate
     /// that does not flood the phone.
-    public func waitUntilSettled(threshold: Double = 0.002, firstInterval: Duration = .milliseconds(10),
-                                 maxInterval: Duration = .milliseconds(100),
-                                 timeout: Duration = .seconds(3)) async throws -> SettleResult {
+    public func waitUntilSettled(
+        threshold: Double = 0.002, firstInterval: Duration = .milliseconds(10),
+        maxInterval: Duration = .milliseconds(100),
+        timeout: Duration = .seconds(3)
+    ) async throws -> SettleResult {
         let result = try await Self.settle(threshold: threshold, firstInterval: firstInterval, maxInterval: maxInterval, timeout: timeout) {
             try await self.screenshot(rejectBlack: false)
         }
@@ -44,9 +46,11 @@ extension Phone {
 
     /// The settling loop over any frame source (the phone's screenshots; a test's frames).
     /// The first comparison follows the first frame without a pause.
-    public static func settle(threshold: Double = 0.002, firstInterval: Duration = .milliseconds(10),
-                              maxInterval: Duration = .milliseconds(100), timeout: Duration = .seconds(3),
-                              capture: @Sendable () async throws -> Image) async throws -> SettleResult {
+    public static func settle(
+        threshold: Double = 0.002, firstInterval: Duration = .milliseconds(10),
+        maxInterval: Duration = .milliseconds(100), timeout: Duration = .seconds(3),
+        capture: @Sendable () async throws -> Image
+    ) async throws -> SettleResult {
         let clock = ContinuousClock()
         let start = clock.now
         var previous = try await capture()

@@ -71,8 +71,10 @@ public actor Phone {
 
     func countRoundTrip() { roundTrips += 1 }
 
-    public init(target: any ADBTarget, configuration: Configuration = Configuration(),
-                logger: Logger = Logger(label: "tether.android")) {
+    public init(
+        target: any ADBTarget, configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "tether.android")
+    ) {
         self.target = target
         self.configuration = configuration
         self.logger = logger
@@ -166,8 +168,10 @@ public actor Phone {
     static let maxExecBytes = 256 << 20
 
     /// `exec:` with a timeout, its output folded into `result` chunk by chunk as it arrives.
-    func exec<Result: Sendable>(_ command: String, timeout: Duration, into result: Result,
-                                _ add: @escaping @Sendable (inout Result, [UInt8]) throws -> Void) async throws -> Result {
+    func exec<Result: Sendable>(
+        _ command: String, timeout: Duration, into result: Result,
+        _ add: @escaping @Sendable (inout Result, [UInt8]) throws -> Void
+    ) async throws -> Result {
         let target = self.target
         roundTrips += 1
         do {

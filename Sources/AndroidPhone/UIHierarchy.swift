@@ -103,9 +103,10 @@ public struct UIHierarchy: Sendable, Equatable, Codable {
 
     private static func node(_ a: [String: String]) -> UINode {
         func flag(_ key: String, _ fallback: Bool = false) -> Bool { a[key].map { $0 == "true" } ?? fallback }
-        var node = UINode(index: Int(a["index"] ?? "") ?? 0, text: a["text"] ?? "", resourceId: a["resource-id"] ?? "",
-                          className: a["class"] ?? "", package: a["package"] ?? "", contentDescription: a["content-desc"] ?? "",
-                          bounds: Bounds(parsing: a["bounds"] ?? "") ?? Bounds(left: 0, top: 0, right: 0, bottom: 0))
+        var node = UINode(
+            index: Int(a["index"] ?? "") ?? 0, text: a["text"] ?? "", resourceId: a["resource-id"] ?? "",
+            className: a["class"] ?? "", package: a["package"] ?? "", contentDescription: a["content-desc"] ?? "",
+            bounds: Bounds(parsing: a["bounds"] ?? "") ?? Bounds(left: 0, top: 0, right: 0, bottom: 0))
         node.checkable = flag("checkable")
         node.checked = flag("checked")
         node.clickable = flag("clickable")
@@ -226,8 +227,7 @@ struct XMLScanner {
             case "apos": out += "'"
             default:
                 var scalar: Unicode.Scalar?
-                if entity.hasPrefix("#x") || entity.hasPrefix("#X") { scalar = UInt32(entity.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init) }
-                else if entity.hasPrefix("#") { scalar = UInt32(entity.dropFirst()).flatMap(Unicode.Scalar.init) }
+                if entity.hasPrefix("#x") || entity.hasPrefix("#X") { scalar = UInt32(entity.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init) } else if entity.hasPrefix("#") { scalar = UInt32(entity.dropFirst()).flatMap(Unicode.Scalar.init) }
                 if let scalar { out.unicodeScalars.append(scalar) } else { out += "&" + entity + ";" }
             }
             rest = rest[rest.index(after: semi)...]

@@ -20,8 +20,10 @@ public enum ChildProcess {
     /// Runs `argv` (its first element looked up in PATH) with stdin from /dev/null, blocking the
     /// calling thread; killed with SIGKILL after `timeout`. The status is the exit code, or 128 +
     /// the signal that ended it.
-    public static func run(_ argv: [String], environment: [String: String]? = nil, stderr: Stderr = .separate,
-                           timeout: Duration? = nil) throws(ChildProcessError) -> Result {
+    public static func run(
+        _ argv: [String], environment: [String: String]? = nil, stderr: Stderr = .separate,
+        timeout: Duration? = nil
+    ) throws(ChildProcessError) -> Result {
         guard let program = argv.first else { throw ChildProcessError(program: "", code: EINVAL) }
         let scratch = NSTemporaryDirectory() + "/tether-child-\(UUID().uuidString)"
         let outPath = scratch + ".out", errPath = scratch + ".err"
@@ -59,8 +61,9 @@ public enum ChildProcess {
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         killer.cancel()
         let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return Result(status: code, stdout: FileManager.default.contents(atPath: outPath) ?? Data(),
-                      stderr: stderr == .separate ? FileManager.default.contents(atPath: errPath) ?? Data() : Data())
+        return Result(
+            status: code, stdout: FileManager.default.contents(atPath: outPath) ?? Data(),
+            stderr: stderr == .separate ? FileManager.default.contents(atPath: errPath) ?? Data() : Data())
     }
 }
 

@@ -57,7 +57,7 @@ extension Image {
         let corners = [
             (x1, y1),
             (baseX - uy * headHalfWidth, baseY + ux * headHalfWidth),
-            (baseX + uy * headHalfWidth, baseY - ux * headHalfWidth),
+            (baseX + uy * headHalfWidth, baseY - ux * headHalfWidth)
         ]
         let half = thickness / 2
         let pad = max(half, headHalfWidth) + 1

@@ -70,8 +70,10 @@ extension Image {
     /// `source` and each `sourceStride` bytes after the previous, to a packed
     /// RGBA image. The caller has checked that every row lies inside `source`
     /// and that the size is valid.
-    init(converting source: UnsafeRawBufferPointer, offset: Int, sourceStride: Int,
-         width: Int, height: Int, layout: PixelLayout) {
+    init(
+        converting source: UnsafeRawBufferPointer, offset: Int, sourceStride: Int,
+        width: Int, height: Int, layout: PixelLayout
+    ) {
         self.init(uncheckedWidth: width, height: height) { destination in
             guard let from = source.baseAddress, let to = destination.baseAddress else { return }
             let rowBytes = width * 4

@@ -108,7 +108,9 @@ extension Image {
     /// A resized copy, computed as Pillow's `resize((width, height), filter)`
     /// computes it (including, for images with transparency, resampling in
     /// premultiplied alpha and dividing it out again).
-    public func resized(width newWidth: Int, height newHeight: Int, filter: ResamplingFilter = .bicubic)
+    public func resized(
+        width newWidth: Int, height newHeight: Int, filter: ResamplingFilter = .bicubic
+    )
         throws(ImagingError) -> Image
     {
         try Image.validate(width: newWidth, height: newHeight)

@@ -24,10 +24,11 @@ public struct CheckpointInfo: Sendable {
             bytes += w.count * w.dtype.byteSize
             byType[w.dtype.rawValue, default: 0] += w.count
         }
-        return CheckpointInfo(directory: directory, config: config,
-                              imageProcessor: try ImageProcessor.load(directory: directory),
-                              tensorCount: store.weights.count, parameterCount: params, parametersByDType: byType,
-                              weightBytes: bytes, tokenizerSize: tokenizer.count)
+        return CheckpointInfo(
+            directory: directory, config: config,
+            imageProcessor: try ImageProcessor.load(directory: directory),
+            tensorCount: store.weights.count, parameterCount: params, parametersByDType: byType,
+            weightBytes: bytes, tokenizerSize: tokenizer.count)
     }
 
     /// Bytes of KV cache per token at fp32 (keys and values of every layer).

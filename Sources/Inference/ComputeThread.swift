@@ -9,8 +9,11 @@ enum ComputeThread {
     /// Runs `work` on a new thread and returns what it returns. Cancelling the awaiting task
     /// raises the flag that `work` receives (`Task.isCancelled` means nothing on that thread);
     /// `work` polls it and throws `CancellationError`.
-    static func run<T: Sendable>(_ work: @escaping @Sendable (_ isCancelled: @escaping @Sendable () -> Bool) throws -> T)
-        async throws -> T {
+    static func run<T: Sendable>(
+        _ work: @escaping @Sendable (_ isCancelled: @escaping @Sendable () -> Bool) throws -> T
+    )
+        async throws -> T
+    {
         let flag = Locked(false)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in

@@ -17,8 +17,10 @@ public struct GenerationOptions: Sendable {
     /// Seed for sampling; generation is deterministic for a given seed.
     public var seed: UInt64 = 0
 
-    public init(maxTokens: Int = 256, temperature: Float = 0, topP: Float = 1, frequencyPenalty: Float = 0,
-                stopTokenIds: [Int]? = nil, seed: UInt64 = 0) {
+    public init(
+        maxTokens: Int = 256, temperature: Float = 0, topP: Float = 1, frequencyPenalty: Float = 0,
+        stopTokenIds: [Int]? = nil, seed: UInt64 = 0
+    ) {
         self.maxTokens = maxTokens
         self.temperature = temperature
         self.topP = topP
@@ -114,9 +116,11 @@ extension GLM4VModel {
     ///
     /// The work runs on a thread of its own, not on the caller's cooperative thread, so other
     /// tasks keep running meanwhile; `onText` is called on that thread.
-    public func generate(_ prompt: Prompt, options: GenerationOptions = GenerationOptions(),
-                         prefixCache: PrefixCache? = nil,
-                         onText: (@Sendable (String) -> Void)? = nil) async throws -> GenerationResult {
+    public func generate(
+        _ prompt: Prompt, options: GenerationOptions = GenerationOptions(),
+        prefixCache: PrefixCache? = nil,
+        onText: (@Sendable (String) -> Void)? = nil
+    ) async throws -> GenerationResult {
         guard options.maxTokens > 0 else { throw InferenceError.invalidRequest("max tokens must be at least 1") }
         guard options.temperature >= 0, options.temperature.isFinite else {
             throw InferenceError.invalidRequest("temperature must be ≥ 0")
@@ -125,15 +129,18 @@ extension GLM4VModel {
         try checkLength(prompt.tokenIds.count)
         try Task.checkCancellation()
         return try await ComputeThread.run { isCancelled in
-            try self.generateOnThisThread(prompt, options: options, prefixCache: prefixCache, onText: onText,
-                                          isCancelled: isCancelled)
+            try self.generateOnThisThread(
+                prompt, options: options, prefixCache: prefixCache, onText: onText,
+                isCancelled: isCancelled)
         }
     }
 
     /// `generate`'s work, synchronous; `isCancelled` is polled between layers and tokens.
-    private func generateOnThisThread(_ prompt: Prompt, options: GenerationOptions, prefixCache: PrefixCache?,
-                                      onText: (@Sendable (String) -> Void)?,
-                                      isCancelled: () -> Bool) throws -> GenerationResult {
+    private func generateOnThisThread(
+        _ prompt: Prompt, options: GenerationOptions, prefixCache: PrefixCache?,
+        onText: (@Sendable (String) -> Void)?,
+        isCancelled: () -> Bool
+    ) throws -> GenerationResult {
         let n = prompt.tokenIds.count
         let (pos, delta) = try positions(for: prompt)
         let images = Array(zip(try imageRunStarts(prompt), prompt.images)).map { (start: $0.0, image: $0.1) }
@@ -156,18 +163,23 @@ extension GLM4VModel {
         }
         var generated: [Int] = []
         do {
-            let result = try prefillAndDecode(prompt, positions: pos, ropeDelta: delta, cache: &cache, reused: reused,
-                                              generated: &generated, options: options, onText: onText,
-                                              isCancelled: isCancelled)
-            prefixCache?.put(cacheEntry(prompt, positions: pos, ropeDelta: delta, images: images,
-                                        generated: generated, cache: cache), epoch: epoch)
+            let result = try prefillAndDecode(
+                prompt, positions: pos, ropeDelta: delta, cache: &cache, reused: reused,
+                generated: &generated, options: options, onText: onText,
+                isCancelled: isCancelled)
+            prefixCache?.put(
+                cacheEntry(
+                    prompt, positions: pos, ropeDelta: delta, images: images,
+                    generated: generated, cache: cache), epoch: epoch)
             return result
         } catch {
             if let prefixCache {
                 // Keep what is still valid: the tokens whose keys and values every layer holds.
                 cache.truncate(to: cache.count)
-                prefixCache.put(cacheEntry(prompt, positions: pos, ropeDelta: delta, images: images,
-                                           generated: generated, cache: cache), epoch: epoch)
+                prefixCache.put(
+                    cacheEntry(
+                        prompt, positions: pos, ropeDelta: delta, images: images,
+                        generated: generated, cache: cache), epoch: epoch)
             }
             throw error
         }
@@ -175,25 +187,30 @@ extension GLM4VModel {
 
     /// The prefix-cache entry for a cache holding the prompt and then the generated tokens that
     /// were fed back (all but the last, whose keys and values were never computed).
-    private func cacheEntry(_ prompt: Prompt, positions pos: [[Int]], ropeDelta delta: Int,
-                            images: [(start: Int, image: ProcessedImage)], generated: [Int],
-                            cache: KVCache) -> PrefixCache.Entry {
+    private func cacheEntry(
+        _ prompt: Prompt, positions pos: [[Int]], ropeDelta delta: Int,
+        images: [(start: Int, image: ProcessedImage)], generated: [Int],
+        cache: KVCache
+    ) -> PrefixCache.Entry {
         let n = prompt.tokenIds.count
         let held = cache.count
         let ids = Array((prompt.tokenIds + generated).prefix(held))
         let positions = pos.map { axis in
             Array((axis + (n..<max(n, held)).map { $0 + delta }).prefix(held))
         }
-        return PrefixCache.Entry(model: self, tokenIds: ids, positions: positions,
-                                 images: images.filter { $0.start < held }, kv: cache)
+        return PrefixCache.Entry(
+            model: self, tokenIds: ids, positions: positions,
+            images: images.filter { $0.start < held }, kv: cache)
     }
 
     /// Prefills the prompt from token `reused` on (the cache holding the first `reused`), then
     /// decodes. `generated` grows as tokens are picked, so a caller sees them even on a throw.
-    private func prefillAndDecode(_ prompt: Prompt, positions pos: [[Int]], ropeDelta delta: Int, cache: inout KVCache,
-                                  reused: Int, generated: inout [Int], options: GenerationOptions,
-                                  onText: (@Sendable (String) -> Void)?,
-                                  isCancelled cancelled: () -> Bool) throws -> GenerationResult {
+    private func prefillAndDecode(
+        _ prompt: Prompt, positions pos: [[Int]], ropeDelta delta: Int, cache: inout KVCache,
+        reused: Int, generated: inout [Int], options: GenerationOptions,
+        onText: (@Sendable (String) -> Void)?,
+        isCancelled cancelled: () -> Bool
+    ) throws -> GenerationResult {
         let n = prompt.tokenIds.count
         let limit = config.text.maxPositionEmbeddings
         let stops = Set(options.stopTokenIds ?? config.text.eosTokenIds)
@@ -256,15 +273,18 @@ extension GLM4VModel {
         if let onText, finalText.count > emitted.count, finalText.hasPrefix(emitted) {
             onText(String(finalText.dropFirst(emitted.count)))
         }
-        return GenerationResult(promptIds: prompt.tokenIds, generatedIds: generated, text: finalText,
-                                finishReason: finish, firstTop5: top5.map { (id: $0.0, logit: $0.1) },
-                                reusedPromptTokens: reused, timings: timings)
+        return GenerationResult(
+            promptIds: prompt.tokenIds, generatedIds: generated, text: finalText,
+            finishReason: finish, firstTop5: top5.map { (id: $0.0, logit: $0.1) },
+            reusedPromptTokens: reused, timings: timings)
     }
 
     /// The generated text as a stream of pieces; the stream ends when generation does and
     /// cancelling the consuming task cancels generation.
-    public func stream(_ prompt: Prompt, options: GenerationOptions = GenerationOptions(),
-                       prefixCache: PrefixCache? = nil) -> AsyncThrowingStream<String, Error> {
+    public func stream(
+        _ prompt: Prompt, options: GenerationOptions = GenerationOptions(),
+        prefixCache: PrefixCache? = nil
+    ) -> AsyncThrowingStream<String, Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {

@@ -20,10 +20,12 @@ public struct ImageProcessor: Sendable {
 
     public var factor: Int { patchSize * mergeSize }
 
-    public init(minPixels: Int = 112 * 112, maxPixels: Int = 28 * 28 * 15000, patchSize: Int = 14,
-                temporalPatchSize: Int = 2, mergeSize: Int = 2,
-                mean: [Float] = [0.48145466, 0.4578275, 0.40821073],
-                std: [Float] = [0.26862954, 0.26130258, 0.27577711], rescaleFactor: Float = 1 / 255) {
+    public init(
+        minPixels: Int = 112 * 112, maxPixels: Int = 28 * 28 * 15000, patchSize: Int = 14,
+        temporalPatchSize: Int = 2, mergeSize: Int = 2,
+        mean: [Float] = [0.48145466, 0.4578275, 0.40821073],
+        std: [Float] = [0.26862954, 0.26130258, 0.27577711], rescaleFactor: Float = 1 / 255
+    ) {
         self.minPixels = minPixels
         self.maxPixels = maxPixels
         self.patchSize = patchSize
@@ -162,7 +164,8 @@ public struct ImageProcessor: Sendable {
                 }
             }
         }
-        return ProcessedImage(pixelValues: out, gridTHW: (1, gh, gw), patchElements: rowLen,
-                              resizedHeight: height, resizedWidth: width, mergeSize: m)
+        return ProcessedImage(
+            pixelValues: out, gridTHW: (1, gh, gw), patchElements: rowLen,
+            resizedHeight: height, resizedWidth: width, mergeSize: m)
     }
 }

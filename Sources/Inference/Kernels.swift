@@ -39,13 +39,16 @@ enum Kernels {
     }
 
     /// C (m × n, leading dim ldc) = A (m × k) · Bᵀ, B being n × k.
-    static func gemm(_ a: UnsafePointer<Float>, m: Int, k: Int, _ b: UnsafePointer<Float>, n: Int,
-                     _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+    static func gemm(
+        _ a: UnsafePointer<Float>, m: Int, k: Int, _ b: UnsafePointer<Float>, n: Int,
+        _ c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         if m == 1 {
             cblas_sgemv(CblasRowMajor, CblasNoTrans, blasint(n), blasint(k), 1, b, blasint(k), a, 1, 0, c, 1)
         } else {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(m), blasint(n), blasint(k),
-                        1, a, blasint(k), b, blasint(k), 0, c, blasint(ldc))
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasTrans, blasint(m), blasint(n), blasint(k),
+                1, a, blasint(k), b, blasint(k), 0, c, blasint(ldc))
         }
     }
 
@@ -88,9 +91,11 @@ enum Kernels {
     /// Scaled dot-product attention for one sequence.
     /// q: (mq × nH·hd), k/v: (mk × nKV·hd). Query i may see keys 0...(i + causalOffset) when
     /// `causal`, all keys otherwise. Query head h reads KV head h / (nH / nKV).
-    static func attention(q: [Float], mq: Int, k keys: [Float], v values: [Float], mk: Int,
-                          heads nH: Int, kvHeads nKV: Int, headDim hd: Int,
-                          causal: Bool, causalOffset: Int = 0) -> [Float] {
+    static func attention(
+        q: [Float], mq: Int, k keys: [Float], v values: [Float], mk: Int,
+        heads nH: Int, kvHeads nKV: Int, headDim hd: Int,
+        causal: Bool, causalOffset: Int = 0
+    ) -> [Float] {
         var out = [Float](repeating: 0, count: mq * nH * hd)
         let group = nH / nKV
         let scale = 1 / Float(hd).squareRoot()
@@ -99,41 +104,44 @@ enum Kernels {
         let scores = UnsafeMutablePointer<Float>.allocate(capacity: block * mk)
         defer { scores.deallocate() }
         q.withUnsafeBufferPointer { qp in
-          keys.withUnsafeBufferPointer { kp in
-           values.withUnsafeBufferPointer { vp in
-            out.withUnsafeMutableBufferPointer { op in
-                guard let qb = qp.baseAddress, let ob = op.baseAddress, let k = kp.baseAddress, let v = vp.baseAddress,
-                      kp.count >= mk * kStride, vp.count >= mk * kStride else { return }
-                for h in 0..<nH {
-                    let kvh = h / group
-                    var i0 = 0
-                    while i0 < mq {
-                        let rows = min(block, mq - i0)
-                        // scores = Q_h[i0..] · K_hᵀ
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(rows), blasint(mk), blasint(hd),
+            keys.withUnsafeBufferPointer { kp in
+                values.withUnsafeBufferPointer { vp in
+                    out.withUnsafeMutableBufferPointer { op in
+                        guard let qb = qp.baseAddress, let ob = op.baseAddress, let k = kp.baseAddress, let v = vp.baseAddress,
+                            kp.count >= mk * kStride, vp.count >= mk * kStride
+                        else { return }
+                        for h in 0..<nH {
+                            let kvh = h / group
+                            var i0 = 0
+                            while i0 < mq {
+                                let rows = min(block, mq - i0)
+                                // scores = Q_h[i0..] · K_hᵀ
+                                cblas_sgemm(
+                                    CblasRowMajor, CblasNoTrans, CblasTrans, blasint(rows), blasint(mk), blasint(hd),
                                     scale, qb + i0 * qStride + h * hd, blasint(qStride),
                                     k + kvh * hd, blasint(kStride), 0, scores, blasint(mk))
-                        for r in 0..<rows {
-                            let row = scores + r * mk
-                            let visible = causal ? min(mk, i0 + r + causalOffset + 1) : mk
-                            var mx = -Float.infinity
-                            for j in 0..<visible where row[j] > mx { mx = row[j] }
-                            var sum: Float = 0
-                            for j in 0..<visible { let e = expf(row[j] - mx); row[j] = e; sum += e }
-                            let inv = 1 / sum
-                            for j in 0..<visible { row[j] *= inv }
-                            for j in visible..<mk { row[j] = 0 }
-                        }
-                        // out_h[i0..] = P · V_h
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(rows), blasint(hd), blasint(mk),
+                                for r in 0..<rows {
+                                    let row = scores + r * mk
+                                    let visible = causal ? min(mk, i0 + r + causalOffset + 1) : mk
+                                    var mx = -Float.infinity
+                                    for j in 0..<visible where row[j] > mx { mx = row[j] }
+                                    var sum: Float = 0
+                                    for j in 0..<visible { let e = expf(row[j] - mx); row[j] = e; sum += e }
+                                    let inv = 1 / sum
+                                    for j in 0..<visible { row[j] *= inv }
+                                    for j in visible..<mk { row[j] = 0 }
+                                }
+                                // out_h[i0..] = P · V_h
+                                cblas_sgemm(
+                                    CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(rows), blasint(hd), blasint(mk),
                                     1, scores, blasint(mk), v + kvh * hd, blasint(kStride), 0,
                                     ob + i0 * qStride + h * hd, blasint(qStride))
-                        i0 += rows
+                                i0 += rows
+                            }
+                        }
                     }
                 }
             }
-           }
-          }
         }
         return out
     }

@@ -32,26 +32,32 @@ public final class GLM4VModel: Sendable {
         let tokenizer = try Tokenizer.load(directory: directory)
         let imageProcessor = try ImageProcessor.load(directory: directory)
         let store = try WeightStore(directory: directory)
-        try self.init(config: config, tokenizer: tokenizer, imageProcessor: imageProcessor, store: store,
-                      directory: directory, logger: logger)
+        try self.init(
+            config: config, tokenizer: tokenizer, imageProcessor: imageProcessor, store: store,
+            directory: directory, logger: logger)
     }
 
     /// Builds a model from parts already loaded (for example weights from another store).
-    public init(config: ModelConfig, tokenizer: Tokenizer, imageProcessor: ImageProcessor, store: WeightStore,
-                directory: String, logger: Logger = Logger(label: "tether.inference")) throws {
+    public init(
+        config: ModelConfig, tokenizer: Tokenizer, imageProcessor: ImageProcessor, store: WeightStore,
+        directory: String, logger: Logger = Logger(label: "tether.inference")
+    ) throws {
         self.directory = directory
         self.logger = logger
         self.config = config
         self.tokenizer = tokenizer
         self.imageProcessor = imageProcessor
         guard imageProcessor.patchSize == config.vision.patchSize,
-              imageProcessor.mergeSize == config.vision.spatialMergeSize,
-              imageProcessor.temporalPatchSize == config.vision.temporalPatchSize else {
+            imageProcessor.mergeSize == config.vision.spatialMergeSize,
+            imageProcessor.temporalPatchSize == config.vision.temporalPatchSize
+        else {
             throw InferenceError.invalidConfig(
                 "preprocessor_config.json (patch \(imageProcessor.patchSize), merge \(imageProcessor.mergeSize), temporal \(imageProcessor.temporalPatchSize)) disagrees with vision_config (patch \(config.vision.patchSize), merge \(config.vision.spatialMergeSize), temporal \(config.vision.temporalPatchSize))")
         }
         for name in ["<|image|>", "<|begin_of_image|>", "<|end_of_image|>"] {
-            let expected = name == "<|image|>" ? config.imageTokenId
+            let expected =
+                name == "<|image|>"
+                ? config.imageTokenId
                 : (name == "<|begin_of_image|>" ? config.imageStartTokenId : config.imageEndTokenId)
             if let id = tokenizer.id(of: name), id != expected {
                 throw InferenceError.invalidConfig("tokenizer.json gives \(name) id \(id) but config.json says \(expected)")
@@ -59,8 +65,12 @@ public final class GLM4VModel: Sendable {
         }
         vision = try VisionTower(store: store, config: config.vision)
         text = try TextDecoder(store: store, config: config.text)
-        logger.debug("loaded GLM-4.1V checkpoint", metadata: ["directory": "\(directory)",
-                                                              "tensors": "\(store.weights.count)"])
+        logger.debug(
+            "loaded GLM-4.1V checkpoint",
+            metadata: [
+                "directory": "\(directory)",
+                "tensors": "\(store.weights.count)"
+            ])
     }
 
     // MARK: prompt
@@ -117,12 +127,17 @@ public final class GLM4VModel: Sendable {
                 let g = prompt.images[image].gridTHW
                 let hh = g.h / m, ww = g.w / m
                 guard i + g.t * hh * ww <= ids.count,
-                      ids[i..<(i + g.t * hh * ww)].allSatisfy({ $0 == config.imageTokenId }) else {
+                    ids[i..<(i + g.t * hh * ww)].allSatisfy({ $0 == config.imageTokenId })
+                else {
                     throw InferenceError.invalidRequest("image \(image) needs \(g.t * hh * ww) consecutive <|image|> tokens")
                 }
-                for tt in 0..<g.t { for r in 0..<hh { for c in 0..<ww {
-                    t.append(cur + tt); h.append(cur + r); w.append(cur + c)
-                } } }
+                for tt in 0..<g.t {
+                    for r in 0..<hh {
+                        for c in 0..<ww {
+                            t.append(cur + tt); h.append(cur + r); w.append(cur + c)
+                        }
+                    }
+                }
                 i += g.t * hh * ww
                 cur += max(g.t, max(hh, ww))
                 image += 1

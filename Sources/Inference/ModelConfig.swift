@@ -93,10 +93,12 @@ public struct ModelConfig: Sendable, Equatable {
 
         // Rope settings: `rope_parameters` (transformers 5) or `rope_scaling` (older), plus
         // partial_rotary_factor at either level.
-        let rope = (tc["rope_parameters"]?.object != nil ? tc["rope_parameters"] : nil)
+        let rope =
+            (tc["rope_parameters"]?.object != nil ? tc["rope_parameters"] : nil)
             ?? (tc["rope_scaling"]?.object != nil ? tc["rope_scaling"] : nil)
         let ropeTheta = try rope.flatMap { $0["rope_theta"]?.double } ?? double(tc, "rope_theta", "text_config", default: 10000)
-        let partial = rope.flatMap { $0["partial_rotary_factor"]?.double }
+        let partial =
+            rope.flatMap { $0["partial_rotary_factor"]?.double }
             ?? tc["partial_rotary_factor"]?.double ?? 1.0
         guard let sectionJSON = rope.flatMap({ $0["mrope_section"]?.array }) else {
             throw InferenceError.invalidConfig("text_config has no mrope_section (under rope_parameters or rope_scaling)")
@@ -171,8 +173,10 @@ public struct ModelConfig: Sendable, Equatable {
         imageStartTokenId = try int(root, "image_start_token_id", "config")
         imageEndTokenId = try int(root, "image_end_token_id", "config")
         videoTokenId = root["video_token_id"]?.int
-        for (name, id) in [("image_token_id", imageTokenId), ("image_start_token_id", imageStartTokenId),
-                           ("image_end_token_id", imageEndTokenId)] where id < 0 || id >= text.vocabSize {
+        for (name, id) in [
+            ("image_token_id", imageTokenId), ("image_start_token_id", imageStartTokenId),
+            ("image_end_token_id", imageEndTokenId)
+        ] where id < 0 || id >= text.vocabSize {
             throw InferenceError.invalidConfig("\(name) \(id) is outside the vocabulary (vocab_size \(text.vocabSize))")
         }
     }

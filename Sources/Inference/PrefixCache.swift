@@ -112,8 +112,9 @@ extension PrefixCache.Entry {
     /// The first `tokens` tokens of this entry, copied.
     func prefix(_ tokens: Int) -> PrefixCache.Entry {
         let n = min(tokens, kv.count)
-        return PrefixCache.Entry(model: model, tokenIds: Array(tokenIds.prefix(n)), positions: positions.map { Array($0.prefix(n)) },
-                                 images: images.filter { $0.start < n }, kv: kv.prefix(n))
+        return PrefixCache.Entry(
+            model: model, tokenIds: Array(tokenIds.prefix(n)), positions: positions.map { Array($0.prefix(n)) },
+            images: images.filter { $0.start < n }, kv: kv.prefix(n))
     }
 
     /// How many leading tokens of a prompt (ids, positions, images by run start) these keys and
@@ -123,9 +124,10 @@ extension PrefixCache.Entry {
         let limit = min(tokenIds.count, ids.count)
         var common = 0
         while common < limit, tokenIds[common] == ids[common],
-              self.positions[0][common] == positions[0][common],
-              self.positions[1][common] == positions[1][common],
-              self.positions[2][common] == positions[2][common] {
+            self.positions[0][common] == positions[0][common],
+            self.positions[1][common] == positions[1][common],
+            self.positions[2][common] == positions[2][common]
+        {
             common += 1
         }
         for run in images where run.start < common {

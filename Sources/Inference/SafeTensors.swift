@@ -173,7 +173,7 @@ public struct SafetensorsFile: Sendable {
                 shape.append(d)
             }
             guard let offsets = entry["data_offsets"]?.array, offsets.count == 2,
-                  let begin = offsets[0].int, let end = offsets[1].int, begin >= 0, end >= begin
+                let begin = offsets[0].int, let end = offsets[1].int, begin >= 0, end >= begin
             else { throw bad("tensor '\(name)' has invalid data_offsets") }
             let (count, overflow) = shape.reduce((1, false)) { acc, d in
                 let (m, o) = acc.0.multipliedReportingOverflow(by: d)

@@ -68,20 +68,21 @@ struct TextDecoder: Sendable {
         for i in 0..<c.numLayers {
             let l = p + "layers.\(i)."
             func vec(_ name: String, _ n: Int) throws -> [Float] { try store.tensor(l + name, shape: [n]).floats() }
-            layers.append(Layer(
-                inputNorm: try vec("input_layernorm.weight", d),
-                postSelfAttnNorm: try vec("post_self_attn_layernorm.weight", d),
-                postAttentionNorm: try vec("post_attention_layernorm.weight", d),
-                postMlpNorm: try vec("post_mlp_layernorm.weight", d),
-                q: try store.tensor(l + "self_attn.q_proj.weight", shape: [qd, d]),
-                k: try store.tensor(l + "self_attn.k_proj.weight", shape: [kvd, d]),
-                v: try store.tensor(l + "self_attn.v_proj.weight", shape: [kvd, d]),
-                o: try store.tensor(l + "self_attn.o_proj.weight", shape: [d, qd]),
-                qBias: c.attentionBias ? try vec("self_attn.q_proj.bias", qd) : nil,
-                kBias: c.attentionBias ? try vec("self_attn.k_proj.bias", kvd) : nil,
-                vBias: c.attentionBias ? try vec("self_attn.v_proj.bias", kvd) : nil,
-                gateUp: try store.tensor(l + "mlp.gate_up_proj.weight", shape: [2 * c.intermediateSize, d]),
-                down: try store.tensor(l + "mlp.down_proj.weight", shape: [d, c.intermediateSize])))
+            layers.append(
+                Layer(
+                    inputNorm: try vec("input_layernorm.weight", d),
+                    postSelfAttnNorm: try vec("post_self_attn_layernorm.weight", d),
+                    postAttentionNorm: try vec("post_attention_layernorm.weight", d),
+                    postMlpNorm: try vec("post_mlp_layernorm.weight", d),
+                    q: try store.tensor(l + "self_attn.q_proj.weight", shape: [qd, d]),
+                    k: try store.tensor(l + "self_attn.k_proj.weight", shape: [kvd, d]),
+                    v: try store.tensor(l + "self_attn.v_proj.weight", shape: [kvd, d]),
+                    o: try store.tensor(l + "self_attn.o_proj.weight", shape: [d, qd]),
+                    qBias: c.attentionBias ? try vec("self_attn.q_proj.bias", qd) : nil,
+                    kBias: c.attentionBias ? try vec("self_attn.k_proj.bias", kvd) : nil,
+                    vBias: c.attentionBias ? try vec("self_attn.v_proj.bias", kvd) : nil,
+                    gateUp: try store.tensor(l + "mlp.gate_up_proj.weight", shape: [2 * c.intermediateSize, d]),
+                    down: try store.tensor(l + "mlp.down_proj.weight", shape: [d, c.intermediateSize])))
         }
         self.layers = layers
         norm = try store.tensor(p + "norm.weight", shape: [d]).floats()
@@ -131,8 +132,10 @@ struct TextDecoder: Sendable {
 
     /// Runs `m` new tokens (embeddings `x`, M × hidden) through the layers, appending to `cache`.
     /// Returns the final-normed hidden states of the rows selected by `outputRows`.
-    func forward(_ input: [Float], rows m: Int, positions: [[Int]], cache: inout KVCache,
-                 isCancelled: () -> Bool = { false }) throws -> [Float] {
+    func forward(
+        _ input: [Float], rows m: Int, positions: [[Int]], cache: inout KVCache,
+        isCancelled: () -> Bool = { false }
+    ) throws -> [Float] {
         let c = config
         let d = c.hiddenSize, hd = c.headDim, eps = c.rmsNormEps
         let past = cache.count
@@ -148,9 +151,10 @@ struct TextDecoder: Sendable {
             cache.keys[li] += k
             cache.values[li] += v
             let total = past + m
-            let attn = Kernels.attention(q: q, mq: m, k: cache.keys[li], v: cache.values[li], mk: total,
-                                         heads: c.numHeads, kvHeads: c.numKVHeads, headDim: hd,
-                                         causal: true, causalOffset: past)
+            let attn = Kernels.attention(
+                q: q, mq: m, k: cache.keys[li], v: cache.values[li], mk: total,
+                heads: c.numHeads, kvHeads: c.numKVHeads, headDim: hd,
+                causal: true, causalOffset: past)
             var a = Kernels.linear(attn, rows: m, layer.o)
             a = Kernels.rmsNorm(a, width: d, weight: layer.postSelfAttnNorm, eps: eps)
             Kernels.add(&x, a)

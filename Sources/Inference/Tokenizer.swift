@@ -80,8 +80,10 @@ public struct Tokenizer: Sendable {
             guard let id = t["id"]?.int, let content = t["content"]?.string, !content.isEmpty else {
                 throw fail("an added_tokens entry lacks id or content")
             }
-            added.append(AddedToken(id: id, content: content, special: t["special"]?.bool ?? false,
-                                    lstrip: t["lstrip"]?.bool ?? false, rstrip: t["rstrip"]?.bool ?? false))
+            added.append(
+                AddedToken(
+                    id: id, content: content, special: t["special"]?.bool ?? false,
+                    lstrip: t["lstrip"]?.bool ?? false, rstrip: t["rstrip"]?.bool ?? false))
         }
         var idToToken: [Int: String] = [:]
         for (k, v) in vocab { idToToken[v] = k }

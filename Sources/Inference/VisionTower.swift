@@ -28,8 +28,9 @@ struct VisionTower: Sendable {
         config = c
         let p = "model.visual."
         let d = c.hiddenSize, m = c.spatialMergeSize
-        patchWeight = try store.tensor(p + "patch_embed.proj.weight",
-                                       shape: [d, c.inChannels, c.temporalPatchSize, c.patchSize, c.patchSize])
+        patchWeight = try store.tensor(
+            p + "patch_embed.proj.weight",
+            shape: [d, c.inChannels, c.temporalPatchSize, c.patchSize, c.patchSize])
         patchBias = try store.tensor(p + "patch_embed.proj.bias", shape: [d]).floats()
         postConvNorm = try store.tensor(p + "post_conv_layernorm.weight", shape: [d]).floats()
         let side = c.imageSize / c.patchSize
@@ -39,15 +40,16 @@ struct VisionTower: Sendable {
         var blocks: [Block] = []
         for i in 0..<c.depth {
             let b = p + "blocks.\(i)."
-            blocks.append(Block(
-                norm1: try store.tensor(b + "norm1.weight", shape: [d]).floats(),
-                norm2: try store.tensor(b + "norm2.weight", shape: [d]).floats(),
-                qkv: try store.tensor(b + "attn.qkv.weight", shape: [3 * d, d]),
-                proj: try store.tensor(b + "attn.proj.weight", shape: [d, d]),
-                // The block MLP is out_hidden_size wide (not intermediate_size), as in transformers.
-                gate: try store.tensor(b + "mlp.gate_proj.weight", shape: [c.outHiddenSize, d]),
-                up: try store.tensor(b + "mlp.up_proj.weight", shape: [c.outHiddenSize, d]),
-                down: try store.tensor(b + "mlp.down_proj.weight", shape: [d, c.outHiddenSize])))
+            blocks.append(
+                Block(
+                    norm1: try store.tensor(b + "norm1.weight", shape: [d]).floats(),
+                    norm2: try store.tensor(b + "norm2.weight", shape: [d]).floats(),
+                    qkv: try store.tensor(b + "attn.qkv.weight", shape: [3 * d, d]),
+                    proj: try store.tensor(b + "attn.proj.weight", shape: [d, d]),
+                    // The block MLP is out_hidden_size wide (not intermediate_size), as in transformers.
+                    gate: try store.tensor(b + "mlp.gate_proj.weight", shape: [c.outHiddenSize, d]),
+                    up: try store.tensor(b + "mlp.up_proj.weight", shape: [c.outHiddenSize, d]),
+                    down: try store.tensor(b + "mlp.down_proj.weight", shape: [d, c.outHiddenSize])))
         }
         self.blocks = blocks
         postNorm = try store.tensor(p + "post_layernorm.weight", shape: [d]).floats()
@@ -67,9 +69,15 @@ struct VisionTower: Sendable {
         let m = config.spatialMergeSize
         var out: [(Int, Int)] = []
         out.reserveCapacity(h * w)
-        for bh in 0..<(h / m) { for bw in 0..<(w / m) { for mh in 0..<m { for mw in 0..<m {
-            out.append((bh * m + mh, bw * m + mw))
-        } } } }
+        for bh in 0..<(h / m) {
+            for bw in 0..<(w / m) {
+                for mh in 0..<m {
+                    for mw in 0..<m {
+                        out.append((bh * m + mh, bw * m + mw))
+                    }
+                }
+            }
+        }
         return out
     }
 
@@ -154,7 +162,7 @@ struct VisionTower: Sendable {
     /// Rotary tables for the patches: angle j < hd/4 uses the row, the rest the column.
     func rotaryTables(_ coords: [(row: Int, col: Int)]) -> (cos: [Float], sin: [Float]) {
         let hd = config.headDim
-        let dim = hd / 2          // Glm4vVisionRotaryEmbedding(head_dim // 2)
+        let dim = hd / 2  // Glm4vVisionRotaryEmbedding(head_dim // 2)
         let nFreq = dim / 2
         var inv = [Float](repeating: 0, count: nFreq)
         for i in 0..<nFreq { inv[i] = 1 / powf(Float(config.ropeTheta), Float(2 * i) / Float(dim)) }

@@ -68,8 +68,10 @@ public actor VirtualPhone {
 
     /// Makes a phone from a catalog profile. `root` holds its files (a fresh temporary directory
     /// when nil). The same seed gives the same phone.
-    public init(catalog: DeviceCatalog, profile name: String, seed: UInt64 = 1, index: Int = 0, root: URL? = nil,
-                task: TaskDefinition? = nil, logger: Logger = Logger(label: "tether.vphone")) throws(VirtualPhoneError) {
+    public init(
+        catalog: DeviceCatalog, profile name: String, seed: UInt64 = 1, index: Int = 0, root: URL? = nil,
+        task: TaskDefinition? = nil, logger: Logger = Logger(label: "tether.vphone")
+    ) throws(VirtualPhoneError) {
         guard let profile = catalog.profiles[name] else {
             throw .notFound("no profile \"\(name)\"; known: \(catalog.profiles.keys.sorted().joined(separator: ", "))")
         }

@@ -25,7 +25,7 @@ import Testing
         #expect(export.status == 0, "\(export.stderrText)")
         let verify = try await run([
             "openssl", "pkeyutl", "-verify", "-pubin", "-inkey", pub, "-pkeyopt", "digest:sha1",
-            "-in", dir.url.appendingPathComponent("token").path, "-sigfile", dir.url.appendingPathComponent("sig").path,
+            "-in", dir.url.appendingPathComponent("token").path, "-sigfile", dir.url.appendingPathComponent("sig").path
         ])
         #expect(verify.status == 0, "\(verify.stdoutText) \(verify.stderrText)")
         #expect(verify.stdoutText.contains("Signature Verified Successfully"))
@@ -57,10 +57,13 @@ import Testing
 
         let trusted = ADBAuthorizedKeys([theirKey])
         let prompts = PromptCounter()
-        let device = try await TestDevice.start(authentication: .keys(trusted, onUnknownKey: { _, _ in
-            await prompts.increment()
-            return false
-        }))
+        let device = try await TestDevice.start(
+            authentication: .keys(
+                trusted,
+                onUnknownKey: { _, _ in
+                    await prompts.increment()
+                    return false
+                }))
         let serial = "127.0.0.1:\(device.port)"
         let connect = try await adb("connect", serial)
         #expect(connect.stdoutText.contains("connected to"), "\(connect.stdoutText)")
@@ -92,11 +95,14 @@ import Testing
     @Test func unknownKeyPromptThenRemembered() async throws {
         let trusted = ADBAuthorizedKeys()
         let prompts = PromptCounter()
-        let device = try await TestDevice.start(authentication: .keys(trusted, onUnknownKey: { _, comment in
-            await prompts.increment()
-            try? await Task.sleep(for: .milliseconds(200))  // the user reads the dialog
-            return comment == "me@here"
-        }))
+        let device = try await TestDevice.start(
+            authentication: .keys(
+                trusted,
+                onUnknownKey: { _, comment in
+                    await prompts.increment()
+                    try? await Task.sleep(for: .milliseconds(200))  // the user reads the dialog
+                    return comment == "me@here"
+                }))
         let dir = TemporaryDirectory()
         let keys = try ADBKeyStore.load(directory: dir.url, environment: ["LOGNAME": "me", "HOSTNAME": "here"])
         let hostPrompted = PromptCounter()

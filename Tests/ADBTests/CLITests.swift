@@ -67,8 +67,9 @@ import Testing
         #expect(list.stdoutText.contains("transport:server"))
 
         // ANDROID_SERIAL picks the device; the server is found from ANDROID_ADB_SERVER_PORT.
-        let shell = try await tether(["shell", "echo", "via", "server"], home: home,
-                                     extra: ["ANDROID_SERIAL": serial, "ANDROID_ADB_SERVER_PORT": String(adb.serverPort)])
+        let shell = try await tether(
+            ["shell", "echo", "via", "server"], home: home,
+            extra: ["ANDROID_SERIAL": serial, "ANDROID_ADB_SERVER_PORT": String(adb.serverPort)])
         #expect(shell.status == 0, "\(shell.stderrText)")
         #expect(shell.stdoutText == "via server\n")
         let wrong = try await tether(["shell", "-s", "nope", "--server", String(adb.serverPort), "true"], home: home)

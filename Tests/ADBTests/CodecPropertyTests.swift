@@ -65,8 +65,10 @@ import Basics
         #expect(throws: ADBError.self) { try unknown.validate(maxPayload: 4096) }
         // A 4 GiB length is refused from the header alone: nothing is allocated or awaited.
         var decoder = ADBPacketDecoder()
-        let hostile = ADBHeader(command: ADBMessage.Command.wrte.rawValue, arg0: 1, arg1: 1, dataLength: .max, dataCheck: 0,
-                                magic: ADBMessage.Command.wrte.rawValue ^ 0xffff_ffff).bytes
+        let hostile = ADBHeader(
+            command: ADBMessage.Command.wrte.rawValue, arg0: 1, arg1: 1, dataLength: .max, dataCheck: 0,
+            magic: ADBMessage.Command.wrte.rawValue ^ 0xffff_ffff
+        ).bytes
         #expect(throws: ADBError.self) { _ = try decoder.feed(hostile) }
     }
 

@@ -147,8 +147,10 @@ actor WrittenCounter {
             Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8),
             header,
             Array(ADBMessage(.cnxn, ADBProtocol.version, 4096, payload: Array("host::features=shell_v2".utf8)).encoded().prefix(30)),
-            ADBHeader(command: ADBMessage.Command.wrte.rawValue, arg0: 1, arg1: 1, dataLength: 0x7fff_ffff, dataCheck: 0,
-                      magic: ADBMessage.Command.wrte.rawValue ^ 0xffff_ffff).bytes,
+            ADBHeader(
+                command: ADBMessage.Command.wrte.rawValue, arg0: 1, arg1: 1, dataLength: 0x7fff_ffff, dataCheck: 0,
+                magic: ADBMessage.Command.wrte.rawValue ^ 0xffff_ffff
+            ).bytes
         ]
         for input in inputs {
             let raw = try await SocketStream.connect(host: "127.0.0.1", port: port)

@@ -28,8 +28,9 @@ import Testing
         #expect(result.stdoutText == word + "\n")
         #expect(result.exitCode == 0)
         // Past the negotiated 1 MiB the error says how long it was and what fits.
-        await #expect(throws: ADBError.invalidArgument(
-            "the command is too long: \(ADBProtocol.maxPayload + 13) bytes where \(connection.peerDescription) takes at most \(ADBProtocol.maxPayload - 1)")
+        await #expect(
+            throws: ADBError.invalidArgument(
+                "the command is too long: \(ADBProtocol.maxPayload + 13) bytes where \(connection.peerDescription) takes at most \(ADBProtocol.maxPayload - 1)")
         ) {
             _ = try await connection.open("shell,v2,raw:" + String(repeating: "y", count: ADBProtocol.maxPayload))
         }

@@ -67,7 +67,8 @@ import Testing
     @Test func hostHalfSurvivesAGarbageDevice() async throws {
         var random = SplitMix64(seed: testSeed ^ 0x9a7b)
         for round in 0..<12 {
-            let reply: [UInt8] = round % 2 == 0
+            let reply: [UInt8] =
+                round % 2 == 0
                 ? (0..<Int.random(in: 1...300, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
                 : {
                     var m = ADBMessage(.cnxn, ADBProtocol.version, 4096, payload: Array("device::features=shell_v2".utf8)).encoded()

@@ -33,7 +33,7 @@ extension MisbehavingPeerTests {
     @Test(arguments: [
         ("HTTP/1.0 400 Bad request\r\nServer: tiny\r\n\r\n", "it answered HTTP"),
         ("SSH-2.0-OpenSSH_9.6\r\n", "it answered SSH"),
-        ("220 mail.example ESMTP ready\r\n", "it answered text: \"220 mail.example ESMTP r…\""),
+        ("220 mail.example ESMTP ready\r\n", "it answered text: \"220 mail.example ESMTP r…\"")
     ])
     func aServerOfAnotherProtocolIsNamed(reply: String, detail: String) async throws {
         let server = try FakeDevice { socket in

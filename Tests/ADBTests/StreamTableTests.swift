@@ -77,16 +77,18 @@ import Testing
         _ = t.receive(ADBMessage(.okay, 5, id), accepts: { _ in false })
         _ = t.receive(ADBMessage(.wrte, 5, id, payload: [UInt8](repeating: 0, count: 8)), accepts: { _ in false })
         let violation = ADBError.protocolViolation("the peer sent data without waiting for OKAY")
-        #expect(t.receive(ADBMessage(.wrte, 5, id, payload: [0, 0, 0]), accepts: { _ in false })
-            == [.send(ADBMessage(.clse, id, 5)), .finish(id, violation)])
+        #expect(
+            t.receive(ADBMessage(.wrte, 5, id, payload: [0, 0, 0]), accepts: { _ in false })
+                == [.send(ADBMessage(.clse, id, 5)), .finish(id, violation)])
         #expect(t.streams[id] == nil)
     }
 
     /// The peer's OPEN: served when the service is known (OKAY + a handler), refused otherwise.
     @Test func incomingOpens() {
         var t = table()
-        #expect(t.receive(ADBMessage(.open, 3, 0, payload: Array("unknown:\0".utf8)), accepts: { _ in false })
-            == [.send(ADBMessage(.clse, 0, 3))])
+        #expect(
+            t.receive(ADBMessage(.open, 3, 0, payload: Array("unknown:\0".utf8)), accepts: { _ in false })
+                == [.send(ADBMessage(.clse, 0, 3))])
         let actions = t.receive(ADBMessage(.open, 3, 0, payload: Array("shell:id\0".utf8)), accepts: { $0 == "shell:id" })
         guard case .serve(let id, let service) = actions.last else {
             Issue.record("expected a handler to start: \(actions)")

@@ -80,8 +80,9 @@ final class RawPeer: @unchecked Sendable {
     static func randomMessage(_ rng: inout SplitMix64) -> ADBMessage {
         let commands: [ADBMessage.Command] = [.open, .okay, .wrte, .clse, .cnxn]
         let length = Int(rng.next() % 3 == 0 ? rng.next() % 70_000 : rng.next() % 64)
-        return ADBMessage(commands[Int(rng.next() % UInt64(commands.count))], UInt32(truncatingIfNeeded: rng.next()),
-                          UInt32(truncatingIfNeeded: rng.next()), payload: (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
+        return ADBMessage(
+            commands[Int(rng.next() % UInt64(commands.count))], UInt32(truncatingIfNeeded: rng.next()),
+            UInt32(truncatingIfNeeded: rng.next()), payload: (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
     }
 
     /// Packets cut at random places, down to single bytes, arrive whole and in order.
@@ -148,8 +149,11 @@ final class RawPeer: @unchecked Sendable {
     @Test func aHostileLengthIsRefused() async throws {
         let peer = try RawPeer()
         let transport = try await peer.connectTransport()
-        peer.write(ADBHeader(command: ADBMessage.Command.wrte.rawValue, arg0: 1, arg1: 1, dataLength: 0x7fff_ffff, dataCheck: 0,
-                             magic: ADBMessage.Command.wrte.rawValue ^ 0xffff_ffff).bytes)
+        peer.write(
+            ADBHeader(
+                command: ADBMessage.Command.wrte.rawValue, arg0: 1, arg1: 1, dataLength: 0x7fff_ffff, dataCheck: 0,
+                magic: ADBMessage.Command.wrte.rawValue ^ 0xffff_ffff
+            ).bytes)
         await #expect(throws: ADBError.self) { _ = try await transport.receive() }
         // The transport hung up.
         #expect(peer.readToEnd().isEmpty)

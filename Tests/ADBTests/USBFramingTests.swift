@@ -52,8 +52,8 @@ final class FakeBulkPipe: USBBulkPipe, @unchecked Sendable {
     func headerAndPayloadAreSeparateTransfersWithZeroLengthPacketOnExactMultiples(packet: Int) async throws {
         let pipe = FakeBulkPipe(maxPacketSize: packet)
         let transport = USBPacketTransport(pipe: pipe, pollMilliseconds: 10)
-        transport.send(ADBMessage(.okay, 1, 2), checksum: true)                                   // empty: header only
-        transport.send(ADBMessage(.wrte, 1, 2, payload: [UInt8](repeating: 7, count: packet)), checksum: false)      // exact: + ZLP
+        transport.send(ADBMessage(.okay, 1, 2), checksum: true)  // empty: header only
+        transport.send(ADBMessage(.wrte, 1, 2, payload: [UInt8](repeating: 7, count: packet)), checksum: false)  // exact: + ZLP
         transport.send(ADBMessage(.wrte, 1, 2, payload: [UInt8](repeating: 7, count: 3 * packet)), checksum: false)  // exact: + ZLP
         transport.send(ADBMessage(.wrte, 1, 2, payload: [UInt8](repeating: 7, count: packet - 8)), checksum: false)  // short: no ZLP
         try await waitForWrites(pipe, count: 9)

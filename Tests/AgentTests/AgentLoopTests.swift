@@ -21,19 +21,23 @@ enum SMSScenario {
         "<think>The task needs Alice's number first. The find_contact shortcut searches the contacts directly, which is quicker than opening Contacts and scrolling.</think>\n<answer>do(action=\"Shortcut\", name=\"find_contact\", query=\"Alice\")</answer>",
         "<think>Alice Chen's number is +1 555 0100. Now I compose the SMS to Bob with that number in the body.</think>\n<answer>do(action=\"Shortcut\", name=\"sms_compose\", number=\"555 0199\", body=\"Alice's number: +1 555 0100\")</answer>",
         "<think>The message is filled in. The send button is at the bottom right. Sending a message to someone cannot be undone.</think>\n<answer>do(action=\"Tap\", element=[916,946], message=\"Send the SMS with Alice's number to Bob\")</answer>",
-        "<think>The message has been sent.</think>\n<answer>finish(message=\"Sent Alice's number (+1 555 0100) to Bob by SMS.\")</answer>",
+        "<think>The message has been sent.</think>\n<answer>finish(message=\"Sent Alice's number (+1 555 0100) to Bob by SMS.\")</answer>"
     ]
 
     static func shortcuts() throws -> ShortcutLibrary { try ShortcutLibrary.load(directory: Paths.shortcuts) }
 }
 
-func agent(_ phone: FakePhone, _ backend: any ModelBackend, operator op: any Operator = PolicyOperator(sensitive: .allow),
-           shortcuts: ShortcutLibrary = .empty, language: PromptLanguage = .english, maxSteps: Int = 20,
-           record: URL? = nil, events: EventLog? = nil) -> Agent {
-    Agent(phone: phone, backend: backend, operator: op, shortcuts: shortcuts,
-          configuration: AgentConfiguration(language: language, maxSteps: maxSteps,
-                                            timeZone: TimeZone(identifier: "UTC") ?? .current),
-          recordDirectory: record, onStep: { events?.add($0) }, sleep: { _ in })
+func agent(
+    _ phone: FakePhone, _ backend: any ModelBackend, operator op: any Operator = PolicyOperator(sensitive: .allow),
+    shortcuts: ShortcutLibrary = .empty, language: PromptLanguage = .english, maxSteps: Int = 20,
+    record: URL? = nil, events: EventLog? = nil
+) -> Agent {
+    Agent(
+        phone: phone, backend: backend, operator: op, shortcuts: shortcuts,
+        configuration: AgentConfiguration(
+            language: language, maxSteps: maxSteps,
+            timeZone: TimeZone(identifier: "UTC") ?? .current),
+        recordDirectory: record, onStep: { events?.add($0) }, sleep: { _ in })
 }
 
 @Suite struct AgentLoopTests {
@@ -45,16 +49,19 @@ func agent(_ phone: FakePhone, _ backend: any ModelBackend, operator op: any Ope
         let dir = scratch.url.appendingPathComponent("episode")
         defer { try? FileManager.default.removeItem(at: dir) }
         let events = EventLog()
-        let outcome = await agent(phone, backend, operator: PolicyOperator(sensitive: .ask, interactive: person),
-                                  shortcuts: try SMSScenario.shortcuts(), record: dir, events: events)
-            .run(task: SMSScenario.task)
+        let outcome = await agent(
+            phone, backend, operator: PolicyOperator(sensitive: .ask, interactive: person),
+            shortcuts: try SMSScenario.shortcuts(), record: dir, events: events
+        )
+        .run(task: SMSScenario.task)
 
         #expect(outcome == Outcome(status: .finished, message: "Sent Alice's number (+1 555 0100) to Bob by SMS.", steps: 4))
-        #expect(await phone.log == [
-            "shell content query --uri content://com.android.contacts/data/phones --projection display_name:data1 --where 'display_name LIKE '\\''%'\\'' || '\\''Alice'\\'' || '\\''%'\\'''",
-            "shell am start -a android.intent.action.SENDTO -d sms:5550199 --es sms_body 'Alice'\\''s number: +1 555 0100'",
-            "tap 989 2270",
-        ])
+        #expect(
+            await phone.log == [
+                "shell content query --uri content://com.android.contacts/data/phones --projection display_name:data1 --where 'display_name LIKE '\\''%'\\'' || '\\''Alice'\\'' || '\\''%'\\'''",
+                "shell am start -a android.intent.action.SENDTO -d sms:5550199 --es sms_body 'Alice'\\''s number: +1 555 0100'",
+                "tap 989 2270"
+            ])
         #expect(await person.confirmations.map(\.message) == ["Send the SMS with Alice's number to Bob"])
 
         // The model saw the query's rows and the app change.
@@ -80,7 +87,7 @@ func agent(_ phone: FakePhone, _ backend: any ModelBackend, operator op: any Ope
             #"<answer>do(action="Launch", app="Gallery")</answer>"#,
             #"<answer>do(action="Launch", app="contacts")</answer>"#,
             #"<answer>do(action="Shortcut", name="teleport")</answer>"#,
-            #"<answer>finish(message="ok")</answer>"#,
+            #"<answer>finish(message="ok")</answer>"#
         ])
         let outcome = await agent(phone, backend).run(task: "t")
         #expect(outcome.status == .finished)
@@ -98,7 +105,7 @@ func agent(_ phone: FakePhone, _ backend: any ModelBackend, operator op: any Ope
         let backend = ScriptedBackend(replies: [
             #"<answer>do(action="Type", text="hello")</answer>"#,
             #"<answer>do(action="Type_Name", text="Ann")</answer>"#,
-            #"<answer>finish(message="could not type")</answer>"#,
+            #"<answer>finish(message="could not type")</answer>"#
         ])
         let outcome = await agent(phone, backend).run(task: "t")
         #expect(outcome.status == .finished)
@@ -145,8 +152,10 @@ func agent(_ phone: FakePhone, _ backend: any ModelBackend, operator op: any Ope
     }
 
     @Test func unreadableReplyThenAGoodOneGoesOn() async throws {
-        let backend = ScriptedBackend(replies: ["do(action=\"Tap\", element=[x,y])", #"<answer>do(action="Home")</answer>"#,
-                                                #"finish(message="done")"#])
+        let backend = ScriptedBackend(replies: [
+            "do(action=\"Tap\", element=[x,y])", #"<answer>do(action="Home")</answer>"#,
+            #"finish(message="done")"#
+        ])
         let outcome = await agent(FakePhone(), backend, language: .chinese).run(task: "t")
         #expect(outcome == Outcome(status: .finished, message: "done", steps: 3))
         #expect(await backend.requests[1].messages.last?.text.contains("上一条回复无法执行") == true)
@@ -156,7 +165,7 @@ func agent(_ phone: FakePhone, _ backend: any ModelBackend, operator op: any Ope
         let phone = FakePhone()
         let backend = ScriptedBackend(replies: [
             #"<answer>do(action="Tap", element=[500,900], message="Pay 30 yuan")</answer>"#,
-            #"<answer>finish(message="The user refused the payment.")</answer>"#,
+            #"<answer>finish(message="The user refused the payment.")</answer>"#
         ])
         let outcome = await agent(phone, backend, operator: PolicyOperator(sensitive: .deny)).run(task: "buy")
         #expect(outcome.status == .finished)
@@ -206,7 +215,7 @@ func agent(_ phone: FakePhone, _ backend: any ModelBackend, operator op: any Ope
             #"<think>The contact page shows Alice Chen, +1 555 0100.</think><answer>do(action="Note", message="True")</answer>"#,
             #"<answer>do(action="Call_API", instruction="What is Alice's number?")</answer>"#,
             "<think>From page 1.</think><answer>+1 555 0100</answer>",  // the Call_API request
-            #"finish(message="+1 555 0100")"#,
+            #"finish(message="+1 555 0100")"#
         ])
         let outcome = await agent(FakePhone(), backend).run(task: "find Alice's number")
         #expect(outcome.status == .finished)
@@ -244,18 +253,24 @@ func agent(_ phone: FakePhone, _ backend: any ModelBackend, operator op: any Ope
             #"do(action="Swipe", start=[500,900], end=[500,100])"#,
             #"do(action="Type", text="hi there")"#,
             #"do(action="Home")"#,
-            #"finish(message="ok")"#,
+            #"finish(message="ok")"#
         ])
         _ = await agent(phone, backend).run(task: "t")
-        #expect(await phone.log == ["doubletap 0 0", "longpress 1078 2397 1000", "swipe 540 2160 540 240 960",
-                                    "text hi there", "home"])
+        #expect(
+            await phone.log == [
+                "doubletap 0 0", "longpress 1078 2397 1000", "swipe 540 2160 540 240 960",
+                "text hi there", "home"
+            ])
     }
 }
 
 @Suite struct AppLabelMatchTests {
-    let apps = FakePhone.apps + [AppLabel(package: "com.google.android.apps.maps", label: "Maps"),
-                                 AppLabel(package: "com.example.mail", label: "Mail"),
-                                 AppLabel(package: "com.example.gmail", label: "Gmail")]
+    let apps =
+        FakePhone.apps + [
+            AppLabel(package: "com.google.android.apps.maps", label: "Maps"),
+            AppLabel(package: "com.example.mail", label: "Mail"),
+            AppLabel(package: "com.example.gmail", label: "Gmail")
+        ]
 
     @Test func matches() {
         #expect(AppLabel.match("Contacts", in: apps)?.package == "com.android.contacts")
@@ -275,14 +290,19 @@ func agent(_ phone: FakePhone, _ backend: any ModelBackend, operator op: any Ope
     /// events: the loop, the HTTP backend and the parser together.
     @Test func smsScenarioThroughAFakeServer() async throws {
         let server = try FakeOpenAIServer { _, n in
-            n <= SMSScenario.replies.count ? .events(FakeOpenAIServer.chunks(SMSScenario.replies[n - 1], pieceLength: 5))
+            n <= SMSScenario.replies.count
+                ? .events(FakeOpenAIServer.chunks(SMSScenario.replies[n - 1], pieceLength: 5))
                 : .json(status: 500, body: "no more")
         }
-        let backend = OpenAIBackend(configuration: .init(baseURL: server.baseURL, model: "autoglm-phone-9b-multilingual",
-                                                         imageUpload: .jpeg(quality: 85), maxAttempts: 1))
+        let backend = OpenAIBackend(
+            configuration: .init(
+                baseURL: server.baseURL, model: "autoglm-phone-9b-multilingual",
+                imageUpload: .jpeg(quality: 85), maxAttempts: 1))
         let phone = FakePhone()
-        let outcome = await agent(phone, backend, operator: PolicyOperator(sensitive: .allow),
-                                  shortcuts: try SMSScenario.shortcuts()).run(task: SMSScenario.task)
+        let outcome = await agent(
+            phone, backend, operator: PolicyOperator(sensitive: .allow),
+            shortcuts: try SMSScenario.shortcuts()
+        ).run(task: SMSScenario.task)
         try await backend.shutdown()
         try await server.stop()
         #expect(outcome.status == .finished)
@@ -310,8 +330,10 @@ func agent(_ phone: FakePhone, _ backend: any ModelBackend, operator op: any Ope
     func budget(context: Int?, maxTokens: Int = 3000) -> Int {
         var configuration = AgentConfiguration()
         configuration.sampling.maxTokens = maxTokens
-        return Agent(phone: FakePhone(), backend: SmallModel(contextLength: context), operator: PolicyOperator(sensitive: .deny),
-                     configuration: configuration).textBudget
+        return Agent(
+            phone: FakePhone(), backend: SmallModel(contextLength: context), operator: PolicyOperator(sensitive: .deny),
+            configuration: configuration
+        ).textBudget
     }
 
     @Test func theBudgetFitsTheModelsContext() {

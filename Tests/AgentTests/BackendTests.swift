@@ -32,12 +32,16 @@ final class TextCollector: @unchecked Sendable {
         return img
     }
 
-    func backend(_ server: FakeOpenAIServer, stream: Bool = true, upload: ImageUpload = .png,
-                 attempts: Int = 3) -> OpenAIBackend {
-        OpenAIBackend(configuration: .init(baseURL: server.baseURL + "/", model: "autoglm-phone-9b", apiKey: "sk-test",
-                                           imageUpload: upload, stream: stream, readTimeout: .seconds(10),
-                                           requestTimeout: .seconds(20), maxAttempts: attempts,
-                                           retryDelay: .milliseconds(20)))
+    func backend(
+        _ server: FakeOpenAIServer, stream: Bool = true, upload: ImageUpload = .png,
+        attempts: Int = 3
+    ) -> OpenAIBackend {
+        OpenAIBackend(
+            configuration: .init(
+                baseURL: server.baseURL + "/", model: "autoglm-phone-9b", apiKey: "sk-test",
+                imageUpload: upload, stream: stream, readTimeout: .seconds(10),
+                requestTimeout: .seconds(20), maxAttempts: attempts,
+                retryDelay: .milliseconds(20)))
     }
 
     @Test func streamsAReplyAndSendsTheTrainedRequest() async throws {
@@ -148,8 +152,10 @@ final class TextCollector: @unchecked Sendable {
         let server = try FakeOpenAIServer { _, _ in .hangUp }
         let url = server.baseURL
         try await server.stop()
-        let b = OpenAIBackend(configuration: .init(baseURL: url, model: "m", connectTimeout: .seconds(1),
-                                                   maxAttempts: 2, retryDelay: .milliseconds(10)))
+        let b = OpenAIBackend(
+            configuration: .init(
+                baseURL: url, model: "m", connectTimeout: .seconds(1),
+                maxAttempts: 2, retryDelay: .milliseconds(10)))
         do {
             _ = try await b.complete(sampleRequest(image: nil), onText: nil)
             Issue.record("no error")
@@ -205,12 +211,13 @@ final class TextCollector: @unchecked Sendable {
         let prompt = try backend.prompt(for: request)
 
         // The same conversation written by hand in the engine's terms.
-        let expected = try model.prompt([
-            .system("SYS"),
-            .user("Find Alice's number\n\n{\"current_app\": \"System Home\"}"),
-            .assistant("<think>look</think><answer>do(action=\"Home\")</answer>"),
-            .user("** Screen Info **\n\n{\"current_app\": \"System Home\"}", images: 1),
-        ], images: [image])
+        let expected = try model.prompt(
+            [
+                .system("SYS"),
+                .user("Find Alice's number\n\n{\"current_app\": \"System Home\"}"),
+                .assistant("<think>look</think><answer>do(action=\"Home\")</answer>"),
+                .user("** Screen Info **\n\n{\"current_app\": \"System Home\"}", images: 1)
+            ], images: [image])
         #expect(prompt.tokenIds == expected.tokenIds)
         #expect(prompt.images.count == 1)
 

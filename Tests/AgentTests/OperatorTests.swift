@@ -22,8 +22,9 @@ func temporaryDirectory() -> URL {
     }
 
     @Test func askGoesToThePerson() async {
-        let person = ScriptedOperator(decisions: [.deny(reason: "not now")], takeOvers: [.done(note: nil)],
-                                      answers: [.answer("the second one")])
+        let person = ScriptedOperator(
+            decisions: [.deny(reason: "not now")], takeOvers: [.done(note: nil)],
+            answers: [.answer("the second one")])
         let op = PolicyOperator(sensitive: .ask, interactive: person)
         #expect(await op.confirm(confirm) == .deny(reason: "not now"))
         #expect(await op.takeOver(takeOver) == .done(note: nil))

@@ -23,7 +23,7 @@ import Testing
         #"do(action="Type", text="#, #"do(action="Type_Name", text="#, #"do(action="Swipe", start=[x1,y1], end=[x2,y2])"#,
         #"do(action="Long Press", element=[x,y])"#, #"do(action="Double Tap", element=[x,y])"#, #"do(action="Back")"#,
         #"do(action="Home")"#, #"do(action="Wait", duration="#, #"do(action="Take_over", message="#,
-        #"do(action="Interact")"#, #"do(action="Note", message="#, #"do(action="Call_API", instruction="#, #"finish(message="#,
+        #"do(action="Interact")"#, #"do(action="Note", message="#, #"do(action="Call_API", instruction="#, #"finish(message="#
     ]
 
     @Test func bothLanguagesDescribeTheTrainedGrammarAndGrid() {
@@ -55,9 +55,11 @@ import Testing
 
     @Test func appsAndShortcutsOnOffer() throws {
         let lib = try ShortcutLibrary.load(directory: Paths.shortcuts)
-        let apps = [AppLabel(package: "com.android.messaging", label: "Messages"),
-                    AppLabel(package: "com.android.contacts", label: "Contacts"),
-                    AppLabel(package: "com.example.dup", label: "Contacts")]
+        let apps = [
+            AppLabel(package: "com.android.messaging", label: "Messages"),
+            AppLabel(package: "com.android.contacts", label: "Contacts"),
+            AppLabel(package: "com.example.dup", label: "Contacts")
+        ]
         let offered = lib.offered(installedPackages: Set(apps.map(\.package)))
         let p = SystemPrompt(language: .english, date: moment, apps: apps, shortcuts: offered)
         #expect(p.appsText == "Messages, Contacts")
@@ -71,10 +73,12 @@ import Testing
     }
 
     @Test func templateFileFillsPlaceholders() {
-        let p = SystemPrompt(language: .english, date: moment, timeZone: utc,
-                             apps: [AppLabel(package: "a", label: "Clock")])
-        #expect(p.render(template: "Date: {{date}}\nApps: {{apps}}\n{{shortcuts}}|")
-            == "Date: Thursday, 5 March 2026\nApps: Clock\n|")
+        let p = SystemPrompt(
+            language: .english, date: moment, timeZone: utc,
+            apps: [AppLabel(package: "a", label: "Clock")])
+        #expect(
+            p.render(template: "Date: {{date}}\nApps: {{apps}}\n{{shortcuts}}|")
+                == "Date: Thursday, 5 March 2026\nApps: Clock\n|")
     }
 }
 

@@ -21,7 +21,8 @@ import VirtualPhone
             let definition = try task.map { try #require(catalog.task($0)) }
             let phone = try await VirtualPhoneServer.start(catalog: catalog, options: .init(profile: "pixel-7", seed: 1, port: 0, task: definition))
             let model = try FakeOpenAIServer { _, n in
-                n <= replies.count ? .events(FakeOpenAIServer.chunks(replies[n - 1], pieceLength: 9))
+                n <= replies.count
+                    ? .events(FakeOpenAIServer.chunks(replies[n - 1], pieceLength: 9))
                     : .json(status: 500, body: #"{"error":{"message":"no more replies"}}"#)
             }
             return Setup(phone: phone, model: model, home: TemporaryDirectory())
@@ -34,9 +35,12 @@ import VirtualPhone
             env["ANDROID_ADB_SERVER_PORT"] = "1"
             env.removeValue(forKey: "ANDROID_SERIAL")
             env.removeValue(forKey: "TETHER_API_KEY")
-            let args = [tetherExecutable, "run", "--connect", "127.0.0.1:\(phone.port)",
-                        "--endpoint", model.baseURL, "--model-name", "autoglm-phone-9b", "--api-key", "sk-cli",
-                        "--devices", Paths.root.appendingPathComponent("Devices").path, "--lang", "en"] + extra
+            let args =
+                [
+                    tetherExecutable, "run", "--connect", "127.0.0.1:\(phone.port)",
+                    "--endpoint", model.baseURL, "--model-name", "autoglm-phone-9b", "--api-key", "sk-cli",
+                    "--devices", Paths.root.appendingPathComponent("Devices").path, "--lang", "en"
+                ] + extra
             return try await TetherTestSupport.run(args, environment: env, timeout: 180)
         }
 
@@ -161,9 +165,11 @@ import VirtualPhone
         let prompt = home.url.appendingPathComponent("system.txt")
         try "Act on the phone.".write(to: prompt, atomically: true, encoding: .utf8)
         let result = try await TetherTestSupport.run(
-            [tetherExecutable, "run", "Turn off Wi-Fi", "--connect", "127.0.0.1:\(phone.port)", "--model", tiny,
-             "--lang", "en", "--max-steps", "3", "--max-tokens", "8", "--system-prompt", prompt.path,
-             "--devices", Paths.root.appendingPathComponent("Devices").path],
+            [
+                tetherExecutable, "run", "Turn off Wi-Fi", "--connect", "127.0.0.1:\(phone.port)", "--model", tiny,
+                "--lang", "en", "--max-steps", "3", "--max-tokens", "8", "--system-prompt", prompt.path,
+                "--devices", Paths.root.appendingPathComponent("Devices").path
+            ],
             environment: env, timeout: 300)
         await phone.stop()
         #expect(result.status == 1, "\(result.stdoutText)\n\(result.stderrText)")
@@ -202,8 +208,10 @@ import VirtualPhone
         let dead = try FakeOpenAIServer { _, _ in .hangUp }
         let url = dead.baseURL
         try await dead.stop()
-        let args = [tetherExecutable, "run", "Turn off Wi-Fi", "--connect", "127.0.0.1:\(setup.phone.port)", "--endpoint", url,
-                    "--devices", Paths.root.appendingPathComponent("Devices").path]
+        let args = [
+            tetherExecutable, "run", "Turn off Wi-Fi", "--connect", "127.0.0.1:\(setup.phone.port)", "--endpoint", url,
+            "--devices", Paths.root.appendingPathComponent("Devices").path
+        ]
         var env = ProcessInfo.processInfo.environment
         env["HOME"] = setup.home.path
         let result = try await TetherTestSupport.run(args, environment: env, timeout: 60)

@@ -24,8 +24,10 @@ enum Paths {
 
     @Test func theShippedSetIsComplete() {
         let names = Set(library.shortcuts.map(\.name))
-        for n in ["dial", "sms_compose", "open_url", "set_alarm", "add_calendar_event", "wifi_settings",
-                  "share_text", "add_contact", "find_contact"] {
+        for n in [
+            "dial", "sms_compose", "open_url", "set_alarm", "add_calendar_event", "wifi_settings",
+            "share_text", "add_contact", "find_contact"
+        ] {
             #expect(names.contains(n), "missing \(n)")
         }
         for s in library.shortcuts {
@@ -34,27 +36,31 @@ enum Paths {
     }
 
     @Test func dial() throws {
-        #expect(try command("dial", ["number": "+1 (555) 010-0199"])
-            == "am start -a android.intent.action.DIAL -d tel:+15550100199")
+        #expect(
+            try command("dial", ["number": "+1 (555) 010-0199"])
+                == "am start -a android.intent.action.DIAL -d tel:+15550100199")
         #expect(try command("dial", ["number": "*#06#"]) == "am start -a android.intent.action.DIAL -d tel:%2A%2306%23")
     }
 
     @Test func smsCompose() throws {
-        #expect(try command("sms_compose", ["number": "5550100", "body": "Alice's number is +1 555 0123"])
-            == #"am start -a android.intent.action.SENDTO -d sms:5550100 --es sms_body 'Alice'\''s number is +1 555 0123'"#)
+        #expect(
+            try command("sms_compose", ["number": "5550100", "body": "Alice's number is +1 555 0123"])
+                == #"am start -a android.intent.action.SENDTO -d sms:5550100 --es sms_body 'Alice'\''s number is +1 555 0123'"#)
         // The body is optional: without it, no extra.
         #expect(try command("sms_compose", ["number": "5550100"]) == "am start -a android.intent.action.SENDTO -d sms:5550100")
     }
 
     @Test func openURL() throws {
-        #expect(try command("open_url", ["url": "https://example.com/search?q=a&b=c"])
-            == "am start -a android.intent.action.VIEW -d 'https://example.com/search?q=a&b=c'")
+        #expect(
+            try command("open_url", ["url": "https://example.com/search?q=a&b=c"])
+                == "am start -a android.intent.action.VIEW -d 'https://example.com/search?q=a&b=c'")
         #expect(throws: ShortcutError.self) { try command("open_url", ["url": "not a url"]) }
     }
 
     @Test func setAlarm() throws {
-        #expect(try command("set_alarm", ["hour": "7", "minutes": "05", "label": "起床"])
-            == "am start -a android.intent.action.SET_ALARM --ei android.intent.extra.alarm.HOUR 7 --ei android.intent.extra.alarm.MINUTES 5 --es android.intent.extra.alarm.MESSAGE '起床' --ez android.intent.extra.alarm.SKIP_UI true")
+        #expect(
+            try command("set_alarm", ["hour": "7", "minutes": "05", "label": "起床"])
+                == "am start -a android.intent.action.SET_ALARM --ei android.intent.extra.alarm.HOUR 7 --ei android.intent.extra.alarm.MINUTES 5 --es android.intent.extra.alarm.MESSAGE '起床' --ez android.intent.extra.alarm.SKIP_UI true")
         do {
             _ = try command("set_alarm", ["hour": "25", "minutes": "0"])
             Issue.record("hour 25 accepted")
@@ -64,8 +70,9 @@ enum Paths {
     }
 
     @Test func addCalendarEvent() throws {
-        #expect(try command("add_calendar_event", ["title": "Dentist", "start": "2026-03-05 09:30", "end": "2026-03-05 10:00"])
-            == "am start -a android.intent.action.INSERT -d content://com.android.calendar/events --es title Dentist --el beginTime 1772703000000 --el endTime 1772704800000")
+        #expect(
+            try command("add_calendar_event", ["title": "Dentist", "start": "2026-03-05 09:30", "end": "2026-03-05 10:00"])
+                == "am start -a android.intent.action.INSERT -d content://com.android.calendar/events --es title Dentist --el beginTime 1772703000000 --el endTime 1772704800000")
         #expect(throws: ShortcutError.self) {
             try command("add_calendar_event", ["title": "x", "start": "2026-02-30 09:30", "end": "2026-03-01 10:00"])
         }
@@ -73,15 +80,18 @@ enum Paths {
 
     @Test func wifiSettingsAndShareAndContact() throws {
         #expect(try command("wifi_settings", [:]) == "am start -a android.settings.WIFI_SETTINGS")
-        #expect(try command("share_text", ["text": "see you at 8"])
-            == "am start -a android.intent.action.SEND -t text/plain --es android.intent.extra.TEXT 'see you at 8'")
-        #expect(try command("add_contact", ["contact_name": "Bob Li", "phone": "555-0101"])
-            == "am start -a android.intent.action.INSERT -t vnd.android.cursor.dir/contact --es name 'Bob Li' --es phone 5550101")
+        #expect(
+            try command("share_text", ["text": "see you at 8"])
+                == "am start -a android.intent.action.SEND -t text/plain --es android.intent.extra.TEXT 'see you at 8'")
+        #expect(
+            try command("add_contact", ["contact_name": "Bob Li", "phone": "555-0101"])
+                == "am start -a android.intent.action.INSERT -t vnd.android.cursor.dir/contact --es name 'Bob Li' --es phone 5550101")
     }
 
     @Test func contentQueryQuotesForSQLAndShell() throws {
-        #expect(try command("find_contact", ["query": "O'Neil"])
-            == #"content query --uri content://com.android.contacts/data/phones --projection display_name:data1 --where 'display_name LIKE '\''%'\'' || '\''O'\'''\''Neil'\'' || '\''%'\'''"#)
+        #expect(
+            try command("find_contact", ["query": "O'Neil"])
+                == #"content query --uri content://com.android.contacts/data/phones --projection display_name:data1 --where 'display_name LIKE '\''%'\'' || '\''O'\'''\''Neil'\'' || '\''%'\'''"#)
     }
 
     @Test func hostileValuesStayOneWord() throws {
@@ -150,62 +160,67 @@ enum Paths {
     }
 
     @Test func exactlyOneImplementation() {
-        let m = message("""
-        format: 1
-        shortcuts:
-          - name: two
-            summary: {en: x}
-            shell: ls
-            deep_link: {url: "https://example.com"}
-        """)
+        let m = message(
+            """
+            format: 1
+            shortcuts:
+              - name: two
+                summary: {en: x}
+                shell: ls
+                deep_link: {url: "https://example.com"}
+            """)
         #expect(m?.contains("exactly one of intent, deep_link, shell, content_query (found 2)") == true)
     }
 
     @Test func undeclaredPlaceholder() {
-        let m = message("""
-        format: 1
-        shortcuts:
-          - name: p
-            summary: {en: x}
-            intent: {action: a.b.C, data: "tel:{nmber}"}
-            parameters: [{name: number, type: phone}]
-        """)
+        let m = message(
+            """
+            format: 1
+            shortcuts:
+              - name: p
+                summary: {en: x}
+                intent: {action: a.b.C, data: "tel:{nmber}"}
+                parameters: [{name: number, type: phone}]
+            """)
         #expect(m?.contains("{nmber} is not a declared parameter") == true)
     }
 
     @Test func unknownParameterType() {
-        let m = message("""
-        format: 1
-        shortcuts:
-          - name: p
-            summary: {en: x}
-            shell: echo {v}
-            parameters: [{name: v, type: colour}]
-        """)
+        let m = message(
+            """
+            format: 1
+            shortcuts:
+              - name: p
+                summary: {en: x}
+                shell: echo {v}
+                parameters: [{name: v, type: colour}]
+            """)
         #expect(m?.contains("type \"colour\"") == true)
     }
 
     @Test func parameterNamesOfTheCallAreReserved() {
-        let m = message("""
-        format: 1
-        shortcuts:
-          - name: p
-            summary: {en: x}
-            shell: echo {name}
-            parameters: [{name: name, type: text}]
-        """)
+        let m = message(
+            """
+            format: 1
+            shortcuts:
+              - name: p
+                summary: {en: x}
+                shell: echo {name}
+                parameters: [{name: name, type: text}]
+            """)
         #expect(m?.contains("parameter name \"name\" is reserved") == true)
     }
 
     @Test func placeholderInsideShellQuotesIsRefused() {
-        let m = message("""
-        format: 1
-        shortcuts:
-          - name: p
-            summary: {en: x}
-            shell: "echo '{v}'"
-            parameters: [{name: v, type: text}]
-        """)
+        let m = message(
+            """
+            format: 1
+            shortcuts:
+              - name: p
+                summary: {en: x}
+                shell: "echo '{v}'"
+                parameters: [{name: v, type: text}]
+            """)
         #expect(m?.contains("must not sit inside quotes") == true)
     }
 
@@ -221,14 +236,15 @@ enum Paths {
     }
 
     @Test func shellTemplateQuotesEachValue() throws {
-        let s = try parse("""
-        format: 1
-        shortcuts:
-          - name: note
-            summary: {en: x}
-            shell: "echo {a} > /sdcard/{b}.txt"
-            parameters: [{name: a, type: text}, {name: b, type: choice, choices: [one, two]}]
-        """)
+        let s = try parse(
+            """
+            format: 1
+            shortcuts:
+              - name: note
+                summary: {en: x}
+                shell: "echo {a} > /sdcard/{b}.txt"
+                parameters: [{name: a, type: text}, {name: b, type: choice, choices: [one, two]}]
+            """)
         let inv = try s[0].invocation(arguments: ["a": "it's $HOME", "b": "TWO"])
         #expect(inv.command == #"echo 'it'\''s $HOME' > /sdcard/two.txt"#)
         #expect(inv.kind == .shell)

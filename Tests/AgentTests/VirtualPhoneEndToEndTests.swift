@@ -31,11 +31,14 @@ struct VPhoneRig {
 
     func stop() async { await rig.stop() }
 
-    func agent(_ backend: any ModelBackend, operator op: any Operator, maxSteps: Int = 12, record: URL? = nil,
-               events: EventLog? = nil) throws -> Agent {
-        Agent(phone: control, backend: backend, operator: op, shortcuts: try SMSScenario.shortcuts(),
-              configuration: AgentConfiguration(language: .english, maxSteps: maxSteps, timeZone: TimeZone(identifier: "UTC") ?? .current),
-              recordDirectory: record, onStep: { events?.add($0) }, sleep: { _ in })
+    func agent(
+        _ backend: any ModelBackend, operator op: any Operator, maxSteps: Int = 12, record: URL? = nil,
+        events: EventLog? = nil
+    ) throws -> Agent {
+        Agent(
+            phone: control, backend: backend, operator: op, shortcuts: try SMSScenario.shortcuts(),
+            configuration: AgentConfiguration(language: .english, maxSteps: maxSteps, timeZone: TimeZone(identifier: "UTC") ?? .current),
+            recordDirectory: record, onStep: { events?.add($0) }, sleep: { _ in })
     }
 }
 
@@ -52,7 +55,7 @@ enum BobToAlice {
         "<think>The contact list is open. Bob Martin is the second entry; I tap it to see his number.</think>\n<answer>do(action=\"Tap\", element=[280,465])</answer>",
         "<think>Bob Martin's number is +1 555 0102. Now I need Alice Chen's number to send it to her; the find_contact shortcut looks it up without leaving this screen.</think>\n<answer>do(action=\"Shortcut\", name=\"find_contact\", query=\"Alice Chen\")</answer>",
         "<think>Alice Chen's number is +1 555 0101. I start a text to her with Bob's number filled in through the sms_compose shortcut.</think>\n<answer>do(action=\"Shortcut\", name=\"sms_compose\", number=\"+1 555 0101\", body=\"Bob Martin's number: +1 555 0102\")</answer>",
-        "<think>The message to +15550101 is filled in. The Send button is below the text. Sending a message cannot be undone, so it needs the user's confirmation.</think>\n<answer>do(action=\"Tap\", element=[500,385], message=\"\(sendMessage)\")</answer>",
+        "<think>The message to +15550101 is filled in. The Send button is below the text. Sending a message cannot be undone, so it needs the user's confirmation.</think>\n<answer>do(action=\"Tap\", element=[500,385], message=\"\(sendMessage)\")</answer>"
     ]
     static let finish = "<think>The message shows as sent in the conversation with Alice Chen.</think>\n<answer>finish(message=\"Sent Bob Martin's number (+1 555 0102) to Alice Chen.\")</answer>"
     static let giveUp = "<think>I was not allowed to send the message, so the task cannot be completed.</think>\n<answer>finish(message=\"The text was not sent: the user did not allow it.\")</answer>"
@@ -122,7 +125,8 @@ enum BobToAlice {
     @Test func servedModelOverHTTPDoesTheTaskAndItsCheckPasses() async throws {
         let rig = try await VPhoneRig.start()
         let server = try FakeOpenAIServer { _, n in
-            n <= BobToAlice.replies.count ? .events(FakeOpenAIServer.chunks(BobToAlice.replies[n - 1], pieceLength: 6))
+            n <= BobToAlice.replies.count
+                ? .events(FakeOpenAIServer.chunks(BobToAlice.replies[n - 1], pieceLength: 6))
                 : .json(status: 500, body: #"{"error":{"message":"no more replies"}}"#)
         }
         let backend = OpenAIBackend(configuration: .init(baseURL: server.baseURL, model: "autoglm-phone-9b", apiKey: "sk-test", maxAttempts: 1))
@@ -239,7 +243,8 @@ enum BobToAlice {
         await rig.stop()
         #expect(outcome.status == .failed)
         #expect(outcome.steps == 3)
-        #expect(outcome.message.lowercased().contains("connection") || outcome.message.lowercased().contains("closed")
+        #expect(
+            outcome.message.lowercased().contains("connection") || outcome.message.lowercased().contains("closed")
                 || outcome.message.lowercased().contains("phone"), "\(outcome.message)")
         #expect(elapsed < .seconds(60), "no hang")
         let episode = try Episode(contentsOf: dir)
@@ -250,7 +255,7 @@ enum BobToAlice {
     @Test func takeOverUnattendedStopsCleanly() async throws {
         let rig = try await VPhoneRig.start()
         let backend = ScriptedBackend(replies: [
-            "<think>This needs the user to log in first.</think>\n<answer>do(action=\"Take_over\", message=\"Please log in to your account\")</answer>",
+            "<think>This needs the user to log in first.</think>\n<answer>do(action=\"Take_over\", message=\"Please log in to your account\")</answer>"
         ])
         let outcome = await (try rig.agent(backend, operator: PolicyOperator(sensitive: .allow))).run(task: "Check my bank balance")
         await rig.stop()
@@ -264,7 +269,7 @@ enum BobToAlice {
             "<think>I open WhatsApp to send the message.</think>\n<answer>do(action=\"Launch\", app=\"WhatsApp\")</answer>",
             "<think>WhatsApp is not installed. I use the SMS shortcut, but the number is wrong.</think>\n<answer>do(action=\"Shortcut\", name=\"sms_compose\", number=\"Alice\")</answer>",
             "<think>I launch Messages instead.</think>\n<answer>do(action=\"Launch\", app=\"messages\")</answer>",
-            "<think>Messages is open.</think>\n<answer>finish(message=\"Opened Messages.\")</answer>",
+            "<think>Messages is open.</think>\n<answer>finish(message=\"Opened Messages.\")</answer>"
         ])
         let outcome = await (try rig.agent(backend, operator: PolicyOperator(sensitive: .deny))).run(task: "Text Alice")
         await rig.stop()
@@ -297,7 +302,7 @@ enum BobToAlice {
         let backend = ScriptedBackend(replies: [
             "<think>Everything is done, so I would finish(message=\"done\") now.</think>\n<answer>do(action=\"Tapp\", element=[500,500])</answer>",
             "The task is complete.",
-            BobToAlice.finish,
+            BobToAlice.finish
         ])
         let outcome = await (try rig.agent(backend, operator: PolicyOperator(sensitive: .allow))).run(task: BobToAlice.instruction)
         let check = try await rig.check(BobToAlice.task)

@@ -299,8 +299,10 @@ func apkFixture(_ name: String) throws -> [UInt8] {
 
     @Test(arguments: [Encoding.dense, .offset16, .sparse])
     func entriesByIndexInEveryEncoding(encoding: Encoding) throws {
-        let entries: [Int: ResourceValue] = [0: .string("zero"), 3: .string("three"), 7: .reference(0x7F01_0003),
-                                             9: .string("nine"), 12: .reference(0x7F01_0007), 13: .reference(0x7F01_000D)]
+        let entries: [Int: ResourceValue] = [
+            0: .string("zero"), 3: .string("three"), 7: .reference(0x7F01_0003),
+            9: .string("nine"), 12: .reference(0x7F01_0007), 13: .reference(0x7F01_000D)
+        ]
         let table = try ResourceTable(Self.table(entries, encoding: encoding, compact: [9]))
         #expect(try table.localizedString(0x7F01_0000) == [.default: "zero"])
         #expect(try table.localizedString(0x7F01_0003) == [.default: "three"])
@@ -310,7 +312,7 @@ func apkFixture(_ name: String) throws -> [UInt8] {
         for missing: UInt32 in [0x7F01_0001, 0x7F01_0002, 0x7F01_0008, 0x7F01_00FF, 0x7F02_0000, 0x0101_0000] {
             #expect(try table.localizedString(missing).isEmpty)
         }
-        #expect(throws: APKFormatError.self) { try table.localizedString(0x7F01_000D) } // refers to itself
+        #expect(throws: APKFormatError.self) { try table.localizedString(0x7F01_000D) }  // refers to itself
     }
 }
 

@@ -40,7 +40,7 @@ struct AppsAndSettleTests {
             AppNameMatcher.Candidate(package: "com.android.settings", label: "Settings", otherLabels: ["设置", "Paramètres"]),
             AppNameMatcher.Candidate(package: "com.android.messaging", label: "Messages"),
             AppNameMatcher.Candidate(package: "com.android.calendar", label: "Calendar"),
-            AppNameMatcher.Candidate(package: "com.example.cal", label: "Cal"),
+            AppNameMatcher.Candidate(package: "com.example.cal", label: "Cal")
         ]
         #expect(AppNameMatcher.match("Settings", in: apps)?.package == "com.android.settings")
         #expect(AppNameMatcher.match("ＳＥＴＴＩＮＧＳ", in: apps)?.package == "com.android.settings")
@@ -109,8 +109,10 @@ struct AppsAndSettleTests {
 
     /// Messages a CLI user reads name commands to run, not Swift methods.
     @Test func messagesNameNoSwiftAPI() {
-        let errors: [PhoneError] = [.screenOff, .locked, .noFocusedTextField, .textNotDelivered(expected: "a", field: "b"),
-                                    .secureScreen(foreground: nil), .timeout(action: "x", after: .seconds(1))]
+        let errors: [PhoneError] = [
+            .screenOff, .locked, .noFocusedTextField, .textNotDelivered(expected: "a", field: "b"),
+            .secureScreen(foreground: nil), .timeout(action: "x", after: .seconds(1))
+        ]
         for error in errors {
             #expect(!error.description.contains("Phone."), "\(error.description)")
             #expect(!error.description.contains("()"), "\(error.description)")

@@ -144,12 +144,14 @@ import Basics
         func ev(_ t: Double, _ type: String, _ code: String, _ value: Int) {
             let codes: [String: (Int, Int)] = [
                 "ABS_MT_SLOT": (3, 0x2f), "ABS_MT_TRACKING_ID": (3, 0x39), "ABS_MT_POSITION_X": (3, 0x35), "ABS_MT_POSITION_Y": (3, 0x36),
-                "BTN_TOUCH": (1, 0x14a), "SYN_REPORT": (0, 0),
+                "BTN_TOUCH": (1, 0x14a), "SYN_REPORT": (0, 0)
             ]
             let sec = Int(t), usec = Int(((t - Double(sec)) * 1e6).rounded())
             var line = String(format: "[%8d.%06d] /dev/input/event2: ", sec, usec)
             if labelled {
-                let valueText = type == "EV_KEY" ? (value == 1 ? "DOWN" : "UP").padding(toLength: 20, withPad: " ", startingAt: 0)
+                let valueText =
+                    type == "EV_KEY"
+                    ? (value == 1 ? "DOWN" : "UP").padding(toLength: 20, withPad: " ", startingAt: 0)
                     : String(format: "%08x", UInt32(bitPattern: Int32(value)))
                 line += type.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + code.padding(toLength: 20, withPad: " ", startingAt: 0) + " " + valueText
             } else {
@@ -276,4 +278,3 @@ actor GestureLog {
     func append(_ g: Gesture) { gestures.append(g) }
     func clear() { gestures = [] }
 }
-

@@ -9,7 +9,8 @@ import Basics
     @Test func displayInfo() {
         let plain = DisplayInfo.parse("Physical size: 1080x2400\nPhysical density: 420\n    SurfaceOrientation: 0\n")
         #expect(plain == DisplayInfo(naturalWidth: 1080, naturalHeight: 2400, density: 420, rotation: 0))
-        let overridden = DisplayInfo.parse("""
+        let overridden = DisplayInfo.parse(
+            """
             Physical size: 1440x3120
             Override size: 1080x2340
             Physical density: 560
@@ -62,9 +63,12 @@ import Basics
               mCurrentFocus=Window{1d2c3b u0 NotificationShade}
               mFocusedApp=ActivityRecord{abc123 u0 com.google.android.apps.nexuslauncher/.NexusLauncherActivity t3}
             """
-        #expect(ForegroundApp.parse(shade) == ForegroundApp(package: "com.google.android.apps.nexuslauncher",
-                                                            activity: "com.google.android.apps.nexuslauncher/.NexusLauncherActivity",
-                                                            window: "NotificationShade"))
+        #expect(
+            ForegroundApp.parse(shade)
+                == ForegroundApp(
+                    package: "com.google.android.apps.nexuslauncher",
+                    activity: "com.google.android.apps.nexuslauncher/.NexusLauncherActivity",
+                    window: "NotificationShade"))
         let activities = "    mResumedActivity: ActivityRecord{5a1b2c3 u0 com.tencent.mm/.ui.LauncherUI t118}\n"
         #expect(ForegroundApp.parse(activities)?.activity == "com.tencent.mm/.ui.LauncherUI")
         #expect(ForegroundApp.parse("  mCurrentFocus=null\n  mFocusedApp=null\n") == nil)
@@ -115,7 +119,7 @@ import Basics
         "<?xml version='1.0' ?><hierarchy rotation=\"0\"><node index=\"0\">",
         "ERROR: could not get idle state.",
         "<hierarchy><node text=unquoted /></hierarchy>",
-        "<hierarchy></node></hierarchy>",
+        "<hierarchy></node></hierarchy>"
     ])
     func brokenDumpsAreErrors(xml: String) {
         #expect(throws: PhoneError.self) { try UIHierarchy(xml: xml) }

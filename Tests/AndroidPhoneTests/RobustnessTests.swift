@@ -87,9 +87,12 @@ import VirtualPhone
     /// fit one OPEN message, so a stream per command still works.
     @Test func manyPackagesWithAStreamPerCommand() async throws {
         let extra = (0..<400).map { String(format: "com.example.generated.package%04d", $0) }
-        try await withPhoneRig(configuration: .oneStreamPerCommand, adjust: { catalog in
-            catalog.profiles["small-phone"]?.systemPackages?.append(contentsOf: extra)
-        }) { rig in
+        try await withPhoneRig(
+            configuration: .oneStreamPerCommand,
+            adjust: { catalog in
+                catalog.profiles["small-phone"]?.systemPackages?.append(contentsOf: extra)
+            }
+        ) { rig in
             let apps = try await rig.phone.apps()
             #expect(apps.count >= 400)
             print("DEBUG", apps.first { $0.package == "com.android.settings" } as Any, apps.count)
@@ -99,8 +102,9 @@ import VirtualPhone
             let labels = try await rig.phone.apkLabels(for: extra + ["com.android.settings"])
             #expect(labels.count == 401)
             #expect((try? labels["com.android.settings"]?.get())?.package == "com.android.settings")
-            #expect(extra.allSatisfy { labels[$0].map { if case .failure = $0 { true } else { false } } ?? false },
-                    "packages with no APK behind them fail one by one")
+            #expect(
+                extra.allSatisfy { labels[$0].map { if case .failure = $0 { true } else { false } } ?? false },
+                "packages with no APK behind them fail one by one")
         }
     }
 

@@ -275,7 +275,7 @@ private func framebuffer(
         Case(name: "v2 RGBA_4444", version: 2, bpp: 16, red: (12, 4), green: (8, 4), blue: (4, 4), alpha: (0, 4)),
         Case(name: "v2 RGBA_5551", version: 2, bpp: 16, red: (11, 5), green: (6, 5), blue: (1, 5), alpha: (0, 1)),
         Case(name: "v2 RGBA_1010102", version: 2, bpp: 32, red: (0, 10), green: (10, 10), blue: (20, 10), alpha: (30, 2)),
-        Case(name: "v16 (RGB_565 implied)", version: 16, bpp: 16, red: (11, 5), green: (5, 6), blue: (0, 5), alpha: (0, 0)),
+        Case(name: "v16 (RGB_565 implied)", version: 16, bpp: 16, red: (11, 5), green: (5, 6), blue: (0, 5), alpha: (0, 0))
     ]
 
     @Test(arguments: cases)

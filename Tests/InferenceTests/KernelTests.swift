@@ -27,11 +27,13 @@ final class HalfBuffer: @unchecked Sendable {
 
     func naive(_ x: [Float], m: Int, _ w: [Float], n: Int, k: Int) -> [Float] {
         var y = [Float](repeating: 0, count: m * n)
-        for i in 0..<m { for r in 0..<n {
-            var s: Double = 0
-            for j in 0..<k { s += Double(x[i * k + j]) * Double(w[r * k + j]) }
-            y[i * n + r] = Float(s)
-        } }
+        for i in 0..<m {
+            for r in 0..<n {
+                var s: Double = 0
+                for j in 0..<k { s += Double(x[i * k + j]) * Double(w[r * k + j]) }
+                y[i * n + r] = Float(s)
+            }
+        }
         return y
     }
 

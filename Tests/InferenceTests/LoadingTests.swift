@@ -18,7 +18,8 @@ import Testing
     /// transformers 5 writes rope_parameters (with partial_rotary_factor inside) instead of rope_scaling.
     @Test func configReadsTransformers5RopeParameters() throws {
         let text = try String(contentsOfFile: Fixture.tiny + "/config.json", encoding: .utf8)
-        let v5 = text
+        let v5 =
+            text
             .replacingOccurrences(of: "\"partial_rotary_factor\": 0.5,", with: "")
             .replacingOccurrences(of: "\"rope_scaling\": {", with: "\"rope_parameters\": {\"partial_rotary_factor\": 0.5, \"rope_theta\": 500.0, ")
         let c = try ModelConfig.parse(v5)

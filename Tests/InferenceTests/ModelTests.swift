@@ -9,8 +9,9 @@ import Testing
     func exactImage() throws -> ProcessedImage { try model.imageProcessor.process(Fixture.rgbaImage("exact")) }
 
     func prompt() throws -> Prompt {
-        try model.prompt([.system("SYS"), .user("Open Chrome\n\n{\"current_app\": \"System Home\"}", images: 1)],
-                         images: [Fixture.rgbaImage("exact")])
+        try model.prompt(
+            [.system("SYS"), .user("Open Chrome\n\n{\"current_app\": \"System Home\"}", images: 1)],
+            images: [Fixture.rgbaImage("exact")])
     }
 
     @Test func visionEmbeddingMatches() throws {
@@ -28,7 +29,8 @@ import Testing
 
     @Test func promptIdsMatch() throws {
         let p = try prompt()
-        #expect(ChatFormat.render([.system("SYS"), .user("Open Chrome\n\n{\"current_app\": \"System Home\"}", images: 1)])
+        #expect(
+            ChatFormat.render([.system("SYS"), .user("Open Chrome\n\n{\"current_app\": \"System Home\"}", images: 1)])
                 == reference.prompt_text)
         #expect(p.tokenIds == reference.prompt_ids)
     }
@@ -48,7 +50,7 @@ import Testing
         let messages: [ChatMessage] = [
             .system("SYS"), .user("Open Chrome", images: 1),
             .assistant("<think>T1</think><answer>do(action=\"Launch\", app=\"Chrome\")</answer>"),
-            .user("** Screen Info **", images: 1),
+            .user("** Screen Info **", images: 1)
         ]
         #expect(ChatFormat.render(messages) == reference.two_images_text)
         let p = try model.prompt(messages, images: [Fixture.rgbaImage("exact"), Fixture.rgbaImage("downscale")])
@@ -71,8 +73,10 @@ import Testing
     }
 
     @Test func frequencyPenaltyMatchesTheOpenAIRule() async throws {
-        let r = try await model.generate(try prompt(), options: GenerationOptions(
-            maxTokens: 10, frequencyPenalty: reference.frequency_penalty, stopTokenIds: []))
+        let r = try await model.generate(
+            try prompt(),
+            options: GenerationOptions(
+                maxTokens: 10, frequencyPenalty: reference.frequency_penalty, stopTokenIds: []))
         #expect(r.generatedIds == reference.frequency_penalty_generated_ids)
         #expect(r.generatedIds != reference.generated_ids)
     }
@@ -114,8 +118,10 @@ import Testing
         #expect(a.generatedIds == b.generatedIds)
         #expect(a.generatedIds.allSatisfy { $0 >= 0 && $0 < reference.vocab_size })
         // A tiny nucleus keeps only the top token: greedy.
-        let g = try await model.generate(try prompt(), options: GenerationOptions(
-            maxTokens: 10, temperature: 1, topP: 1e-6, stopTokenIds: [], seed: 7))
+        let g = try await model.generate(
+            try prompt(),
+            options: GenerationOptions(
+                maxTokens: 10, temperature: 1, topP: 1e-6, stopTokenIds: [], seed: 7))
         #expect(g.generatedIds == reference.generated_ids)
     }
 

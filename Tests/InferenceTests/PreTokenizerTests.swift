@@ -64,12 +64,12 @@ import Basics
 
     @Test func aPatternICURefusesIsAnErrorNamingIt() throws {
         let json = """
-        {"normalizer": null, "decoder": {"type": "ByteLevel"},
-         "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
-            {"type": "Split", "pattern": {"Regex": "(\\\\p{L}+"}, "behavior": "Isolated", "invert": false},
-            {"type": "ByteLevel", "add_prefix_space": false, "use_regex": false}]},
-         "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "added_tokens": []}
-        """
+            {"normalizer": null, "decoder": {"type": "ByteLevel"},
+             "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+                {"type": "Split", "pattern": {"Regex": "(\\\\p{L}+"}, "behavior": "Isolated", "invert": false},
+                {"type": "ByteLevel", "add_prefix_space": false, "use_regex": false}]},
+             "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "added_tokens": []}
+            """
         #expect {
             try Tokenizer(json: JSON.parse(Data(json.utf8), path: "t"))
         } throws: { error in

@@ -20,8 +20,11 @@ import Testing
 
     /// Step 2: the first turn without its screenshot, the reply, then the new screenshot.
     func secondStep() throws -> Prompt {
-        try model.prompt([.system(Self.system), .user(Self.firstTurn), .assistant(Self.reply),
-                          .user(Self.secondTurn, images: 1)], images: [Fixture.rgbaImage("downscale")])
+        try model.prompt(
+            [
+                .system(Self.system), .user(Self.firstTurn), .assistant(Self.reply),
+                .user(Self.secondTurn, images: 1)
+            ], images: [Fixture.rgbaImage("downscale")])
     }
 
     static func commonPrefix(_ a: [Int], _ b: [Int]) -> Int {
@@ -108,11 +111,13 @@ import Testing
         for split in 1..<n {
             var cache = model.emptyCache()
             let head = try model.inputEmbeddings(two)
-            _ = try model.text.forward(Array(head.prefix(split * model.config.text.hiddenSize)), rows: split,
-                                       positions: pos.map { Array($0[..<split]) }, cache: &cache)
+            _ = try model.text.forward(
+                Array(head.prefix(split * model.config.text.hiddenSize)), rows: split,
+                positions: pos.map { Array($0[..<split]) }, cache: &cache)
             let tail = try model.inputEmbeddings(two, from: split)
-            let hidden = try model.text.forward(tail, rows: n - split, positions: pos.map { Array($0[split...]) },
-                                                cache: &cache)
+            let hidden = try model.text.forward(
+                tail, rows: n - split, positions: pos.map { Array($0[split...]) },
+                cache: &cache)
             let logits = model.text.logits(hidden: hidden, rows: Array(0..<(n - split)))
             let expected = Array(logitsWhole[(split * vocab)...])
             #expect(relativeError(logits, expected) < 1e-5, "split at \(split)")
@@ -205,8 +210,10 @@ import Testing
         let handle = TaskHandle()
         let model = self.model
         let task = Task {
-            try await model.generate(two, options: GenerationOptions(maxTokens: 200, stopTokenIds: []),
-                                     prefixCache: cache) { _ in handle.cancel() }
+            try await model.generate(
+                two, options: GenerationOptions(maxTokens: 200, stopTokenIds: []),
+                prefixCache: cache
+            ) { _ in handle.cancel() }
         }
         handle.set(task)
         await #expect(throws: CancellationError.self) { try await task.value }
@@ -228,8 +235,11 @@ import Testing
         // Cancelled before the second layer: the first has appended its rows, the count has not moved.
         var checks = 0
         #expect(throws: CancellationError.self) {
-            _ = try model.text.forward(x, rows: p.tokenIds.count, positions: pos, cache: &cache,
-                                       isCancelled: { checks += 1; return checks > 1 })
+            _ = try model.text.forward(
+                x, rows: p.tokenIds.count, positions: pos, cache: &cache,
+                isCancelled: {
+                    checks += 1; return checks > 1
+                })
         }
         #expect(cache.keys[0].count > keys[0].count)
         cache.truncate(to: cache.count)

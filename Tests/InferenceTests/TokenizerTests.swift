@@ -15,8 +15,9 @@ import Testing
     @Test func decodesCorpusLikeHuggingFace() {
         for entry in Fixture.reference.corpus {
             #expect(tokenizer.decode(entry.ids) == entry.decoded, "text: \(entry.text.debugDescription)")
-            #expect(tokenizer.decode(entry.ids, skipSpecialTokens: true) == entry.decoded_skip_special,
-                    "text: \(entry.text.debugDescription)")
+            #expect(
+                tokenizer.decode(entry.ids, skipSpecialTokens: true) == entry.decoded_skip_special,
+                "text: \(entry.text.debugDescription)")
         }
     }
 
@@ -29,9 +30,9 @@ import Testing
 
     @Test func refusesUnsupportedPreTokenizer() throws {
         let json = """
-        {"normalizer": null, "pre_tokenizer": {"type": "Whitespace"}, "decoder": null,
-         "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "added_tokens": []}
-        """
+            {"normalizer": null, "pre_tokenizer": {"type": "Whitespace"}, "decoder": null,
+             "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "added_tokens": []}
+            """
         #expect(throws: InferenceError.self) { try Tokenizer(json: JSON.parse(Data(json.utf8), path: "t")) }
     }
 }

@@ -26,9 +26,11 @@ public struct PhoneRig: Sendable {
     public var device: VirtualPhone { server.phone }
     public var port: Int { server.port }
 
-    public static func start(profile: String = "small-phone", seed: UInt64 = 1, task: String? = nil,
-                             configuration: Phone.Configuration = .init(),
-                             adjust: (inout DeviceCatalog) -> Void = { _ in }) async throws -> PhoneRig {
+    public static func start(
+        profile: String = "small-phone", seed: UInt64 = 1, task: String? = nil,
+        configuration: Phone.Configuration = .init(),
+        adjust: (inout DeviceCatalog) -> Void = { _ in }
+    ) async throws -> PhoneRig {
         var catalog = try sharedCatalog.get()
         adjust(&catalog)
         let definition = try task.map { id in
@@ -59,10 +61,12 @@ public struct PhoneRig: Sendable {
 }
 
 /// Runs `body` with a rig and always stops it.
-public func withPhoneRig<T>(profile: String = "small-phone", seed: UInt64 = 1, task: String? = nil,
-                            configuration: Phone.Configuration = .init(),
-                            adjust: (inout DeviceCatalog) -> Void = { _ in },
-                            _ body: (PhoneRig) async throws -> T) async throws -> T {
+public func withPhoneRig<T>(
+    profile: String = "small-phone", seed: UInt64 = 1, task: String? = nil,
+    configuration: Phone.Configuration = .init(),
+    adjust: (inout DeviceCatalog) -> Void = { _ in },
+    _ body: (PhoneRig) async throws -> T
+) async throws -> T {
     let rig = try await PhoneRig.start(profile: profile, seed: seed, task: task, configuration: configuration, adjust: adjust)
     do {
         let value = try await body(rig)

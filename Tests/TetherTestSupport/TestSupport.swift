@@ -36,9 +36,10 @@ public typealias ProcessResult = ChildProcess.Result
 public func run(_ arguments: [String], environment: [String: String]? = nil, timeout: TimeInterval = 60) async throws -> ProcessResult {
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async {
-            continuation.resume(with: Result {
-                try ChildProcess.run(arguments, environment: environment, timeout: .milliseconds(Int(timeout * 1000)))
-            })
+            continuation.resume(
+                with: Result {
+                    try ChildProcess.run(arguments, environment: environment, timeout: .milliseconds(Int(timeout * 1000)))
+                })
         }
     }
 }

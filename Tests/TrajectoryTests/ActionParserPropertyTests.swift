@@ -7,8 +7,10 @@ import Basics
 /// `finish(` and closing tags), written in random but valid surface forms, must parse back to
 /// the same action; broken forms must fail and never come back as finish.
 @Suite struct ActionParserPropertyTests {
-    static let pieces = ["a", "Z", "7", " ", "\"", "'", "\\", "\n", "\t", ",", ")", "(", "]", "[", "=",
-                         "你好", "微信", "😀", "finish(", "do(action=", "</answer>", "<think>", "é", "。", "\\n"]
+    static let pieces = [
+        "a", "Z", "7", " ", "\"", "'", "\\", "\n", "\t", ",", ")", "(", "]", "[", "=",
+        "你好", "微信", "😀", "finish(", "do(action=", "</answer>", "<think>", "é", "。", "\\n"
+    ]
 
     static func randomString(_ rng: inout SplitMix64, allowEmpty: Bool = true) -> String {
         let n = Int.random(in: (allowEmpty ? 0 : 1)...8, using: &rng)
@@ -112,7 +114,7 @@ import Basics
             #"I must not finish(message="yet") because the task is open."#,
             #"Last time do(action="Back") did nothing."#,
             "当前页面是聊天列表，需要找到联系人。",
-            "",
+            ""
         ].randomElement(using: &rng) ?? ""
     }
 

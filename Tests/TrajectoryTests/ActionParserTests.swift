@@ -42,8 +42,10 @@ import Testing
 
     @Test func parseFailureIsAnErrorNotFinish() {
         // Reference: any unparseable reply became finish(message=raw) and the task "succeeded".
-        for reply in ["I am not sure what to do.", #"<answer>do(action="Tap", element=[x,y])</answer>"#,
-                      #"do(action="Tap", element=[811,188]"#, "", #"<answer>do(action="Fly")</answer>"#] {
+        for reply in [
+            "I am not sure what to do.", #"<answer>do(action="Tap", element=[x,y])</answer>"#,
+            #"do(action="Tap", element=[811,188]"#, "", #"<answer>do(action="Fly")</answer>"#
+        ] {
             #expect(throws: ActionParseError.self) { try ActionParser.parse(reply) }
         }
     }
@@ -169,7 +171,7 @@ import Testing
         let actions: [Action] = [
             .launch(app: "Settings"), .tap(GridPoint(x: 1, y: 999), sensitiveMessage: "pay"),
             .type("a\"b\\c\nd"), .wait(seconds: 2.5), .shortcut(name: "dial", arguments: ["number": "123"]),
-            .finish(message: "done"),
+            .finish(message: "done")
         ]
         for a in actions { #expect(try ActionParser.parse(a.grammarText).action == a) }
         #expect(Action.tap(GridPoint(x: 3, y: 4), sensitiveMessage: nil).grammarText == #"do(action="Tap", element=[3,4])"#)
@@ -199,7 +201,7 @@ import Testing
             .swipe(from: GridPoint(x: 0, y: 0), to: GridPoint(x: 999, y: 999)), .longPress(GridPoint(x: 3, y: 4)),
             .doubleTap(GridPoint(x: 5, y: 6)), .back, .home, .wait(seconds: 2.5), .takeOver(message: "log in"),
             .interact, .note(message: "True"), .callAPI(instruction: "sum up"),
-            .shortcut(name: "wifi", arguments: ["on": "true"]), .finish(message: "done"),
+            .shortcut(name: "wifi", arguments: ["on": "true"]), .finish(message: "done")
         ]
         // The samples cover every kind, so a new kind fails here until it has one.
         #expect(Set(samples.map(\.kind)) == Set(ActionKind.allCases))

@@ -10,19 +10,23 @@ import Testing
         let dir = scratch.url.appendingPathComponent("episode")
         defer { try? FileManager.default.removeItem(at: dir) }
         let start = Date(timeIntervalSince1970: 1_772_700_000.25)
-        let info = EpisodeInfo(task: "Open Wi-Fi settings", startedAt: start, language: .english,
-                               backend: "scripted (2 prepared replies, no model)", sampling: .autoGLM,
-                               device: .init(serial: "emulator-5554"), systemPrompt: "SYS")
+        let info = EpisodeInfo(
+            task: "Open Wi-Fi settings", startedAt: start, language: .english,
+            backend: "scripted (2 prepared replies, no model)", sampling: .autoGLM,
+            device: .init(serial: "emulator-5554"), systemPrompt: "SYS")
         let rec = try EpisodeWriter(directory: dir, info: info)
         let screen = try Image(width: 10, height: 20, fill: .green)
-        let written = try await rec.record(StepRecord(
-            step: 1, startedAt: start, currentApp: "System Home",
-            modelText: "<think>t</think><answer>do(action=\"Shortcut\", name=\"wifi_settings\")</answer>", thinking: "t",
-            action: .shortcut(name: "wifi_settings", arguments: [:]), result: .init(ok: true, message: "started"),
-            timings: StepTimings(capture: 0.1, model: 2, firstText: 0.5, act: 0.2, settle: 0.3)), screen: screen)
+        let written = try await rec.record(
+            StepRecord(
+                step: 1, startedAt: start, currentApp: "System Home",
+                modelText: "<think>t</think><answer>do(action=\"Shortcut\", name=\"wifi_settings\")</answer>", thinking: "t",
+                action: .shortcut(name: "wifi_settings", arguments: [:]), result: .init(ok: true, message: "started"),
+                timings: StepTimings(capture: 0.1, model: 2, firstText: 0.5, act: 0.2, settle: 0.3)), screen: screen)
         #expect(written.screen == "screens/step-0001.png")
-        try await rec.record(StepRecord(step: 2, startedAt: start, currentApp: "Settings", modelText: "garbage",
-                                        parseError: "no action"), screen: nil)
+        try await rec.record(
+            StepRecord(
+                step: 2, startedAt: start, currentApp: "Settings", modelText: "garbage",
+                parseError: "no action"), screen: nil)
         try await rec.finish(Outcome(status: .finished, message: "done", steps: 2), at: start.addingTimeInterval(5))
 
         // The files a person or another tool reads.
@@ -66,15 +70,19 @@ import Testing
         let dir = scratch.url.appendingPathComponent("episode")
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try Data(#"""
-        {"backend":"scripted","format":1,"language":"en","outcome":{"message":"done","status":"finished","steps":1},
-         "sampling":{"frequencyPenalty":0.2,"maxTokens":1234,"temperature":0,"topP":0.85,"seed":7},
-         "started_at":"2026-03-05T08:40:00.250Z","ended_at":"2026-03-05T08:40:05Z","system_prompt":"SYS","task":"t"}
-        """#.utf8).write(to: dir.appendingPathComponent("episode.json"))
-        try Data(#"""
-        {"action":"do(action=\"Back\")","action_name":"Back","current_app":"Settings","model_text":"x","started_at":"2026-03-05T08:40:01.000Z","step":1,"timings":{"act":0.1,"capture":0.2,"model":1,"settle":0}}
+        try Data(
+            #"""
+            {"backend":"scripted","format":1,"language":"en","outcome":{"message":"done","status":"finished","steps":1},
+             "sampling":{"frequencyPenalty":0.2,"maxTokens":1234,"temperature":0,"topP":0.85,"seed":7},
+             "started_at":"2026-03-05T08:40:00.250Z","ended_at":"2026-03-05T08:40:05Z","system_prompt":"SYS","task":"t"}
+            """#.utf8
+        ).write(to: dir.appendingPathComponent("episode.json"))
+        try Data(
+            #"""
+            {"action":"do(action=\"Back\")","action_name":"Back","current_app":"Settings","model_text":"x","started_at":"2026-03-05T08:40:01.000Z","step":1,"timings":{"act":0.1,"capture":0.2,"model":1,"settle":0}}
 
-        """#.utf8).write(to: dir.appendingPathComponent("steps.jsonl"))
+            """#.utf8
+        ).write(to: dir.appendingPathComponent("steps.jsonl"))
         let episode = try Episode(contentsOf: dir)
         #expect(episode.info.format == 1)
         #expect(episode.info.sampling == SamplingOptions(maxTokens: 1234, temperature: 0, topP: 0.85, frequencyPenalty: 0.2, seed: 7))
@@ -87,8 +95,9 @@ import Testing
         let dir = scratch.url.appendingPathComponent("episode")
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let info = EpisodeInfo(task: "t", startedAt: Date(timeIntervalSince1970: 0), language: .english, backend: "b",
-                               sampling: .autoGLM, systemPrompt: "")
+        let info = EpisodeInfo(
+            task: "t", startedAt: Date(timeIntervalSince1970: 0), language: .english, backend: "b",
+            sampling: .autoGLM, systemPrompt: "")
         var future = info
         future.format = 3
         try EpisodeJSON.encoder(pretty: true).encode(future).write(to: dir.appendingPathComponent("episode.json"))

@@ -11,15 +11,17 @@ import Testing
     }
 
     @Test func eachVerbDecodesToItsCase() throws {
-        #expect(try decode(#"{"navigate": "detail", "params": {"id": "{item.id}"}}"#)
-            == .navigate(screen: "detail", params: ["id": "{item.id}"], replace: false))
+        #expect(
+            try decode(#"{"navigate": "detail", "params": {"id": "{item.id}"}}"#)
+                == .navigate(screen: "detail", params: ["id": "{item.id}"], replace: false))
         #expect(try decode(#"{"navigate": "list", "replace": true}"#) == .navigate(screen: "list", params: [:], replace: true))
         #expect(try decode(#"{"back": true}"#) == .back)
         #expect(try decode(#"{"home": true}"#) == .home)
         #expect(try decode(#"{"set": "wifi", "value": true}"#) == .set(path: "wifi", value: .bool(true)))
         #expect(try decode(#"{"toggle": "dark_mode"}"#) == .toggle(path: "dark_mode"))
-        #expect(try decode(#"{"append": "notes", "item": {"title": "{form.title}"}}"#)
-            == .append(path: "notes", item: ["title": .string("{form.title}")]))
+        #expect(
+            try decode(#"{"append": "notes", "item": {"title": "{form.title}"}}"#)
+                == .append(path: "notes", item: ["title": .string("{form.title}")]))
         #expect(try decode(#"{"update": "notes#3", "item": {"done": true}}"#) == .update(path: "notes#3", fields: ["done": .bool(true)]))
         #expect(try decode(#"{"remove": "notes#3"}"#) == .remove(path: "notes#3"))
         #expect(try decode(#"{"clear": "cart"}"#) == .clear(path: "cart"))
@@ -40,7 +42,7 @@ import Testing
         (#"{"navigate": "a", "back": true}"#, "this one has back, navigate"),
         (#"{"back": true, "value": 1}"#, "\"value\" does not go with \"back\""),
         (#"{"navigate": "a", "parms": {}}"#, "\"parms\" does not go with \"navigate\""),
-        (#"{"back": false}"#, "write \"back\": true"),
+        (#"{"back": false}"#, "write \"back\": true")
     ])
     func malformedActionsAreRefused(json: String, message: String) {
         #expect {
@@ -76,8 +78,11 @@ import Testing
             Issue.record("notes.json has a back or navigate action to corrupt")
             return
         }
-        let corrupted = text.replacingCharacters(in: range, with: text[range].hasPrefix("{") ? #"{"back": true, "home": true"#
-            : #""home": true, "navigate": "#)
+        let corrupted = text.replacingCharacters(
+            in: range,
+            with: text[range].hasPrefix("{")
+                ? #"{"back": true, "home": true"#
+                : #""home": true, "navigate": "#)
         try corrupted.write(to: notes, atomically: true, encoding: .utf8)
         #expect {
             try DeviceCatalog.load(from: scratch)

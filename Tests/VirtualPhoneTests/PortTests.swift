@@ -19,7 +19,7 @@ import TetherTestSupport
         (-1, 1, "not in 1024–65535"),
         (5560, 1, "5555–5585"),
         (5550, 10, "5555–5585"),
-        (6520, 0, "at least 1"),
+        (6520, 0, "at least 1")
     ])
     func aRangeThatDoesNotFitIsRefused(first: Int, count: Int, message: String) {
         #expect {

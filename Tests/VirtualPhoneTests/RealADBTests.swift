@@ -40,8 +40,9 @@ import Testing
         let resumed = activities.stdoutText.split(separator: "\n").first { $0.contains("mResumedActivity:") } ?? ""
         #expect(resumed.contains(" com.android.settings/.Settings t"), "\(resumed)")
         let window = try await adb("-s", serial, "shell", "dumpsys window | grep mCurrentFocus")
-        #expect(window.stdoutText.contains("mCurrentFocus=Window{") && window.stdoutText.contains(" u0 com.android.settings/com.android.settings.Settings}"),
-                "\(window.stdoutText)")
+        #expect(
+            window.stdoutText.contains("mCurrentFocus=Window{") && window.stdoutText.contains(" u0 com.android.settings/com.android.settings.Settings}"),
+            "\(window.stdoutText)")
 
         // input text fills a focused field.
         _ = try await adb("-s", serial, "shell", "am start -a android.intent.action.INSERT -t vnd.android.cursor.dir/contact")

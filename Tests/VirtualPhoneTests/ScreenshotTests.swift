@@ -26,12 +26,14 @@ import Testing
         ("adb-keyboard", "ime set com.android.adbkeyboard/.AdbIME; am start -a android.intent.action.INSERT -t vnd.android.cursor.dir/contact|tap:Name|am broadcast -a ADB_INPUT_B64 --es msg 5p2O5piO"),
         ("shade", "input swipe 360 10 360 900 200"),
         ("thread", "monkey -p com.android.messaging -c android.intent.category.LAUNCHER 1|tap:Alice Chen"),
-        ("dark-settings", "settings put secure ui_night_mode 2; am start -n com.android.settings/.Settings"),
+        ("dark-settings", "settings put secure ui_night_mode 2; am start -n com.android.settings/.Settings")
     ]
 
     @Test func rendersEveryAppLegibly() async throws {
         let write = ProcessInfo.processInfo.environment["TETHER_WRITE_DOCS"] == "1"
-        let out = write ? devicesDirectory.deletingLastPathComponent().appendingPathComponent("docs/vphone")
+        let out =
+            write
+            ? devicesDirectory.deletingLastPathComponent().appendingPathComponent("docs/vphone")
             : FileManager.default.temporaryDirectory.appendingPathComponent("vphone-shots-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         var digests: [UInt64: String] = [:]
@@ -47,7 +49,8 @@ import Testing
             var checked = 0
             for node in xml.components(separatedBy: "<node ").dropFirst() {
                 guard let text = attribute("text", node), !text.trimmingCharacters(in: .whitespaces).isEmpty,
-                      let bounds = attribute("bounds", node) else { continue }
+                    let bounds = attribute("bounds", node)
+                else { continue }
                 let n = bounds.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
                 // Boxes cut to a sliver by the edge of a list are left out: no whole line of text fits.
                 guard n.count == 4, n[2] > n[0] + 4, n[3] >= n[1] + 20, n[1] >= 0, n[3] <= image.height else { continue }

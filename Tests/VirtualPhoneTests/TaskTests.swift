@@ -42,49 +42,81 @@ let solutions: [String: [String]] = [
     "settings-dark-mode": [launch("com.android.settings"), "tap:Display", "tap:Dark theme"],
     "settings-airplane-on": [launch("com.android.settings"), "tap:Network & internet", "tap:Airplane mode"],
     "settings-wifi-on": ["settings put global wifi_on 1"],
-    "contacts-add-frank": [launch("com.android.contacts"), "tap:Create contact", "tap:Name", "input text Frank%sOcean",
-                           "tap:Phone", "input text +15550110", "tap:Save"],
-    "contacts-edit-bob-phone": [launch("com.android.contacts"), "tap:Search contacts", "input text Bob", "tap:Bob Martin", "tap:Edit",
-                                "tap:phone_field", deletes, "input text +15550199", "tap:Save"],
+    "contacts-add-frank": [
+        launch("com.android.contacts"), "tap:Create contact", "tap:Name", "input text Frank%sOcean",
+        "tap:Phone", "input text +15550110", "tap:Save"
+    ],
+    "contacts-edit-bob-phone": [
+        launch("com.android.contacts"), "tap:Search contacts", "input text Bob", "tap:Bob Martin", "tap:Edit",
+        "tap:phone_field", deletes, "input text +15550199", "tap:Save"
+    ],
     "contacts-delete-david": [launch("com.android.contacts"), "tap:Search contacts", "input text David", "tap:David Kim", "tap:Delete"],
-    "contacts-add-chinese": [adbIME, launch("com.android.contacts"), "tap:Create contact", "tap:Name", b64("王芳"),
-                             "tap:Phone", "am broadcast -a ADB_INPUT_TEXT --es msg +8613900001234", "tap:Save"],
-    "messages-reply-carol": [launch("com.android.messaging"), "tap:Carol Diaz", "tap:Text message",
-                             "input text 'Maple%sHall,%s42%sHarbor%sStreet'", "tap:Send"],
+    "contacts-add-chinese": [
+        adbIME, launch("com.android.contacts"), "tap:Create contact", "tap:Name", b64("王芳"),
+        "tap:Phone", "am broadcast -a ADB_INPUT_TEXT --es msg +8613900001234", "tap:Save"
+    ],
+    "messages-reply-carol": [
+        launch("com.android.messaging"), "tap:Carol Diaz", "tap:Text message",
+        "input text 'Maple%sHall,%s42%sHarbor%sStreet'", "tap:Send"
+    ],
     "messages-text-alice": [sms("+15550101", "Running 10 minutes late"), "tap:Send"],
-    "messages-bob-number-to-alice": [launch("com.android.contacts"), "tap:Search contacts", "input text Bob", "tap:Bob Martin",
-                                     "input keyevent HOME", sms("+15550101", "Bob: +15550102"), "tap:Send"],
+    "messages-bob-number-to-alice": [
+        launch("com.android.contacts"), "tap:Search contacts", "input text Bob", "tap:Bob Martin",
+        "input keyevent HOME", sms("+15550101", "Bob: +15550102"), "tap:Send"
+    ],
     "messages-forward-code": [launch("com.android.messaging"), "tap:+15550177", "input keyevent BACK", sms("+15550104", "Code 482913"), "tap:Send"],
-    "messages-party-address-to-carol": [launch("com.android.calendar"), "tap:Emma's birthday party", "input keyevent BACK",
-                                        launch("com.android.messaging"), "tap:Carol Diaz", "tap:Text message", "input text 42%sHarbor%sStreet", "tap:Send"],
-    "notes-create-packing": [launch("com.tether.notes"), "tap:New note", "tap:Title", "input text Packing", "tap:note_body",
-                             "input text 'passport,%scharger,%ssocks'", "tap:Save"],
+    "messages-party-address-to-carol": [
+        launch("com.android.calendar"), "tap:Emma's birthday party", "input keyevent BACK",
+        launch("com.android.messaging"), "tap:Carol Diaz", "tap:Text message", "input text 42%sHarbor%sStreet", "tap:Send"
+    ],
+    "notes-create-packing": [
+        launch("com.tether.notes"), "tap:New note", "tap:Title", "input text Packing", "tap:note_body",
+        "input text 'passport,%scharger,%ssocks'", "tap:Save"
+    ],
     "notes-delete-groceries": [launch("com.tether.notes"), "long:Groceries"],
     "notes-edit-groceries": [launch("com.tether.notes"), "tap:Groceries", "tap:note_body", "input text ',%sbread'", "tap:Save"],
-    "notes-wifi-password-to-emma": [launch("com.tether.notes"), "tap:Wi-Fi at the cabin", "input keyevent HOME",
-                                    sms("+15550105", "Cabin Wi-Fi: 7hx-rivers-22"), "tap:Send"],
-    "clock-alarm-0630": ["am start -a android.intent.action.SET_ALARM --ei android.intent.extra.alarm.HOUR 6 --ei android.intent.extra.alarm.MINUTES 30 --es android.intent.extra.alarm.MESSAGE Run",
-                         "tap:Set alarm"],
+    "notes-wifi-password-to-emma": [
+        launch("com.tether.notes"), "tap:Wi-Fi at the cabin", "input keyevent HOME",
+        sms("+15550105", "Cabin Wi-Fi: 7hx-rivers-22"), "tap:Send"
+    ],
+    "clock-alarm-0630": [
+        "am start -a android.intent.action.SET_ALARM --ei android.intent.extra.alarm.HOUR 6 --ei android.intent.extra.alarm.MINUTES 30 --es android.intent.extra.alarm.MESSAGE Run",
+        "tap:Set alarm"
+    ],
     "clock-enable-gym": [launch("com.android.deskclock"), "tap:Gym"],
     "clock-disable-work": [launch("com.android.deskclock"), "tap:Work"],
-    "calendar-add-lunch": [launch("com.android.calendar"), "tap:New event", "tap:title", "input text Lunch%swith%sAlice", "tap:date",
-                           "input text 2024-05-09", "tap:time", "input text 12:30", "tap:Save"],
+    "calendar-add-lunch": [
+        launch("com.android.calendar"), "tap:New event", "tap:title", "input text Lunch%swith%sAlice", "tap:date",
+        "input text 2024-05-09", "tap:time", "input text 12:30", "tap:Save"
+    ],
     "calendar-delete-dentist": [launch("com.android.calendar"), "tap:Dentist", "tap:Delete"],
-    "shop-buy-earbuds": [launch("com.tether.shop"), "tap:Search products", "input text earbuds", "input keyevent ENTER",
-                         "tap:Wireless Earbuds Pro", "tap:Add to cart", "tap:View cart (1)", "tap:Checkout", "tap:Place order", "tap:Confirm and pay"],
-    "shop-cart-two-items": ["am start -a android.intent.action.VIEW -d 'https://shop.example.com/search?q=yoga'", "tap:Yoga Mat", "tap:Add to cart",
-                            "input keyevent BACK", "input keyevent BACK",
-                            "am start -a android.intent.action.VIEW -d 'https://shop.example.com/search?q=bottle'", "tap:Water Bottle 1L", "tap:Add to cart"],
-    "shop-cheapest-charger-order": [launch("com.tether.shop"), "tap:Accessories", "tap:USB-C Charger 65W", "tap:Add to cart", "tap:View cart (1)",
-                                    "tap:Checkout", "tap:shipping_address", deletes, "input text 9%sElm%sRoad", "tap:Place order", "tap:Confirm and pay"],
+    "shop-buy-earbuds": [
+        launch("com.tether.shop"), "tap:Search products", "input text earbuds", "input keyevent ENTER",
+        "tap:Wireless Earbuds Pro", "tap:Add to cart", "tap:View cart (1)", "tap:Checkout", "tap:Place order", "tap:Confirm and pay"
+    ],
+    "shop-cart-two-items": [
+        "am start -a android.intent.action.VIEW -d 'https://shop.example.com/search?q=yoga'", "tap:Yoga Mat", "tap:Add to cart",
+        "input keyevent BACK", "input keyevent BACK",
+        "am start -a android.intent.action.VIEW -d 'https://shop.example.com/search?q=bottle'", "tap:Water Bottle 1L", "tap:Add to cart"
+    ],
+    "shop-cheapest-charger-order": [
+        launch("com.tether.shop"), "tap:Accessories", "tap:USB-C Charger 65W", "tap:Add to cart", "tap:View cart (1)",
+        "tap:Checkout", "tap:shipping_address", deletes, "input text 9%sElm%sRoad", "tap:Place order", "tap:Confirm and pay"
+    ],
     "browser-open-weather": ["am start -a android.intent.action.VIEW -d https://weather.example.com/"],
-    "browser-museum-hours-to-bob": [launch("com.android.browser"), "tap:City Museum", "input keyevent HOME",
-                                    sms("+15550102", "Museum: Tue-Sun 10:00 to 18:00"), "tap:Send"],
-    "browser-recipe-note": ["am start -a android.intent.action.VIEW -d https://recipes.example.com/pancakes",
-                            "am start -a android.intent.action.SEND -t text/plain -p com.tether.notes --es android.intent.extra.TEXT '200 g flour, 2 eggs, 300 ml milk'",
-                            "tap:Title", "input text Pancakes", "tap:Save"],
-    "multi-contact-from-message": ["am start -a android.intent.action.INSERT -t vnd.android.cursor.dir/contact --es name 'Verify Service' --es phone +15550177",
-                                   "tap:Save"],
+    "browser-museum-hours-to-bob": [
+        launch("com.android.browser"), "tap:City Museum", "input keyevent HOME",
+        sms("+15550102", "Museum: Tue-Sun 10:00 to 18:00"), "tap:Send"
+    ],
+    "browser-recipe-note": [
+        "am start -a android.intent.action.VIEW -d https://recipes.example.com/pancakes",
+        "am start -a android.intent.action.SEND -t text/plain -p com.tether.notes --es android.intent.extra.TEXT '200 g flour, 2 eggs, 300 ml milk'",
+        "tap:Title", "input text Pancakes", "tap:Save"
+    ],
+    "multi-contact-from-message": [
+        "am start -a android.intent.action.INSERT -t vnd.android.cursor.dir/contact --es name 'Verify Service' --es phone +15550177",
+        "tap:Save"
+    ]
 ]
 
 @Suite struct TaskTests {

@@ -27,7 +27,7 @@ import VirtualPhone
         (["--port", "65535", "--count", "3"], "past 65535"),
         (["--port", "1000"], "not in 1024–65535"),
         (["--port", "5550", "--count", "10"], "5555–5585"),
-        (["serve", "--port", "70000"], "not in 1024–65535"),
+        (["serve", "--port", "70000"], "not in 1024–65535")
     ])
     func portsOutsideTheRangeAreRefused(args: [String], message: String) async throws {
         guard tetherIsBuilt() else { return }

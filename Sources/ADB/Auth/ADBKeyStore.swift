@@ -38,8 +38,9 @@ public struct ADBKeyStore: Sendable {
             do {
                 primary = try ADBPrivateKey(pem: pem, origin: keyFile.path)
             } catch {
-                throw .io("\(error.message). Move it aside (mv \(keyFile.path) \(keyFile.path).bad): a new key is made "
-                    + "on the next connection, and each phone asks once to allow it")
+                throw .io(
+                    "\(error.message). Move it aside (mv \(keyFile.path) \(keyFile.path).bad): a new key is made "
+                        + "on the next connection, and each phone asks once to allow it")
             }
             if !FileManager.default.fileExists(atPath: publicFile.path) {
                 try writePublicKey(primary, comment: comment, to: publicFile)

@@ -69,7 +69,8 @@ public enum ADBHost {
         let name = transport.peerDescription
         while true {
             let timeout = offeredPublicKey ? options.authorizationTimeout : options.handshakeTimeout
-            let waitingFor = offeredPublicKey
+            let waitingFor =
+                offeredPublicKey
                 ? "\(name): the key was not accepted on the phone; unlock it and accept \"Allow USB debugging?\""
                 : "\(name) did not complete the ADB handshake"
             let message: ADBMessage?
@@ -83,9 +84,10 @@ public enum ADBHost {
                 throw error
             }
             guard let message else {
-                throw ADBError.connectionClosed(offeredPublicKey
-                    ? "\(name) closed the connection while waiting for authorization (the prompt was refused?)"
-                    : "\(name) closed the connection during the handshake")
+                throw ADBError.connectionClosed(
+                    offeredPublicKey
+                        ? "\(name) closed the connection while waiting for authorization (the prompt was refused?)"
+                        : "\(name) closed the connection during the handshake")
             }
             switch message.command {
             case .cnxn:

@@ -26,11 +26,15 @@ public struct BasicDeviceShell: DeviceShell {
             let collected = Collector()
             let stdin: AsyncStream<[UInt8]>
             if let input {
-                stdin = AsyncStream { $0.yield(input); $0.finish() }
+                stdin = AsyncStream {
+                    $0.yield(input); $0.finish()
+                }
             } else {
                 stdin = io.stdin
             }
-            let stageIO = last ? ShellIO(stdout: io.stdout, stderr: io.stderr, stdin: stdin)
+            let stageIO =
+                last
+                ? ShellIO(stdout: io.stdout, stderr: io.stderr, stdin: stdin)
                 : ShellIO(stdout: { await collected.append($0) }, stderr: io.stderr, stdin: stdin)
             status = await runCommand(argv, io: stageIO)
             input = await collected.bytes
@@ -69,9 +73,7 @@ public struct BasicDeviceShell: DeviceShell {
                 index += 1
                 target = (argv[index], word == ">>")
             default:
-                if word.hasPrefix(">>") { target = (String(word.dropFirst(2)), true) }
-                else if word.hasPrefix(">"), word.count > 1 { target = (String(word.dropFirst()), false) }
-                else { words.append(word) }
+                if word.hasPrefix(">>") { target = (String(word.dropFirst(2)), true) } else if word.hasPrefix(">"), word.count > 1 { target = (String(word.dropFirst()), false) } else { words.append(word) }
             }
             index += 1
         }
@@ -83,18 +85,21 @@ public struct BasicDeviceShell: DeviceShell {
         }
         io.stdout = { await sink.append($0) }
         let append = target.append
-        return (words, io, {
-            let bytes = await sink.bytes
-            if append, let handle = FileHandle(forWritingAtPath: hostPath) {
-                handle.seekToEndOfFile()
-                handle.write(Data(bytes))
-                try? handle.close()
-                return true
+        return (
+            words, io,
+            {
+                let bytes = await sink.bytes
+                if append, let handle = FileHandle(forWritingAtPath: hostPath) {
+                    handle.seekToEndOfFile()
+                    handle.write(Data(bytes))
+                    try? handle.close()
+                    return true
+                }
+                if FileManager.default.createFile(atPath: hostPath, contents: Data(bytes)) { return true }
+                try? await original.err("/system/bin/sh: can't create \(target.path): No such file or directory\n")
+                return false
             }
-            if FileManager.default.createFile(atPath: hostPath, contents: Data(bytes)) { return true }
-            try? await original.err("/system/bin/sh: can't create \(target.path): No such file or directory\n")
-            return false
-        })
+        )
     }
 
     private func runCommand(_ argv: [String], io: ShellIO) async -> Int32 {

@@ -125,8 +125,7 @@ public enum ShellSyntax {
             if commands.count != current.count, !(current.count == 1 && commands.isEmpty) {
                 throw .invalidArgument("syntax error: empty command in a pipeline")
             }
-            if !commands.isEmpty { pipelines.append(Pipeline(commands: commands, joiner: joiner)) }
-            else if next != .sequence || joiner != .sequence { throw .invalidArgument("syntax error near an operator") }
+            if !commands.isEmpty { pipelines.append(Pipeline(commands: commands, joiner: joiner)) } else if next != .sequence || joiner != .sequence { throw .invalidArgument("syntax error near an operator") }
             current = [[]]
             joiner = next
         }

@@ -103,8 +103,9 @@ public struct DeviceConnector: Sendable {
             throw ADBError.deviceSelection("more than one device: \(matching.map(\.serial).joined(separator: ", ")); choose one with -s SERIAL")
         }
         guard device.state == "device" else {
-            throw ADBError.deviceSelection("\(device.serial) is \(device.state)"
-                + (device.state == "unauthorized" ? ": accept \"Allow USB debugging?\" on the phone" : ""))
+            throw ADBError.deviceSelection(
+                "\(device.serial) is \(device.state)"
+                    + (device.state == "unauthorized" ? ": accept \"Allow USB debugging?\" on the phone" : ""))
         }
         return server.device(serial: device.serial)
     }

@@ -39,36 +39,38 @@ public enum DeviceMonitor {
             var tasks: [Task<Void, Never>] = []
             if let usb {
                 let hotplug = USBHotplug(usb: usb)
-                tasks.append(Task {
-                    var known: [ADBDeviceInfo] = []
-                    while !Task.isCancelled {
-                        let now = usb.candidates().map {
-                            ADBDeviceInfo(serial: $0.serial, state: $0.problem ?? "device", path: $0.path, transport: .usb)
+                tasks.append(
+                    Task {
+                        var known: [ADBDeviceInfo] = []
+                        while !Task.isCancelled {
+                            let now = usb.candidates().map {
+                                ADBDeviceInfo(serial: $0.serial, state: $0.problem ?? "device", path: $0.path, transport: .usb)
+                            }
+                            for event in diff(old: known, new: now) { continuation.yield(event) }
+                            known = now
+                            await hotplug.wait(upTo: .seconds(1))
                         }
-                        for event in diff(old: known, new: now) { continuation.yield(event) }
-                        known = now
-                        await hotplug.wait(upTo: .seconds(1))
-                    }
-                    for event in diff(old: known, new: []) { continuation.yield(event) }
-                    hotplug.stop()
-                })
+                        for event in diff(old: known, new: []) { continuation.yield(event) }
+                        hotplug.stop()
+                    })
             }
             if let server {
-                tasks.append(Task {
-                    var known: [ADBDeviceInfo] = []
-                    while !Task.isCancelled {
-                        do {
-                            for try await list in server.trackDevices() {
-                                for event in diff(old: known, new: list) { continuation.yield(event) }
-                                known = list
-                            }
-                        } catch {}
-                        // The server went away: its devices did too.
-                        for event in diff(old: known, new: []) { continuation.yield(event) }
-                        known = []
-                        try? await Task.sleep(for: .seconds(2))
-                    }
-                })
+                tasks.append(
+                    Task {
+                        var known: [ADBDeviceInfo] = []
+                        while !Task.isCancelled {
+                            do {
+                                for try await list in server.trackDevices() {
+                                    for event in diff(old: known, new: list) { continuation.yield(event) }
+                                    known = list
+                                }
+                            } catch {}
+                            // The server went away: its devices did too.
+                            for event in diff(old: known, new: []) { continuation.yield(event) }
+                            known = []
+                            try? await Task.sleep(for: .seconds(2))
+                        }
+                    })
             }
             state.tasks = tasks
             continuation.onTermination = { _ in state.cancel() }

@@ -17,8 +17,10 @@ public struct ADBDeviceInfo: Sendable, Equatable {
 
     public enum Transport: String, Sendable { case usb, tcp, server }
 
-    public init(serial: String, state: String, path: String? = nil, product: String? = nil, model: String? = nil,
-                device: String? = nil, transportId: Int? = nil, transport: Transport) {
+    public init(
+        serial: String, state: String, path: String? = nil, product: String? = nil, model: String? = nil,
+        device: String? = nil, transportId: Int? = nil, transport: Transport
+    ) {
         self.serial = serial
         self.state = state
         self.path = path

@@ -53,7 +53,8 @@ public final class LibUSB: @unchecked Sendable {
                 libusb_close(handle)
             } else {
                 candidate.serial = Self.sysfsSerial(path: candidate.path) ?? "unknown"
-                candidate.problem = rc == LIBUSB_ERROR_ACCESS.rawValue
+                candidate.problem =
+                    rc == LIBUSB_ERROR_ACCESS.rawValue
                     ? "no permissions (user is not in the plugdev group, or the udev rules are missing for vendor 0x\(String(candidate.vendorId, radix: 16)))"
                     : "cannot open: \(Self.errorName(rc))"
             }

@@ -53,8 +53,10 @@ public final class TCPPacketTransport: ADBPacketTransport, @unchecked Sendable {
 
     /// Takes over `fd`, a connected stream socket, and starts reading it. A write the peer does
     /// not take within `writeTimeout` ends the connection.
-    init(connected fd: Int32, peerDescription: String, maxPayload: Int = ADBProtocol.maxPayload,
-         readAhead: Int = 64, writeTimeout: Duration = .seconds(60)) {
+    init(
+        connected fd: Int32, peerDescription: String, maxPayload: Int = ADBProtocol.maxPayload,
+        readAhead: Int = 64, writeTimeout: Duration = .seconds(60)
+    ) {
         self.fd = fd
         self.peerDescription = peerDescription
         self.maxPayload = maxPayload
@@ -67,8 +69,10 @@ public final class TCPPacketTransport: ADBPacketTransport, @unchecked Sendable {
         // Keepalive is not probed while sent data waits for its ACK; then retransmission decides,
         // which takes about 15 minutes. The user timeout ends such a connection in the same 25 s,
         // and bounds how long a send can block on a peer that went away.
-        for (option, value) in [(TCP_KEEPIDLE, Self.keepAliveIdleSeconds), (TCP_KEEPINTVL, Self.keepAliveIntervalSeconds),
-                                (TCP_KEEPCNT, Self.keepAliveProbes), (Self.tcpUserTimeout, Self.unacknowledgedLimitMilliseconds)] {
+        for (option, value) in [
+            (TCP_KEEPIDLE, Self.keepAliveIdleSeconds), (TCP_KEEPINTVL, Self.keepAliveIntervalSeconds),
+            (TCP_KEEPCNT, Self.keepAliveProbes), (Self.tcpUserTimeout, Self.unacknowledgedLimitMilliseconds)
+        ] {
             var value = Int32(value)
             setsockopt(fd, Int32(IPPROTO_TCP), option, &value, socklen_t(MemoryLayout<Int32>.size))
         }

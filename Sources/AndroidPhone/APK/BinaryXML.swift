@@ -56,15 +56,16 @@ public struct BinaryXML: Sendable {
                     var value = try ResourceValue.decode(type: dataType, data: data, strings: strings)
                     // Some tools leave the typed value null and keep only the raw string.
                     if dataType == ResourceValue.typeNull, raw != 0xFFFF_FFFF { value = .string(try strings.string(Int(raw))) }
-                    attributes.append(Attribute(
-                        namespace: ns == 0xFFFF_FFFF ? nil : try strings.string(Int(ns)),
-                        name: try strings.string(nameIndex),
-                        resourceId: nameIndex < resourceIds.count ? resourceIds[nameIndex] : nil,
-                        value: value))
+                    attributes.append(
+                        Attribute(
+                            namespace: ns == 0xFFFF_FFFF ? nil : try strings.string(Int(ns)),
+                            name: try strings.string(nameIndex),
+                            resourceId: nameIndex < resourceIds.count ? resourceIds[nameIndex] : nil,
+                            value: value))
                 }
                 nodes.append(.start(name: name, attributes: attributes))
             default:
-                break // namespaces, CDATA and unknown chunks carry nothing we need
+                break  // namespaces, CDATA and unknown chunks carry nothing we need
             }
             p += size
         }

@@ -152,8 +152,9 @@ public struct ResourceTable: Sendable {
                 // Everything after size, mcc/mnc (4), language and region (4) that is not zero is another qualifier.
                 var other = config.dropFirst(4).prefix(4).contains { $0 != 0 }
                 if configSize > 12 { other = other || config.dropFirst(12).contains { $0 != 0 } }
-                let chunk = TypeChunk(offset: p, headerSize: chunkHeader, flags: try r.u8(p + 9), entryCount: try r.int(p + 12),
-                                      entriesStart: try r.int(p + 16), locale: locale, otherQualifiers: other)
+                let chunk = TypeChunk(
+                    offset: p, headerSize: chunkHeader, flags: try r.u8(p + 9), entryCount: try r.int(p + 12),
+                    entriesStart: try r.int(p + 16), locale: locale, otherQualifiers: other)
                 guard typeId <= 0xFF else { throw .badResources("type id \(typeId)") }
                 types[UInt16(packageId) << 8 | UInt16(typeId), default: []].append(chunk)
             }

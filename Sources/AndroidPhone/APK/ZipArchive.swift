@@ -147,8 +147,10 @@ public struct ZipArchive: Sendable {
             let name = String(decoding: try r.slice(p + 46, nameLength), as: UTF8.self)
             let compressed = try r.u32(p + 20), uncompressed = try r.u32(p + 24), offset = try r.u32(p + 42)
             if compressed == 0xFFFF_FFFF || uncompressed == 0xFFFF_FFFF || offset == 0xFFFF_FFFF { throw .zip64 }
-            entries.append(ZipEntry(name: name, method: try r.u16(p + 10), flags: try r.u16(p + 8), crc32: try r.u32(p + 16),
-                                    compressedSize: Int(compressed), uncompressedSize: Int(uncompressed), localHeaderOffset: Int(offset)))
+            entries.append(
+                ZipEntry(
+                    name: name, method: try r.u16(p + 10), flags: try r.u16(p + 8), crc32: try r.u32(p + 16),
+                    compressedSize: Int(compressed), uncompressedSize: Int(uncompressed), localHeaderOffset: Int(offset)))
             p += 46 + nameLength + extraLength + commentLength
         }
         return entries
@@ -194,16 +196,17 @@ public struct ZipArchive: Sendable {
             throw .badZip("zlib could not start inflating \(name)")
         }
         defer { inflateEnd(&stream) }
-        let (status, produced) = input.withContiguousStorageIfAvailable { inBuffer in
-            output.withUnsafeMutableBufferPointer { outBuffer in
-                stream.next_in = UnsafeMutablePointer(mutating: inBuffer.baseAddress)
-                stream.avail_in = uInt(inBuffer.count)
-                stream.next_out = outBuffer.baseAddress
-                stream.avail_out = uInt(outBuffer.count)
-                let status = CZlib.inflate(&stream, Z_FINISH)
-                return (status, outBuffer.count - Int(stream.avail_out))
-            }
-        } ?? (Z_DATA_ERROR, 0)
+        let (status, produced) =
+            input.withContiguousStorageIfAvailable { inBuffer in
+                output.withUnsafeMutableBufferPointer { outBuffer in
+                    stream.next_in = UnsafeMutablePointer(mutating: inBuffer.baseAddress)
+                    stream.avail_in = uInt(inBuffer.count)
+                    stream.next_out = outBuffer.baseAddress
+                    stream.avail_out = uInt(outBuffer.count)
+                    let status = CZlib.inflate(&stream, Z_FINISH)
+                    return (status, outBuffer.count - Int(stream.avail_out))
+                }
+            } ?? (Z_DATA_ERROR, 0)
         guard status == Z_STREAM_END else {
             throw .badZip(status == Z_BUF_ERROR ? "\(name) inflates to more or fewer than its \(expected) bytes" : "\(name) is not valid deflate data (zlib status \(status))")
         }

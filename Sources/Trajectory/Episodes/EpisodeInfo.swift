@@ -26,8 +26,10 @@ public struct EpisodeInfo: Sendable, Equatable, Codable {
         }
     }
 
-    public init(task: String, startedAt: Date, language: PromptLanguage, backend: String,
-                sampling: SamplingOptions, device: Device? = nil, systemPrompt: String) {
+    public init(
+        task: String, startedAt: Date, language: PromptLanguage, backend: String,
+        sampling: SamplingOptions, device: Device? = nil, systemPrompt: String
+    ) {
         self.task = task
         self.startedAt = startedAt
         self.language = language

@@ -7,8 +7,10 @@ public struct SamplingOptions: Sendable, Equatable, Codable {
     public var frequencyPenalty: Double
     public var seed: UInt64?
 
-    public init(maxTokens: Int = 3000, temperature: Double = 0.0, topP: Double = 0.85,
-                frequencyPenalty: Double = 0.2, seed: UInt64? = nil) {
+    public init(
+        maxTokens: Int = 3000, temperature: Double = 0.0, topP: Double = 0.85,
+        frequencyPenalty: Double = 0.2, seed: UInt64? = nil
+    ) {
         self.maxTokens = maxTokens
         self.temperature = temperature
         self.topP = topP

@@ -33,10 +33,12 @@ public struct StepRecord: Sendable, Equatable, Codable {
         }
     }
 
-    public init(step: Int, startedAt: Date, screen: String? = nil, screenWidth: Int? = nil, screenHeight: Int? = nil,
-                currentApp: String, feedback: String? = nil, modelText: String, thinking: String? = nil,
-                action: Action? = nil, parseError: String? = nil, result: StepResult? = nil,
-                timings: StepTimings = StepTimings()) {
+    public init(
+        step: Int, startedAt: Date, screen: String? = nil, screenWidth: Int? = nil, screenHeight: Int? = nil,
+        currentApp: String, feedback: String? = nil, modelText: String, thinking: String? = nil,
+        action: Action? = nil, parseError: String? = nil, result: StepResult? = nil,
+        timings: StepTimings = StepTimings()
+    ) {
         self.step = step
         self.startedAt = startedAt
         self.screen = screen

@@ -21,7 +21,8 @@ public struct ActionParseError: Error, Sendable, Equatable, CustomStringConverti
     public var excerpt: String
 
     public var description: String {
-        excerpt.isEmpty ? "cannot read an action from the model's reply: \(reason)"
+        excerpt.isEmpty
+            ? "cannot read an action from the model's reply: \(reason)"
             : "cannot read an action from the model's reply: \(reason) (in: \(excerpt))"
     }
 }

@@ -22,8 +22,9 @@ extension ActionParser {
         func point(_ key: String, in action: String) throws(ActionParseError) -> GridPoint {
             guard let v = call.value(key) else { throw bad("\(action) needs \(key)=[x,y]") }
             guard case .list(let items) = v, items.count == 2,
-                  case .number(let x, _) = items[0], case .number(let y, _) = items[1],
-                  x.isFinite, y.isFinite, abs(x) < 1e6, abs(y) < 1e6 else {
+                case .number(let x, _) = items[0], case .number(let y, _) = items[1],
+                x.isFinite, y.isFinite, abs(x) < 1e6, abs(y) < 1e6
+            else {
                 throw bad("\(action): \(key) must be two numbers [x,y] on the 0–999 grid")
             }
             return GridPoint(x: Int(x.rounded()), y: Int(y.rounded()))
@@ -37,9 +38,10 @@ extension ActionParser {
         }
         guard let kind = ActionKind(spelling: actionName) else {
             let names = ActionKind.allCases.map(\.rawValue)
-            throw ActionParseError(kind: .unknownAction(actionName),
-                                   reason: "\"\(actionName)\" is not an action; use one of \(names.dropLast().joined(separator: ", ")) or \(names.last ?? "finish")",
-                                   excerpt: excerpt)
+            throw ActionParseError(
+                kind: .unknownAction(actionName),
+                reason: "\"\(actionName)\" is not an action; use one of \(names.dropLast().joined(separator: ", ")) or \(names.last ?? "finish")",
+                excerpt: excerpt)
         }
         switch kind {
         case .launch:

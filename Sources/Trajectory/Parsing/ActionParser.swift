@@ -60,22 +60,25 @@ public enum ActionParser {
             // The last call-like text does not parse. An answer whose final string argument
             // holds bare quotes (`text="say "hi""`) is still recoverable when it ends the reply.
             guard let recovered = scan.trailingFailures.lazy.compactMap({ recoverLastStringArgument(s, from: $0.start) }).first else {
-                throw ActionParseError(kind: .syntax, reason: failure.reason,
-                                       excerpt: excerpt(s, failure.start, min(s.count, failure.start + 80)))
+                throw ActionParseError(
+                    kind: .syntax, reason: failure.reason,
+                    excerpt: excerpt(s, failure.start, min(s.count, failure.start + 80)))
             }
             chosen = recovered
         } else if let last = scan.calls.last {
             if tagged, scan.calls.count > 1 {
-                throw ActionParseError(kind: .ambiguous,
-                                       reason: "the answer holds \(scan.calls.count) actions; give exactly one",
-                                       excerpt: excerpt(s, regionStart, min(s.count, regionStart + 120)))
+                throw ActionParseError(
+                    kind: .ambiguous,
+                    reason: "the answer holds \(scan.calls.count) actions; give exactly one",
+                    excerpt: excerpt(s, regionStart, min(s.count, regionStart + 120)))
             }
             chosen = last
         } else {
             let body = String(String.UnicodeScalarView(s[regionStart...])).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw ActionParseError(kind: .noAction,
-                                   reason: "no do(action=…) or finish(message=…) call was found",
-                                   excerpt: shorten(body))
+            throw ActionParseError(
+                kind: .noAction,
+                reason: "no do(action=…) or finish(message=…) call was found",
+                excerpt: shorten(body))
         }
 
         let action = try makeAction(chosen.call, excerpt: excerpt(s, chosen.start, chosen.end))
@@ -105,8 +108,9 @@ public enum ActionParser {
             out += rest[..<open.lowerBound]
             let after = rest[open.upperBound...]
             if let close = after.range(of: "|>"),
-               after[..<close.lowerBound].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }),
-               after.distance(from: after.startIndex, to: close.lowerBound) <= 40 {
+                after[..<close.lowerBound].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }),
+                after.distance(from: after.startIndex, to: close.lowerBound) <= 40
+            {
                 rest = after[close.upperBound...]
             } else {
                 out += "<|"
@@ -228,7 +232,8 @@ public enum ActionParser {
         while true {
             while end > start, CharacterSet.whitespacesAndNewlines.contains(s[end - 1]) { end -= 1 }
             if end > start, s[end - 1] == ">", let open = (start..<end).last(where: { s[$0] == "<" }),
-               open + 1 < end, s[open + 1] == "/" {
+                open + 1 < end, s[open + 1] == "/"
+            {
                 end = open
                 continue
             }

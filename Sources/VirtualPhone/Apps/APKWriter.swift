@@ -27,16 +27,18 @@ public enum APKWriter {
 
     static func manifest(package: String, activity: String) -> [UInt8] {
         // Attribute names with resource ids come first, in the order of the resource map.
-        let strings = ["label", "name", "android", androidNamespace, "package", "manifest", "application", "activity",
-                       "intent-filter", "action", "category", package, activity,
-                       "android.intent.action.MAIN", "android.intent.category.LAUNCHER"]
+        let strings = [
+            "label", "name", "android", androidNamespace, "package", "manifest", "application", "activity",
+            "intent-filter", "action", "category", package, activity,
+            "android.intent.action.MAIN", "android.intent.category.LAUNCHER"
+        ]
         func index(_ s: String) -> UInt32 { UInt32(strings.firstIndex(of: s) ?? 0) }
         let none: UInt32 = 0xFFFF_FFFF
         var body: [UInt8] = []
         body += stringPool(strings, utf8: false)
         var map = Chunk(type: 0x0180, headerSize: 8)
-        map.body.u32(0x0101_0001) // android:label
-        map.body.u32(0x0101_0003) // android:name
+        map.body.u32(0x0101_0001)  // android:label
+        map.body.u32(0x0101_0003)  // android:name
         body += map.bytes
 
         func namespace(_ type: UInt16) -> [UInt8] {
@@ -87,7 +89,7 @@ public enum APKWriter {
         let locales = localizedLabels.keys.sorted()
         let values = [label] + locales.compactMap { localizedLabels[$0] }
         var table = Chunk(type: 0x0002, headerSize: 12)
-        table.header.u32(1) // one package
+        table.header.u32(1)  // one package
         table.body += stringPool(values, utf8: true)
 
         var pkg = Chunk(type: 0x0200, headerSize: 288)
@@ -96,28 +98,28 @@ public enum APKWriter {
         name += Array(repeating: 0, count: 128 - name.count)
         for unit in name { pkg.header.u16(unit) }
         let typeStrings = stringPool(["string"], utf8: true), keyStrings = stringPool(["app_name"], utf8: true)
-        pkg.header.u32(288) // typeStrings
-        pkg.header.u32(1) // lastPublicType
-        pkg.header.u32(UInt32(288 + typeStrings.count)) // keyStrings
-        pkg.header.u32(1) // lastPublicKey
-        pkg.header.u32(0) // typeIdOffset
+        pkg.header.u32(288)  // typeStrings
+        pkg.header.u32(1)  // lastPublicType
+        pkg.header.u32(UInt32(288 + typeStrings.count))  // keyStrings
+        pkg.header.u32(1)  // lastPublicKey
+        pkg.header.u32(0)  // typeIdOffset
         pkg.body += typeStrings + keyStrings
 
         var spec = Chunk(type: 0x0202, headerSize: 16)
         spec.header.append(1); spec.header.append(0); spec.header.u16(0)
         spec.header.u32(1)
-        spec.body.u32(locales.isEmpty ? 0 : 0x0004) // CONFIG_LOCALE varies
+        spec.body.u32(locales.isEmpty ? 0 : 0x0004)  // CONFIG_LOCALE varies
         pkg.body += spec.bytes
 
         for (index, qualifier) in ([""] + locales).enumerated() {
             var type = Chunk(type: 0x0201, headerSize: 20 + 64)
             type.header.append(1); type.header.append(0); type.header.u16(0)
-            type.header.u32(1) // entryCount
-            type.header.u32(20 + 64 + 4) // entriesStart
+            type.header.u32(1)  // entryCount
+            type.header.u32(20 + 64 + 4)  // entriesStart
             type.header += config(qualifier)
-            type.body.u32(0) // the entry's offset
-            type.body.u16(8); type.body.u16(0); type.body.u32(0) // ResTable_entry: size, flags, key
-            type.body.u16(8); type.body.append(0); type.body.append(0x03); type.body.u32(UInt32(index)) // Res_value: string
+            type.body.u32(0)  // the entry's offset
+            type.body.u16(8); type.body.u16(0); type.body.u32(0)  // ResTable_entry: size, flags, key
+            type.body.u16(8); type.body.append(0); type.body.append(0x03); type.body.u32(UInt32(index))  // Res_value: string
             pkg.body += type.bytes
         }
         table.body += pkg.bytes
@@ -216,8 +218,11 @@ public enum APKWriter {
     /// Raw deflate at the best compression; nil if zlib fails (the entry is then stored).
     static func deflate(_ input: [UInt8]) -> [UInt8]? {
         var stream = z_stream()
-        guard deflateInit2_(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
-                            zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
+        guard
+            deflateInit2_(
+                &stream, Z_BEST_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
+                zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK
+        else { return nil }
         defer { deflateEnd(&stream) }
         var input = input
         var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 16)

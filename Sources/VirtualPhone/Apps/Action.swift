@@ -30,8 +30,10 @@ public enum Action: Sendable, Equatable, Codable {
     case resetForm
 
     /// The verb keys, one of which an action object has.
-    static let verbs = ["navigate", "back", "home", "set", "toggle", "append", "update", "remove", "clear", "launch", "require",
-                        "toast", "intent", "resetForm"]
+    static let verbs = [
+        "navigate", "back", "home", "set", "toggle", "append", "update", "remove", "clear", "launch", "require",
+        "toast", "intent", "resetForm"
+    ]
     /// Keys that go with a verb: `params`/`replace` with navigate, `value` with set, `item` with append and update.
     static let companions: [String: Set<String>] = ["navigate": ["params", "replace"], "set": ["value"], "append": ["item"], "update": ["item"]]
 
@@ -49,28 +51,33 @@ public enum Action: Sendable, Equatable, Codable {
         let verbs = keys.filter(Self.verbs.contains).sorted()
         guard verbs.count == 1, let verb = verbs.first else {
             let found = verbs.isEmpty ? "none" : verbs.joined(separator: ", ")
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath,
-                debugDescription: "an action needs exactly one verb (\(Self.verbs.joined(separator: ", "))); this one has \(found)"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "an action needs exactly one verb (\(Self.verbs.joined(separator: ", "))); this one has \(found)"))
         }
         let allowed = Self.companions[verb, default: []].union([verb])
         if let stray = keys.filter({ !allowed.contains($0) }).sorted().first {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath + [Key(stray)],
-                debugDescription: "\"\(stray)\" does not go with \"\(verb)\" in an action"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath + [Key(stray)],
+                    debugDescription: "\"\(stray)\" does not go with \"\(verb)\" in an action"))
         }
         func string(_ key: String) throws -> String { try c.decode(String.self, forKey: Key(key)) }
         func flag(_ key: String) throws {
             guard try c.decode(Bool.self, forKey: Key(key)) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [Key(key)],
-                                                        debugDescription: "\"\(key)\" is a verb: write \"\(key)\": true"))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: decoder.codingPath + [Key(key)],
+                        debugDescription: "\"\(key)\" is a verb: write \"\(key)\": true"))
             }
         }
         func item() throws -> [String: JSON] { try c.decodeIfPresent([String: JSON].self, forKey: Key("item")) ?? [:] }
         switch verb {
         case "navigate":
-            self = .navigate(screen: try string(verb), params: try c.decodeIfPresent([String: String].self, forKey: Key("params")) ?? [:],
-                             replace: try c.decodeIfPresent(Bool.self, forKey: Key("replace")) ?? false)
+            self = .navigate(
+                screen: try string(verb), params: try c.decodeIfPresent([String: String].self, forKey: Key("params")) ?? [:],
+                replace: try c.decodeIfPresent(Bool.self, forKey: Key("replace")) ?? false)
         case "back": try flag(verb); self = .back
         case "home": try flag(verb); self = .home
         case "set": self = .set(path: try string(verb), value: try c.decodeIfPresent(JSON.self, forKey: Key("value")) ?? .null)

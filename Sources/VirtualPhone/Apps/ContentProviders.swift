@@ -21,9 +21,11 @@ extension VirtualPhone {
             let key = TaskCheck.normalized(address)
             if threads[key] == nil { threads[key] = threads.count + 1 }
             let type = m["type"]?.text == "sent" ? "2" : "1"
-            return [("_id", m["id"]?.text ?? ""), ("thread_id", String(threads[key] ?? 0)), ("address", address),
-                    ("date", m["date"]?.text ?? "0"), ("read", (m["read"]?.truthy ?? true) ? "1" : "0"), ("type", type),
-                    ("body", m["body"]?.text ?? "")]
+            return [
+                ("_id", m["id"]?.text ?? ""), ("thread_id", String(threads[key] ?? 0)), ("address", address),
+                ("date", m["date"]?.text ?? "0"), ("read", (m["read"]?.truthy ?? true) ? "1" : "0"), ("type", type),
+                ("body", m["body"]?.text ?? "")
+            ]
         }
         let base = uri.split(separator: "?").first.map(String.init) ?? uri
         switch base {

@@ -3,12 +3,16 @@ import Basics
 
 /// Seeded filler: generated contacts, messages and the like, the same for the same seed.
 extension VirtualPhone {
-    static let firstNames = ["Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "Lucas", "Mia", "Mason", "Isabella",
-                             "Ethan", "Harper", "Logan", "Evelyn", "James", "Abigail", "Henry", "Ella", "Jack", "Grace", "Leo",
-                             "Chloe", "Owen", "Zoe", "Wyatt", "Nora", "Caleb", "Lily", "Ryan"]
-    static let lastNames = ["Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Hernandez", "Lopez", "Wilson", "Anderson",
-                            "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris",
-                            "Clark", "Lewis", "Walker", "Young", "King"]
+    static let firstNames = [
+        "Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "Lucas", "Mia", "Mason", "Isabella",
+        "Ethan", "Harper", "Logan", "Evelyn", "James", "Abigail", "Henry", "Ella", "Jack", "Grace", "Leo",
+        "Chloe", "Owen", "Zoe", "Wyatt", "Nora", "Caleb", "Lily", "Ryan"
+    ]
+    static let lastNames = [
+        "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Hernandez", "Lopez", "Wilson", "Anderson",
+        "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris",
+        "Clark", "Lewis", "Walker", "Young", "King"
+    ]
 
     static func fill(_ state: inout JSON, _ filler: Filler, rng: inout SplitMix64) {
         var items = state.value(at: filler.collection)?.array ?? []
@@ -23,10 +27,11 @@ extension VirtualPhone {
             let name = "\(first) \(last)"
             guard used.insert(name).inserted else { continue }
             let number = String(format: "+1555%03d%04d", 200 + Int(rng.next() % 700), Int(rng.next() % 10000))
-            items.append(.object([
-                "id": .number(nextId), "name": .string(name), "phone": .string(number),
-                "email": .string("\(first.lowercased()).\(last.lowercased())@example.com"),
-            ]))
+            items.append(
+                .object([
+                    "id": .number(nextId), "name": .string(name), "phone": .string(number),
+                    "email": .string("\(first.lowercased()).\(last.lowercased())@example.com")
+                ]))
             nextId += 1
             made += 1
         }

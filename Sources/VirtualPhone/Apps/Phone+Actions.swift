@@ -7,7 +7,8 @@ extension VirtualPhone {
         clockTicks += 1
         for action in actions {
             if case .require(let fields) = action, let entry = topEntry,
-               let empty = fields.first(where: { (entry.form[$0] ?? "").trimmingCharacters(in: .whitespaces).isEmpty }) {
+                let empty = fields.first(where: { (entry.form[$0] ?? "").trimmingCharacters(in: .whitespaces).isEmpty })
+            {
                 toast = "Enter \(empty.replacingOccurrences(of: "_", with: " "))"
                 changed()
                 return

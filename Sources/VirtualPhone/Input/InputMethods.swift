@@ -28,7 +28,8 @@ extension VirtualPhone {
     func imeCommand(_ verb: String, _ id: String) -> (String, Int32) {
         let short = Self.shortIME(id)
         guard installedIMEs.contains(short) else {
-            return verb == "set" ? ("Unknown input method \(id) cannot be selected for user #0\n", 255)
+            return verb == "set"
+                ? ("Unknown input method \(id) cannot be selected for user #0\n", 255)
                 : ("Unknown input method \(id) cannot be enabled for user #0\n", 255)
         }
         switch verb {

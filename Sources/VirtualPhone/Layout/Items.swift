@@ -11,7 +11,9 @@ extension VirtualPhone {
     func drawSwitch(_ r: Rect, on: Bool, ops: inout [DrawOp]) {
         let t = theme
         ops.append(.rect(r, on ? t.accent : t.divider, radius: r.height / 2))
-        let knob = on ? Rect(x0: r.x1 - dp(28), y0: r.y0 + dp(4), x1: r.x1 - dp(4), y1: r.y1 - dp(4))
+        let knob =
+            on
+            ? Rect(x0: r.x1 - dp(28), y0: r.y0 + dp(4), x1: r.x1 - dp(4), y1: r.y1 - dp(4))
             : Rect(x0: r.x0 + dp(4), y0: r.y0 + dp(4), x1: r.x0 + dp(28), y1: r.y1 - dp(4))
         ops.append(.rect(knob, on ? t.onAccent : t.secondary, radius: knob.height / 2))
     }
@@ -25,9 +27,10 @@ extension VirtualPhone {
         let h = dp(sub == nil ? 60 : 76)
         let row = Rect(x0: 0, y0: y, x1: W, y1: y + h)
         var x = dp(16)
-        var node = UINode(className: "android.view.ViewGroup", package: pkg, bounds: row, resourceId: rid,
-                          clickable: template.actions != nil || template.toggle != nil, longClickable: template.longPress != nil,
-                          focusable: true)
+        var node = UINode(
+            className: "android.view.ViewGroup", package: pkg, bounds: row, resourceId: rid,
+            clickable: template.actions != nil || template.toggle != nil, longClickable: template.longPress != nil,
+            focusable: true)
         if template.avatar == true {
             let a = Rect(x0: x, y0: row.midY - dp(20), x1: x + dp(40), y1: row.midY + dp(20))
             let palette = ["#1A73E8", "#E8710A", "#188038", "#A142F4", "#D93025", "#12B5CB", "#F9AB00"]
@@ -44,8 +47,10 @@ extension VirtualPhone {
             let on = states[pkg]?.value(at: path)?.truthy ?? false
             let sw = switchRect(row)
             drawSwitch(sw, on: on, ops: &ops)
-            node.children.append(UINode(className: "android.widget.Switch", package: pkg, bounds: sw, text: on ? "ON" : "OFF",
-                                        clickable: true, checkable: true, checked: on, focusable: true, tap: .toggle(path, package: pkg)))
+            node.children.append(
+                UINode(
+                    className: "android.widget.Switch", package: pkg, bounds: sw, text: on ? "ON" : "OFF",
+                    clickable: true, checkable: true, checked: on, focusable: true, tap: .toggle(path, package: pkg)))
             right = sw.x0 - dp(12)
             if template.actions == nil { node.tap = .toggle(path, package: pkg) }
         }
@@ -57,19 +62,25 @@ extension VirtualPhone {
         let titleBase = sub == nil ? row.midY + dp(6) : row.y0 + dp(31)
         let shownTitle = text.fit(title, size: dp(17), maxWidth: right - x)
         ops.append(.text(shownTitle, x: x, baseline: titleBase, size: dp(17), color: t.text, bold: false))
-        node.children.append(UINode(className: "android.widget.TextView", package: pkg,
-                                    bounds: Rect(x0: x, y0: titleBase - dp(17), x1: x + max(1, text.width(shownTitle, size: dp(17))), y1: titleBase + dp(5)),
-                                    text: title))
+        node.children.append(
+            UINode(
+                className: "android.widget.TextView", package: pkg,
+                bounds: Rect(x0: x, y0: titleBase - dp(17), x1: x + max(1, text.width(shownTitle, size: dp(17))), y1: titleBase + dp(5)),
+                text: title))
         if let sub {
             let shown = text.fit(sub.replacingOccurrences(of: "\n", with: " "), size: dp(14), maxWidth: right - x)
             ops.append(.text(shown, x: x, baseline: row.y0 + dp(55), size: dp(14), color: t.secondary, bold: false))
-            node.children.append(UINode(className: "android.widget.TextView", package: pkg,
-                                        bounds: Rect(x0: x, y0: row.y0 + dp(41), x1: x + max(1, text.width(shown, size: dp(14))), y1: row.y0 + dp(60)),
-                                        text: sub))
+            node.children.append(
+                UINode(
+                    className: "android.widget.TextView", package: pkg,
+                    bounds: Rect(x0: x, y0: row.y0 + dp(41), x1: x + max(1, text.width(shown, size: dp(14))), y1: row.y0 + dp(60)),
+                    text: sub))
         }
         if let trailing, !trailing.isEmpty {
-            node.children.append(UINode(className: "android.widget.TextView", package: pkg,
-                                        bounds: Rect(x0: right + dp(12), y0: row.y0 + dp(14), x1: W - dp(16), y1: row.y0 + dp(36)), text: trailing))
+            node.children.append(
+                UINode(
+                    className: "android.widget.TextView", package: pkg,
+                    bounds: Rect(x0: right + dp(12), y0: row.y0 + dp(14), x1: W - dp(16), y1: row.y0 + dp(36)), text: trailing))
         }
         ops.append(.rect(Rect(x0: x, y0: row.y1 - max(1, dp(0.5)), x1: W, y1: row.y1), t.divider, radius: 0))
         if let actions = template.actions { node.tap = .actions(actions, ctx, package: pkg) }

@@ -55,14 +55,18 @@ extension VirtualPhone {
                 ops.append(.line(cx - a, cy, cx + a, cy, t.text, thickness: Double(dp(2))))
                 ops.append(.line(cx - a, cy, cx - a / 4, cy - a * 0.75, t.text, thickness: Double(dp(2))))
                 ops.append(.line(cx - a, cy, cx - a / 4, cy + a * 0.75, t.text, thickness: Double(dp(2))))
-                barNode.children.append(UINode(className: "android.widget.ImageButton", package: pkg, bounds: b, contentDesc: "Navigate up",
-                                               clickable: true, focusable: true, tap: .back))
+                barNode.children.append(
+                    UINode(
+                        className: "android.widget.ImageButton", package: pkg, bounds: b, contentDesc: "Navigate up",
+                        clickable: true, focusable: true, tap: .back))
                 x = dp(64)
             }
             let title = text.fit(Template.render(titleTemplate, ctx), size: dp(20), maxWidth: W - x - dp(16))
             ops.append(.text(title, x: x, baseline: bar.midY + dp(7), size: dp(20), color: t.text, bold: false))
-            barNode.children.append(UINode(className: "android.widget.TextView", package: pkg,
-                                           bounds: Rect(x0: x, y0: bar.y0 + dp(18), x1: x + text.width(title, size: dp(20)), y1: bar.y1 - dp(18)), text: title))
+            barNode.children.append(
+                UINode(
+                    className: "android.widget.TextView", package: pkg,
+                    bounds: Rect(x0: x, y0: bar.y0 + dp(18), x1: x + text.width(title, size: dp(20)), y1: bar.y1 - dp(18)), text: title))
             rootChildren.append(barNode)
             top = bar.y1
         }
@@ -82,8 +86,9 @@ extension VirtualPhone {
         ops.append(contentsOf: contentOps.compactMap { clip($0, to: viewport) })
         let visible = contentNodes.compactMap { clip($0, to: viewport) }
         let scrollable = contentHeight > viewport.height
-        var scrollNode = UINode(className: scrollable ? "android.widget.ScrollView" : "android.widget.FrameLayout", package: pkg,
-                                bounds: viewport, resourceId: "\(pkg):id/content", focusable: scrollable, scrollable: scrollable)
+        var scrollNode = UINode(
+            className: scrollable ? "android.widget.ScrollView" : "android.widget.FrameLayout", package: pkg,
+            bounds: viewport, resourceId: "\(pkg):id/content", focusable: scrollable, scrollable: scrollable)
         scrollNode.children = visible
         rootChildren.append(scrollNode)
 
@@ -95,9 +100,11 @@ extension VirtualPhone {
             ops.append(.line(Double(r.midX) - plus, Double(r.midY), Double(r.midX) + plus, Double(r.midY), t.onAccent, thickness: Double(dp(3))))
             ops.append(.line(Double(r.midX), Double(r.midY) - plus, Double(r.midX), Double(r.midY) + plus, t.onAccent, thickness: Double(dp(3))))
             let label = Template.render(fab.text ?? "Add", ctx)
-            rootChildren.append(UINode(className: "android.widget.ImageButton", package: pkg, bounds: r,
-                                       resourceId: "\(pkg):id/\(fab.id ?? "fab")", contentDesc: label, clickable: true, focusable: true,
-                                       tap: .actions(fab.actions ?? [], ctx, package: pkg)))
+            rootChildren.append(
+                UINode(
+                    className: "android.widget.ImageButton", package: pkg, bounds: r,
+                    resourceId: "\(pkg):id/\(fab.id ?? "fab")", contentDesc: label, clickable: true, focusable: true,
+                    tap: .actions(fab.actions ?? [], ctx, package: pkg)))
         }
 
         // Keyboard.
@@ -139,8 +146,12 @@ extension VirtualPhone {
         }
         if states["com.android.settings"]?["wifi"]?.truthy ?? false {
             sx -= dp(20)
-            ops.append(.triangle([(Double(sx), Double(status.midY - dp(6))), (Double(sx + dp(16)), Double(status.midY - dp(6))),
-                                  (Double(sx + dp(8)), Double(status.midY + dp(6)))], statusColor))
+            ops.append(
+                .triangle(
+                    [
+                        (Double(sx), Double(status.midY - dp(6))), (Double(sx + dp(16)), Double(status.midY - dp(6))),
+                        (Double(sx + dp(8)), Double(status.midY + dp(6)))
+                    ], statusColor))
         }
         if states["com.android.settings"]?["bluetooth"]?.truthy ?? false {
             sx -= dp(16)
@@ -169,8 +180,9 @@ extension VirtualPhone {
         decor.children = rootChildren
         root.children = [decor]
         if let shadeNode { root = shadeNode }
-        return Frame(root: root, ops: ops, keys: keys, statusBar: status, navBar: nav, content: viewport,
-                     contentHeight: contentHeight, keyboard: keyboardRect)
+        return Frame(
+            root: root, ops: ops, keys: keys, statusBar: status, navBar: nav, content: viewport,
+            contentHeight: contentHeight, keyboard: keyboardRect)
     }
 
     var batteryLevel: Int { 40 + Int(seed % 56) }

@@ -36,8 +36,10 @@ extension VirtualPhone {
         return .object(base)
     }
 
-    func layoutWidget(_ w: Widget, app: AppDefinition, entry: ActivityEntry, ctx: JSON, y: inout Int,
-                      ops: inout [DrawOp], nodes: inout [UINode]) {
+    func layoutWidget(
+        _ w: Widget, app: AppDefinition, entry: ActivityEntry, ctx: JSON, y: inout Int,
+        ops: inout [DrawOp], nodes: inout [UINode]
+    ) {
         if let cond = w.when, !(Template.evaluate(cond, ctx)?.truthy ?? false) { return }
         let W = profile.width
         let pad = dp(16)
@@ -64,9 +66,11 @@ extension VirtualPhone {
             }
             let height = lines.count * lineHeight + dp(8)
             let widest = lines.map { text.width($0, size: size, bold: bold) }.max() ?? 0
-            nodes.append(UINode(className: "android.widget.TextView", package: pkg, bounds: Rect(x0: pad, y0: top, x1: pad + max(widest, 1), y1: top + lines.count * lineHeight),
-                                text: content, resourceId: rid, clickable: w.actions != nil,
-                                tap: w.actions.map { .actions($0, ctx, package: pkg) }))
+            nodes.append(
+                UINode(
+                    className: "android.widget.TextView", package: pkg, bounds: Rect(x0: pad, y0: top, x1: pad + max(widest, 1), y1: top + lines.count * lineHeight),
+                    text: content, resourceId: rid, clickable: w.actions != nil,
+                    tap: w.actions.map { .actions($0, ctx, package: pkg) }))
             y += height
         case .button:
             let r = Rect(x0: pad, y0: y + dp(8), x1: W - pad, y1: y + dp(56))
@@ -79,8 +83,10 @@ extension VirtualPhone {
             let size = dp(16)
             let tw = text.width(label, size: size, bold: true)
             ops.append(.text(label, x: r.midX - tw / 2, baseline: r.midY + dp(6), size: size, color: fg, bold: true))
-            nodes.append(UINode(className: "android.widget.Button", package: pkg, bounds: r, text: label, resourceId: rid,
-                                clickable: true, focusable: true, tap: .actions(w.actions ?? [], ctx, package: pkg)))
+            nodes.append(
+                UINode(
+                    className: "android.widget.Button", package: pkg, bounds: r, text: label, resourceId: rid,
+                    clickable: true, focusable: true, tap: .actions(w.actions ?? [], ctx, package: pkg)))
             y = r.y1 + dp(8)
         case .toggle:
             let path = Template.render(w.bind ?? "", ctx)
@@ -89,23 +95,30 @@ extension VirtualPhone {
             let sub = w.subtitle.map { Template.render($0, ctx) }
             let h = dp(sub == nil ? 64 : 76)
             let row = Rect(x0: 0, y0: y, x1: W, y1: y + h)
-            var node = UINode(className: "android.widget.LinearLayout", package: pkg, bounds: row, resourceId: rid, clickable: true, focusable: true,
-                              tap: .toggle(path, package: pkg))
+            var node = UINode(
+                className: "android.widget.LinearLayout", package: pkg, bounds: row, resourceId: rid, clickable: true, focusable: true,
+                tap: .toggle(path, package: pkg))
             let titleBase = sub == nil ? row.midY + dp(6) : row.y0 + dp(32)
             ops.append(.text(text.fit(label, size: dp(18), maxWidth: W - dp(110)), x: pad, baseline: titleBase, size: dp(18), color: t.text, bold: false))
-            node.children.append(UINode(className: "android.widget.TextView", package: pkg,
-                                        bounds: Rect(x0: pad, y0: titleBase - dp(18), x1: pad + text.width(label, size: dp(18)), y1: titleBase + dp(5)),
-                                        text: label, resourceId: "android:id/title"))
+            node.children.append(
+                UINode(
+                    className: "android.widget.TextView", package: pkg,
+                    bounds: Rect(x0: pad, y0: titleBase - dp(18), x1: pad + text.width(label, size: dp(18)), y1: titleBase + dp(5)),
+                    text: label, resourceId: "android:id/title"))
             if let sub {
                 ops.append(.text(text.fit(sub, size: dp(14), maxWidth: W - dp(110)), x: pad, baseline: row.y0 + dp(56), size: dp(14), color: t.secondary, bold: false))
-                node.children.append(UINode(className: "android.widget.TextView", package: pkg,
-                                            bounds: Rect(x0: pad, y0: row.y0 + dp(42), x1: pad + text.width(sub, size: dp(14)), y1: row.y0 + dp(60)),
-                                            text: sub, resourceId: "android:id/summary"))
+                node.children.append(
+                    UINode(
+                        className: "android.widget.TextView", package: pkg,
+                        bounds: Rect(x0: pad, y0: row.y0 + dp(42), x1: pad + text.width(sub, size: dp(14)), y1: row.y0 + dp(60)),
+                        text: sub, resourceId: "android:id/summary"))
             }
             let sw = switchRect(row)
             drawSwitch(sw, on: on, ops: &ops)
-            node.children.append(UINode(className: "android.widget.Switch", package: pkg, bounds: sw, text: on ? "ON" : "OFF",
-                                        resourceId: "android:id/switch_widget", checkable: true, checked: on, focusable: true))
+            node.children.append(
+                UINode(
+                    className: "android.widget.Switch", package: pkg, bounds: sw, text: on ? "ON" : "OFF",
+                    resourceId: "android:id/switch_widget", checkable: true, checked: on, focusable: true))
             nodes.append(node)
             y = row.y1
         case .slider:
@@ -125,9 +138,11 @@ extension VirtualPhone {
             ops.append(.rect(Rect(x0: knobX - dp(10), y0: track.midY - dp(10), x1: knobX + dp(10), y1: track.midY + dp(10)), t.accent, radius: dp(10)))
             let bounds = Rect(x0: pad, y0: y + dp(40), x1: W - pad, y1: y + dp(68))
             nodes.append(UINode(className: "android.widget.TextView", package: pkg, bounds: Rect(x0: pad, y0: y + dp(10), x1: pad + text.width(label, size: dp(18)), y1: y + dp(34)), text: label))
-            nodes.append(UINode(className: "android.widget.SeekBar", package: pkg, bounds: bounds, text: valueText, resourceId: rid,
-                                clickable: true, focusable: true, scrollable: false,
-                                tap: .slider(path, min: lo, max: hi, track: Rect(x0: track.x0, y0: bounds.y0, x1: track.x1, y1: bounds.y1), package: pkg)))
+            nodes.append(
+                UINode(
+                    className: "android.widget.SeekBar", package: pkg, bounds: bounds, text: valueText, resourceId: rid,
+                    clickable: true, focusable: true, scrollable: false,
+                    tap: .slider(path, min: lo, max: hi, track: Rect(x0: track.x0, y0: bounds.y0, x1: track.x1, y1: bounds.y1), package: pkg)))
             y += dp(76)
         case .field:
             let field = w.field ?? w.id ?? "text"
@@ -160,13 +175,16 @@ extension VirtualPhone {
             if focused {
                 ops.append(.rect(Rect(x0: caretX + 1, y0: caretBase - dp(18), x1: caretX + 1 + max(2, dp(1.5)), y1: caretBase + dp(4)), t.accent, radius: 0))
             }
-            nodes.append(UINode(className: "android.widget.EditText", package: pkg, bounds: r, text: value.isEmpty ? hint : shown,
-                                resourceId: rid.isEmpty ? "\(pkg):id/\(field)" : rid, clickable: true, longClickable: true,
-                                focusable: true, focused: focused, password: w.password == true, tap: .focus(field)))
+            nodes.append(
+                UINode(
+                    className: "android.widget.EditText", package: pkg, bounds: r, text: value.isEmpty ? hint : shown,
+                    resourceId: rid.isEmpty ? "\(pkg):id/\(field)" : rid, clickable: true, longClickable: true,
+                    focusable: true, focused: focused, password: w.password == true, tap: .focus(field)))
             y = r.y1 + dp(8)
         case .row:
-            let item = ItemTemplate(id: w.id, title: w.text ?? "", subtitle: w.subtitle, trailing: w.trailing, toggle: w.bind,
-                                    avatar: nil, outgoing: nil, actions: w.actions, longPress: nil)
+            let item = ItemTemplate(
+                id: w.id, title: w.text ?? "", subtitle: w.subtitle, trailing: w.trailing, toggle: w.bind,
+                avatar: nil, outgoing: nil, actions: w.actions, longPress: nil)
             layoutItem(item, ctx: ctx, pkg: pkg, rid: rid, y: &y, ops: &ops, nodes: &nodes)
         case .list:
             let list = items(for: w, ctx: ctx)
@@ -181,14 +199,17 @@ extension VirtualPhone {
                 let ictx = itemContext(item, ctx)
                 let itemId = template.id.map { Template.render($0, ictx) } ?? String(i)
                 if let outgoing = template.outgoing {
-                    layoutBubble(Template.render(template.title, ictx), outgoing: Template.evaluate(outgoing, ictx)?.truthy ?? false,
-                                 caption: template.subtitle.map { Template.render($0, ictx) }, pkg: pkg, y: &y, ops: &ops, nodes: &children)
+                    layoutBubble(
+                        Template.render(template.title, ictx), outgoing: Template.evaluate(outgoing, ictx)?.truthy ?? false,
+                        caption: template.subtitle.map { Template.render($0, ictx) }, pkg: pkg, y: &y, ops: &ops, nodes: &children)
                 } else {
                     layoutItem(template, ctx: ictx, pkg: pkg, rid: "\(pkg):id/\(w.id ?? "item")_\(itemId)", y: &y, ops: &ops, nodes: &children)
                 }
             }
-            nodes.append(UINode(className: "androidx.recyclerview.widget.RecyclerView", package: pkg,
-                                bounds: Rect(x0: 0, y0: top, x1: W, y1: max(y, top + 1)), resourceId: rid, focusable: true, children: children))
+            nodes.append(
+                UINode(
+                    className: "androidx.recyclerview.widget.RecyclerView", package: pkg,
+                    bounds: Rect(x0: 0, y0: top, x1: W, y1: max(y, top + 1)), resourceId: rid, focusable: true, children: children))
         case .apps:
             let packages: [String]
             if w.apps == "home" {
@@ -212,10 +233,12 @@ extension VirtualPhone {
                 let label = text.fit(target.label, size: dp(13), maxWidth: cellW - dp(8))
                 let lw = text.width(label, size: dp(13))
                 ops.append(.text(label, x: cell.midX - lw / 2, baseline: cell.y0 + dp(86), size: dp(13), color: labelColor, bold: false))
-                nodes.append(UINode(className: "android.widget.TextView", package: pkg,
-                                    bounds: Rect(x0: cell.x0 + dp(4), y0: cell.y0 + dp(4), x1: cell.x1 - dp(4), y1: cell.y1 - dp(4)),
-                                    text: target.label, contentDesc: target.label, clickable: true, longClickable: true, focusable: true,
-                                    tap: .launch(p)))
+                nodes.append(
+                    UINode(
+                        className: "android.widget.TextView", package: pkg,
+                        bounds: Rect(x0: cell.x0 + dp(4), y0: cell.y0 + dp(4), x1: cell.x1 - dp(4), y1: cell.y1 - dp(4)),
+                        text: target.label, contentDesc: target.label, clickable: true, longClickable: true, focusable: true,
+                        tap: .launch(p)))
             }
             y += ((packages.count + columns - 1) / columns) * cellH
         case .image:
@@ -239,8 +262,10 @@ extension VirtualPhone {
                 ops.append(.rect(r, t.surface, radius: dp(17)))
                 ops.append(.ring(r, t.divider, thickness: max(1, dp(1)), radius: dp(17)))
                 ops.append(.text(label, x: r.x0 + dp(16), baseline: r.midY + dp(5), size: dp(14), color: t.text, bold: false))
-                nodes.append(UINode(className: "android.widget.Button", package: pkg, bounds: r, text: label, clickable: true, focusable: true,
-                                    tap: .actions(chip.actions, ctx, package: pkg)))
+                nodes.append(
+                    UINode(
+                        className: "android.widget.Button", package: pkg, bounds: r, text: label, clickable: true, focusable: true,
+                        tap: .actions(chip.actions, ctx, package: pkg)))
                 x = r.x1 + dp(8)
             }
             y = rowY + dp(44)

@@ -27,9 +27,11 @@ public final class VirtualPhoneServer: Sendable {
         /// Wraps the phone's shell (tests answer some commands themselves this way).
         public var shell: (@Sendable (VirtualPhoneShell) -> any DeviceShell)?
 
-        public init(profile: String = "pixel-7", seed: UInt64 = 1, port: Int = 0, index: Int = 0,
-                    authorizedKeys: ADBAuthorizedKeys? = nil, acceptUnknownKeys: Bool = true, task: TaskDefinition? = nil, root: URL? = nil,
-                    shell: (@Sendable (VirtualPhoneShell) -> any DeviceShell)? = nil) {
+        public init(
+            profile: String = "pixel-7", seed: UInt64 = 1, port: Int = 0, index: Int = 0,
+            authorizedKeys: ADBAuthorizedKeys? = nil, acceptUnknownKeys: Bool = true, task: TaskDefinition? = nil, root: URL? = nil,
+            shell: (@Sendable (VirtualPhoneShell) -> any DeviceShell)? = nil
+        ) {
             self.profile = profile
             self.seed = seed
             self.port = port
@@ -49,11 +51,14 @@ public final class VirtualPhoneServer: Sendable {
     }
 
     /// Makes a phone and starts serving it.
-    public static func start(catalog: DeviceCatalog, options: Options = Options(),
-                             logger: Logger = Logger(label: "tether.vphone")) async throws -> VirtualPhoneServer {
+    public static func start(
+        catalog: DeviceCatalog, options: Options = Options(),
+        logger: Logger = Logger(label: "tether.vphone")
+    ) async throws -> VirtualPhoneServer {
         if options.port != 0 { _ = try ports(first: options.port, count: 1) }
-        let phone = try VirtualPhone(catalog: catalog, profile: options.profile, seed: options.seed, index: options.index,
-                                     root: options.root, task: options.task, logger: logger)
+        let phone = try VirtualPhone(
+            catalog: catalog, profile: options.profile, seed: options.seed, index: options.index,
+            root: options.root, task: options.task, logger: logger)
         let files = DeviceFileSystem(root: phone.root)
         let shell = VirtualPhoneShell(phone: phone)
         let served: any DeviceShell = options.shell.map { $0(shell) } ?? shell
@@ -61,8 +66,10 @@ public final class VirtualPhoneServer: Sendable {
         let p = phone.profile.properties
         let banner = ADBBanner(
             systemType: .device,
-            properties: [("ro.product.name", p["ro.product.name"] ?? "vphone"), ("ro.product.model", p["ro.product.model"] ?? "VirtualPhone"),
-                         ("ro.product.device", p["ro.product.device"] ?? "vphone")],
+            properties: [
+                ("ro.product.name", p["ro.product.name"] ?? "vphone"), ("ro.product.model", p["ro.product.model"] ?? "VirtualPhone"),
+                ("ro.product.device", p["ro.product.device"] ?? "vphone")
+            ],
             features: ADBFeature.device)
         var auth = ADBDeviceEndpoint.Authentication.none
         if let keys = options.authorizedKeys {

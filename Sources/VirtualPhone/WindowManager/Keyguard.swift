@@ -113,8 +113,9 @@ extension VirtualPhone {
         let screen = Rect(x0: 0, y0: 0, x1: W, y1: H)
         let systemUI = "com.android.systemui"
         guard awake else {
-            return Frame(root: UINode(className: "android.widget.FrameLayout", package: systemUI, bounds: screen),
-                         ops: [.rect(screen, .black, radius: 0)], statusBar: status, navBar: nav, content: screen)
+            return Frame(
+                root: UINode(className: "android.widget.FrameLayout", package: systemUI, bounds: screen),
+                ops: [.rect(screen, .black, radius: 0)], statusBar: status, navBar: nav, content: screen)
         }
         var ops: [DrawOp] = [.rect(screen, Color(r: 22, g: 36, b: 58), radius: 0)]
         var children: [UINode] = []
@@ -122,28 +123,35 @@ extension VirtualPhone {
         let clockSize = dp(72)
         let cw = text.width(clock, size: clockSize)
         ops.append(.text(clock, x: (W - cw) / 2, baseline: dp(200), size: clockSize, color: .white, bold: false))
-        children.append(UINode(className: "android.widget.TextClock", package: systemUI,
-                               bounds: Rect(x0: (W - cw) / 2, y0: dp(200) - clockSize, x1: (W + cw) / 2, y1: dp(210)),
-                               text: clock, resourceId: "\(systemUI):id/keyguard_clock"))
+        children.append(
+            UINode(
+                className: "android.widget.TextClock", package: systemUI,
+                bounds: Rect(x0: (W - cw) / 2, y0: dp(200) - clockSize, x1: (W + cw) / 2, y1: dp(210)),
+                text: clock, resourceId: "\(systemUI):id/keyguard_clock"))
         let hint: String
         if let entry = bouncerEntry {
             hint = "Enter PIN"
             let dots = String(repeating: "●", count: entry.count)
             let dw = text.width(dots.isEmpty ? " " : dots, size: dp(28))
             ops.append(.text(dots, x: (W - dw) / 2, baseline: H / 2 + dp(10), size: dp(28), color: .white, bold: false))
-            children.append(UINode(className: "android.widget.EditText", package: systemUI,
-                                   bounds: Rect(x0: dp(48), y0: H / 2 - dp(30), x1: W - dp(48), y1: H / 2 + dp(30)),
-                                   resourceId: "\(systemUI):id/pinEntry", contentDesc: "PIN area", focusable: true))
+            children.append(
+                UINode(
+                    className: "android.widget.EditText", package: systemUI,
+                    bounds: Rect(x0: dp(48), y0: H / 2 - dp(30), x1: W - dp(48), y1: H / 2 + dp(30)),
+                    resourceId: "\(systemUI):id/pinEntry", contentDesc: "PIN area", focusable: true))
         } else {
             hint = "Swipe up to unlock"
         }
         let hw = text.width(hint, size: dp(16))
         ops.append(.text(hint, x: (W - hw) / 2, baseline: nav.y0 - dp(40), size: dp(16), color: .white, bold: false))
-        children.append(UINode(className: "android.widget.TextView", package: systemUI,
-                               bounds: Rect(x0: (W - hw) / 2, y0: nav.y0 - dp(60), x1: (W + hw) / 2, y1: nav.y0 - dp(34)),
-                               text: hint, resourceId: "\(systemUI):id/keyguard_indication_text"))
-        var root = UINode(className: "android.widget.FrameLayout", package: systemUI, bounds: screen,
-                          resourceId: "\(systemUI):id/notification_panel")
+        children.append(
+            UINode(
+                className: "android.widget.TextView", package: systemUI,
+                bounds: Rect(x0: (W - hw) / 2, y0: nav.y0 - dp(60), x1: (W + hw) / 2, y1: nav.y0 - dp(34)),
+                text: hint, resourceId: "\(systemUI):id/keyguard_indication_text"))
+        var root = UINode(
+            className: "android.widget.FrameLayout", package: systemUI, bounds: screen,
+            resourceId: "\(systemUI):id/notification_panel")
         root.children = children
         return Frame(root: root, ops: ops, statusBar: status, navBar: nav, content: screen)
     }

@@ -14,8 +14,10 @@ public struct ReceivedIntent: Sendable, Equatable {
     public var categories: [String] = []
     public var extras: [String: JSON] = [:]
 
-    public init(action: String? = nil, data: String? = nil, type: String? = nil, component: String? = nil,
-                package: String? = nil, categories: [String] = [], extras: [String: JSON] = [:]) {
+    public init(
+        action: String? = nil, data: String? = nil, type: String? = nil, component: String? = nil,
+        package: String? = nil, categories: [String] = [], extras: [String: JSON] = [:]
+    ) {
         self.action = action
         self.data = data
         self.type = type

@@ -23,23 +23,28 @@ extension BenchCommand {
             let first = try ModelCommand.readImage(image1), second = try ModelCommand.readImage(image2)
             let system = Self.systemPrompt(tokens: systemTokens, tokenizer: m.tokenizer)
             let task = "Open Chrome and search for the weather in Paris\n\n{\"current_app\": \"System Home\"}"
-            let reply = "<think>The home screen is shown; Chrome is not open yet, so launch it first.</think>"
+            let reply =
+                "<think>The home screen is shown; Chrome is not open yet, so launch it first.</think>"
                 + "<answer>do(action=\"Launch\", app=\"Chrome\")</answer>"
             let step1 = try m.prompt([.system(system), .user(task, images: 1)], images: [first])
-            let step2 = try m.prompt([.system(system), .user(task), .assistant(reply),
-                                      .user("** Screen Info **\n\n{\"current_app\": \"Chrome\"}", images: 1)],
-                                     images: [second])
+            let step2 = try m.prompt(
+                [
+                    .system(system), .user(task), .assistant(reply),
+                    .user("** Screen Info **\n\n{\"current_app\": \"Chrome\"}", images: 1)
+                ],
+                images: [second])
             let options = GenerationOptions(maxTokens: maxTokens, stopTokenIds: [])
             let cache = PrefixCache()
             let runs: [(String, Prompt, PrefixCache?)] = [
-                ("step1", step1, cache), ("step2-reused", step2, cache), ("step2-scratch", step2, nil),
+                ("step1", step1, cache), ("step2-reused", step2, cache), ("step2-scratch", step2, nil)
             ]
             for (name, prompt, cache) in runs {
                 let r = try await m.generate(prompt, options: options, prefixCache: cache)
                 let t = r.timings
-                say("\(name) prompt_tokens=\(prompt.tokenIds.count) reused=\(r.reusedPromptTokens) "
-                      + "prefilled=\(t.prefilledTokens) vision_s=\(String(format: "%.2f", t.vision)) "
-                      + "prefill_s=\(String(format: "%.2f", t.prefill)) ids=\(r.generatedIds)")
+                say(
+                    "\(name) prompt_tokens=\(prompt.tokenIds.count) reused=\(r.reusedPromptTokens) "
+                        + "prefilled=\(t.prefilledTokens) vision_s=\(String(format: "%.2f", t.vision)) "
+                        + "prefill_s=\(String(format: "%.2f", t.prefill)) ids=\(r.generatedIds)")
             }
         }
 

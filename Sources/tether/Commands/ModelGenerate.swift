@@ -27,8 +27,9 @@ extension ModelCommand {
             if let system { messages.append(.system(system)) }
             messages.append(.user(prompt, images: images.count))
             let p = try m.prompt(messages, images: images)
-            let options = GenerationOptions(maxTokens: maxTokens, temperature: temperature, topP: topP,
-                                            frequencyPenalty: frequencyPenalty, seed: seed)
+            let options = GenerationOptions(
+                maxTokens: maxTokens, temperature: temperature, topP: topP,
+                frequencyPenalty: frequencyPenalty, seed: seed)
             if json {
                 let r = try await m.generate(p, options: options)
                 let out: [String: Any] = [
@@ -37,8 +38,10 @@ extension ModelCommand {
                     "generated_ids": r.generatedIds,
                     "text": r.text,
                     "top5": ["ids": r.firstTop5.map(\.id), "logits": r.firstTop5.map { Double($0.logit) }],
-                "timings": ["vision_s": r.timings.vision, "prefill_s": r.timings.prefill,
-                            "decode_s": r.timings.decode, "decoded_tokens": r.timings.decodedTokens],
+                    "timings": [
+                        "vision_s": r.timings.vision, "prefill_s": r.timings.prefill,
+                        "decode_s": r.timings.decode, "decoded_tokens": r.timings.decodedTokens
+                    ]
                 ]
                 let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
                 say(String(decoding: data, as: UTF8.self))

@@ -27,8 +27,9 @@ struct Push: AsyncParsableCommand {
             let summary = try await sync.push(directory: source, to: destination)
             await sync.close()
             let skipped = summary.skipped.isEmpty ? "" : ", \(summary.skipped.count) skipped"
-            print("\(local): \(summary.files) file\(summary.files == 1 ? "" : "s") pushed\(skipped). "
-                + bytesPerSecond(summary.bytes, Date().timeIntervalSince(start)))
+            print(
+                "\(local): \(summary.files) file\(summary.files == 1 ? "" : "s") pushed\(skipped). "
+                    + bytesPerSecond(summary.bytes, Date().timeIntervalSince(start)))
         } else {
             let size = try await sync.push(file: source, to: destination)
             await sync.close()

@@ -105,4 +105,3 @@ struct SelfCheck: AsyncParsableCommand {
         say("all checks passed")
     }
 }
-

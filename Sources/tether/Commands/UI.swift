@@ -39,8 +39,10 @@ struct UI: AsyncParsableCommand {
             if !node.contentDescription.isEmpty { line += " desc=\"\(node.contentDescription)\"" }
             if !node.resourceId.isEmpty { line += " id=\(node.resourceId)" }
             line += " \(node.bounds)"
-            let flags = [(node.clickable, "clickable"), (node.focused, "focused"), (node.checked, "checked"), (node.scrollable, "scrollable"),
-                         (!node.enabled, "disabled"), (node.selected, "selected")].filter(\.0).map(\.1)
+            let flags = [
+                (node.clickable, "clickable"), (node.focused, "focused"), (node.checked, "checked"), (node.scrollable, "scrollable"),
+                (!node.enabled, "disabled"), (node.selected, "selected")
+            ].filter(\.0).map(\.1)
             if !flags.isEmpty { line += " " + flags.joined(separator: ",") }
             writeStdout(line + "\n")
             for child in node.children { outline(child, depth + 1) }

@@ -30,8 +30,9 @@ struct DeviceOptions: ParsableArguments {
     /// Opens the device, telling the user to look at the phone when it asks to trust our key.
     func open() async throws -> any ADBTarget {
         let connector = DeviceConnector { fingerprint in
-            FileHandle.standardError.write(Data(
-                "tether: the phone asks \"Allow USB debugging?\" for this computer (key \(fingerprint)); unlock it and tap Allow.\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "tether: the phone asks \"Allow USB debugging?\" for this computer (key \(fingerprint)); unlock it and tap Allow.\n".utf8))
         }
         return try await connector.open(try selection)
     }

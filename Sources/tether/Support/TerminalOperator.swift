@@ -29,7 +29,8 @@ struct TerminalOperator: Operator {
 
     func interact(_ request: InteractionRequest) async -> InteractionOutcome {
         guard let answer = await ask("\n? step \(request.step): the agent asks you to choose.\n  \(request.context)\n  Your answer (empty: let it choose): "),
-              !answer.trimmingCharacters(in: .whitespaces).isEmpty else {
+            !answer.trimmingCharacters(in: .whitespaces).isEmpty
+        else {
             return .unavailable(reason: "the user left the choice to the agent")
         }
         return .answer(answer)

@@ -38,4 +38,3 @@ struct TestDevice {
 
     func stop() async { await endpoint.stop() }
 }
-

@@ -102,8 +102,9 @@ final class FakeOpenAIServer: Sendable {
                     answer(.json(status: 200, body: #"{"object":"list","data":[{"id":"autoglm-phone-9b","object":"model"}]}"#), context: context)
                     return
                 }
-                let req = Request(method: "\(head.method)", uri: head.uri,
-                                  headers: head.headers.map { ($0.name, $0.value) }, body: body)
+                let req = Request(
+                    method: "\(head.method)", uri: head.uri,
+                    headers: head.headers.map { ($0.name, $0.value) }, body: body)
                 let n = log.add(req)
                 answer(respond(req, n), context: context)
             }
@@ -144,18 +145,28 @@ final class FakeOpenAIServer: Sendable {
         func obj(_ o: [String: Any]) -> String {
             (try? JSONSerialization.data(withJSONObject: o)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
         }
-        var out = [obj(["id": "c1", "object": "chat.completion.chunk",
-                        "choices": [["index": 0, "delta": ["role": "assistant", "content": ""]]]])]
+        var out = [
+            obj([
+                "id": "c1", "object": "chat.completion.chunk",
+                "choices": [["index": 0, "delta": ["role": "assistant", "content": ""]]]
+            ])
+        ]
         var rest = Substring(text)
         while !rest.isEmpty {
             let piece = rest.prefix(pieceLength)
             rest = rest.dropFirst(piece.count)
-            out.append(obj(["id": "c1", "object": "chat.completion.chunk",
-                            "choices": [["index": 0, "delta": ["content": String(piece)]]]]))
+            out.append(
+                obj([
+                    "id": "c1", "object": "chat.completion.chunk",
+                    "choices": [["index": 0, "delta": ["content": String(piece)]]]
+                ]))
         }
-        out.append(obj(["id": "c1", "object": "chat.completion.chunk",
-                        "choices": [["index": 0, "delta": [:], "finish_reason": "stop"]],
-                        "usage": ["prompt_tokens": 1234, "completion_tokens": 56, "prompt_tokens_details": ["cached_tokens": 1024]]]))
+        out.append(
+            obj([
+                "id": "c1", "object": "chat.completion.chunk",
+                "choices": [["index": 0, "delta": [:], "finish_reason": "stop"]],
+                "usage": ["prompt_tokens": 1234, "completion_tokens": 56, "prompt_tokens_details": ["cached_tokens": 1024]]
+            ]))
         return out
     }
 }

@@ -11,7 +11,7 @@ actor FakePhone: PhoneControl {
         AppLabel(package: "com.android.contacts", label: "Contacts"),
         AppLabel(package: "com.android.messaging", label: "Messages"),
         AppLabel(package: "com.android.settings", label: "Settings"),
-        AppLabel(package: "com.tencent.mm", label: "微信"),
+        AppLabel(package: "com.tencent.mm", label: "微信")
     ]
 
     var foreground = "com.android.launcher3"
@@ -32,8 +32,10 @@ actor FakePhone: PhoneControl {
     func changed() { if !frozen { version += 1 } }
 
     func observe() async throws -> Observation {
-        let palette: [String: Color] = ["com.android.launcher3": .white, "com.android.contacts": .blue,
-                                        "com.android.messaging": .green, "com.android.settings": .yellow]
+        let palette: [String: Color] = [
+            "com.android.launcher3": .white, "com.android.contacts": .blue,
+            "com.android.messaging": .green, "com.android.settings": .yellow
+        ]
         var img = try Image(width: 1080, height: 2400, fill: palette[foreground] ?? .black)
         // The state counter as a band of dark rows below the status bar, big enough for the
         // coarse fingerprint to see.
