@@ -51,15 +51,26 @@ public enum ChildProcess {
         var pid: pid_t = 0
         let spawned = posix_spawnp(&pid, program, &actions, nil, &cArgs, &cEnv)
         guard spawned == 0 else { throw ChildProcessError(program: program, code: spawned) }
-        let killer = DispatchWorkItem { kill(pid, SIGKILL) }
-        if let timeout {
-            let (seconds, attoseconds) = timeout.components
-            let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds), execute: killer)
-        }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        killer.cancel()
+        if let timeout {
+            // Polled, not a timer: a timer on a busy Dispatch queue could fire late or never.
+            let clock = ContinuousClock()
+            let deadline = clock.now + timeout
+            var pause: useconds_t = 500
+            while true {
+                let done = waitpid(pid, &status, WNOHANG)
+                if done == pid || (done == -1 && errno != EINTR) { break }
+                if clock.now >= deadline {
+                    kill(pid, SIGKILL)
+                    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                    break
+                }
+                usleep(pause)
+                pause = min(pause * 2, 20_000)
+            }
+        } else {
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        }
         let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return Result(
             status: code, stdout: FileManager.default.contents(atPath: outPath) ?? Data(),

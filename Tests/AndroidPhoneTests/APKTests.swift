@@ -1,6 +1,8 @@
+import Basics
 import AndroidPhone
 import Foundation
 import PhoneRig
+import TetherTestSupport
 import Testing
 import VirtualPhone
 
@@ -144,15 +146,6 @@ func apkFixture(_ name: String) throws -> [UInt8] {
 @Suite struct APKRobustnessTests {
     static let files = ["localized.apk", "literal.apk", "override.apk", "alias.apk", "vphone-settings.apk"]
 
-    /// A small deterministic generator (xorshift), so failures reproduce.
-    struct Noise {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            return state
-        }
-    }
-
     /// Resolves everything a label lookup touches, so damage anywhere is reached.
     static func exercise(apk bytes: [UInt8]) {
         guard let labels = try? APKLabels(apk: bytes) else { return }
@@ -188,12 +181,17 @@ func apkFixture(_ name: String) throws -> [UInt8] {
         }
     }
 
-    @Test(arguments: files) func randomDamage(file: String) throws {
+    @Test(arguments: files) func randomDamage(file: String) async throws {
         let bytes = try apkFixture(file)
+        // Seconds of parsing: on a thread of its own, so parallel suites keep their threads.
+        try await ComputeThread.run { _ in try Self.damage(bytes) }
+    }
+
+    static func damage(_ bytes: [UInt8]) throws {
         let zip = try ZipArchive.open(bytes: bytes)
         let manifest = try zip.contents(of: "AndroidManifest.xml", in: bytes)
         let resources = zip.entry("resources.arsc") == nil ? nil : try zip.contents(of: "resources.arsc", in: bytes)
-        var noise = Noise(state: 0x9E37_79B9_7F4A_7C15 &+ UInt64(bytes.count))
+        var noise = SplitMix64(seed: testSeed &+ UInt64(bytes.count))
         for _ in 0..<3000 {
             var m = manifest, r = resources
             for _ in 0..<(1 + noise.next() % 4) {

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Imaging
 import Testing
@@ -47,9 +48,12 @@ import Testing
     }
 
     @Test(arguments: document.cases)
-    func matchesTransformers(_ c: Case) throws {
-        let processor = ImageProcessor(minPixels: c.min_pixels, maxPixels: c.max_pixels)
-        let out = try processor.process(Screenshot.synthetic(width: c.width, height: c.height))
+    func matchesTransformers(_ c: Case) async throws {
+        // Seconds of pixel work: on a thread of its own, so parallel suites keep their threads.
+        let out = try await ComputeThread.run { _ in
+            try ImageProcessor(minPixels: c.min_pixels, maxPixels: c.max_pixels)
+                .process(Screenshot.synthetic(width: c.width, height: c.height))
+        }
         #expect([out.gridTHW.t, out.gridTHW.h, out.gridTHW.w] == c.grid_thw)
         #expect(out.resizedHeight == c.resized_height && out.resizedWidth == c.resized_width)
         try #require(out.pixelValues.count == c.count)

@@ -31,16 +31,11 @@ public func freePort() throws -> Int { try freeLoopbackPort() }
 
 public typealias ProcessResult = ChildProcess.Result
 
-/// Runs a program to completion (killed after `timeout`) on a thread of its own, so the
-/// cooperative pool is not blocked; see `ChildProcess`.
+/// Runs a program to completion (killed after `timeout`) on a thread of its own, so neither the
+/// cooperative pool nor Dispatch's global queue is held while it runs; see `ChildProcess`.
 public func run(_ arguments: [String], environment: [String: String]? = nil, timeout: TimeInterval = 60) async throws -> ProcessResult {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(
-                with: Result {
-                    try ChildProcess.run(arguments, environment: environment, timeout: .milliseconds(Int(timeout * 1000)))
-                })
-        }
+    try await ComputeThread.run { _ in
+        try ChildProcess.run(arguments, environment: environment, timeout: .milliseconds(Int(timeout * 1000)))
     }
 }
 

@@ -52,9 +52,8 @@ final class DescriptorReader: Sendable {
     func next() async throws -> [UInt8]? {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8]?, Error>) in
-                DispatchQueue.global().async { [self] in
-                    continuation.resume(with: Result { try readChunk() })
-                }
+                // A blocking read: on a thread of its own (see TCPPacketTransport.connect).
+                Thread { [self] in continuation.resume(with: Result { try readChunk() }) }.start()
             }
         } onCancel: {
             cancelled.withLock { $0 = true }

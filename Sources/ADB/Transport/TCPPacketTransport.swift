@@ -87,11 +87,11 @@ public final class TCPPacketTransport: ADBPacketTransport, @unchecked Sendable {
     /// Connects to `host:port` (a name or a numeric address), failing after `timeout`.
     public static func connect(host: String, port: Int, timeout: Duration = .seconds(10)) async throws -> TCPPacketTransport {
         guard (1...65535).contains(port) else { throw ADBError.invalidArgument("port \(port) is out of range") }
-        // getaddrinfo and the wait for the connection block, so they run off the cooperative pool.
+        // getaddrinfo and the wait for the connection block, so they run on a thread of their own:
+        // not on the cooperative pool, and not on Dispatch's global queue, whose few threads other
+        // blocking work may hold.
         let fd: Int32 = try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try connectSocket(host: host, port: port, timeout: timeout) })
-            }
+            Thread { continuation.resume(with: Result { try connectSocket(host: host, port: port, timeout: timeout) }) }.start()
         }
         return TCPPacketTransport(connected: fd, peerDescription: describe(host: host, port: port))
     }

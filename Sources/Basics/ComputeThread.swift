@@ -1,15 +1,14 @@
 import Foundation
-import Basics
 
 /// Runs long synchronous work (seconds to minutes of BLAS calls) on a thread of its own while the
 /// caller awaits. Swift's cooperative pool has one thread per core — two on a small box — and a
 /// task that computes on one of them holds it the whole time, starving every other task (socket
 /// reads, timers, the daemon's API) until it ends.
-enum ComputeThread {
+public enum ComputeThread {
     /// Runs `work` on a new thread and returns what it returns. Cancelling the awaiting task
     /// raises the flag that `work` receives (`Task.isCancelled` means nothing on that thread);
     /// `work` polls it and throws `CancellationError`.
-    static func run<T: Sendable>(
+    public static func run<T: Sendable>(
         _ work: @escaping @Sendable (_ isCancelled: @escaping @Sendable () -> Bool) throws -> T
     )
         async throws -> T
