@@ -40,7 +40,7 @@ extension VirtualPhone {
     }
 
     /// Removes the phone's files.
-    public func removeFiles() {
+    public nonisolated func removeFiles() {
         try? FileManager.default.removeItem(at: root)
     }
 

@@ -9,7 +9,7 @@ import Testing
 @Suite struct APKFileTests {
     @Test func apksLieWherePmPathPoints() async throws {
         let phone = try makePhone()
-        defer { Task { await phone.removeFiles() } }
+        defer { phone.removeFiles() }
         var r = await sh(phone, "pm path com.android.settings")
         #expect(r.out == "package:/system/app/com.android.settings/com.android.settings.apk\n")
         let host = phone.root.appendingPathComponent("system/app/com.android.settings/com.android.settings.apk")
@@ -28,7 +28,7 @@ import Testing
 
     @Test func ddReadsByteRangesLikeToybox() async throws {
         let phone = try makePhone()
-        defer { Task { await phone.removeFiles() } }
+        defer { phone.removeFiles() }
         let path = "/system/app/com.android.contacts/com.android.contacts.apk"
         let bytes = Array(try Data(contentsOf: phone.root.appendingPathComponent(String(path.dropFirst()))))
         func dd(_ args: String) async -> (out: [UInt8], err: String, status: Int32) {
@@ -56,7 +56,7 @@ import Testing
 
     @Test func setpropChangesWhatGetpropSays() async throws {
         let phone = try makePhone()
-        defer { Task { await phone.removeFiles() } }
+        defer { phone.removeFiles() }
         var r = await sh(phone, "getprop persist.sys.locale; setprop persist.sys.locale zh-CN; getprop persist.sys.locale")
         #expect(r.out == "\nzh-CN\n")
         r = await sh(phone, "setprop persist.sys.locale")

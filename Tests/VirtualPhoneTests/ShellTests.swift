@@ -6,7 +6,7 @@ import Testing
 @Suite struct ShellTests {
     @Test func answersInTheFormatsClientsParse() async throws {
         let phone = try makePhone()
-        defer { Task { await phone.removeFiles() } }
+        defer { phone.removeFiles() }
         var r = await sh(phone, "cmd package resolve-activity --brief -c android.intent.category.LAUNCHER com.android.settings")
         #expect(r.out.split(separator: "\n").last == "com.android.settings/.Settings")
         r = await sh(phone, "monkey -p com.android.contacts -c android.intent.category.LAUNCHER 1")
@@ -50,7 +50,7 @@ import Testing
 
     @Test func listsScrollAndTheShadeOpens() async throws {
         let phone = try makePhone()
-        defer { Task { await phone.removeFiles() } }
+        defer { phone.removeFiles() }
         _ = await sh(phone, "monkey -p com.android.contacts -c android.intent.category.LAUNCHER 1")
         let before = await phone.uiHierarchyXML()
         #expect(before.contains("scrollable=\"true\""))
@@ -71,7 +71,7 @@ import Testing
 
     @Test func longPressAndTypingOnTheKeyboard() async throws {
         let phone = try makePhone()
-        defer { Task { await phone.removeFiles() } }
+        defer { phone.removeFiles() }
         _ = await sh(phone, "am start -n com.tether.notes/.NotesActivity")
         let groceries = try #require(center(of: "Groceries", in: await phone.uiHierarchyXML()))
         _ = await sh(phone, "input motionevent DOWN \(groceries.x) \(groceries.y)")

@@ -135,7 +135,7 @@ let solutions: [String: [String]] = [
     func checkerFailsOnTheStartAndPassesAfterTheSolution(_ id: String) async throws {
         let task = try #require(try catalog().task(id))
         let phone = try makePhone(task: task)
-        defer { Task { await phone.removeFiles() } }
+        defer { phone.removeFiles() }
         let before = task.check.evaluate(await phone.allStates)
         #expect(!before.passed, "\(id) passes before anything was done: \(before.reasons)")
         try await perform(solutions[id] ?? [], on: phone)

@@ -4,8 +4,10 @@ import Foundation
 /// `getevent`: the input devices and their event stream, in getevent's formats.
 extension VirtualPhoneShell {
     static let eventTypes: [UInt16: String] = [0: "EV_SYN", 1: "EV_KEY", 3: "EV_ABS"]
-    static let absCodes: [UInt16: String] = [0x2f: "ABS_MT_SLOT", 0x30: "ABS_MT_TOUCH_MAJOR", 0x35: "ABS_MT_POSITION_X", 0x36: "ABS_MT_POSITION_Y",
-                                             0x39: "ABS_MT_TRACKING_ID", 0x3a: "ABS_MT_PRESSURE"]
+    static let absCodes: [UInt16: String] = [
+        0x2f: "ABS_MT_SLOT", 0x30: "ABS_MT_TOUCH_MAJOR", 0x35: "ABS_MT_POSITION_X", 0x36: "ABS_MT_POSITION_Y",
+        0x39: "ABS_MT_TRACKING_ID", 0x3a: "ABS_MT_PRESSURE"
+    ]
     static let keyCodes: [UInt16: String] = [0x14a: "BTN_TOUCH", 116: "KEY_POWER", 115: "KEY_VOLUMEUP", 114: "KEY_VOLUMEDOWN"]
 
     static func label(_ event: InputEvent) -> (String, String, String) {
@@ -58,7 +60,9 @@ extension VirtualPhoneShell {
                     default: break
                     }
                 }
-            } else { device = a }
+            } else {
+                device = a
+            }
             i += 1
         }
         let p = phone.profile
@@ -84,18 +88,23 @@ extension VirtualPhoneShell {
             return 0
         }
         let (id, stream) = await phone.subscribe()
-        defer { Task { await phone.unsubscribe(id) } }
-        if !quiet {
-            for (n, name) in shown { try await io.out("add device \(n == 3 ? 1 : 2): /dev/input/event\(n)\n  name:     \"\(name)\"\n") }
+        do {
+            if !quiet {
+                for (n, name) in shown { try await io.out("add device \(n == 3 ? 1 : 2): /dev/input/event\(n)\n  name:     \"\(name)\"\n") }
+            }
+            var count = 0
+            for await event in stream {
+                if let device, device != "/dev/input/event\(event.device)" { continue }
+                try await io.out(Self.format(event, labels: labels, time: time, prefix: device == nil))
+                count += 1
+                if let limit, count >= limit { break }
+                if Task.isCancelled { break }
+            }
+        } catch {
+            await phone.unsubscribe(id)
+            throw error
         }
-        var count = 0
-        for await event in stream {
-            if let device, device != "/dev/input/event\(event.device)" { continue }
-            try await io.out(Self.format(event, labels: labels, time: time, prefix: device == nil))
-            count += 1
-            if let limit, count >= limit { break }
-            if Task.isCancelled { break }
-        }
+        await phone.unsubscribe(id)
         return 0
     }
 }

@@ -7,7 +7,7 @@ extension VirtualPhoneShell {
         "DPAD_CENTER": 23, "VOLUME_UP": 24, "VOLUME_DOWN": 25, "POWER": 26, "CAMERA": 27, "CLEAR": 28, "COMMA": 55, "PERIOD": 56,
         "TAB": 61, "SPACE": 62, "ENTER": 66, "DEL": 67, "AT": 77, "PLUS": 81, "MINUS": 69, "MENU": 82, "SEARCH": 84,
         "ESCAPE": 111, "MOVE_HOME": 122, "MOVE_END": 123, "NUMPAD_ENTER": 160, "VOLUME_MUTE": 164, "APP_SWITCH": 187,
-        "SLEEP": 223, "WAKEUP": 224, "FORWARD_DEL": 112,
+        "SLEEP": 223, "WAKEUP": 224, "FORWARD_DEL": 112
     ]
 
     static func keyCode(_ s: String) -> Int? {
@@ -72,8 +72,14 @@ extension VirtualPhoneShell {
             var i = 0
             while i < rest.count {
                 let w = rest[i]
-                if w == "--longpress" { longPress = true } else if w == "--doubletap" || w == "--async" {
-                } else if w == "--delay" || w == "-t" { i += 1 } else if let code = Self.keyCode(w) { codes.append(code) } else {
+                if w == "--longpress" {
+                    longPress = true
+                } else if w == "--doubletap" || w == "--async" {
+                } else if w == "--delay" || w == "-t" {
+                    i += 1
+                } else if let code = Self.keyCode(w) {
+                    codes.append(code)
+                } else {
                     try await io.err("Exception occurred while executing 'keyevent':\njava.lang.IllegalArgumentException: Unknown keycode: \(w)\n")
                     return 1
                 }

@@ -28,9 +28,7 @@ extension VirtualPhoneShell {
             case "-c", "--format": if i + 1 < args.count { format = args[i + 1]; i += 1 }
             case "-L", "--dereference": follow = true
             default:
-                if a.hasPrefix("--format=") { format = String(a.dropFirst(9)) }
-                else if a.hasPrefix("-c"), a.count > 2 { format = String(a.dropFirst(2)) }
-                else { paths.append(a) }
+                if a.hasPrefix("--format=") { format = String(a.dropFirst(9)) } else if a.hasPrefix("-c"), a.count > 2 { format = String(a.dropFirst(2)) } else { paths.append(a) }
             }
             i += 1
         }
@@ -50,8 +48,9 @@ extension VirtualPhoneShell {
                 try await io.out(Self.expand(format, path: path, stat: s) + "\n")
             } else {
                 let kind = s.isDirectory ? "directory" : s.isRegularFile ? "regular file" : "file"
-                try await io.out("  File: \(path)\n  Size: \(s.size)\t Blocks: \((s.size + 511) / 512)\t IO Blocks: 4096\t\(kind)\n"
-                    + "Access: (\(String(s.mode & 0o7777, radix: 8))) Modify: \(s.mtime)\n")
+                try await io.out(
+                    "  File: \(path)\n  Size: \(s.size)\t Blocks: \((s.size + 511) / 512)\t IO Blocks: 4096\t\(kind)\n"
+                        + "Access: (\(String(s.mode & 0o7777, radix: 8))) Modify: \(s.mtime)\n")
             }
         }
         return status
@@ -138,7 +137,8 @@ extension VirtualPhoneShell {
         var data: [UInt8]
         if let input {
             guard let host = try? files.hostPath(input), files.stat(input, follow: true).exists,
-                  let handle = FileHandle(forReadingAtPath: host) else {
+                let handle = FileHandle(forReadingAtPath: host)
+            else {
                 try await io.err("dd: \(input): No such file or directory\n")
                 return 1
             }
