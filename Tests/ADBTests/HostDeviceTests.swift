@@ -7,14 +7,17 @@ import Testing
 @Suite struct HostDeviceTests {
     @Test func shellOverDirectTCP() async throws {
         let device = try await TestDevice.start()
-        defer { Task { await device.stop() } }
-        let transport = try await TCPPacketTransport.connect(host: "127.0.0.1", port: device.port)
-        let connection = try await ADBHost.connect(transport: transport, keys: nil)
-        #expect(connection.peerBanner.model == "TetherModel")
-        let result = try await connection.shell("echo hi; echo err >&2; exit 4")
-        #expect(result.stdoutText == "hi\n")
-        #expect(result.exitCode == 4)
-        await connection.close()
+        try await withCleanup {
+            let transport = try await TCPPacketTransport.connect(host: "127.0.0.1", port: device.port)
+            let connection = try await ADBHost.connect(transport: transport, keys: nil)
+            #expect(connection.peerBanner.model == "TetherModel")
+            let result = try await connection.shell("echo hi; echo err >&2; exit 4")
+            #expect(result.stdoutText == "hi\n")
+            #expect(result.exitCode == 4)
+            await connection.close()
+        } cleanup: {
+            await device.stop()
+        }
     }
 
     /// A command as long as real adb sends (65,000 bytes) goes in one OPEN: the limit is the

@@ -1,3 +1,4 @@
+import Basics
 import AndroidPhone
 import Foundation
 import Imaging
@@ -88,18 +89,25 @@ import VirtualPhone
     @Test func eventsPrintsAPersonsGesturesAsJSONLines() async throws {
         guard tetherIsBuilt() else { return }
         try await withPhoneRig { rig in
-            let exited = ExitFlag()
-            let events = Task {
-                defer { Task { await exited.set() } }
-                return try await tether(["events", "--count", "2"], rig: rig)
+            // The command and a person tapping until it has seen two taps (getevent starts a
+            // moment after launch), side by side.
+            let exited = Locked(false)
+            let results = try await withThrowingTaskGroup(of: ProcessResult?.self) { group in
+                group.addTask {
+                    defer { exited.set(true) }
+                    return try await tether(["events", "--count", "2"], rig: rig)
+                }
+                group.addTask {
+                    for _ in 0..<150 {
+                        if exited.value { break }
+                        await rig.device.humanTap(x: 100, y: 200)
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                    return nil
+                }
+                return try await group.reduce(into: [ProcessResult]()) { if let r = $1 { $0.append(r) } }
             }
-            // A person taps until the command has seen two taps (getevent starts a moment after launch).
-            for _ in 0..<150 {
-                if await exited.value { break }
-                await rig.device.humanTap(x: 100, y: 200)
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            let result = try await events.value
+            let result = try #require(results.first)
             #expect(result.status == 0, "\(result.stderrText)")
             let lines = result.stdoutText.split(separator: "\n")
             #expect(lines.count == 2)
@@ -165,9 +173,4 @@ import VirtualPhone
         #expect(result.status != 0)
         #expect(!result.stderrText.isEmpty && result.stderrText.count < 600, "one clear line, not a dump: \(result.stderrText)")
     }
-}
-
-actor ExitFlag {
-    var value = false
-    func set() { value = true }
 }
