@@ -297,10 +297,9 @@ final class RawPeer: @unchecked Sendable {
 }
 
 /// A thread-safe counter for the tests above.
-final class LockedCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func increment() { lock.withLock { count += 1 } }
-    func set(_ value: Int32) { lock.withLock { count = Int(value) } }
-    var value: Int { lock.withLock { count } }
+final class LockedCounter: Sendable {
+    private let count = Locked(0)
+    func increment() { count.withLock { $0 += 1 } }
+    func set(_ value: Int32) { count.set(Int(value)) }
+    var value: Int { count.value }
 }

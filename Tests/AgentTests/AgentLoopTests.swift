@@ -1,3 +1,4 @@
+import Basics
 import Trajectory
 import Foundation
 import Imaging
@@ -5,11 +6,10 @@ import TetherTestSupport
 import Testing
 @testable import Agent
 
-final class EventLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [StepEvent] = []
-    func add(_ e: StepEvent) { lock.lock(); items.append(e); lock.unlock() }
-    var all: [StepEvent] { lock.lock(); defer { lock.unlock() }; return items }
+final class EventLog: Sendable {
+    private let items = Locked<[StepEvent]>([])
+    func add(_ e: StepEvent) { items.withLock { $0.append(e) } }
+    var all: [StepEvent] { items.value }
 }
 
 /// The multi-app task of the issue: find a contact's number (content-query shortcut), send it

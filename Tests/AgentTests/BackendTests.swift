@@ -1,3 +1,4 @@
+import Basics
 import Trajectory
 import Foundation
 import Imaging
@@ -18,11 +19,10 @@ func sampleRequest(image: Image?) -> ModelRequest {
     return t.request(image: image)
 }
 
-final class TextCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var pieces: [String] = []
-    func add(_ s: String) { lock.lock(); pieces.append(s); lock.unlock() }
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return pieces }
+final class TextCollector: Sendable {
+    private let pieces = Locked<[String]>([])
+    func add(_ s: String) { pieces.withLock { $0.append(s) } }
+    var all: [String] { pieces.value }
 }
 
 @Suite(.serialized) struct OpenAIBackendTests {

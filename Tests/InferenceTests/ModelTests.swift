@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Testing
 @testable import Inference
@@ -184,11 +185,10 @@ import Testing
     }
 }
 
-final class PieceCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var pieces: [String] = []
-    func append(_ s: String) { lock.lock(); pieces.append(s); lock.unlock() }
-    var joined: String { lock.lock(); defer { lock.unlock() }; return pieces.joined() }
+final class PieceCollector: Sendable {
+    private let pieces = Locked<[String]>([])
+    func append(_ s: String) { pieces.withLock { $0.append(s) } }
+    var joined: String { pieces.value.joined() }
 }
 
 /// Holds callers on their threads until `open()`; counts them and notes whether a wait ran out.
@@ -218,15 +218,8 @@ final class Gate: @unchecked Sendable {
     var timedOut: Bool { lock.lock(); defer { lock.unlock() }; return expired }
 
     /// True for the first call only.
-    final class Once: @unchecked Sendable {
-        private let lock = NSLock()
-        private var done = false
-        func first() -> Bool {
-            lock.lock()
-            defer { lock.unlock() }
-            if done { return false }
-            done = true
-            return true
-        }
+    final class Once: Sendable {
+        private let done = Locked(false)
+        func first() -> Bool { !done.exchange(true) }
     }
 }

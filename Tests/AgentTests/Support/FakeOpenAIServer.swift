@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -32,15 +33,15 @@ final class FakeOpenAIServer: Sendable {
     var baseURL: String { "http://127.0.0.1:\(port)/v1" }
     var requests: [Request] { log.all }
 
-    final class Recorder: @unchecked Sendable {
-        private let lock = NSLock()
-        private var items: [Request] = []
+    final class Recorder: Sendable {
+        private let items = Locked<[Request]>([])
         func add(_ r: Request) -> Int {
-            lock.lock(); defer { lock.unlock() }
-            items.append(r)
-            return items.count
+            items.withLock { items in
+                items.append(r)
+                return items.count
+            }
         }
-        var all: [Request] { lock.lock(); defer { lock.unlock() }; return items }
+        var all: [Request] { items.value }
     }
 
     /// `respond` gets the request and its 1-based number. `GET …/models` (what `tether run` probes
