@@ -35,6 +35,7 @@ let package = Package(
         // The small things every layer may use, one of each: a JSON value, a seeded generator,
         // a child-process runner, a free loopback port.
         .target(name: "Basics"),
+        .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
         .systemLibrary(
             name: "CLibUSB",
             pkgConfig: "libusb-1.0",

@@ -51,26 +51,26 @@ public enum ChildProcess {
         var pid: pid_t = 0
         let spawned = posix_spawnp(&pid, program, &actions, nil, &cArgs, &cEnv)
         guard spawned == 0 else { throw ChildProcessError(program: program, code: spawned) }
-        var status: Int32 = 0
+        // The child is waited for without being reaped (WNOWAIT), so its pid cannot be reused
+        // while the watchdog may still kill it; the watchdog stops once `ended` is set.
+        let ended = Locked(false)
+        let child = pid
         if let timeout {
-            // Polled, not a timer: a timer on a busy Dispatch queue could fire late or never.
-            let clock = ContinuousClock()
-            let deadline = clock.now + timeout
-            var pause: useconds_t = 500
-            while true {
-                let done = waitpid(pid, &status, WNOHANG)
-                if done == pid || (done == -1 && errno != EINTR) { break }
-                if clock.now >= deadline {
-                    kill(pid, SIGKILL)
-                    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-                    break
+            Thread {
+                let clock = ContinuousClock()
+                let deadline = clock.now + timeout
+                while clock.now < deadline {
+                    if ended.value { return }
+                    usleep(5_000)
                 }
-                usleep(pause)
-                pause = min(pause * 2, 20_000)
-            }
-        } else {
-            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                ended.withLock { if !$0 { kill(child, SIGKILL) } }
+            }.start()
         }
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(child), &info, WEXITED | WNOWAIT) == -1 && errno == EINTR {}
+        ended.set(true)
+        var status: Int32 = 0
+        while waitpid(child, &status, 0) == -1 && errno == EINTR {}
         let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return Result(
             status: code, stdout: FileManager.default.contents(atPath: outPath) ?? Data(),
