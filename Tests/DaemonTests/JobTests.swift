@@ -45,6 +45,13 @@ import Trajectory
                 #expect(episode.info.device?.serial == serial)
                 // The lease is back.
                 try await api.waitForDevice(serial, state: "online")
+                // Metrics: the job, the phone and both steps' phases.
+                let metrics = try await api.call(.GET, "/metrics")
+                #expect(metrics.status == 200)
+                #expect(metrics.text.contains(#"tether_jobs{status="succeeded"} 1"#), "\(metrics.text)")
+                #expect(metrics.text.contains(#"tether_devices{state="online"} 1"#))
+                #expect(metrics.text.contains(#"tether_step_phase_seconds_count{phase="model"} 2"#))
+                #expect(metrics.text.contains("tether_steps_total 2"))
             }
         }
     }

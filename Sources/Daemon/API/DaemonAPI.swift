@@ -9,8 +9,11 @@ public struct DaemonAPI: Sendable {
     let controls: JobControls
     let token: String
     let version: String
+    let metrics: DaemonMetrics
 
-    public init(store: Store, devices: DeviceManager, controls: JobControls, token: String, version: String = "0.1") {
+    public init(store: Store, devices: DeviceManager, controls: JobControls, token: String, metrics: DaemonMetrics,
+                version: String = "0.1") {
+        self.metrics = metrics
         self.store = store
         self.devices = devices
         self.controls = controls
@@ -25,6 +28,7 @@ public struct DaemonAPI: Sendable {
         addDeviceRoutes(to: router)
         addJobRoutes(to: router)
         addEventSocket(to: router)
+        addMetricsRoute(to: router)
         return router
     }
 

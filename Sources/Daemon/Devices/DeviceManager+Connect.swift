@@ -67,11 +67,16 @@ extension DeviceManager {
         }
     }
 
-    /// One round: reconnects phones whose backoff has passed.
+    /// One round: reconnects phones whose backoff has passed, and asks idle phones every 5 s
+    /// whether they are still there (a phone a job holds is checked by the job).
     func maintain() async {
         let now = ContinuousClock.now
         for (serial, e) in entries where e.phone == nil && !e.connecting && e.nextAttempt <= now {
             await connect(serial)
+        }
+        for (serial, e) in entries where e.phone != nil && e.lease == nil && now - e.checkedAt >= .seconds(5) {
+            entries[serial]?.checkedAt = now
+            _ = await checkAlive(serial)
         }
     }
 }

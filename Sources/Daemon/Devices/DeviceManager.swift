@@ -19,6 +19,8 @@ public actor DeviceManager: Service {
         var failures = 0
         var nextAttempt = ContinuousClock.now
         var connecting = false
+        /// When an idle phone was last asked whether it is still there.
+        var checkedAt = ContinuousClock.now
     }
 
     let store: Store

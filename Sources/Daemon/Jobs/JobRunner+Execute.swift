@@ -33,7 +33,7 @@ extension JobRunner {
         let episode = stateDirectory.appendingPathComponent(relative, isDirectory: true)
         try? store.progress(job.id, steps: 0, episode: relative)
 
-        let store = self.store, id = job.id, logger = self.logger
+        let store = self.store, id = job.id, logger = self.logger, metrics = self.metrics
         let model = await devices.info(serial)?.model
         let human = APIOperator(store: store, job: id, timeout: .seconds(spec.questionSeconds), logger: logger)
         var configuration = AgentConfiguration(language: spec.language, maxSteps: spec.steps, tokenCounter: made.counter)
@@ -44,6 +44,7 @@ extension JobRunner {
             configuration: configuration, recordDirectory: episode,
             device: EpisodeInfo.Device(serial: serial, model: model), logger: logger,
             onStep: { event in
+                metrics.record(event.timings)
                 do {
                     try store.append(event: "step", payload: StepPayload.make(event), to: id)
                     try store.progress(id, steps: event.step)

@@ -10,14 +10,16 @@ public final class JobRunner: Service, Sendable {
     let store: Store
     let devices: DeviceManager
     let controls: JobControls
+    let metrics: DaemonMetrics
     let stateDirectory: URL
     let logger: Logger
 
-    public init(store: Store, devices: DeviceManager, controls: JobControls, stateDirectory: URL,
+    public init(store: Store, devices: DeviceManager, controls: JobControls, metrics: DaemonMetrics = DaemonMetrics(), stateDirectory: URL,
                 logger: Logger = Logger(label: "tether.daemon.jobs")) {
         self.store = store
         self.devices = devices
         self.controls = controls
+        self.metrics = metrics
         self.stateDirectory = stateDirectory
         self.logger = logger
     }

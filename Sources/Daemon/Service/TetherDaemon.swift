@@ -15,6 +15,7 @@ public struct TetherDaemon: Sendable {
     public let port: Int
     public let stateDirectory: URL
     let controls: JobControls
+    public let metrics: DaemonMetrics
     let logger: Logger
 
     /// Opens the store (marking jobs of a previous run `interrupted`) and makes the token.
@@ -28,8 +29,9 @@ public struct TetherDaemon: Sendable {
             logger.warning("jobs interrupted by the last stop", metadata: ["jobs": "\(recovered.interrupted)", "queued again": "\(recovered.requeued)"])
         }
         controls = JobControls()
+        metrics = DaemonMetrics()
         devices = DeviceManager(store: store, addresses: addresses)
-        runner = JobRunner(store: store, devices: devices, controls: controls, stateDirectory: stateDirectory)
+        runner = JobRunner(store: store, devices: devices, controls: controls, metrics: metrics, stateDirectory: stateDirectory)
         self.host = host
         self.port = port
         self.logger = logger
@@ -40,7 +42,7 @@ public struct TetherDaemon: Sendable {
 
     /// The HTTP server as a service. `onListening` gets the port it bound (useful with port 0).
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
-        let api = DaemonAPI(store: store, devices: devices, controls: controls, token: token)
+        let api = DaemonAPI(store: store, devices: devices, controls: controls, token: token, metrics: metrics)
         let logger = self.logger
         let router = api.router()
         return Application(
