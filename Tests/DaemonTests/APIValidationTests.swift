@@ -50,6 +50,10 @@ import Testing
             #expect(pinned.status == 404 && pinned.error?.contains("10.0.0.9:5555") == true)
             let input = try await api.call(.POST, "/v1/devices/10.0.0.1:5555/input", json: ["tap": [1, 2]])
             #expect(input.status == 404)
+            let noRoute = try await api.call(.GET, "/v1/nothing-here")
+            #expect(noRoute.status == 404 && noRoute.error?.contains("no route GET /v1/nothing-here") == true, "\(noRoute.text)")
+            let status = try await api.call(.GET, "/v1/jobs?status=bogus")
+            #expect(status.status == 400 && status.error?.contains("queued") == true)
         }
     }
 

@@ -1,4 +1,6 @@
 import Foundation
+import HummingbirdWSClient
+import Logging
 import PhoneRig
 import Testing
 @testable import Daemon
@@ -39,6 +41,19 @@ import Testing
                 #expect(badKey.status == 400 && badKey.error?.contains("key") == true)
                 let badTap = try await api.call(.POST, "/v1/devices/\(serial)/input", json: ["tap": [1]])
                 #expect(badTap.status == 400 && badTap.error?.contains("[x, y]") == true)
+                // The live view: JPEG frames over a WebSocket, closed by the client after three.
+                let frames = FrameCount()
+                let closed = try await WebSocketClient.connect(
+                    url: "ws://127.0.0.1:\(api.port)/v1/devices/\(serial)/live?fps=10",
+                    configuration: .init(maxFrameSize: 16 << 20, additionalHeaders: [.authorization: "Bearer \(api.token)"]),
+                    logger: Logger(label: "test.ws")) { inbound, outbound, _ in
+                    for try await message in inbound.messages(maxSize: 16 << 20) {
+                        if case .binary(let buffer) = message, buffer.readableBytesView.starts(with: [0xFF, 0xD8, 0xFF]) {
+                            if frames.add() == 3 { try await outbound.close(.normalClosure, reason: nil) }
+                        }
+                    }
+                }
+                #expect(frames.count >= 3, "\(String(describing: closed))")
                 let again = try await api.call(.POST, "/v1/devices", json: ["address": serial])
                 #expect(again.status == 201, "adding the same phone twice finds it")
                 #expect(try await api.call(.GET, "/v1/devices").array?.count == 1)
@@ -99,4 +114,12 @@ final class CommandLog: @unchecked Sendable {
     private var lines: [String] = []
     func add(_ line: String) { lock.withLock { lines.append(line) } }
     var all: [String] { lock.withLock { lines } }
+}
+
+/// JPEG frames received.
+final class FrameCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    func add() -> Int { lock.withLock { n += 1; return n } }
+    var count: Int { lock.withLock { n } }
 }

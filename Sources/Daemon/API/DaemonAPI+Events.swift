@@ -10,20 +10,22 @@ extension DaemonAPI {
         router.ws("/v1/jobs/:id/events", shouldUpgrade: { _, context in
             _ = try Self.job(try Self.parameter("id", context), in: store)
             return .upgrade([:])
-        }, onUpgrade: { _, outbound, context in
+        }, onUpgrade: { inbound, outbound, context in
             guard let id = context.requestContext.parameters.get("id") else { return }
-            var last: Int64 = 0
-            while !Task.isCancelled {
-                let events = (try? store.events(of: id, after: last)) ?? []
-                for event in events {
-                    try await outbound.write(.text(EventView.json(event)))
-                    last = event.id ?? last
+            try await WebSocketSession.send(reading: inbound) {
+                var last: Int64 = 0
+                while !Task.isCancelled {
+                    let events = (try? store.events(of: id, after: last)) ?? []
+                    for event in events {
+                        try await outbound.write(.text(EventView.json(event)))
+                        last = event.id ?? last
+                    }
+                    if events.isEmpty, let job = try? store.job(id), job.status.isFinal {
+                        // Nothing after the final status is ever added.
+                        if (try? store.events(of: id, after: last))?.isEmpty ?? true { break }
+                    }
+                    try await Task.sleep(for: .milliseconds(100))
                 }
-                if events.isEmpty, let job = try? store.job(id), job.status.isFinal {
-                    // Nothing after the final status is ever added.
-                    if (try? store.events(of: id, after: last))?.isEmpty ?? true { break }
-                }
-                try await Task.sleep(for: .milliseconds(100))
             }
         })
     }

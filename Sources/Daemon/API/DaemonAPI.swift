@@ -23,12 +23,14 @@ public struct DaemonAPI: Sendable {
 
     public func router() -> Router<DaemonRequestContext> {
         let router = Router(context: DaemonRequestContext.self)
+        router.add(middleware: JSONErrorMiddleware())
         router.add(middleware: BearerAuthMiddleware(token: token))
         router.get("/healthz") { _, _ in JSONResponse.make(["status": "ok", "version": version]) }
         addDeviceRoutes(to: router)
         addJobRoutes(to: router)
         addEventSocket(to: router)
         addMetricsRoute(to: router)
+        addLiveSocket(to: router)
         return router
     }
 

@@ -134,3 +134,14 @@ extension DeviceManager {
         entries[serial]?.lease = job
     }
 }
+
+extension DeviceManager {
+    /// The phone for looking at only (the live view): allowed while a job holds it.
+    public func phoneForViewing(_ serial: String) throws(APIError) -> Phone {
+        guard let e = entries[serial] else { throw .notFound("no device \(serial); GET /v1/devices lists them") }
+        guard e.state == .online, let phone = e.phone else {
+            throw APIError(.serviceUnavailable, "device \(serial) is \(e.state.rawValue)\(e.message.map { ": \($0)" } ?? "")")
+        }
+        return phone
+    }
+}
