@@ -44,10 +44,20 @@ import Trajectory
                 let done = try await again.job(queued) { $0["status"] as? String == "succeeded" }
                 #expect(done["status"] as? String == "succeeded", "\(done)")
 
-                // SIGTERM stops it gracefully, with status 0.
+                // SIGTERM stops it gracefully, with status 0: a job waiting for an answer ends
+                // interrupted, its episode finished.
+                let c = try await again.call(.POST, "/v1/jobs", json: Replies.job([Replies.sensitiveTap, Replies.finish],
+                                                                                 extra: ["on_sensitive": "ask"]))
+                let stoppedJob = try #require(c.json?["id"] as? String)
+                _ = try await again.job(stoppedJob) { $0["status"] as? String == "waiting" }
                 let stopped = await second?.kill(SIGTERM)
                 #expect(stopped == 0, "\(second?.output ?? "")")
                 second = nil
+                let store = try Store(directory: state)
+                let record = try #require(try store.job(stoppedJob))
+                #expect(record.status == .interrupted && record.message.contains("daemon stopped"), "\(record)")
+                let stoppedEpisode = try Episode(contentsOf: state.appendingPathComponent("episodes/\(stoppedJob)"))
+                #expect(stoppedEpisode.info.outcome.status != .running, "the episode was finished")
                 try await http.shutdown()
             } catch {
                 await first?.kill(SIGKILL)

@@ -56,6 +56,10 @@ extension JobRunner {
         let ending = await race(job: id, timeout: spec.seconds) { await agent.run(task: spec.task) }
         if let openAI = made.openAI { try? await openAI.shutdown() }
 
+        // Cancelled without a request: the daemon is stopping, whatever the run made of it.
+        if Task.isCancelled, case .outcome = ending {
+            return (.interrupted, "interrupted: the daemon stopped while the job was running")
+        }
         switch ending {
         case .cancelRequested: return (.cancelled, "cancelled through the API")
         case .timedOut: return (.failed, "the job took longer than its timeout of \(Int(spec.seconds)) s")
