@@ -69,7 +69,7 @@ import Testing
                 let serial = "127.0.0.1:\(rig.port)"
                 try await api.waitForDevice(serial)
                 let submitted = try await api.call(.POST, "/v1/jobs", json: Replies.job([Replies.sensitiveTap, Replies.finish],
-                                                                                       extra: ["on_sensitive": "ask"]))
+                                                                                       extra: ["on_sensitive": "ask", "retry": ["device_lost": true]]))
                 let id = try #require(submitted.json?["id"] as? String)
                 _ = try await api.job(id) { $0["status"] as? String == "waiting" }
                 // A phone the job holds takes no direct commands.
@@ -84,6 +84,9 @@ import Testing
                 #expect((done["message"] as? String)?.contains("the phone vanished") == true, "\(done)")
                 let device = try await api.call(.GET, "/v1/devices/\(serial)").json ?? [:]
                 #expect(device["state"] as? String == "offline", "\(device)")
+                // retry.device_lost: the same job is queued again for when the phone is back.
+                let queued = try await api.call(.GET, "/v1/jobs?status=queued").array ?? []
+                #expect(queued.count == 1 && queued.first?["id"] as? String != id)
             }
         } catch {
             if !stopped { await rig.stop() }

@@ -49,7 +49,7 @@ extension DeviceManager {
             entries[row.serial] = Entry(address: row.address)
         }
         for address in initialAddresses {
-            do { try await add(address: address, addedBy: "config") } catch {
+            do { try add(address: address, addedBy: "config") } catch {
                 logger.error("ignoring a device of the config file", metadata: ["address": "\(address)", "error": "\(error)"])
             }
         }
@@ -71,12 +71,13 @@ extension DeviceManager {
     /// whether they are still there (a phone a job holds is checked by the job).
     func maintain() async {
         let now = ContinuousClock.now
-        for (serial, e) in entries where e.phone == nil && !e.connecting && e.nextAttempt <= now {
-            await connect(serial)
-        }
-        for (serial, e) in entries where e.phone != nil && e.lease == nil && now - e.checkedAt >= .seconds(5) {
-            entries[serial]?.checkedAt = now
-            _ = await checkAlive(serial)
+        let due = entries.filter { $0.value.phone == nil && !$0.value.connecting && $0.value.nextAttempt <= now }.map(\.key)
+        let idle = entries.filter { $0.value.phone != nil && $0.value.lease == nil && now - $0.value.checkedAt >= .seconds(5) }.map(\.key)
+        for serial in idle { entries[serial]?.checkedAt = now }
+        // Side by side: a phone that does not answer does not hold up the others.
+        await withDiscardingTaskGroup { group in
+            for serial in due { group.addTask { await self.connect(serial) } }
+            for serial in idle { group.addTask { _ = await self.checkAlive(serial) } }
         }
     }
 }

@@ -48,15 +48,17 @@ public actor DeviceManager: Service {
         return "\(parsed.host):\(parsed.port)"
     }
 
-    /// Adds a TCP phone (or finds it already there) and tries to connect at once.
+    /// Adds a TCP phone (or finds it already there); the next maintenance round (within half a
+    /// second) connects it, so a phone that does not answer never holds up the caller.
     @discardableResult
-    public func add(address: String, addedBy: String = "api") async throws -> DeviceInfo {
+    public func add(address: String, addedBy: String = "api") throws -> DeviceInfo {
         let serial = try Self.serial(of: address)
         if entries[serial] == nil {
             entries[serial] = Entry(address: serial)
             try store.saveDevice(serial: serial, address: serial, addedBy: addedBy, state: .offline)
+        } else if entries[serial]?.phone == nil {
+            entries[serial]?.nextAttempt = .now
         }
-        if entries[serial]?.state == .offline || entries[serial]?.state == .unauthorized { await connect(serial) }
         return info(serial) ?? DeviceInfo(serial: serial, address: serial, state: .offline)
     }
 

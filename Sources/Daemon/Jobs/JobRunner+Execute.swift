@@ -17,6 +17,9 @@ extension JobRunner {
         do { try store.finish(job.id, status: status, message: message) } catch {
             logger.error("cannot record the end of a job", metadata: ["job": "\(job.id)", "error": "\(error)"])
         }
+        if status == .failed, message.hasPrefix(Self.vanished), job.requeueOnInterrupt {
+            requeue(job)
+        }
         await controls.forget(job.id)
         await devices.release(serial)
         logger.info("job ended", metadata: ["job": "\(job.id)", "status": "\(status.rawValue)", "message": "\(message)"])
@@ -68,9 +71,22 @@ extension JobRunner {
             case .finished: return (.succeeded, outcome.message)
             case .cancelled: return (.interrupted, "interrupted: the daemon stopped while the job was running")
             case .failed, .running:
-                if let gone = await devices.checkAlive(serial) { return (.failed, "the phone vanished: \(gone)") }
+                if let gone = await devices.checkAlive(serial) { return (.failed, "\(Self.vanished): \(gone)") }
                 return (.failed, outcome.message)
             }
+        }
+    }
+
+    static let vanished = "the phone vanished"
+
+    /// A job whose phone vanished, submitted with `retry.device_lost`, is queued again as a new job.
+    func requeue(_ job: JobRecord) {
+        do {
+            let again = try store.enqueue(kind: job.kind, spec: job.spec, device: job.requestedDevice, requeueOnInterrupt: true)
+            try store.append(event: "requeued", payload: ["as": again.id], to: job.id)
+            logger.info("job queued again after its phone vanished", metadata: ["job": "\(job.id)", "as": "\(again.id)"])
+        } catch {
+            logger.error("cannot queue the job again", metadata: ["job": "\(job.id)", "error": "\(error)"])
         }
     }
 
