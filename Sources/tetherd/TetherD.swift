@@ -45,9 +45,19 @@ struct TetherD: AsyncParsableCommand {
             services: daemon.services().map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        try await group.run()
+        do { try await group.run() } catch {
+            let text = "\(error)"
+            if text.contains("Address already in use") {
+                throw StartFailure(description: "cannot listen on \(address.host):\(address.port): the port is in use (another tetherd?); stop it or pick another with --listen")
+            }
+            throw StartFailure(description: "tetherd stopped on an error: \(text)")
+        }
         logger.info("tetherd stopped")
     }
+}
+
+struct StartFailure: Error, CustomStringConvertible {
+    var description: String
 }
 
 extension StoreError: LocalizedError {
