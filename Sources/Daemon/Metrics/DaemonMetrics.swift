@@ -15,15 +15,20 @@ public final class DaemonMetrics: Sendable {
     public init() {
         let registry = self.registry
         phases = Dictionary(uniqueKeysWithValues: ["capture", "settle", "model", "act"].map { phase in
-            (phase, registry.makeValueHistogram(name: "tether_step_phase_seconds", labels: [("phase", phase)],
-                                                buckets: Self.buckets, help: "Seconds each phase of an agent step took"))
+            (phase, registry.makeValueHistogram(
+                descriptor: MetricNameDescriptor(namespace: "tether", metricName: "step_phase", unitName: "seconds",
+                                                 helpText: "Seconds each phase of an agent step took"),
+                labels: [("phase", phase)], buckets: Self.buckets))
         })
-        steps = registry.makeCounter(name: "tether_steps_total", help: "Agent steps run by jobs")
+        steps = registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "tether", metricName: "steps", unitName: "total",
+                                                                      helpText: "Agent steps run by jobs"))
         jobs = Dictionary(uniqueKeysWithValues: JobStatus.allCases.map { status in
-            (status, registry.makeGauge(name: "tether_jobs", labels: [("status", status.rawValue)], help: "Jobs in the store by status"))
+            (status, registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "tether", metricName: "jobs", unitName: "", helpText: "Jobs in the store by status"),
+                                        labels: [("status", status.rawValue)]))
         })
         devices = Dictionary(uniqueKeysWithValues: DeviceState.allCases.map { state in
-            (state, registry.makeGauge(name: "tether_devices", labels: [("state", state.rawValue)], help: "Phones by state"))
+            (state, registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "tether", metricName: "devices", unitName: "", helpText: "Phones by state"),
+                                       labels: [("state", state.rawValue)]))
         })
     }
 
