@@ -1,4 +1,5 @@
 import Foundation
+import PhoneRig
 import TetherTestSupport
 import Testing
 @testable import Daemon
@@ -31,6 +32,26 @@ import Testing
             #expect(refused.status != 0 && refused.stderrText.contains("401") && refused.stderrText.contains("token"), "\(refused.stderrText)")
             let missing = try await run([tetherExecutable, "jobs", "show", "nope"], environment: environment.merging(["TETHER_TOKEN": api.token]) { $1 })
             #expect(missing.status != 0 && missing.stderrText.contains("no job nope"), "\(missing.stderrText)")
+        }
+    }
+
+    @Test func runThroughTheDaemonReportsTheJobsEnd() async throws {
+        guard tetherIsBuilt() else { return }
+        try await withPhoneRig { rig in
+            try await withDaemon(devices: ["127.0.0.1:\(rig.port)"]) { _, api in
+                try await api.waitForDevice("127.0.0.1:\(rig.port)")
+                var environment = ProcessInfo.processInfo.environment
+                environment["TETHER_TOKEN"] = api.token
+                // No model server listens there: the job fails, and says why.
+                let nobody = "http://127.0.0.1:\(try freePort())/v1"
+                let result = try await run([tetherExecutable, "run", "--daemon", "http://127.0.0.1:\(api.port)", "--endpoint", nobody,
+                                            "--lang", "en", "Go home"], environment: environment, timeout: 120)
+                #expect(result.status == 1, "\(result.stdoutText)\(result.stderrText)")
+                #expect(result.stdoutText.contains("queued on http://127.0.0.1:\(api.port)"), "\(result.stdoutText)")
+                #expect(result.stdoutText.contains("failed after 0 steps"), "\(result.stdoutText)")
+                let jobs = try await api.call(.GET, "/v1/jobs").array ?? []
+                #expect(jobs.count == 1 && jobs.first?["status"] as? String == "failed")
+            }
         }
     }
 }
