@@ -185,6 +185,7 @@ let package = Package(
             name: "tetherd",
             dependencies: [
                 "Daemon",
+                "Agent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import Daemon
 import Foundation
@@ -28,6 +29,9 @@ struct TetherD: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A JSON config file: {\"state_dir\", \"listen\", \"devices\": [\"host:port\"], \"allow_shell\"}; flags win.", valueName: "file"))
     var config: String?
 
+    @Option(help: ArgumentHelp("A folder of shortcut definitions (e.g. Devices/shortcuts) offered to every job (default: none).", valueName: "dir"))
+    var shortcuts: String?
+
     @Option(name: .customLong("device"), help: ArgumentHelp("A TCP phone to connect at start (repeatable).", valueName: "host:port"))
     var devices: [String] = []
 
@@ -37,8 +41,14 @@ struct TetherD: AsyncParsableCommand {
         let file = try config.map { path in try DaemonConfiguration.load(path) } ?? DaemonConfiguration()
         let address = try DaemonConfiguration.parseListen(listen ?? file.listen ?? "127.0.0.1:\(DaemonConfiguration.defaultPort)")
         let state = StateDirectory.resolve(explicit: stateDir ?? file.stateDirectory)
+        var library = ShortcutLibrary.empty
+        if let folder = shortcuts ?? file.shortcuts {
+            do { library = try ShortcutLibrary.load(directory: folder) } catch {
+                throw StartFailure(description: "cannot load the shortcuts in \(folder): \(error)")
+            }
+        }
         let daemon = try TetherDaemon(stateDirectory: state, host: address.host, port: address.port,
-                                      devices: (file.devices ?? []) + devices, logger: logger)
+                                      devices: (file.devices ?? []) + devices, shortcuts: library, logger: logger)
         logger.info("tetherd starting", metadata: ["state": "\(state.path)", "token": "\(APIToken.file(in: state).path)",
                                                    "allow-shell": "\(allowShell || file.allowShell == true)"])
         let group = ServiceGroup(configuration: .init(

@@ -43,7 +43,7 @@ extension JobRunner {
         configuration.timeZone = .current
         let agent = Agent(
             phone: AndroidPhoneControl(phone: phone), backend: made.backend,
-            operator: PolicyOperator(sensitive: spec.sensitive, interactive: human),
+            operator: PolicyOperator(sensitive: spec.sensitive, interactive: human), shortcuts: shortcuts,
             configuration: configuration, recordDirectory: episode,
             device: EpisodeInfo.Device(serial: serial, model: model), logger: logger,
             onStep: { event in

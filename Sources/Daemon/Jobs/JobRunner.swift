@@ -1,3 +1,4 @@
+import Agent
 import AndroidPhone
 import Foundation
 import Logging
@@ -11,15 +12,18 @@ public final class JobRunner: Service, Sendable {
     let devices: DeviceManager
     let controls: JobControls
     let metrics: DaemonMetrics
+    let shortcuts: ShortcutLibrary
     let stateDirectory: URL
     let logger: Logger
 
-    public init(store: Store, devices: DeviceManager, controls: JobControls, metrics: DaemonMetrics = DaemonMetrics(), stateDirectory: URL,
+    public init(store: Store, devices: DeviceManager, controls: JobControls, metrics: DaemonMetrics = DaemonMetrics(),
+                shortcuts: ShortcutLibrary = .empty, stateDirectory: URL,
                 logger: Logger = Logger(label: "tether.daemon.jobs")) {
         self.store = store
         self.devices = devices
         self.controls = controls
         self.metrics = metrics
+        self.shortcuts = shortcuts
         self.stateDirectory = stateDirectory
         self.logger = logger
     }

@@ -11,9 +11,11 @@ public struct DaemonConfiguration: Sendable, Codable, Equatable {
     public var devices: [String]?
     /// Allow routes that run shell commands on the phones (none exist yet).
     public var allowShell: Bool?
+    /// A folder of shortcut definitions (Devices/shortcuts) offered to every job's agent.
+    public var shortcuts: String?
 
     enum CodingKeys: String, CodingKey {
-        case listen, devices
+        case listen, devices, shortcuts
         case stateDirectory = "state_dir", allowShell = "allow_shell"
     }
 
@@ -31,7 +33,7 @@ public struct DaemonConfiguration: Sendable, Codable, Equatable {
             throw StoreError("cannot read the config file \(path): \(error.localizedDescription)")
         }
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-            let known = Set(["state_dir", "listen", "devices", "allow_shell"])
+            let known = Set(["state_dir", "listen", "devices", "allow_shell", "shortcuts"])
             let unknown = object.keys.filter { !known.contains($0) }.sorted()
             if !unknown.isEmpty { throw StoreError("the config file \(path) has unknown keys: \(unknown.joined(separator: ", ")); known: \(known.sorted().joined(separator: ", "))") }
         }

@@ -1,3 +1,4 @@
+import Agent
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
@@ -20,7 +21,8 @@ public struct TetherDaemon: Sendable {
 
     /// Opens the store (marking jobs of a previous run `interrupted`) and makes the token.
     public init(stateDirectory: URL, host: String = "127.0.0.1", port: Int = DaemonConfiguration.defaultPort,
-                devices addresses: [String] = [], logger: Logger = Logger(label: "tether.daemon")) throws(StoreError) {
+                devices addresses: [String] = [], shortcuts: ShortcutLibrary = .empty,
+                logger: Logger = Logger(label: "tether.daemon")) throws(StoreError) {
         self.stateDirectory = stateDirectory
         store = try Store(directory: stateDirectory)
         token = try APIToken.loadOrCreate(in: stateDirectory)
@@ -31,7 +33,8 @@ public struct TetherDaemon: Sendable {
         controls = JobControls()
         metrics = DaemonMetrics()
         devices = DeviceManager(store: store, addresses: addresses)
-        runner = JobRunner(store: store, devices: devices, controls: controls, metrics: metrics, stateDirectory: stateDirectory)
+        runner = JobRunner(store: store, devices: devices, controls: controls, metrics: metrics, shortcuts: shortcuts,
+                           stateDirectory: stateDirectory)
         self.host = host
         self.port = port
         self.logger = logger
