@@ -67,6 +67,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The Devices directory: shortcuts and tasks (default: found from the current directory or $TETHER_DEVICES).", valueName: "dir"))
     var devices: String?
 
+    @Option(help: ArgumentHelp("Run the task as a job of the tetherd at this URL (e.g. http://127.0.0.1:7464) and print its steps; token from $TETHER_TOKEN or the default state directory.", valueName: "url"))
+    var daemon: String?
+
     static let needsModel = """
         tether run needs a model, and none was given. Provide one of:
           --model DIR                    an AutoGLM-Phone-9B checkpoint directory (config.json, *.safetensors, tokenizer), run in-process on the CPU (docs/model.md)
@@ -100,6 +103,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let daemon { return try await runOnDaemon(daemon) }
         let language = lang
         let policy = onSensitive
 

@@ -1,0 +1,51 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+
+/// The HTTP + WebSocket API (docs/api.yaml): one router, behind the bearer token.
+public struct DaemonAPI: Sendable {
+    let store: Store
+    let devices: DeviceManager
+    let controls: JobControls
+    let token: String
+    let version: String
+    let metrics: DaemonMetrics
+
+    public init(store: Store, devices: DeviceManager, controls: JobControls, token: String, metrics: DaemonMetrics,
+                version: String = "0.1") {
+        self.metrics = metrics
+        self.store = store
+        self.devices = devices
+        self.controls = controls
+        self.token = token
+        self.version = version
+    }
+
+    public func router() -> Router<DaemonRequestContext> {
+        let router = Router(context: DaemonRequestContext.self)
+        router.add(middleware: JSONErrorMiddleware())
+        router.add(middleware: BearerAuthMiddleware(token: token))
+        router.get("/healthz") { _, _ in JSONResponse.make(["status": "ok", "version": version]) }
+        addDeviceRoutes(to: router)
+        addJobRoutes(to: router)
+        addEventSocket(to: router)
+        addMetricsRoute(to: router)
+        addLiveSocket(to: router)
+        return router
+    }
+
+    /// Runs `body`, turning any error that is not already an API answer into one: a store
+    /// failure is the daemon's, not the client's (503, try again).
+    static func guarded(_ body: () async throws -> Response) async throws(APIError) -> Response {
+        do { return try await body() } catch let error as APIError { throw error } catch let error as StoreError {
+            throw APIError(.serviceUnavailable, "the daemon's store failed: \(error.message); try again")
+        } catch {
+            throw APIError(.badGateway, "\(error)")
+        }
+    }
+
+    static func parameter(_ name: String, _ context: DaemonRequestContext) throws(APIError) -> String {
+        guard let value = context.parameters.get(name), !value.isEmpty else { throw .badRequest("missing \(name) in the path") }
+        return value
+    }
+}

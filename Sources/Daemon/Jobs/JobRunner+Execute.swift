@@ -1,0 +1,119 @@
+import Agent
+import AndroidPhone
+import Foundation
+import Trajectory
+
+extension JobRunner {
+    /// How a job's run ended, whichever came first.
+    enum Ending: Sendable {
+        case outcome(Outcome)
+        case cancelRequested
+        case timedOut
+    }
+
+    /// Runs one claimed job on its leased phone to a final state, and gives the lease back.
+    func execute(_ job: JobRecord, phone: Phone, serial: String) async {
+        let (status, message) = await outcome(of: job, phone: phone, serial: serial)
+        do { try store.finish(job.id, status: status, message: message) } catch {
+            logger.error("cannot record the end of a job", metadata: ["job": "\(job.id)", "error": "\(error)"])
+        }
+        if status == .failed, message.hasPrefix(Self.vanished), job.requeueOnInterrupt {
+            requeue(job)
+        }
+        await controls.forget(job.id)
+        await devices.release(serial)
+        logger.info("job ended", metadata: ["job": "\(job.id)", "status": "\(status.rawValue)", "message": "\(message)"])
+    }
+
+    func outcome(of job: JobRecord, phone: Phone, serial: String) async -> (JobStatus, String) {
+        let spec: RunJobSpec
+        do { spec = try JSONDecoder().decode(RunJobSpec.self, from: Data(job.spec.utf8)) } catch {
+            return (.failed, "the stored job is not a run job: \(error)")
+        }
+        let made: BackendFactory.Made
+        do { made = try BackendFactory.make(spec.backend) } catch { return (.failed, "\(error)") }
+        let relative = "episodes/\(job.id)"
+        let episode = stateDirectory.appendingPathComponent(relative, isDirectory: true)
+        try? store.progress(job.id, steps: 0, episode: relative)
+
+        let store = self.store, id = job.id, logger = self.logger, metrics = self.metrics
+        let model = await devices.info(serial)?.model
+        let human = APIOperator(store: store, job: id, timeout: .seconds(spec.questionSeconds), logger: logger)
+        var configuration = AgentConfiguration(language: spec.language, maxSteps: spec.steps, tokenCounter: made.counter)
+        configuration.timeZone = .current
+        let agent = Agent(
+            phone: AndroidPhoneControl(phone: phone), backend: made.backend,
+            operator: PolicyOperator(sensitive: spec.sensitive, interactive: human), shortcuts: shortcuts,
+            configuration: configuration, recordDirectory: episode,
+            device: EpisodeInfo.Device(serial: serial, model: model), logger: logger,
+            onStep: { event in
+                metrics.record(event.timings)
+                do {
+                    try store.append(event: "step", payload: StepPayload.make(event), to: id)
+                    try store.progress(id, steps: event.step)
+                } catch {
+                    logger.error("cannot record a step", metadata: ["job": "\(id)", "error": "\(error)"])
+                }
+            })
+
+        let ending = await race(job: id, timeout: spec.seconds) { await agent.run(task: spec.task) }
+        if let openAI = made.openAI { try? await openAI.shutdown() }
+
+        // Cancelled without a request: the daemon is stopping, whatever the run made of it.
+        if Task.isCancelled, case .outcome = ending {
+            return (.interrupted, "interrupted: the daemon stopped while the job was running")
+        }
+        switch ending {
+        case .cancelRequested: return (.cancelled, "cancelled through the API")
+        case .timedOut: return (.failed, "the job took longer than its timeout of \(Int(spec.seconds)) s")
+        case .outcome(let outcome):
+            switch outcome.status {
+            case .finished: return (.succeeded, outcome.message)
+            case .cancelled: return (.interrupted, "interrupted: the daemon stopped while the job was running")
+            case .failed, .running:
+                if let gone = await devices.checkAlive(serial) { return (.failed, "\(Self.vanished): \(gone)") }
+                return (.failed, outcome.message)
+            }
+        }
+    }
+
+    static let vanished = "the phone vanished"
+
+    /// A job whose phone vanished, submitted with `retry.device_lost`, is queued again as a new job.
+    func requeue(_ job: JobRecord) {
+        do {
+            let again = try store.enqueue(kind: job.kind, spec: job.spec, device: job.requestedDevice, requeueOnInterrupt: true)
+            try store.append(event: "requeued", payload: ["as": again.id], to: job.id)
+            logger.info("job queued again after its phone vanished", metadata: ["job": "\(job.id)", "as": "\(again.id)"])
+        } catch {
+            logger.error("cannot queue the job again", metadata: ["job": "\(job.id)", "error": "\(error)"])
+        }
+    }
+
+    /// Runs `body` until it ends, a cancel request arrives (checked every 100 ms) or the timeout
+    /// passes; the others are cancelled and awaited, so the episode is finished on every path.
+    func race(job: String, timeout: Double, _ body: @escaping @Sendable () async -> Outcome) async -> Ending {
+        let controls = self.controls
+        return await withTaskGroup(of: Ending?.self) { group in
+            group.addTask { .outcome(await body()) }
+            group.addTask {
+                while !Task.isCancelled {
+                    if await controls.isCancelRequested(job) { return .cancelRequested }
+                    do { try await Task.sleep(for: .milliseconds(100)) } catch { return nil }
+                }
+                return nil
+            }
+            group.addTask {
+                do { try await Task.sleep(for: .seconds(timeout)) } catch { return nil }
+                return .timedOut
+            }
+            var first: Ending?
+            for await ending in group {
+                guard first == nil, let ending else { continue }
+                first = ending
+                group.cancelAll()
+            }
+            return first ?? .outcome(Outcome(status: .cancelled, message: "stopped", steps: 0))
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Agent
+import AndroidPhone
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Runs queued jobs: for every phone that is online and free, takes its lease and the oldest
+/// job it may run, and runs the job in a child task of its own task group. A graceful shutdown
+/// stops the running jobs (they end `interrupted`) and takes no new ones.
+public final class JobRunner: Service, Sendable {
+    let store: Store
+    let devices: DeviceManager
+    let controls: JobControls
+    let metrics: DaemonMetrics
+    let shortcuts: ShortcutLibrary
+    let stateDirectory: URL
+    let logger: Logger
+
+    public init(store: Store, devices: DeviceManager, controls: JobControls, metrics: DaemonMetrics = DaemonMetrics(),
+                shortcuts: ShortcutLibrary = .empty, stateDirectory: URL,
+                logger: Logger = Logger(label: "tether.daemon.jobs")) {
+        self.store = store
+        self.devices = devices
+        self.controls = controls
+        self.metrics = metrics
+        self.shortcuts = shortcuts
+        self.stateDirectory = stateDirectory
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        // A graceful shutdown cancels the loop and the running jobs; a job cancelled without a
+        // cancel request therefore ends `interrupted` (see `execute`).
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                while !Task.isCancelled {
+                    for serial in await self.devices.freeSerials() {
+                        guard let claimed = await self.claim(on: serial) else { continue }
+                        group.addTask { await self.execute(claimed.job, phone: claimed.phone, serial: serial) }
+                    }
+                    do { try await Task.sleep(for: .milliseconds(200)) } catch { break }
+                }
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// Leases the phone, then takes a job for it; gives the lease back when there is none.
+    func claim(on serial: String) async -> (job: JobRecord, phone: Phone)? {
+        let placeholder = "claiming"
+        guard let phone = await devices.lease(serial, for: placeholder) else { return nil }
+        let job: JobRecord?
+        do { job = try store.claimNext(for: serial) } catch {
+            logger.error("cannot take a job", metadata: ["error": "\(error)"])
+            job = nil
+        }
+        guard let job else {
+            await devices.release(serial)
+            return nil
+        }
+        await devices.relabel(serial, job: job.id)
+        return (job, phone)
+    }
+}

@@ -1,0 +1,104 @@
+import Agent
+import Foundation
+import Trajectory
+
+/// What `POST /v1/jobs` takes for a `run` job: the agent on one phone. Kept in the store as it
+/// came; decoded again when the job starts.
+public struct RunJobSpec: Sendable, Codable, Equatable {
+    public struct Backend: Sendable, Codable, Equatable {
+        /// An OpenAI-compatible server: base URL, model name, key.
+        public var endpoint: String?
+        public var model: String?
+        public var apiKey: String?
+        /// A checkpoint directory run in-process.
+        public var modelDir: String?
+        /// Prepared replies, in order (no model): for tests and demonstrations.
+        public var scripted: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case endpoint, model, scripted
+            case apiKey = "api_key", modelDir = "model_dir"
+        }
+
+        public init(endpoint: String? = nil, model: String? = nil, apiKey: String? = nil, modelDir: String? = nil,
+                    scripted: [String]? = nil) {
+            self.endpoint = endpoint
+            self.model = model
+            self.apiKey = apiKey
+            self.modelDir = modelDir
+            self.scripted = scripted
+        }
+    }
+
+    public struct Retry: Sendable, Codable, Equatable {
+        /// Queue the job again when its phone vanished or the daemon stopped under it.
+        public var deviceLost: Bool?
+        enum CodingKeys: String, CodingKey { case deviceLost = "device_lost" }
+        public init(deviceLost: Bool? = nil) { self.deviceLost = deviceLost }
+    }
+
+    public var kind: String?
+    public var task: String
+    public var device: String?
+    public var backend: Backend
+    public var lang: PromptLanguage?
+    public var maxSteps: Int?
+    public var onSensitive: SensitivePolicy?
+    /// Seconds the whole job may take.
+    public var timeout: Double?
+    /// Seconds a question waits for its answer before the run goes on without one.
+    public var questionTimeout: Double?
+    public var retry: Retry?
+
+    enum CodingKeys: String, CodingKey {
+        case kind, task, device, backend, lang, timeout, retry
+        case maxSteps = "max_steps", onSensitive = "on_sensitive", questionTimeout = "question_timeout"
+    }
+
+    public init(task: String, device: String? = nil, backend: Backend, lang: PromptLanguage? = nil, maxSteps: Int? = nil,
+                onSensitive: SensitivePolicy? = nil, timeout: Double? = nil, questionTimeout: Double? = nil, retry: Retry? = nil) {
+        kind = "run"
+        self.task = task
+        self.device = device
+        self.backend = backend
+        self.lang = lang
+        self.maxSteps = maxSteps
+        self.onSensitive = onSensitive
+        self.timeout = timeout
+        self.questionTimeout = questionTimeout
+        self.retry = retry
+    }
+
+    public var language: PromptLanguage { lang ?? .chinese }
+    public var steps: Int { maxSteps ?? 50 }
+    public var sensitive: SensitivePolicy { onSensitive ?? .ask }
+    public var seconds: Double { timeout ?? 3600 }
+    public var questionSeconds: Double { questionTimeout ?? 600 }
+
+    /// Checks what decoding cannot: one backend, numbers in range, a task.
+    public func validate() throws(APIError) {
+        if let kind, kind != "run" { throw .badRequest("\"kind\" must be \"run\" (the only kind so far), not \"\(kind)\"") }
+        guard !task.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .badRequest("\"task\" is empty; say what to do") }
+        guard task.count <= 10_000 else { throw .badRequest("\"task\" is longer than 10000 characters") }
+        let chosen = [backend.endpoint != nil, backend.modelDir != nil, backend.scripted != nil].filter { $0 }.count
+        guard chosen == 1 else {
+            throw .badRequest("\"backend\" needs exactly one of \"endpoint\" (with \"model\", \"api_key\"), \"model_dir\" or \"scripted\"")
+        }
+        if let endpoint = backend.endpoint {
+            guard let url = URL(string: endpoint), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw .badRequest("\"backend.endpoint\" must be an http(s) URL such as http://127.0.0.1:8000/v1, not \"\(endpoint)\"")
+            }
+        }
+        guard (1...500).contains(steps) else { throw .badRequest("\"max_steps\" must be 1…500") }
+        guard seconds > 0, seconds <= 7 * 24 * 3600 else { throw .badRequest("\"timeout\" must be 0 < seconds ≤ 604800") }
+        guard questionSeconds > 0, questionSeconds <= 7 * 24 * 3600 else {
+            throw .badRequest("\"question_timeout\" must be 0 < seconds ≤ 604800")
+        }
+    }
+
+    public func json() throws(APIError) -> String {
+        do { return String(decoding: try JSONEncoder().encode(self), as: UTF8.self) } catch {
+            throw APIError(.badRequest, "the job cannot be stored: \(error)")
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// What `tetherd` is told: on the command line, or in the config file (JSON).
+public struct DaemonConfiguration: Sendable, Codable, Equatable {
+    public static let defaultPort = 7464
+
+    public var stateDirectory: String?
+    /// HOST:PORT to listen on.
+    public var listen: String?
+    /// TCP phones to connect at start ("host:port").
+    public var devices: [String]?
+    /// Allow routes that run shell commands on the phones (none exist yet).
+    public var allowShell: Bool?
+    /// A folder of shortcut definitions (Devices/shortcuts) offered to every job's agent.
+    public var shortcuts: String?
+
+    enum CodingKeys: String, CodingKey {
+        case listen, devices, shortcuts
+        case stateDirectory = "state_dir", allowShell = "allow_shell"
+    }
+
+    public init(stateDirectory: String? = nil, listen: String? = nil, devices: [String]? = nil, allowShell: Bool? = nil) {
+        self.stateDirectory = stateDirectory
+        self.listen = listen
+        self.devices = devices
+        self.allowShell = allowShell
+    }
+
+    /// Reads a config file; unknown keys are an error so that a typo is not silently ignored.
+    public static func load(_ path: String) throws(StoreError) -> DaemonConfiguration {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw StoreError("cannot read the config file \(path): \(error.localizedDescription)")
+        }
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            let known = Set(["state_dir", "listen", "devices", "allow_shell", "shortcuts"])
+            let unknown = object.keys.filter { !known.contains($0) }.sorted()
+            if !unknown.isEmpty { throw StoreError("the config file \(path) has unknown keys: \(unknown.joined(separator: ", ")); known: \(known.sorted().joined(separator: ", "))") }
+        }
+        do { return try JSONDecoder().decode(DaemonConfiguration.self, from: data) } catch {
+            throw StoreError("the config file \(path) is not valid: \(RequestJSON.explain(error))")
+        }
+    }
+
+    /// `HOST:PORT` split; the default port when only a host is given.
+    public static func parseListen(_ text: String) throws(StoreError) -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":") else { return (text, defaultPort) }
+        let host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port), !host.isEmpty else {
+            throw StoreError("--listen must be HOST:PORT, e.g. 127.0.0.1:\(defaultPort), not \"\(text)\"")
+        }
+        return (host, port)
+    }
+
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}

@@ -1,0 +1,67 @@
+import Agent
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import ServiceLifecycle
+
+/// The daemon assembled: store, devices, job runner and API, as services for one
+/// `ServiceGroup`. `tetherd` runs it; tests run it in-process.
+public struct TetherDaemon: Sendable {
+    public let store: Store
+    public let devices: DeviceManager
+    public let runner: JobRunner
+    public let token: String
+    public let host: String
+    public let port: Int
+    public let stateDirectory: URL
+    let controls: JobControls
+    public let metrics: DaemonMetrics
+    let logger: Logger
+
+    /// Opens the store (marking jobs of a previous run `interrupted`) and makes the token.
+    public init(stateDirectory: URL, host: String = "127.0.0.1", port: Int = DaemonConfiguration.defaultPort,
+                devices addresses: [String] = [], shortcuts: ShortcutLibrary = .empty,
+                logger: Logger = Logger(label: "tether.daemon")) throws(StoreError) {
+        self.stateDirectory = stateDirectory
+        store = try Store(directory: stateDirectory)
+        token = try APIToken.loadOrCreate(in: stateDirectory)
+        let recovered = try store.recoverAfterRestart()
+        if !recovered.interrupted.isEmpty {
+            logger.warning("jobs interrupted by the last stop", metadata: ["jobs": "\(recovered.interrupted)", "queued again": "\(recovered.requeued)"])
+        }
+        controls = JobControls()
+        metrics = DaemonMetrics()
+        devices = DeviceManager(store: store, addresses: addresses)
+        runner = JobRunner(store: store, devices: devices, controls: controls, metrics: metrics, shortcuts: shortcuts,
+                           stateDirectory: stateDirectory)
+        self.host = host
+        self.port = port
+        self.logger = logger
+        if !DaemonConfiguration.isLoopback(host) {
+            logger.warning("listening on a non-loopback address: anyone who can reach \(host):\(port) and has the token can drive the phones")
+        }
+    }
+
+    /// The HTTP server as a service. `onListening` gets the port it bound (useful with port 0).
+    public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
+        let api = DaemonAPI(store: store, devices: devices, controls: controls, token: token, metrics: metrics)
+        let logger = self.logger
+        let router = api.router()
+        return Application(
+            router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: router),
+            configuration: .init(address: .hostname(host, port: port), serverName: "tetherd"),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? 0
+                logger.info("listening on \(self.host):\(bound)")
+                await onListening(bound)
+            },
+            logger: logger)
+    }
+
+    /// All services, in start order (the group stops them in reverse).
+    public func services(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
+        [devices, runner, application(onListening: onListening)]
+    }
+}

@@ -1,0 +1,76 @@
+import Agent
+import ArgumentParser
+import Daemon
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `tetherd`: the Tether daemon. Argument parsing and wiring only; the daemon is `Daemon`.
+@main
+struct TetherD: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tetherd",
+        abstract: "The Tether daemon: a job queue, the phones and an HTTP + WebSocket API (docs/daemon.md).",
+        discussion: """
+            Listens on 127.0.0.1:\(DaemonConfiguration.defaultPort) unless told otherwise. Every route but /healthz \
+            needs Authorization: Bearer <token>; the token is made at the first start in <state-dir>/token (mode 0600). \
+            SIGTERM or SIGINT stops it gracefully: running jobs end interrupted, queued jobs stay queued.
+            """)
+
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Where the store, the token and the episodes live (default: $XDG_STATE_HOME/tether or ~/.local/state/tether).", valueName: "dir"))
+    var stateDir: String?
+
+    @Option(help: ArgumentHelp("Address to listen on (default 127.0.0.1:\(DaemonConfiguration.defaultPort)); a non-loopback address logs a warning.", valueName: "host:port"))
+    var listen: String?
+
+    @Flag(name: .customLong("allow-shell"), help: "Allow API routes that run shell commands on the phones (off by default).")
+    var allowShell = false
+
+    @Option(help: ArgumentHelp("A JSON config file: {\"state_dir\", \"listen\", \"devices\": [\"host:port\"], \"allow_shell\"}; flags win.", valueName: "file"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("A folder of shortcut definitions (e.g. Devices/shortcuts) offered to every job (default: none).", valueName: "dir"))
+    var shortcuts: String?
+
+    @Option(name: .customLong("device"), help: ArgumentHelp("A TCP phone to connect at start (repeatable).", valueName: "host:port"))
+    var devices: [String] = []
+
+    func run() async throws {
+        LoggingSystem.bootstrap { StreamLogHandler.standardOutput(label: $0) }
+        let logger = Logger(label: "tetherd")
+        let file = try config.map { path in try DaemonConfiguration.load(path) } ?? DaemonConfiguration()
+        let address = try DaemonConfiguration.parseListen(listen ?? file.listen ?? "127.0.0.1:\(DaemonConfiguration.defaultPort)")
+        let state = StateDirectory.resolve(explicit: stateDir ?? file.stateDirectory)
+        var library = ShortcutLibrary.empty
+        if let folder = shortcuts ?? file.shortcuts {
+            do { library = try ShortcutLibrary.load(directory: folder) } catch {
+                throw StartFailure(description: "cannot load the shortcuts in \(folder): \(error)")
+            }
+        }
+        let daemon = try TetherDaemon(stateDirectory: state, host: address.host, port: address.port,
+                                      devices: (file.devices ?? []) + devices, shortcuts: library, logger: logger)
+        logger.info("tetherd starting", metadata: ["state": "\(state.path)", "token": "\(APIToken.file(in: state).path)",
+                                                   "allow-shell": "\(allowShell || file.allowShell == true)"])
+        let group = ServiceGroup(configuration: .init(
+            services: daemon.services().map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        do { try await group.run() } catch {
+            let text = "\(error)"
+            if text.contains("Address already in use") {
+                throw StartFailure(description: "cannot listen on \(address.host):\(address.port): the port is in use (another tetherd?); stop it or pick another with --listen")
+            }
+            throw StartFailure(description: "tetherd stopped on an error: \(text)")
+        }
+        logger.info("tetherd stopped")
+    }
+}
+
+struct StartFailure: Error, CustomStringConvertible {
+    var description: String
+}
+
+extension StoreError: LocalizedError {
+    public var errorDescription: String? { message }
+}
+
