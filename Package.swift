@@ -3,9 +3,11 @@ import PackageDescription
 
 /// Foundation's static libraries, in one group so that the linker resolves their references to
 /// each other whatever the order.
-let staticFoundation = ["--start-group", "-lFoundation", "-lCoreFoundation", "-lFoundationInternationalization",
-                        "-l_FoundationICU", "-lFoundationEssentials", "-l_FoundationCShims", "-l_FoundationCollections",
-                        "--end-group"].flatMap { ["-Xlinker", $0] }
+let staticFoundation = [
+    "--start-group", "-lFoundation", "-lCoreFoundation", "-lFoundationInternationalization",
+    "-l_FoundationICU", "-lFoundationEssentials", "-l_FoundationCShims", "-l_FoundationCollections",
+    "--end-group"
+].flatMap { ["-Xlinker", $0] }
 
 let package = Package(
     name: "Tether",
@@ -20,7 +22,7 @@ let package = Package(
         .library(name: "Agent", targets: ["Agent"]),
         .library(name: "Daemon", targets: ["Daemon"]),
         .executable(name: "tether", targets: ["tether"]),
-        .executable(name: "tetherd", targets: ["tetherd"]),
+        .executable(name: "tetherd", targets: ["tetherd"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -34,7 +36,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1")
     ],
     targets: [
         // The small things every layer may use, one of each: a JSON value, a seeded generator,
@@ -55,7 +57,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
-                .product(name: "BigInt", package: "BigInt"),
+                .product(name: "BigInt", package: "BigInt")
             ]
         ),
         .systemLibrary(
@@ -96,7 +98,7 @@ let package = Package(
                 "Imaging",
                 "CFreeType",
                 "CZlib",
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log")
             ]
         ),
         .target(
@@ -106,7 +108,7 @@ let package = Package(
                 "ADB",
                 "Imaging",
                 "CZlib",
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log")
             ]
         ),
         .executableTarget(
@@ -126,7 +128,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log")
             ],
             // The Swift runtime and Foundation linked in: a short command (`tether shell echo`)
             // no longer pays for loading and relocating a dozen shared libraries at start-up.
@@ -147,7 +149,7 @@ let package = Package(
                 "COpenBLAS",
                 "CKernels",
                 "Imaging",
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log")
             ]
         ),
         .target(
@@ -170,7 +172,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio")
             ]
         ),
         .target(
@@ -187,7 +189,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Prometheus", package: "swift-prometheus")
             ]
         ),
         .executableTarget(
@@ -197,7 +199,7 @@ let package = Package(
                 "Agent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
             ]
         ),
         .testTarget(
@@ -214,7 +216,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio")
             ]
         ),
         .testTarget(
@@ -231,7 +233,7 @@ let package = Package(
                 "TetherTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio")
             ]
         ),
         .testTarget(
@@ -268,6 +270,6 @@ let package = Package(
             name: "AndroidPhoneTests",
             dependencies: ["AndroidPhone", "ADB", "Imaging", "VirtualPhone", "TetherTestSupport", "PhoneRig"],
             resources: [.copy("Fixtures")]
-        ),
+        )
     ]
 )

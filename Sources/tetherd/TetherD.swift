@@ -47,14 +47,20 @@ struct TetherD: AsyncParsableCommand {
                 throw StartFailure(description: "cannot load the shortcuts in \(folder): \(error)")
             }
         }
-        let daemon = try TetherDaemon(stateDirectory: state, host: address.host, port: address.port,
-                                      devices: (file.devices ?? []) + devices, shortcuts: library, logger: logger)
-        logger.info("tetherd starting", metadata: ["state": "\(state.path)", "token": "\(APIToken.file(in: state).path)",
-                                                   "allow-shell": "\(allowShell || file.allowShell == true)"])
-        let group = ServiceGroup(configuration: .init(
-            services: daemon.services().map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+        let daemon = try TetherDaemon(
+            stateDirectory: state, host: address.host, port: address.port,
+            devices: (file.devices ?? []) + devices, shortcuts: library, logger: logger)
+        logger.info(
+            "tetherd starting",
+            metadata: [
+                "state": "\(state.path)", "token": "\(APIToken.file(in: state).path)",
+                "allow-shell": "\(allowShell || file.allowShell == true)"
+            ])
+        let group = ServiceGroup(
+            configuration: .init(
+                services: daemon.services().map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
         do { try await group.run() } catch {
             let text = "\(error)"
             if text.contains("Address already in use") {
@@ -73,4 +79,3 @@ struct StartFailure: Error, CustomStringConvertible {
 extension StoreError: LocalizedError {
     public var errorDescription: String? { message }
 }
-

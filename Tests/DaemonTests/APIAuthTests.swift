@@ -10,7 +10,7 @@ import Testing
         ("GET", "/v1/jobs"), ("POST", "/v1/jobs"), ("GET", "/v1/jobs/x"), ("POST", "/v1/jobs/x/cancel"),
         ("GET", "/v1/jobs/x/steps"), ("GET", "/v1/jobs/x/questions"), ("POST", "/v1/jobs/x/questions/q"),
         ("GET", "/v1/jobs/x/events"), ("GET", "/metrics"),
-        ("GET", "/v1/devices/127.0.0.1:5555/live"),
+        ("GET", "/v1/devices/127.0.0.1:5555/live")
     ]
 
     @Test func everyRouteButHealthzNeedsTheToken() async throws {

@@ -39,8 +39,10 @@ import Testing
 
     @Test func unknownJobsDevicesAndQuestions() async throws {
         try await withDaemon { _, api in
-            for path in ["/v1/jobs/nope", "/v1/jobs/nope/steps", "/v1/jobs/nope/questions", "/v1/devices/10.0.0.1:5555",
-                         "/v1/devices/10.0.0.1:5555/screenshot"] {
+            for path in [
+                "/v1/jobs/nope", "/v1/jobs/nope/steps", "/v1/jobs/nope/questions", "/v1/devices/10.0.0.1:5555",
+                "/v1/devices/10.0.0.1:5555/screenshot"
+            ] {
                 let reply = try await api.call(.GET, path)
                 #expect(reply.status == 404 && (reply.error ?? "").contains(path.contains("nope") ? "nope" : "10.0.0.1"), "\(path): \(reply.text)")
             }

@@ -24,8 +24,9 @@ import Testing
             #expect(cancel.status == 0 && cancel.stdoutText.contains("cancelled"))
             environment["TETHER_DAEMON"] = url
             let status = try await run([tetherExecutable, "daemon", "status"], environment: environment)
-            #expect(status.status == 0 && status.stdoutText.contains("jobs: 1 cancelled") && status.stdoutText.contains(address),
-                    "\(status.stdoutText)\(status.stderrText)")
+            #expect(
+                status.status == 0 && status.stdoutText.contains("jobs: 1 cancelled") && status.stdoutText.contains(address),
+                "\(status.stdoutText)\(status.stderrText)")
 
             environment["TETHER_TOKEN"] = "wrong"
             let refused = try await run([tetherExecutable, "jobs", "list"], environment: environment)
@@ -44,8 +45,11 @@ import Testing
                 environment["TETHER_TOKEN"] = api.token
                 // No model server listens there: the job fails, and says why.
                 let nobody = "http://127.0.0.1:\(try freePort())/v1"
-                let result = try await run([tetherExecutable, "run", "--daemon", "http://127.0.0.1:\(api.port)", "--endpoint", nobody,
-                                            "--lang", "en", "Go home"], environment: environment, timeout: 120)
+                let result = try await run(
+                    [
+                        tetherExecutable, "run", "--daemon", "http://127.0.0.1:\(api.port)", "--endpoint", nobody,
+                        "--lang", "en", "Go home"
+                    ], environment: environment, timeout: 120)
                 #expect(result.status == 1, "\(result.stdoutText)\(result.stderrText)")
                 #expect(result.stdoutText.contains("queued on http://127.0.0.1:\(api.port)"), "\(result.stdoutText)")
                 #expect(result.stdoutText.contains("failed after 0 steps"), "\(result.stdoutText)")

@@ -26,8 +26,12 @@ import Testing
 
                 // Input reaches the phone: the virtual phone's shell sees the commands.
                 let seen = CommandLog()
-                rig.rules.add("input") { line, _ in seen.add(line); return nil }
-                rig.rules.add("cmd input") { line, _ in seen.add(line); return nil }
+                rig.rules.add("input") { line, _ in
+                    seen.add(line); return nil
+                }
+                rig.rules.add("cmd input") { line, _ in
+                    seen.add(line); return nil
+                }
                 #expect(try await api.call(.POST, "/v1/devices/\(serial)/input", json: ["tap": [100, 200]]).status == 200)
                 #expect(try await api.call(.POST, "/v1/devices/\(serial)/input", json: ["key": "HOME"]).status == 200)
                 #expect(try await api.call(.POST, "/v1/devices/\(serial)/input", json: ["swipe": [10, 500, 10, 100], "ms": 200]).status == 200)
@@ -46,7 +50,8 @@ import Testing
                 let closed = try await WebSocketClient.connect(
                     url: "ws://127.0.0.1:\(api.port)/v1/devices/\(serial)/live?fps=10",
                     configuration: .init(maxFrameSize: 16 << 20, additionalHeaders: [.authorization: "Bearer \(api.token)"]),
-                    logger: Logger(label: "test.ws")) { inbound, outbound, _ in
+                    logger: Logger(label: "test.ws")
+                ) { inbound, outbound, _ in
                     for try await message in inbound.messages(maxSize: 16 << 20) {
                         if case .binary(let buffer) = message, buffer.readableBytesView.starts(with: [0xFF, 0xD8, 0xFF]) {
                             if frames.add() == 3 { try await outbound.close(.normalClosure, reason: nil) }
@@ -68,8 +73,11 @@ import Testing
             try await withDaemon(devices: ["127.0.0.1:\(rig.port)"]) { _, api in
                 let serial = "127.0.0.1:\(rig.port)"
                 try await api.waitForDevice(serial)
-                let submitted = try await api.call(.POST, "/v1/jobs", json: Replies.job([Replies.sensitiveTap, Replies.finish],
-                                                                                       extra: ["on_sensitive": "ask", "retry": ["device_lost": true]]))
+                let submitted = try await api.call(
+                    .POST, "/v1/jobs",
+                    json: Replies.job(
+                        [Replies.sensitiveTap, Replies.finish],
+                        extra: ["on_sensitive": "ask", "retry": ["device_lost": true]]))
                 let id = try #require(submitted.json?["id"] as? String)
                 _ = try await api.job(id) { $0["status"] as? String == "waiting" }
                 // A phone the job holds takes no direct commands.
@@ -100,8 +108,11 @@ import Testing
             try await withDaemon(devices: ["127.0.0.1:\(rig.port)"]) { _, api in
                 try await api.waitForDevice("127.0.0.1:\(rig.port)")
                 // The question is never answered; the job's timeout ends it.
-                let submitted = try await api.call(.POST, "/v1/jobs", json: Replies.job([Replies.sensitiveTap, Replies.finish],
-                                                                                       extra: ["on_sensitive": "ask", "timeout": 0.5]))
+                let submitted = try await api.call(
+                    .POST, "/v1/jobs",
+                    json: Replies.job(
+                        [Replies.sensitiveTap, Replies.finish],
+                        extra: ["on_sensitive": "ask", "timeout": 0.5]))
                 let id = try #require(submitted.json?["id"] as? String)
                 let done = try await api.job(id) { ($0["status"] as? String).map { JobStatus(rawValue: $0)?.isFinal ?? false } ?? false }
                 #expect(done["status"] as? String == "failed")
@@ -123,6 +134,10 @@ final class CommandLog: @unchecked Sendable {
 final class FrameCount: @unchecked Sendable {
     private let lock = NSLock()
     private var n = 0
-    func add() -> Int { lock.withLock { n += 1; return n } }
+    func add() -> Int {
+        lock.withLock {
+            n += 1; return n
+        }
+    }
     var count: Int { lock.withLock { n } }
 }

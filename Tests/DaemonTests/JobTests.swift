@@ -22,7 +22,8 @@ import Trajectory
                 try await WebSocketClient.connect(
                     url: "ws://127.0.0.1:\(api.port)/v1/jobs/\(id)/events",
                     configuration: .init(additionalHeaders: [.authorization: "Bearer \(api.token)"]),
-                    logger: Logger(label: "test.ws")) { inbound, _, _ in
+                    logger: Logger(label: "test.ws")
+                ) { inbound, _, _ in
                     for try await message in inbound.messages(maxSize: 1 << 20) {
                         if case .text(let text) = message { messages.add(text) }
                     }
@@ -60,8 +61,11 @@ import Trajectory
         try await withPhoneRig { rig in
             try await withDaemon(devices: ["127.0.0.1:\(rig.port)"]) { _, api in
                 try await api.waitForDevice("127.0.0.1:\(rig.port)")
-                let submitted = try await api.call(.POST, "/v1/jobs", json: Replies.job([Replies.sensitiveTap, Replies.finish],
-                                                                                       extra: ["on_sensitive": "ask"]))
+                let submitted = try await api.call(
+                    .POST, "/v1/jobs",
+                    json: Replies.job(
+                        [Replies.sensitiveTap, Replies.finish],
+                        extra: ["on_sensitive": "ask"]))
                 let id = try #require(submitted.json?["id"] as? String)
                 let waiting = try await api.job(id) { $0["status"] as? String == "waiting" }
                 #expect(waiting["status"] as? String == "waiting")
@@ -85,8 +89,11 @@ import Trajectory
         try await withPhoneRig { rig in
             try await withDaemon(devices: ["127.0.0.1:\(rig.port)"]) { _, api in
                 try await api.waitForDevice("127.0.0.1:\(rig.port)")
-                let submitted = try await api.call(.POST, "/v1/jobs", json: Replies.job([Replies.home, Replies.sensitiveTap, Replies.finish],
-                                                                                       extra: ["on_sensitive": "ask"]))
+                let submitted = try await api.call(
+                    .POST, "/v1/jobs",
+                    json: Replies.job(
+                        [Replies.home, Replies.sensitiveTap, Replies.finish],
+                        extra: ["on_sensitive": "ask"]))
                 let id = try #require(submitted.json?["id"] as? String)
                 _ = try await api.job(id) { $0["status"] as? String == "waiting" }
                 let cancel = try await api.call(.POST, "/v1/jobs/\(id)/cancel")

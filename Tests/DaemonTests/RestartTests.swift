@@ -24,8 +24,11 @@ import Trajectory
                 let api = try await Self.client(http: http, port: port, state: state)
                 try await api.waitForDevice(serial)
                 // The first job stops at a question (waiting); the second waits for the phone.
-                let a = try await api.call(.POST, "/v1/jobs", json: Replies.job([Replies.home, Replies.sensitiveTap, Replies.finish],
-                                                                               extra: ["on_sensitive": "ask"]))
+                let a = try await api.call(
+                    .POST, "/v1/jobs",
+                    json: Replies.job(
+                        [Replies.home, Replies.sensitiveTap, Replies.finish],
+                        extra: ["on_sensitive": "ask"]))
                 let interrupted = try #require(a.json?["id"] as? String)
                 _ = try await api.job(interrupted) { $0["status"] as? String == "waiting" }
                 let b = try await api.call(.POST, "/v1/jobs", json: Replies.job([Replies.home, Replies.finish]))
@@ -46,8 +49,11 @@ import Trajectory
 
                 // SIGTERM stops it gracefully, with status 0: a job waiting for an answer ends
                 // interrupted, its episode finished.
-                let c = try await again.call(.POST, "/v1/jobs", json: Replies.job([Replies.sensitiveTap, Replies.finish],
-                                                                                 extra: ["on_sensitive": "ask"]))
+                let c = try await again.call(
+                    .POST, "/v1/jobs",
+                    json: Replies.job(
+                        [Replies.sensitiveTap, Replies.finish],
+                        extra: ["on_sensitive": "ask"]))
                 let stoppedJob = try #require(c.json?["id"] as? String)
                 _ = try await again.job(stoppedJob) { $0["status"] as? String == "waiting" }
                 let stopped = await second?.kill(SIGTERM)

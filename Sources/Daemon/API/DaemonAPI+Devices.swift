@@ -28,8 +28,9 @@ extension DaemonAPI {
                 let image = try await phone.screenshot()
                 let jpeg = format != "png"
                 let bytes = jpeg ? try image.jpegData(quality: 85) : try image.pngData()
-                return Response(status: .ok, headers: [.contentType: jpeg ? "image/jpeg" : "image/png"],
-                                body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+                return Response(
+                    status: .ok, headers: [.contentType: jpeg ? "image/jpeg" : "image/png"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
             }
         }
         router.post("/v1/devices/:serial/input") { request, context in

@@ -15,8 +15,9 @@ extension DaemonAPI {
             }
             let text = try spec.json()
             return try await Self.guarded {
-                let job = try store.enqueue(kind: "run", spec: text, device: spec.device,
-                                            requeueOnInterrupt: spec.retry?.deviceLost ?? false)
+                let job = try store.enqueue(
+                    kind: "run", spec: text, device: spec.device,
+                    requeueOnInterrupt: spec.retry?.deviceLost ?? false)
                 return JSONResponse.make(["id": job.id, "status": job.status.rawValue], status: .created)
             }
         }

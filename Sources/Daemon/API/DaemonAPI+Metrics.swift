@@ -7,8 +7,9 @@ extension DaemonAPI {
         router.get("/metrics") { _, _ in
             try await Self.guarded {
                 let text = metrics.render(jobCounts: try store.jobCounts(), devices: await devices.list())
-                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                                body: .init(byteBuffer: ByteBuffer(string: text)))
+                return Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                    body: .init(byteBuffer: ByteBuffer(string: text)))
             }
         }
     }

@@ -11,8 +11,10 @@ public struct DaemonAPI: Sendable {
     let version: String
     let metrics: DaemonMetrics
 
-    public init(store: Store, devices: DeviceManager, controls: JobControls, token: String, metrics: DaemonMetrics,
-                version: String = "0.1") {
+    public init(
+        store: Store, devices: DeviceManager, controls: JobControls, token: String, metrics: DaemonMetrics,
+        version: String = "0.1"
+    ) {
         self.metrics = metrics
         self.store = store
         self.devices = devices

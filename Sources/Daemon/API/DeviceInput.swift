@@ -29,8 +29,9 @@ struct DeviceInput: Decodable {
     func perform(on phone: Phone) async throws {
         if let tap { try await phone.tap(x: tap[0], y: tap[1]) }
         if let swipe {
-            try await phone.swipe(fromX: swipe[0], fromY: swipe[1], toX: swipe[2], toY: swipe[3],
-                                  duration: .milliseconds(ms ?? 300))
+            try await phone.swipe(
+                fromX: swipe[0], fromY: swipe[1], toX: swipe[2], toY: swipe[3],
+                duration: .milliseconds(ms ?? 300))
         }
         if let text { _ = try await phone.type(text) }
         if let key { try await phone.key(named: key) }

@@ -3,8 +3,10 @@ import Hummingbird
 /// Turns Hummingbird's own errors (no such route, a method the route does not take, a body it
 /// refused) into the API's `{"error": "…"}` answers.
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context,
-                next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as HTTPError {

@@ -66,8 +66,9 @@ public actor DeviceManager: Service {
 
     public func info(_ serial: String) -> DeviceInfo? {
         guard let e = entries[serial] else { return nil }
-        return DeviceInfo(serial: serial, address: e.address, state: e.lease != nil && e.state == .online ? .busy : e.state,
-                          model: e.model, job: e.lease, message: e.message)
+        return DeviceInfo(
+            serial: serial, address: e.address, state: e.lease != nil && e.state == .online ? .busy : e.state,
+            model: e.model, job: e.lease, message: e.message)
     }
 
     /// Phones that are online and free, in serial order.

@@ -10,20 +10,24 @@ public struct DeviceRow: Sendable, Equatable {
 
 extension Store {
     /// Remembers a TCP phone (added through the API or the config file) across restarts.
-    public func saveDevice(serial: String, address: String, addedBy: String, state: DeviceState,
-                           at date: Date = Date()) throws(StoreError) {
+    public func saveDevice(
+        serial: String, address: String, addedBy: String, state: DeviceState,
+        at date: Date = Date()
+    ) throws(StoreError) {
         try write("remember device \(serial)") { db in
-            try db.execute(sql: """
-                INSERT INTO device (serial, address, model, state, added_by, seen_at) VALUES (?, ?, NULL, ?, ?, ?)
-                ON CONFLICT(serial) DO UPDATE SET address = excluded.address, state = excluded.state, seen_at = excluded.seen_at
-                """, arguments: [serial, address, state.rawValue, addedBy, date])
+            try db.execute(
+                sql: """
+                    INSERT INTO device (serial, address, model, state, added_by, seen_at) VALUES (?, ?, NULL, ?, ?, ?)
+                    ON CONFLICT(serial) DO UPDATE SET address = excluded.address, state = excluded.state, seen_at = excluded.seen_at
+                    """, arguments: [serial, address, state.rawValue, addedBy, date])
         }
     }
 
     public func updateDevice(serial: String, state: DeviceState, model: String?, at date: Date = Date()) throws(StoreError) {
         try write("update device \(serial)") { db in
-            try db.execute(sql: "UPDATE device SET state = ?, model = COALESCE(?, model), seen_at = ? WHERE serial = ?",
-                           arguments: [state.rawValue, model, date, serial])
+            try db.execute(
+                sql: "UPDATE device SET state = ?, model = COALESCE(?, model), seen_at = ? WHERE serial = ?",
+                arguments: [state.rawValue, model, date, serial])
         }
     }
 

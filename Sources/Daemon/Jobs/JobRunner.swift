@@ -16,9 +16,11 @@ public final class JobRunner: Service, Sendable {
     let stateDirectory: URL
     let logger: Logger
 
-    public init(store: Store, devices: DeviceManager, controls: JobControls, metrics: DaemonMetrics = DaemonMetrics(),
-                shortcuts: ShortcutLibrary = .empty, stateDirectory: URL,
-                logger: Logger = Logger(label: "tether.daemon.jobs")) {
+    public init(
+        store: Store, devices: DeviceManager, controls: JobControls, metrics: DaemonMetrics = DaemonMetrics(),
+        shortcuts: ShortcutLibrary = .empty, stateDirectory: URL,
+        logger: Logger = Logger(label: "tether.daemon.jobs")
+    ) {
         self.store = store
         self.devices = devices
         self.controls = controls

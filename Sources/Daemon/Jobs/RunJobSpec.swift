@@ -20,8 +20,10 @@ public struct RunJobSpec: Sendable, Codable, Equatable {
             case apiKey = "api_key", modelDir = "model_dir"
         }
 
-        public init(endpoint: String? = nil, model: String? = nil, apiKey: String? = nil, modelDir: String? = nil,
-                    scripted: [String]? = nil) {
+        public init(
+            endpoint: String? = nil, model: String? = nil, apiKey: String? = nil, modelDir: String? = nil,
+            scripted: [String]? = nil
+        ) {
             self.endpoint = endpoint
             self.model = model
             self.apiKey = apiKey
@@ -55,8 +57,10 @@ public struct RunJobSpec: Sendable, Codable, Equatable {
         case maxSteps = "max_steps", onSensitive = "on_sensitive", questionTimeout = "question_timeout"
     }
 
-    public init(task: String, device: String? = nil, backend: Backend, lang: PromptLanguage? = nil, maxSteps: Int? = nil,
-                onSensitive: SensitivePolicy? = nil, timeout: Double? = nil, questionTimeout: Double? = nil, retry: Retry? = nil) {
+    public init(
+        task: String, device: String? = nil, backend: Backend, lang: PromptLanguage? = nil, maxSteps: Int? = nil,
+        onSensitive: SensitivePolicy? = nil, timeout: Double? = nil, questionTimeout: Double? = nil, retry: Retry? = nil
+    ) {
         kind = "run"
         self.task = task
         self.device = device

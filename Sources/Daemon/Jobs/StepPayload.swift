@@ -6,7 +6,7 @@ enum StepPayload {
         var payload: [String: any Sendable] = [
             "step": e.step,
             "app": e.currentApp,
-            "timings": ["capture": e.timings.capture, "settle": e.timings.settle, "model": e.timings.model, "act": e.timings.act],
+            "timings": ["capture": e.timings.capture, "settle": e.timings.settle, "model": e.timings.model, "act": e.timings.act]
         ]
         if let action = e.action { payload["action"] = action.description }
         if let parseError = e.parseError { payload["parse_error"] = parseError }

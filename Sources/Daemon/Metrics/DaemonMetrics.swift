@@ -14,22 +14,39 @@ public final class DaemonMetrics: Sendable {
 
     public init() {
         let registry = self.registry
-        phases = Dictionary(uniqueKeysWithValues: ["capture", "settle", "model", "act"].map { phase in
-            (phase, registry.makeValueHistogram(
-                descriptor: MetricNameDescriptor(namespace: "tether", metricName: "step_phase", unitName: "seconds",
-                                                 helpText: "Seconds each phase of an agent step took"),
-                labels: [("phase", phase)], buckets: Self.buckets))
-        })
-        steps = registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "tether", metricName: "steps", unitName: "total",
-                                                                      helpText: "Agent steps run by jobs"))
-        jobs = Dictionary(uniqueKeysWithValues: JobStatus.allCases.map { status in
-            (status, registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "tether", metricName: "jobs", unitName: "", helpText: "Jobs in the store by status"),
-                                        labels: [("status", status.rawValue)]))
-        })
-        devices = Dictionary(uniqueKeysWithValues: DeviceState.allCases.map { state in
-            (state, registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "tether", metricName: "devices", unitName: "", helpText: "Phones by state"),
-                                       labels: [("state", state.rawValue)]))
-        })
+        phases = Dictionary(
+            uniqueKeysWithValues: ["capture", "settle", "model", "act"].map { phase in
+                (
+                    phase,
+                    registry.makeValueHistogram(
+                        descriptor: MetricNameDescriptor(
+                            namespace: "tether", metricName: "step_phase", unitName: "seconds",
+                            helpText: "Seconds each phase of an agent step took"),
+                        labels: [("phase", phase)], buckets: Self.buckets)
+                )
+            })
+        steps = registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "tether", metricName: "steps", unitName: "total",
+                helpText: "Agent steps run by jobs"))
+        jobs = Dictionary(
+            uniqueKeysWithValues: JobStatus.allCases.map { status in
+                (
+                    status,
+                    registry.makeGauge(
+                        descriptor: MetricNameDescriptor(namespace: "tether", metricName: "jobs", unitName: "", helpText: "Jobs in the store by status"),
+                        labels: [("status", status.rawValue)])
+                )
+            })
+        devices = Dictionary(
+            uniqueKeysWithValues: DeviceState.allCases.map { state in
+                (
+                    state,
+                    registry.makeGauge(
+                        descriptor: MetricNameDescriptor(namespace: "tether", metricName: "devices", unitName: "", helpText: "Phones by state"),
+                        labels: [("state", state.rawValue)])
+                )
+            })
     }
 
     func record(_ timings: StepTimings) {

@@ -15,8 +15,9 @@ public enum APIToken {
         }
         var generator = SystemRandomNumberGenerator()
         let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-        let created = FileManager.default.createFile(atPath: url.path, contents: Data((token + "\n").utf8),
-                                                     attributes: [.posixPermissions: 0o600])
+        let created = FileManager.default.createFile(
+            atPath: url.path, contents: Data((token + "\n").utf8),
+            attributes: [.posixPermissions: 0o600])
         guard created else {
             throw StoreError("cannot write the API token to \(url.path); check that the state directory is writable")
         }

@@ -6,8 +6,10 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: String
     var openPaths: Set<String> = ["/healthz"]
 
-    func handle(_ request: Request, context: Context,
-                next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         if openPaths.contains(request.uri.path) { return try await next(request, context) }
         guard let header = request.headers[.authorization] else {
             throw APIError(.unauthorized, "missing Authorization header: send Authorization: Bearer <token> (the token is in <state-dir>/token)")

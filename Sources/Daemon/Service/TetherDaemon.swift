@@ -20,9 +20,11 @@ public struct TetherDaemon: Sendable {
     let logger: Logger
 
     /// Opens the store (marking jobs of a previous run `interrupted`) and makes the token.
-    public init(stateDirectory: URL, host: String = "127.0.0.1", port: Int = DaemonConfiguration.defaultPort,
-                devices addresses: [String] = [], shortcuts: ShortcutLibrary = .empty,
-                logger: Logger = Logger(label: "tether.daemon")) throws(StoreError) {
+    public init(
+        stateDirectory: URL, host: String = "127.0.0.1", port: Int = DaemonConfiguration.defaultPort,
+        devices addresses: [String] = [], shortcuts: ShortcutLibrary = .empty,
+        logger: Logger = Logger(label: "tether.daemon")
+    ) throws(StoreError) {
         self.stateDirectory = stateDirectory
         store = try Store(directory: stateDirectory)
         token = try APIToken.loadOrCreate(in: stateDirectory)
@@ -33,8 +35,9 @@ public struct TetherDaemon: Sendable {
         controls = JobControls()
         metrics = DaemonMetrics()
         devices = DeviceManager(store: store, addresses: addresses)
-        runner = JobRunner(store: store, devices: devices, controls: controls, metrics: metrics, shortcuts: shortcuts,
-                           stateDirectory: stateDirectory)
+        runner = JobRunner(
+            store: store, devices: devices, controls: controls, metrics: metrics, shortcuts: shortcuts,
+            stateDirectory: stateDirectory)
         self.host = host
         self.port = port
         self.logger = logger

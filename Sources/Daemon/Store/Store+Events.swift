@@ -4,8 +4,10 @@ import GRDB
 extension Store {
     /// Appends an event to a job's log. `payload` must be a JSON object.
     @discardableResult
-    public func append(event kind: String, payload: [String: any Sendable], to job: String,
-                       at date: Date = Date()) throws(StoreError) -> JobEvent {
+    public func append(
+        event kind: String, payload: [String: any Sendable], to job: String,
+        at date: Date = Date()
+    ) throws(StoreError) -> JobEvent {
         try write("record an event of job \(job)") { db in
             guard try JobRecord.exists(db, key: job) else { throw StoreError("no job \(job)") }
             return try Store.appendEvent(db, job: job, kind: kind, payload: payload, at: date)
@@ -21,8 +23,10 @@ extension Store {
     }
 
     @discardableResult
-    static func appendEvent(_ db: Database, job: String, kind: String, payload: [String: any Sendable],
-                            at date: Date) throws -> JobEvent {
+    static func appendEvent(
+        _ db: Database, job: String, kind: String, payload: [String: any Sendable],
+        at date: Date
+    ) throws -> JobEvent {
         guard JSONSerialization.isValidJSONObject(payload) else { throw StoreError("an event's payload must be JSON") }
         let data = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
         var event = JobEvent(id: nil, jobID: job, at: date, kind: kind, payload: String(decoding: data, as: UTF8.self))

@@ -3,16 +3,19 @@ import GRDB
 
 extension Store {
     /// Queues a job. `spec` must be a JSON object.
-    public func enqueue(kind: String, spec: String, device: String? = nil, requeueOnInterrupt: Bool = false,
-                        at date: Date = Date()) throws(StoreError) -> JobRecord {
+    public func enqueue(
+        kind: String, spec: String, device: String? = nil, requeueOnInterrupt: Bool = false,
+        at date: Date = Date()
+    ) throws(StoreError) -> JobRecord {
         guard let data = spec.data(using: .utf8), (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
             throw StoreError("a job's spec must be a JSON object")
         }
         return try write("queue a job") { db in
             let seq = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM job") ?? 0) + 1
-            let job = JobRecord(id: UUID().uuidString.lowercased(), seq: seq, kind: kind, status: .queued, device: nil,
-                                requestedDevice: device, spec: spec, createdAt: date, startedAt: nil, endedAt: nil,
-                                steps: 0, message: "", episode: nil, attempts: 0, requeueOnInterrupt: requeueOnInterrupt)
+            let job = JobRecord(
+                id: UUID().uuidString.lowercased(), seq: seq, kind: kind, status: .queued, device: nil,
+                requestedDevice: device, spec: spec, createdAt: date, startedAt: nil, endedAt: nil,
+                steps: 0, message: "", episode: nil, attempts: 0, requeueOnInterrupt: requeueOnInterrupt)
             try job.insert(db)
             try Store.appendEvent(db, job: job.id, kind: "status", payload: ["status": "queued"], at: date)
             return job
@@ -24,11 +27,14 @@ extension Store {
     public func claimNext(for device: String, at date: Date = Date()) throws(StoreError) -> JobRecord? {
         try write("take the next job") { db in
             let columns = JobRecord.CodingKeys.self
-            guard var job = try JobRecord
-                .filter(columns.status == JobStatus.queued.rawValue)
-                .filter(columns.requestedDevice == nil || columns.requestedDevice == device)
-                .order(columns.seq)
-                .fetchOne(db) else { return nil }
+            guard
+                var job =
+                    try JobRecord
+                    .filter(columns.status == JobStatus.queued.rawValue)
+                    .filter(columns.requestedDevice == nil || columns.requestedDevice == device)
+                    .order(columns.seq)
+                    .fetchOne(db)
+            else { return nil }
             job.status = .running
             job.device = device
             job.startedAt = date
@@ -65,8 +71,10 @@ extension Store {
     /// Ends a job in a final state. A job already final keeps its state (a cancel that raced the
     /// end does not turn a success into a cancellation); returns the job as stored.
     @discardableResult
-    public func finish(_ id: String, status: JobStatus, message: String,
-                       at date: Date = Date()) throws(StoreError) -> JobRecord {
+    public func finish(
+        _ id: String, status: JobStatus, message: String,
+        at date: Date = Date()
+    ) throws(StoreError) -> JobRecord {
         guard status.isFinal else { throw StoreError("\(status.rawValue) is not a final state") }
         return try write("finish job \(id)") { db in
             guard var job = try JobRecord.fetchOne(db, key: id) else { throw StoreError("no job \(id)") }
@@ -85,7 +93,8 @@ extension Store {
     public func recoverAfterRestart(at date: Date = Date()) throws(StoreError) -> (interrupted: [String], requeued: [String]) {
         try write("recover the jobs of the last run") { db in
             let columns = JobRecord.CodingKeys.self
-            let stale = try JobRecord
+            let stale =
+                try JobRecord
                 .filter([JobStatus.running.rawValue, JobStatus.waiting.rawValue].contains(columns.status))
                 .order(columns.seq).fetchAll(db)
             var interrupted: [String] = [], requeued: [String] = []

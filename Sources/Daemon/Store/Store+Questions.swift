@@ -9,8 +9,9 @@ extension Store {
             guard record.status == .running else {
                 throw StoreError("job \(job) is \(record.status.rawValue); only a running job can ask")
             }
-            let question = QuestionRecord(id: UUID().uuidString.lowercased(), jobID: job, kind: kind, prompt: prompt,
-                                          status: .pending, answer: nil, askedAt: date, answeredAt: nil)
+            let question = QuestionRecord(
+                id: UUID().uuidString.lowercased(), jobID: job, kind: kind, prompt: prompt,
+                status: .pending, answer: nil, askedAt: date, answeredAt: nil)
             try question.insert(db)
             record.status = .waiting
             try record.update(db)

@@ -51,8 +51,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Record the episode in this (new or empty) directory; see docs/trajectory.md.", valueName: "dir"))
     var record: String?
 
-    @Option(name: .customLong("on-sensitive"),
-            help: "Sensitive taps (sending, paying, deleting): ask (on the terminal; stops the run when nobody can answer), deny or allow.")
+    @Option(
+        name: .customLong("on-sensitive"),
+        help: "Sensitive taps (sending, paying, deleting): ask (on the terminal; stops the run when nobody can answer), deny or allow.")
     var onSensitive: SensitivePolicy = .ask
 
     @Option(name: .customLong("task"), help: ArgumentHelp("A virtual-phone task (see `tether vphone tasks`): its instruction, and its check decides the exit status.", valueName: "id"))
@@ -82,7 +83,8 @@ struct RunCommand: AsyncParsableCommand {
         if model != nil, endpoint != nil { throw ValidationError("give --model DIR or --endpoint URL, not both") }
         if let endpoint {
             guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-                  let host = url.host, !host.isEmpty else {
+                let host = url.host, !host.isEmpty
+            else {
                 throw ValidationError("--endpoint must be a URL with a scheme and a host, e.g. http://127.0.0.1:8000/v1, not \"\(endpoint)\"")
             }
         }
@@ -220,8 +222,9 @@ struct RunCommand: AsyncParsableCommand {
     func configuration(language: PromptLanguage, counter: any TokenCounter, template: String?) -> AgentConfiguration {
         var sampling = SamplingOptions.autoGLM
         sampling.maxTokens = maxTokens
-        return AgentConfiguration(language: language, maxSteps: maxSteps, sampling: sampling, tokenCounter: counter,
-                                  systemPromptTemplate: template)
+        return AgentConfiguration(
+            language: language, maxSteps: maxSteps, sampling: sampling, tokenCounter: counter,
+            systemPromptTemplate: template)
     }
 
     /// `  3  Messages          Tap [916,946] (sensitive: "Send …")  → tapped (989, 2270)   capture 0.41s (settle 0.03s)  model 2.10s  act 0.20s  tokens 2878 (1506 cached)`

@@ -4,8 +4,10 @@ import Foundation
 /// `tether run --daemon URL "TASK"`: the same run, queued on a tetherd and followed step by step.
 extension RunCommand {
     func runOnDaemon(_ url: String) async throws {
-        let unsupported = [("--record", record), ("--task", taskID), ("--system-prompt", systemPrompt), ("--tokenizer", tokenizer),
-                           ("--connect", device.connect), ("--server", device.server)].filter { $0.1 != nil }.map(\.0)
+        let unsupported = [
+            ("--record", record), ("--task", taskID), ("--system-prompt", systemPrompt), ("--tokenizer", tokenizer),
+            ("--connect", device.connect), ("--server", device.server)
+        ].filter { $0.1 != nil }.map(\.0)
         guard unsupported.isEmpty else {
             throw ValidationError("with --daemon, \(unsupported.joined(separator: ", ")) cannot be used: the daemon records every job under its state directory and picks phones by serial (-s)")
         }
@@ -17,8 +19,10 @@ extension RunCommand {
         } else if let model {
             backend = ["model_dir": model]
         }
-        var job: [String: Any] = ["task": task, "backend": backend, "lang": lang.rawValue, "max_steps": maxSteps,
-                                  "on_sensitive": onSensitive.rawValue]
+        var job: [String: Any] = [
+            "task": task, "backend": backend, "lang": lang.rawValue, "max_steps": maxSteps,
+            "on_sensitive": onSensitive.rawValue
+        ]
         if let serial = device.serial { job["device"] = serial }
         let client = DaemonClient.make(url: url)
         let end: [String: Any]

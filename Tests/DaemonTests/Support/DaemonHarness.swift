@@ -72,8 +72,9 @@ struct APIClient: Sendable {
 /// with a fresh state directory, and always stops it and the HTTP client.
 func withDaemon<T: Sendable>(devices: [String] = [], _ body: (TetherDaemon, APIClient) async throws -> T) async throws -> T {
     let scratch = TemporaryDirectory()
-    let daemon = try TetherDaemon(stateDirectory: scratch.url.appendingPathComponent("state"), host: "127.0.0.1", port: 0,
-                                  devices: devices)
+    let daemon = try TetherDaemon(
+        stateDirectory: scratch.url.appendingPathComponent("state"), host: "127.0.0.1", port: 0,
+        devices: devices)
     let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
     let group = ServiceGroup(services: daemon.services(onListening: { portSink.yield($0) }), logger: Logger(label: "test.daemon"))
     return try await withThrowingTaskGroup(of: Void.self) { tasks in
