@@ -122,7 +122,6 @@ let package = Package(
                 "Imaging",
                 "Inference",
                 "VirtualPhone",
-                "Daemon",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -178,6 +177,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
+                "Basics",
                 "Agent",
                 "AndroidPhone",
                 "ADB",
@@ -195,6 +195,7 @@ let package = Package(
         .executableTarget(
             name: "tetherd",
             dependencies: [
+                "Basics",
                 "Daemon",
                 "Agent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,3 +1,4 @@
+import Basics
 import AsyncHTTPClient
 import Foundation
 import PhoneRig
@@ -77,7 +78,7 @@ import Trajectory
     /// Waits for the daemon to answer /healthz (it writes its token first), then returns a client.
     static func client(http: HTTPClient, port: Int, state: URL) async throws -> APIClient {
         for _ in 0..<300 {
-            if let token = APIToken.read(in: state) {
+            if let token = StateDirectory.readToken(in: state) {
                 let api = APIClient(http: http, port: port, token: token)
                 if (try? await api.call(.GET, "/healthz", auth: .none))?.status == 200 { return api }
             }

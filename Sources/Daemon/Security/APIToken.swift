@@ -1,9 +1,10 @@
+import Basics
 import Foundation
 
 /// The bearer token every API route but `/healthz` asks for: 32 random bytes as hex, made at the
 /// first start and kept in `<state>/token` (mode 0600) so that local clients can read it.
 public enum APIToken {
-    public static func file(in state: URL) -> URL { state.appendingPathComponent("token") }
+    public static func file(in state: URL) -> URL { StateDirectory.tokenFile(in: state) }
 
     /// Reads the token, creating it (and the state directory) when there is none.
     public static func loadOrCreate(in state: URL) throws(StoreError) -> String {
@@ -24,12 +25,5 @@ public enum APIToken {
         // createFile keeps an existing file's mode: make sure nobody else can read it.
         try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
         return token
-    }
-
-    /// Reads an existing token (for clients); nil when there is none.
-    public static func read(in state: URL) -> String? {
-        guard let text = try? String(contentsOf: file(in: state), encoding: .utf8) else { return nil }
-        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        return token.isEmpty ? nil : token
     }
 }

@@ -1,8 +1,9 @@
+import Basics
 import Foundation
 
 /// What `tetherd` is told: on the command line, or in the config file (JSON).
 public struct DaemonConfiguration: Sendable, Codable, Equatable {
-    public static let defaultPort = 7464
+    public static let defaultPort = DaemonDefaults.port
 
     public var stateDirectory: String?
     /// HOST:PORT to listen on.

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Daemon
+import Basics
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -13,9 +13,9 @@ struct DaemonClient {
 
     static func make(url: String?, stateDirectory: String? = nil) -> DaemonClient {
         let environment = ProcessInfo.processInfo.environment
-        var base = url ?? environment["TETHER_DAEMON"] ?? "http://127.0.0.1:\(DaemonConfiguration.defaultPort)"
+        var base = url ?? environment["TETHER_DAEMON"] ?? "http://127.0.0.1:\(DaemonDefaults.port)"
         while base.hasSuffix("/") { base.removeLast() }
-        let token = environment["TETHER_TOKEN"] ?? APIToken.read(in: StateDirectory.resolve(explicit: stateDirectory))
+        let token = environment["TETHER_TOKEN"] ?? StateDirectory.readToken(in: StateDirectory.resolve(explicit: stateDirectory))
         return DaemonClient(base: base, token: token, http: HTTPClient(eventLoopGroupProvider: .singleton))
     }
 

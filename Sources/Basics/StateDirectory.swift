@@ -16,14 +16,13 @@ public enum StateDirectory {
             .appendingPathComponent(".local/state/tether", isDirectory: true)
     }
 
-    /// Creates the directory (mode 0700: it holds the API token) if it is not there.
-    public static func create(_ directory: URL) throws(StoreError) {
-        do {
-            try FileManager.default.createDirectory(
-                at: directory, withIntermediateDirectories: true,
-                attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw StoreError("cannot create the state directory \(directory.path): \(error.localizedDescription)")
-        }
+    /// The daemon's API token file in a state directory.
+    public static func tokenFile(in state: URL) -> URL { state.appendingPathComponent("token") }
+
+    /// The token a running daemon wrote (for its clients); nil when there is none.
+    public static func readToken(in state: URL) -> String? {
+        guard let text = try? String(contentsOf: tokenFile(in: state), encoding: .utf8) else { return nil }
+        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return token.isEmpty ? nil : token
     }
 }
