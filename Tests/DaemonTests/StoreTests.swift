@@ -112,6 +112,9 @@ import Testing
         #expect(try s.jobs().count == 1)
         let event = try s.append(event: "step", payload: ["n": 1, "text": "a\"b\n"], to: job.id)
         #expect(event.payload == #"{"n":1,"text":"a\"b\n"}"#)
+        // The event comes back with the id the store gave it (what a subscriber resumes after).
+        let stored = try s.events(of: job.id).last?.id
+        #expect(event.id != nil && event.id == stored)
         #expect(throws: StoreError.self) { try s.append(event: "step", payload: [:], to: "missing") }
     }
 

@@ -36,7 +36,7 @@ public struct JobRecord: Sendable, Equatable, Codable, FetchableRecord, Persista
 }
 
 /// Something that happened to a job (a step, a status change, a question), in order.
-public struct JobEvent: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
+public struct JobEvent: Sendable, Equatable, Codable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "job_event"
 
     public var id: Int64?
