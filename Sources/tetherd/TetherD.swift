@@ -50,7 +50,8 @@ struct TetherD: AsyncParsableCommand {
         }
         let daemon = try TetherDaemon(
             stateDirectory: state, host: address.host, port: address.port,
-            devices: (file.devices ?? []) + devices, shortcuts: library, logger: logger)
+            options: .init(devices: (file.devices ?? []) + devices, shortcuts: library, allowShell: allowShell || file.allowShell == true),
+            logger: logger)
         logger.info(
             "tetherd starting",
             metadata: [

@@ -19,13 +19,32 @@ public struct TetherDaemon: Sendable {
     public let metrics: DaemonMetrics
     let logger: Logger
 
+    public let options: Options
+
+    /// What a daemon is given beyond where it lives and listens: each face and feature adds its
+    /// own field here, with a default that keeps it off.
+    public struct Options: Sendable {
+        /// TCP phones to connect at start ("host:port").
+        public var devices: [String] = []
+        /// Shortcut definitions offered to every job's agent.
+        public var shortcuts: ShortcutLibrary = .empty
+        /// Allow the routes that run shell commands on the phones.
+        public var allowShell = false
+
+        public init(devices: [String] = [], shortcuts: ShortcutLibrary = .empty, allowShell: Bool = false) {
+            self.devices = devices
+            self.shortcuts = shortcuts
+            self.allowShell = allowShell
+        }
+    }
+
     /// Opens the store (marking jobs of a previous run `interrupted`) and makes the token.
     public init(
         stateDirectory: URL, host: String = "127.0.0.1", port: Int = DaemonConfiguration.defaultPort,
-        devices addresses: [String] = [], shortcuts: ShortcutLibrary = .empty,
-        logger: Logger = Logger(label: "tether.daemon")
+        options: Options = Options(), logger: Logger = Logger(label: "tether.daemon")
     ) throws(StoreError) {
         self.stateDirectory = stateDirectory
+        self.options = options
         store = try Store(directory: stateDirectory)
         token = try APIToken.loadOrCreate(in: stateDirectory)
         let recovered = try store.recoverAfterRestart()
@@ -34,9 +53,9 @@ public struct TetherDaemon: Sendable {
         }
         controls = JobControls()
         metrics = DaemonMetrics()
-        devices = DeviceManager(store: store, addresses: addresses)
+        devices = DeviceManager(store: store, addresses: options.devices)
         runner = JobRunner(
-            store: store, devices: devices, controls: controls, metrics: metrics, shortcuts: shortcuts,
+            store: store, devices: devices, controls: controls, metrics: metrics, shortcuts: options.shortcuts,
             stateDirectory: stateDirectory)
         self.host = host
         self.port = port

@@ -70,11 +70,13 @@ struct APIClient: Sendable {
 
 /// Runs a daemon in this process (its services in one ServiceGroup, the API on a free port)
 /// with a fresh state directory, and always stops it and the HTTP client.
-func withDaemon<T: Sendable>(devices: [String] = [], _ body: (TetherDaemon, APIClient) async throws -> T) async throws -> T {
+func withDaemon<T: Sendable>(devices: [String] = [], options: TetherDaemon.Options = .init(), _ body: (TetherDaemon, APIClient) async throws -> T) async throws -> T {
     let scratch = TemporaryDirectory()
     let daemon = try TetherDaemon(
         stateDirectory: scratch.url.appendingPathComponent("state"), host: "127.0.0.1", port: 0,
-        devices: devices)
+        options: {
+            var o = options; o.devices += devices; return o
+        }())
     let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
     let group = ServiceGroup(services: daemon.services(onListening: { portSink.yield($0) }), logger: Logger(label: "test.daemon"))
     return try await withThrowingTaskGroup(of: Void.self) { tasks in
