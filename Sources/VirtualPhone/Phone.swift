@@ -57,6 +57,8 @@ public actor VirtualPhone {
     public var imeAttachDelay: Double = 0
     var imeSelectedAt: Double = 0
     var subscribers: [UUID: AsyncStream<InputEvent>.Continuation] = [:]
+    /// The touchscreen's kernel state for events written to it (`sendevent`; Input/TouchPanel.swift).
+    var panel = TouchPanel()
     var frameCache: (version: Int, image: Image)?
     var layoutCache: (version: Int, frame: Frame)?
     var version = 0

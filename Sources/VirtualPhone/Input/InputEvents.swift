@@ -39,4 +39,16 @@ extension VirtualPhone {
         let m = touchMax
         return (Int32(x * (m.x + 1) / profile.width), Int32(y * (m.y + 1) / profile.height))
     }
+
+    /// The screen pixel of a raw panel position: the inverse of `raw` (rounding up undoes its
+    /// rounding down when the panel has at least one step per pixel), inside the screen.
+    func screenPoint(rawX: Int32, rawY: Int32) -> (Int, Int) {
+        let m = touchMax
+        func map(_ r: Int32, _ size: Int, _ max: Int) -> Int {
+            let steps = max + 1
+            let p = (Int(r) * size + steps - 1) / steps
+            return Swift.min(Swift.max(p, 0), size - 1)
+        }
+        return (map(rawX, profile.width, m.x), map(rawY, profile.height, m.y))
+    }
 }

@@ -8,7 +8,10 @@ extension VirtualPhoneShell {
         0x2f: "ABS_MT_SLOT", 0x30: "ABS_MT_TOUCH_MAJOR", 0x35: "ABS_MT_POSITION_X", 0x36: "ABS_MT_POSITION_Y",
         0x39: "ABS_MT_TRACKING_ID", 0x3a: "ABS_MT_PRESSURE"
     ]
-    static let keyCodes: [UInt16: String] = [0x14a: "BTN_TOUCH", 116: "KEY_POWER", 115: "KEY_VOLUMEUP", 114: "KEY_VOLUMEDOWN"]
+    static let keyCodes: [UInt16: String] = [
+        0x14a: "BTN_TOUCH", 102: "KEY_HOME", 114: "KEY_VOLUMEDOWN", 115: "KEY_VOLUMEUP", 116: "KEY_POWER", 158: "KEY_BACK",
+        172: "KEY_HOMEPAGE", 0x244: "KEY_APPSELECT"
+    ]
 
     static func label(_ event: InputEvent) -> (String, String, String) {
         let type = eventTypes[event.type] ?? String(format: "%04x", event.type)
@@ -65,32 +68,18 @@ extension VirtualPhoneShell {
             }
             i += 1
         }
-        let p = phone.profile
-        let maxX = p.touchMaxX ?? p.width - 1, maxY = p.touchMaxY ?? p.height - 1
-        let devices: [(Int, String)] = [(3, "virtual-touchscreen"), (1, "gpio-keys")]
-        let shown = devices.filter { device == nil || device == "/dev/input/event\($0.0)" }
+        let devices = await phone.eventDevices
+        let shown = devices.filter { device == nil || device == $0.path }
         if capabilities {
-            for (n, name) in shown {
-                try await io.out("add device \(n == 3 ? 1 : 2): /dev/input/event\(n)\n  name:     \"\(name)\"\n  events:\n")
-                if n == 3 {
-                    try await io.out(labels ? "    KEY (0001): BTN_TOUCH            \n" : "    KEY (0001): 014a \n")
-                    let axes: [(UInt16, Int)] = [(0x2f, 9), (0x30, 255), (0x35, maxX), (0x36, maxY), (0x39, 65535), (0x3a, 255)]
-                    for (j, (code, max)) in axes.enumerated() {
-                        let name = labels ? (Self.absCodes[code] ?? "").padding(toLength: 20, withPad: " ", startingAt: 0) : String(format: "%04x", code)
-                        try await io.out((j == 0 ? "    ABS (0003): " : "                ") + "\(name)  : value 0, min 0, max \(max), fuzz 0, flat 0, resolution 0\n")
-                    }
-                    try await io.out("  input props:\n    INPUT_PROP_DIRECT\n")
-                } else {
-                    try await io.out(labels ? "    KEY (0001): KEY_VOLUMEDOWN        KEY_VOLUMEUP          KEY_POWER            \n" : "    KEY (0001): 0072  0073  0074 \n")
-                    try await io.out("  input props:\n    <none>\n")
-                }
+            for (n, d) in shown.enumerated() {
+                try await io.out(Self.capabilities(of: d, index: n + 1, labels: labels))
             }
             return 0
         }
         let (id, stream) = await phone.subscribe()
         do {
             if !quiet {
-                for (n, name) in shown { try await io.out("add device \(n == 3 ? 1 : 2): /dev/input/event\(n)\n  name:     \"\(name)\"\n") }
+                for (n, d) in shown.enumerated() { try await io.out("add device \(n + 1): \(d.path)\n  name:     \"\(d.name)\"\n") }
             }
             var count = 0
             for await event in stream {
@@ -106,5 +95,18 @@ extension VirtualPhoneShell {
         }
         await phone.unsubscribe(id)
         return 0
+    }
+
+    /// One device as `getevent -p` (or `-lp`) describes it.
+    static func capabilities(of d: EventDevice, index: Int, labels: Bool) -> String {
+        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+        var out = "add device \(index): \(d.path)\n  name:     \"\(d.name)\"\n  events:\n"
+        let keys = d.keys.sorted().map { labels ? pad(keyCodes[$0] ?? String(format: "%04x", $0), 21) : String(format: "%04x ", $0) }
+        out += "    KEY (0001): " + keys.joined(separator: " ") + "\n"
+        for (j, axis) in d.axes.enumerated() {
+            let name = labels ? pad(absCodes[axis.code] ?? "", 20) : String(format: "%04x", axis.code)
+            out += (j == 0 ? "    ABS (0003): " : "                ") + "\(name)  : value 0, min 0, max \(axis.max), fuzz 0, flat 0, resolution 0\n"
+        }
+        return out + "  input props:\n" + (d.direct ? "    INPUT_PROP_DIRECT\n" : "    <none>\n")
     }
 }

@@ -33,7 +33,7 @@ public struct VirtualPhoneShell: DeviceShell, ShellHost {
 
     static let names: Set<String> = [
         "screencap", "input", "am", "monkey", "pm", "cmd", "dumpsys", "wm", "settings", "ime", "getprop", "setprop",
-        "stat", "dd", "uiautomator", "getevent", "content"
+        "stat", "dd", "uiautomator", "getevent", "content", "sendevent"
     ]
 
     var commandNames: Set<String> { Self.names }
@@ -80,6 +80,7 @@ public struct VirtualPhoneShell: DeviceShell, ShellHost {
         case "uiautomator": return try await uiautomator(args, io: io)
         case "getevent": return try await getevent(args, io: io)
         case "content": return try await content(args, io: io)
+        case "sendevent": return try await sendevent(args, io: io)
         default:
             try await io.err("/system/bin/sh: \(name): not found\n")
             return 127
