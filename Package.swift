@@ -3,8 +3,10 @@ import PackageDescription
 
 /// Foundation's static libraries, in one group so that the linker resolves their references to
 /// each other whatever the order.
+/// FoundationNetworking (which the MCP SDK's HTTP client transport uses) comes with its libcurl glue.
 let staticFoundation = [
-    "--start-group", "-lFoundation", "-lCoreFoundation", "-lFoundationInternationalization",
+    "--start-group", "-lFoundationNetworking", "-l_CFURLSessionInterface", "-lcurl",
+    "-lFoundation", "-lCoreFoundation", "-lFoundationInternationalization",
     "-l_FoundationICU", "-lFoundationEssentials", "-l_FoundationCShims", "-l_FoundationCollections",
     "--end-group"
 ].flatMap { ["-Xlinker", $0] }
@@ -186,6 +188,7 @@ let package = Package(
                 "Imaging",
                 "Inference",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -198,6 +201,7 @@ let package = Package(
             dependencies: [
                 "Basics",
                 "Daemon",
+                "ADB",
                 "Agent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import Basics
 import Trajectory
 import AsyncHTTPClient
 import Foundation
@@ -329,32 +330,5 @@ public final class OpenAIBackend: ModelBackend, Sendable {
             throw ModelBackendError("the model server's reply has no choices[0].message.content: \(json.prefix(200))")
         }
         return (content, Usage(obj["usage"]) ?? Usage())
-    }
-}
-
-/// Splits a server-sent-event stream into the `data` of each event (multi-line data joined by
-/// newlines; comments and other fields ignored), across arbitrary chunk boundaries.
-struct ServerSentEvents {
-    private var buffer = ""
-    private var data: [String] = []
-
-    mutating func feed(_ chunk: String) -> [String] {
-        buffer += chunk
-        var events: [String] = []
-        while let nl = buffer.firstIndex(where: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
-            let line = String(buffer[..<nl])
-            buffer.removeSubrange(...nl)
-            if line.isEmpty {
-                if !data.isEmpty { events.append(data.joined(separator: "\n")); data = [] }
-                continue
-            }
-            if line.hasPrefix(":") { continue }
-            if line.hasPrefix("data:") {
-                var v = line.dropFirst(5)
-                if v.first == " " { v = v.dropFirst() }
-                data.append(String(v))
-            }
-        }
-        return events
     }
 }

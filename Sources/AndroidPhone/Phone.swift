@@ -90,10 +90,12 @@ public actor Phone {
 
     /// Runs a shell command on the phone with a timeout. Failures of the transport become
     /// `PhoneError.timeout` or `.disconnected`; the command's own status is in the result.
-    public func shell(_ command: String, timeout: Duration? = nil) async throws -> CommandResult {
+    /// `exactStatus` runs it on a stream of its own (never the persistent shell, which only
+    /// tells success from failure), so that a phone with shell v2 reports its exact exit code.
+    public func shell(_ command: String, timeout: Duration? = nil, exactStatus: Bool = false) async throws -> CommandResult {
         let timeout = timeout ?? configuration.commandTimeout
         let channel = shellChannel, target = self.target
-        let persistent = configuration.usePersistentShell && PersistentShell.accepts(command)
+        let persistent = configuration.usePersistentShell && !exactStatus && PersistentShell.accepts(command)
         roundTrips += 1
         logger.trace("shell", metadata: ["command": "\(command)"])
         do {

@@ -1,4 +1,5 @@
 import Basics
+import ADB
 import Agent
 import ArgumentParser
 import Daemon
@@ -36,6 +37,12 @@ struct TetherD: AsyncParsableCommand {
     @Option(name: .customLong("device"), help: ArgumentHelp("A TCP phone to connect at start (repeatable).", valueName: "host:port"))
     var devices: [String] = []
 
+    @Flag(inversion: .prefixedNo, help: "Take USB phones as they are plugged in (libusb hotplug; default on).")
+    var usb: Bool?
+
+    @Option(name: .customLong("adb-server"), help: ArgumentHelp("Take the phones of this running adb server, or \"off\" (default: $ANDROID_ADB_SERVER_PORT or 127.0.0.1:5037, retried until it runs).", valueName: "host:port|off"))
+    var adbServer: String?
+
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardOutput(label: $0) }
         let logger = Logger(label: "tetherd")
@@ -48,10 +55,10 @@ struct TetherD: AsyncParsableCommand {
                 throw StartFailure(description: "cannot load the shortcuts in \(folder): \(error)")
             }
         }
+        var options = TetherDaemon.Options(devices: (file.devices ?? []) + devices, shortcuts: library, allowShell: allowShell || file.allowShell == true)
+        options.discovery = try Self.discovery(usb: usb ?? file.usb ?? true, server: adbServer ?? file.adbServer)
         let daemon = try TetherDaemon(
-            stateDirectory: state, host: address.host, port: address.port,
-            options: .init(devices: (file.devices ?? []) + devices, shortcuts: library, allowShell: allowShell || file.allowShell == true),
-            logger: logger)
+            stateDirectory: state, host: address.host, port: address.port, options: options, logger: logger)
         logger.info(
             "tetherd starting",
             metadata: [
@@ -71,6 +78,23 @@ struct TetherD: AsyncParsableCommand {
             throw StartFailure(description: "tetherd stopped on an error: \(text)")
         }
         logger.info("tetherd stopped")
+    }
+}
+
+extension TetherD {
+    static func discovery(usb: Bool, server: String?) throws -> DeviceDiscovery? {
+        var client: ADBServerClient? = ADBServerClient.fromEnvironment()
+        if let server {
+            if server == "off" {
+                client = nil
+            } else {
+                do { client = try ADBServerClient(address: server) } catch {
+                    throw StartFailure(description: "--adb-server must be HOST:PORT, PORT or off, not \"\(server)\": \(error)")
+                }
+            }
+        }
+        if !usb && client == nil { return nil }
+        return DeviceDiscovery(usb: usb, server: client)
     }
 }
 

@@ -13,8 +13,10 @@ extension DaemonAPI {
             if let serial = spec.device, await devices.info(serial) == nil {
                 throw APIError.notFound("no device \(serial); add it with POST /v1/devices or leave \"device\" out")
             }
-            let text = try spec.json()
             return try await Self.guarded {
+                var stored = spec
+                stored.backend.apiKey = try spec.backend.apiKey.map { key throws(StoreError) in try store.secrets.seal(key) }
+                let text = try stored.json()
                 let job = try store.enqueue(
                     kind: "run", spec: text, device: spec.device,
                     requeueOnInterrupt: spec.retry?.deviceLost ?? false)

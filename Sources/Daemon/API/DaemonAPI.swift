@@ -10,6 +10,8 @@ public struct DaemonAPI: Sendable {
     let token: String
     let version: String
     let metrics: DaemonMetrics
+    /// Whether `POST /v1/devices/{serial}/shell` runs commands (`--allow-shell`).
+    var allowShell = false
 
     public init(
         store: Store, devices: DeviceManager, controls: JobControls, token: String, metrics: DaemonMetrics,
@@ -33,6 +35,7 @@ public struct DaemonAPI: Sendable {
         addEventSocket(to: router)
         addMetricsRoute(to: router)
         addLiveSocket(to: router)
+        addShellRoute(to: router)
         return router
     }
 

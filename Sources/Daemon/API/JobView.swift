@@ -50,7 +50,9 @@ struct JobView: Encodable {
 /// A job event as the API (and the WebSocket) sends it: its payload is JSON, not a string.
 struct EventView {
     static func json(_ event: JobEvent) -> String {
-        let at = ISO8601DateFormatter().string(from: event.at)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let at = formatter.string(from: event.at)
         return #"{"id":\#(event.id ?? 0),"job":"\#(event.jobID)","at":"\#(at)","kind":"\#(event.kind)","payload":\#(event.payload)}"#
     }
 

@@ -11,7 +11,13 @@ extension DeviceManager {
         e.connecting = true
         entries[serial] = e
         do {
-            let target = try await connector.open(.tcp(address: e.address))
+            let selection: DeviceSelection
+            switch e.route {
+            case .tcp: selection = .tcp(address: e.address)
+            case .usb: selection = .automatic(serial: serial)
+            case .server(let server): selection = .server(server, serial: serial)
+            }
+            let target = try await connector.open(selection)
             let phone = Phone(target: target)
             let model = try? await phone.shell("getprop ro.product.model", timeout: .seconds(5)).stdoutText
                 .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -54,9 +60,14 @@ extension DeviceManager {
             }
         }
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await self.maintain()
-                try? await Task.sleep(for: .milliseconds(500))
+            await withDiscardingTaskGroup { group in
+                if let discovery = self.discovery { group.addTask { await self.discover(discovery) } }
+                group.addTask {
+                    while !Task.isCancelled {
+                        await self.maintain()
+                        try? await Task.sleep(for: .milliseconds(500))
+                    }
+                }
             }
         }
         for serial in entries.keys {
@@ -71,7 +82,8 @@ extension DeviceManager {
     /// whether they are still there (a phone a job holds is checked by the job).
     func maintain() async {
         let now = ContinuousClock.now
-        let due = entries.filter { $0.value.phone == nil && !$0.value.connecting && $0.value.nextAttempt <= now }.map(\.key)
+        let due = entries.filter { $0.value.phone == nil && $0.value.present && !$0.value.connecting && $0.value.nextAttempt <= now }
+            .map(\.key)
         let idle = entries.filter { $0.value.phone != nil && $0.value.lease == nil && now - $0.value.checkedAt >= .seconds(5) }.map(\.key)
         for serial in idle { entries[serial]?.checkedAt = now }
         // Side by side: a phone that does not answer does not hold up the others.

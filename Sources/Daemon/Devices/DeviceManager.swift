@@ -5,11 +5,26 @@ import Logging
 import ServiceLifecycle
 
 /// The phones the daemon drives: TCP phones added through the API or the config file (the
-/// virtual phone is one), remembered in the store. Keeps each connected, reconnects a dropped
-/// one with backoff, and hands out one lease per phone: a job holds it, others wait.
+/// virtual phone is one), remembered in the store; and, when discovery is on, USB phones as
+/// they are plugged in and the phones of a running adb server. Keeps each connected, reconnects
+/// a dropped one with backoff, and hands out one lease per phone: a job holds it, others wait.
 public actor DeviceManager: Service {
+    /// How the daemon reaches a phone.
+    enum Route: Sendable {
+        /// Direct TCP to the phone's adbd at `Entry.address`.
+        case tcp
+        /// Direct USB (libusb), the phone seen by hotplug.
+        case usb
+        /// Through a running adb server, which lists the phone.
+        case server(ADBServerClient)
+    }
+
     struct Entry {
         var address: String
+        var route = Route.tcp
+        /// For a discovered phone: whether USB or the adb server lists it as ready now (a TCP
+        /// phone is always worth another try).
+        var present = true
         var state: DeviceState = .offline
         var phone: Phone?
         var target: (any ADBTarget)?
@@ -27,11 +42,16 @@ public actor DeviceManager: Service {
     let connector: DeviceConnector
     let logger: Logger
     let initialAddresses: [String]
+    let discovery: DeviceDiscovery?
     var entries: [String: Entry] = [:]
 
-    public init(store: Store, addresses: [String] = [], logger: Logger = Logger(label: "tether.daemon.devices")) {
+    public init(
+        store: Store, addresses: [String] = [], discovery: DeviceDiscovery? = nil,
+        logger: Logger = Logger(label: "tether.daemon.devices")
+    ) {
         self.store = store
         initialAddresses = addresses
+        self.discovery = discovery
         self.logger = logger
         connector = DeviceConnector(logger: logger)
     }

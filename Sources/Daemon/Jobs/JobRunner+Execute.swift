@@ -26,12 +26,17 @@ extension JobRunner {
     }
 
     func outcome(of job: JobRecord, phone: Phone, serial: String) async -> (JobStatus, String) {
-        let spec: RunJobSpec
-        do { spec = try JSONDecoder().decode(RunJobSpec.self, from: Data(job.spec.utf8)) } catch {
+        var stored: RunJobSpec
+        do { stored = try JSONDecoder().decode(RunJobSpec.self, from: Data(job.spec.utf8)) } catch {
             return (.failed, "the stored job is not a run job: \(error)")
         }
-        let made: BackendFactory.Made
-        do { made = try BackendFactory.make(spec.backend) } catch { return (.failed, "\(error)") }
+        if let sealed = stored.backend.apiKey {
+            do { stored.backend.apiKey = try store.secrets.open(sealed) } catch { return (.failed, error.message) }
+        }
+        let spec = stored
+        guard let choice = spec.backend.choice else { return (.failed, "the job names no backend") }
+        let made: BackendChoice.Made
+        do { made = try choice.make() } catch { return (.failed, "\(error)") }
         let relative = "episodes/\(job.id)"
         let episode = stateDirectory.appendingPathComponent(relative, isDirectory: true)
         try? store.progress(job.id, steps: 0, episode: relative)
@@ -57,7 +62,7 @@ extension JobRunner {
             })
 
         let ending = await race(job: id, timeout: spec.seconds) { await agent.run(task: spec.task) }
-        if let openAI = made.openAI { try? await openAI.shutdown() }
+        await made.shutdown()
 
         // Cancelled without a request: the daemon is stopping, whatever the run made of it.
         if Task.isCancelled, case .outcome = ending {

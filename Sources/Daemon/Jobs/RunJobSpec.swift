@@ -30,6 +30,14 @@ public struct RunJobSpec: Sendable, Codable, Equatable {
             self.modelDir = modelDir
             self.scripted = scripted
         }
+
+        /// The backend this names: scripted replies first, then a checkpoint, then a server.
+        public var choice: BackendChoice? {
+            if let scripted { return .scripted(scripted) }
+            if let modelDir { return .inProcess(directory: modelDir) }
+            if let endpoint { return .openAI(endpoint: endpoint, model: model ?? BackendChoice.defaultModelName, apiKey: apiKey) }
+            return nil
+        }
     }
 
     public struct Retry: Sendable, Codable, Equatable {

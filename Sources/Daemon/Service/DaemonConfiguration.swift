@@ -14,10 +14,14 @@ public struct DaemonConfiguration: Sendable, Codable, Equatable {
     public var allowShell: Bool?
     /// A folder of shortcut definitions (Devices/shortcuts) offered to every job's agent.
     public var shortcuts: String?
+    /// Watch USB for phones (default true).
+    public var usb: Bool?
+    /// The adb server whose phones to take, HOST:PORT, or "off" (default: $ANDROID_ADB_SERVER_PORT or 5037).
+    public var adbServer: String?
 
     enum CodingKeys: String, CodingKey {
-        case listen, devices, shortcuts
-        case stateDirectory = "state_dir", allowShell = "allow_shell"
+        case listen, devices, shortcuts, usb
+        case stateDirectory = "state_dir", allowShell = "allow_shell", adbServer = "adb_server"
     }
 
     public init(stateDirectory: String? = nil, listen: String? = nil, devices: [String]? = nil, allowShell: Bool? = nil) {
@@ -34,7 +38,7 @@ public struct DaemonConfiguration: Sendable, Codable, Equatable {
             throw StoreError("cannot read the config file \(path): \(error.localizedDescription)")
         }
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-            let known = Set(["state_dir", "listen", "devices", "allow_shell", "shortcuts"])
+            let known = Set(["state_dir", "listen", "devices", "allow_shell", "shortcuts", "usb", "adb_server"])
             let unknown = object.keys.filter { !known.contains($0) }.sorted()
             if !unknown.isEmpty { throw StoreError("the config file \(path) has unknown keys: \(unknown.joined(separator: ", ")); known: \(known.sorted().joined(separator: ", "))") }
         }

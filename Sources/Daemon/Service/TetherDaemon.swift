@@ -30,6 +30,8 @@ public struct TetherDaemon: Sendable {
         public var shortcuts: ShortcutLibrary = .empty
         /// Allow the routes that run shell commands on the phones.
         public var allowShell = false
+        /// USB hotplug and an adb server to take phones from (nil: only the TCP phones given).
+        public var discovery: DeviceDiscovery?
 
         public init(devices: [String] = [], shortcuts: ShortcutLibrary = .empty, allowShell: Bool = false) {
             self.devices = devices
@@ -53,7 +55,7 @@ public struct TetherDaemon: Sendable {
         }
         controls = JobControls()
         metrics = DaemonMetrics()
-        devices = DeviceManager(store: store, addresses: options.devices)
+        devices = DeviceManager(store: store, addresses: options.devices, discovery: options.discovery)
         runner = JobRunner(
             store: store, devices: devices, controls: controls, metrics: metrics, shortcuts: options.shortcuts,
             stateDirectory: stateDirectory)
@@ -67,7 +69,8 @@ public struct TetherDaemon: Sendable {
 
     /// The HTTP server as a service. `onListening` gets the port it bound (useful with port 0).
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
-        let api = DaemonAPI(store: store, devices: devices, controls: controls, token: token, metrics: metrics)
+        var api = DaemonAPI(store: store, devices: devices, controls: controls, token: token, metrics: metrics)
+        api.allowShell = options.allowShell
         let logger = self.logger
         let router = api.router()
         return Application(

@@ -8,11 +8,16 @@ import GRDB
 public final class Store: Sendable {
     public let url: URL
     let pool: DatabasePool
+    /// Rung after every committed write: followers of a job wait on it instead of polling.
+    public let changes = ChangeBell()
+    /// Seals the secrets jobs carry (API keys) before they are stored.
+    public let secrets: SecretBox
 
     /// Opens (creating if needed) the store in `directory` and brings its schema up to date.
     public init(directory: URL) throws(StoreError) {
         try StateDirectory.create(directory)
         url = directory.appendingPathComponent("store.sqlite")
+        secrets = try SecretBox(directory: directory)
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
@@ -24,7 +29,11 @@ public final class Store: Sendable {
     }
 
     func write<T>(_ what: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
-        do { return try pool.write(body) } catch let error as StoreError { throw error } catch {
+        do {
+            let value = try pool.write(body)
+            changes.ring()
+            return value
+        } catch let error as StoreError { throw error } catch {
             throw StoreError("cannot \(what): \(error)")
         }
     }

@@ -43,20 +43,40 @@ struct DaemonClient {
         return value ?? [:]
     }
 
-    /// Prints a job's steps as they come and returns the job once it has ended.
+    /// Prints a job's steps as the daemon pushes them (its `/v1/jobs/{id}/stream`, Server-Sent
+    /// Events) and returns the job once it has ended. A dropped stream is picked up again after
+    /// the last event seen.
     func follow(_ id: String, print line: (String) -> Void) async throws -> [String: Any] {
-        var shown = 0
+        var after: Int64 = 0
+        var drops = 0
         while true {
-            let steps = try await call(.GET, "/v1/jobs/\(id)/steps") as? [[String: Any]] ?? []
-            for step in steps.dropFirst(shown) { line(Self.stepLine(step)) }
-            shown = max(shown, steps.count)
-            let job = try await call(.GET, "/v1/jobs/\(id)") as? [String: Any] ?? [:]
-            if let status = job["status"] as? String, ["succeeded", "failed", "cancelled", "interrupted"].contains(status) {
-                let rest = try await call(.GET, "/v1/jobs/\(id)/steps") as? [[String: Any]] ?? []
-                for step in rest.dropFirst(shown) { line(Self.stepLine(step)) }
-                return job
+            var request = HTTPClientRequest(url: base + "/v1/jobs/\(id)/stream?after=\(after)")
+            if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+            request.headers.add(name: "Accept", value: "text/event-stream")
+            do {
+                let response = try await http.execute(request, deadline: .distantFuture)
+                guard response.status == .ok else {
+                    let body = Data(try await response.body.collect(upTo: 1 << 20).readableBytesView)
+                    let message = ((try? JSONSerialization.jsonObject(with: body)) as? [String: Any])?["error"] as? String
+                    throw CommandFailure(description: "the daemon answered \(response.status.code): \(message ?? String(decoding: body, as: UTF8.self))")
+                }
+                var parser = ServerSentEvents()
+                for try await chunk in response.body {
+                    for data in parser.feed(String(buffer: chunk)) {
+                        guard let event = (try? JSONSerialization.jsonObject(with: Data(data.utf8))) as? [String: Any] else { continue }
+                        if let number = event["id"] as? Int { after = Int64(number) }
+                        if event["kind"] as? String == "step" { line(Self.stepLine(event)) }
+                    }
+                }
+                // The stream ends once the job has ended.
+                return try await call(.GET, "/v1/jobs/\(id)") as? [String: Any] ?? [:]
+            } catch let failure as CommandFailure {
+                throw failure
+            } catch {
+                drops += 1
+                if drops > 5 { throw CommandFailure(description: "lost the daemon at \(base) while following job \(id): \(error)") }
+                try await Task.sleep(for: .milliseconds(200 * drops))
             }
-            try await Task.sleep(for: .milliseconds(300))
         }
     }
 

@@ -160,40 +160,29 @@ struct RunCommand: AsyncParsableCommand {
                 throw CommandFailure(description: "cannot read the tokenizer in \(tokenizer): \(error)")
             }
         }
-        let backend: any ModelBackend
-        var openAI: OpenAIBackend?
+        let choice: BackendChoice
         if let model {
             say("loading \(model) …")
-            do { backend = try InProcessBackend(directory: model) } catch {
-                throw CommandFailure(description: "cannot load the model in \(model): \(error)")
-            }
+            choice = .inProcess(directory: model)
         } else if let endpoint {
-            let key = apiKey ?? ProcessInfo.processInfo.environment["TETHER_API_KEY"]
-            let b = OpenAIBackend(configuration: .init(baseURL: endpoint, model: self.modelName, apiKey: key))
-            do { try await b.probe() } catch {
-                try? await b.shutdown()
-                throw CommandFailure(description: error.message)
-            }
-            openAI = b
-            backend = b
+            choice = .openAI(endpoint: endpoint, model: self.modelName, apiKey: apiKey)
         } else {
             throw ValidationError(Self.needsModel)
         }
-
-        // History is trimmed to the context budget by counting tokens: exactly when a tokenizer
-        // is at hand, else with an estimate that errs on the long side.
-        let counter: any TokenCounter
-        if let inProcess = backend as? InProcessBackend {
-            counter = TokenizerCounter(tokenizer: inProcess.model.tokenizer)
-        } else {
-            counter = endpointTokenizer.map { TokenizerCounter(tokenizer: $0) } ?? EstimatedTokenCounter()
+        let made: BackendChoice.Made
+        do { made = try choice.make(tokenizer: endpointTokenizer) } catch { throw CommandFailure(description: error.message) }
+        if let server = made.server {
+            do { try await server.probe() } catch {
+                await made.shutdown()
+                throw CommandFailure(description: error.message)
+            }
         }
-
+        let backend = made.backend
         let interactive: (any Operator)? = isatty(0) != 0 ? TerminalOperator() : nil
         let agent = Agent(
             phone: AndroidPhoneControl(phone: phone), backend: backend,
             operator: PolicyOperator(sensitive: policy, interactive: interactive), shortcuts: shortcuts,
-            configuration: configuration(language: language, counter: counter, template: template),
+            configuration: configuration(language: language, counter: made.counter, template: template),
             recordDirectory: record.map { URL(fileURLWithPath: $0) },
             device: EpisodeInfo.Device(serial: device.serial ?? device.connect, model: modelName),
             onStep: { say(Self.line($0)) })
@@ -204,7 +193,7 @@ struct RunCommand: AsyncParsableCommand {
         let stopper = cancelOnInterrupt(run)
         let outcome = await run.value
         stopper.cancel()
-        if let openAI { try? await openAI.shutdown() }
+        await made.shutdown()
 
         var passed = outcome.status == .finished
         say("\(outcome.status.rawValue) after \(outcome.steps) step\(outcome.steps == 1 ? "" : "s"): \(outcome.message)")

@@ -21,7 +21,8 @@ final class DaemonProcess: @unchecked Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([Self.executable] + arguments).map { strdup($0) } + [nil]
+        // Hermetic: no USB phones and no adb server of the machine's (a test adds its phones).
+        let argv = ([Self.executable, "--no-usb", "--adb-server", "off"] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var child: pid_t = 0
         let status = posix_spawn(&child, Self.executable, &actions, nil, argv, environ)
