@@ -24,7 +24,8 @@ let package = Package(
         .library(name: "Agent", targets: ["Agent"]),
         .library(name: "Daemon", targets: ["Daemon"]),
         .executable(name: "tether", targets: ["tether"]),
-        .executable(name: "tetherd", targets: ["tetherd"])
+        .executable(name: "tetherd", targets: ["tetherd"]),
+        .executable(name: "tether-mcp", targets: ["tether-mcp"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -177,11 +178,47 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio")
             ]
         ),
+        // The MCP server over phones: tools, their schemas, the server setup (stdio in `tether mcp`,
+        // HTTP in the daemon).
+        .target(
+            name: "PhoneMCP",
+            dependencies: [
+                "Basics",
+                "Agent",
+                "AndroidPhone",
+                "Trajectory",
+                "Imaging",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log")
+            ],
+            exclude: ["StdioServer"]
+        ),
+        // `tether mcp` runs this program: the server on stdio. Apart from `tether`, which would
+        // otherwise link the SDK's networking (Foundation's URLSession and libcurl) into every start.
+        .executableTarget(
+            name: "tether-mcp",
+            dependencies: [
+                "PhoneMCP",
+                "ADB",
+                "Agent",
+                "AndroidPhone",
+                "VirtualPhone",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log")
+            ],
+            path: "Sources/PhoneMCP/StdioServer"
+        ),
+        .testTarget(
+            name: "PhoneMCPTests",
+            dependencies: ["PhoneMCP", "PhoneRig", "TetherTestSupport", "AndroidPhone", "Agent", "Imaging", "Basics", .product(name: "MCP", package: "swift-sdk")]
+        ),
         .target(
             name: "Daemon",
             dependencies: [
                 "Basics",
                 "Agent",
+                "PhoneMCP",
+                .product(name: "MCP", package: "swift-sdk"),
                 "AndroidPhone",
                 "ADB",
                 "Trajectory",

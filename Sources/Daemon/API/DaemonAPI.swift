@@ -10,6 +10,8 @@ public struct DaemonAPI: Sendable {
     let token: String
     let version: String
     let metrics: DaemonMetrics
+    /// The checkpoint served at `/v1/chat/completions` (`tetherd --model`); nil: none.
+    var modelEngine: ModelEngine?
     /// Whether `POST /v1/devices/{serial}/shell` runs commands (`--allow-shell`).
     var allowShell = false
 
@@ -27,7 +29,9 @@ public struct DaemonAPI: Sendable {
 
     public func router() -> Router<DaemonRequestContext> {
         let router = Router(context: DaemonRequestContext.self)
+        router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: JSONErrorMiddleware())
+        router.add(middleware: OpenAIErrorMiddleware())
         router.add(middleware: BearerAuthMiddleware(token: token))
         router.get("/healthz") { _, _ in JSONResponse.make(["status": "ok", "version": version]) }
         addDeviceRoutes(to: router)
@@ -35,7 +39,11 @@ public struct DaemonAPI: Sendable {
         addEventSocket(to: router)
         addMetricsRoute(to: router)
         addLiveSocket(to: router)
+        addEpisodeRoutes(to: router)
+        addWebRoutes(to: router)
+        addModelServerRoutes(to: router)
         addShellRoute(to: router)
+        addMCPRoute(to: router)
         return router
     }
 
