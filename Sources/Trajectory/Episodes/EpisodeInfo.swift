@@ -16,6 +16,8 @@ public struct EpisodeInfo: Sendable, Equatable, Codable {
     public var device: Device?
     public var systemPrompt: String
     public var outcome: Outcome
+    /// Who acted: `"human"` for a recorded demonstration (`tether record`); absent for an agent run.
+    public var source: String?
 
     public struct Device: Sendable, Equatable, Codable {
         public var serial: String?
@@ -41,7 +43,7 @@ public struct EpisodeInfo: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, task, language, backend, sampling, device, outcome
+        case format, task, language, backend, sampling, device, outcome, source
         case startedAt = "started_at", endedAt = "ended_at", systemPrompt = "system_prompt"
     }
 }

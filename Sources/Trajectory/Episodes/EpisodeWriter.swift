@@ -2,15 +2,24 @@ import Foundation
 import Imaging
 
 /// Writes an episode folder as the run goes: `episode.json` (rewritten at start and end),
-/// `steps.jsonl` (one line appended per step) and `screens/step-NNNN.png`, in the current format.
+/// `steps.jsonl` (one line appended per step) and `screens/step-NNNN.png` (or `.jpg`), in the
+/// current format.
 public actor EpisodeWriter {
+    /// How screenshots are saved: PNG (lossless, the default) or JPEG at a quality (1–100).
+    public enum ScreenFormat: Sendable, Equatable {
+        case png
+        case jpeg(quality: Int)
+    }
+
     public nonisolated let directory: URL
+    public nonisolated let screenFormat: ScreenFormat
     private var info: EpisodeInfo
     private var steps: FileHandle?
 
     /// Creates the folder (it must be empty or absent) and writes `episode.json`.
-    public init(directory: URL, info: EpisodeInfo) throws(EpisodeError) {
+    public init(directory: URL, info: EpisodeInfo, screens: ScreenFormat = .png) throws(EpisodeError) {
         self.directory = directory
+        self.screenFormat = screens
         var info = info
         info.format = EpisodeInfo.currentFormat
         self.info = info
@@ -29,14 +38,30 @@ public actor EpisodeWriter {
         }
     }
 
-    /// Saves the step's screenshot (if any) and appends its line. Returns the record as written.
+    /// Saves the step's screenshot (if any) and UI tree (if any, as `screens/step-NNNN.xml`) and
+    /// appends its line. Returns the record as written.
     @discardableResult
-    public func record(_ step: StepRecord, screen: Image?) throws(EpisodeError) -> StepRecord {
+    public func record(_ step: StepRecord, screen: Image?, uiTree: String? = nil) throws(EpisodeError) -> StepRecord {
         var step = step
+        if let uiTree {
+            let name = String(format: "screens/step-%04d.xml", step.step)
+            do { try Data(uiTree.utf8).write(to: directory.appendingPathComponent(name)) } catch {
+                throw EpisodeError("cannot save \(directory.appendingPathComponent(name).path): \(error.localizedDescription)")
+            }
+            step.uiTree = name
+        }
         if let screen {
-            let name = String(format: "screens/step-%04d.png", step.step)
+            let name: String
+            switch screenFormat {
+            case .png: name = String(format: "screens/step-%04d.png", step.step)
+            case .jpeg: name = String(format: "screens/step-%04d.jpg", step.step)
+            }
             do {
-                try Data(try screen.pngData()).write(to: directory.appendingPathComponent(name))
+                switch screenFormat {
+                case .png: try Data(try screen.pngData()).write(to: directory.appendingPathComponent(name))
+                case .jpeg(let quality):
+                    try Data(try screen.jpegData(quality: min(max(quality, 1), 100))).write(to: directory.appendingPathComponent(name))
+                }
             } catch {
                 throw EpisodeError("cannot save \(directory.appendingPathComponent(name).path): \(error.localizedDescription)")
             }

@@ -23,6 +23,14 @@ public struct StepRecord: Sendable, Equatable, Codable {
     public var timings: StepTimings
     /// Tokens of the model call, as far as the backend reported them.
     public var tokens: StepTokens?
+    /// A person's step: the gesture it came from (pixels, path, key), nil for typed text.
+    public var gesture: HumanGesture?
+    /// A person's step: what was under the finger, or the field typed into.
+    public var element: ScreenElement?
+    /// The UI tree (uiautomator's XML) at the screenshot, relative to the episode folder.
+    public var uiTree: String?
+    /// The package in front (a person's step; `current_app` is its label).
+    public var package: String?
 
     public struct StepResult: Sendable, Equatable, Codable {
         public var ok: Bool
@@ -56,7 +64,8 @@ public struct StepRecord: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case step, screen, feedback, thinking, action, result, timings, tokens
+        case step, screen, feedback, thinking, action, result, timings, tokens, gesture, element, package
+        case uiTree = "ui_tree"
         case startedAt = "started_at", screenWidth = "screen_width", screenHeight = "screen_height"
         case currentApp = "current_app", modelText = "model_text", actionName = "action_name"
         case parseError = "parse_error"
