@@ -16,10 +16,13 @@ public struct GenerationOptions: Sendable {
     public var stopTokenIds: [Int]?
     /// Seed for sampling; generation is deterministic for a given seed.
     public var seed: UInt64 = 0
+    /// Texts that end generation once the generated text contains one (OpenAI's `stop`); the
+    /// result's text ends before it.
+    public var stopSequences: [String] = []
 
     public init(
         maxTokens: Int = 256, temperature: Float = 0, topP: Float = 1, frequencyPenalty: Float = 0,
-        stopTokenIds: [Int]? = nil, seed: UInt64 = 0
+        stopTokenIds: [Int]? = nil, seed: UInt64 = 0, stopSequences: [String] = []
     ) {
         self.maxTokens = maxTokens
         self.temperature = temperature
@@ -27,6 +30,7 @@ public struct GenerationOptions: Sendable {
         self.frequencyPenalty = frequencyPenalty
         self.stopTokenIds = stopTokenIds
         self.seed = seed
+        self.stopSequences = stopSequences.filter { !$0.isEmpty }
     }
 }
 
@@ -37,6 +41,8 @@ public enum FinishReason: Sendable, Equatable {
     case maxTokens
     /// The context window is full.
     case contextFull
+    /// The generated text came to one of `GenerationOptions.stopSequences` (left out of the text).
+    case stopSequence(String)
 }
 
 public struct GenerationResult: Sendable {
@@ -257,6 +263,7 @@ extension GLM4VModel {
                 }
             }
             if isStop { finish = .stop(tokenId: next); break }
+            if let found = firstStopSequence(in: generated, options.stopSequences) { finish = .stopSequence(found); break }
             if generated.count >= options.maxTokens { finish = .maxTokens; break }
             let total = n + generated.count
             if total >= limit { finish = .contextFull; break }
@@ -269,7 +276,10 @@ extension GLM4VModel {
             timings.decodedTokens += 1
         }
         let isStopEnd: Bool = { if case .stop = finish { return true } else { return false } }()
-        let finalText = visibleText(generated, dropLastSpecialStop: isStopEnd)
+        var finalText = visibleText(generated, dropLastSpecialStop: isStopEnd)
+        if case .stopSequence(let found) = finish, let range = finalText.range(of: found) {
+            finalText = String(finalText[..<range.lowerBound])
+        }
         if let onText, finalText.count > emitted.count, finalText.hasPrefix(emitted) {
             onText(String(finalText.dropFirst(emitted.count)))
         }
@@ -296,6 +306,13 @@ extension GLM4VModel {
             }
             continuation.onTermination = { _ in task.cancel() }
         }
+    }
+
+    /// The stop sequence that occurs first in the text of `ids`, if any.
+    func firstStopSequence(in ids: [Int], _ sequences: [String]) -> String? {
+        guard !sequences.isEmpty else { return nil }
+        let text = visibleText(ids, dropLastSpecialStop: false)
+        return sequences.compactMap { s in text.range(of: s).map { (s, $0.lowerBound) } }.min { $0.1 < $1.1 }?.0
     }
 
     func visibleText(_ ids: [Int], dropLastSpecialStop: Bool) -> String {

@@ -34,6 +34,12 @@ struct TetherD: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A folder of shortcut definitions (e.g. Devices/shortcuts) offered to every job (default: none).", valueName: "dir"))
     var shortcuts: String?
 
+    @Option(help: ArgumentHelp("A checkpoint directory to load once and serve at /v1/chat/completions, OpenAI-compatible (docs/model-server.md).", valueName: "dir"))
+    var model: String?
+
+    @Option(name: .customLong("model-queue"), help: ArgumentHelp("Chat requests that may wait while one generates; more get 429 (default \(ModelEngine.defaultQueueLimit)).", valueName: "n"))
+    var modelQueue: Int?
+
     @Option(name: .customLong("device"), help: ArgumentHelp("A TCP phone to connect at start (repeatable).", valueName: "host:port"))
     var devices: [String] = []
 
@@ -57,6 +63,14 @@ struct TetherD: AsyncParsableCommand {
         }
         var options = TetherDaemon.Options(devices: (file.devices ?? []) + devices, shortcuts: library, allowShell: allowShell || file.allowShell == true)
         options.discovery = try Self.discovery(usb: usb ?? file.usb ?? true, server: adbServer ?? file.adbServer)
+        if let directory = model ?? file.model {
+            let queue = modelQueue ?? file.modelQueue ?? ModelEngine.defaultQueueLimit
+            guard queue >= 0 else { throw StartFailure(description: "--model-queue must be 0 or more, not \(queue)") }
+            logger.info("loading the model", metadata: ["directory": "\(directory)"])
+            do { options.model = try ModelEngine(directory: directory, queueLimit: queue) } catch {
+                throw StartFailure(description: "\(error); check --model (a Glm4vForConditionalGeneration checkpoint directory, docs/model.md)")
+            }
+        }
         let daemon = try TetherDaemon(
             stateDirectory: state, host: address.host, port: address.port, options: options, logger: logger)
         logger.info(

@@ -18,10 +18,15 @@ public struct DaemonConfiguration: Sendable, Codable, Equatable {
     public var usb: Bool?
     /// The adb server whose phones to take, HOST:PORT, or "off" (default: $ANDROID_ADB_SERVER_PORT or 5037).
     public var adbServer: String?
+    /// A checkpoint directory to load and serve at /v1/chat/completions.
+    public var model: String?
+    /// Chat requests that may wait while one generates (beyond it: 429).
+    public var modelQueue: Int?
 
     enum CodingKeys: String, CodingKey {
-        case listen, devices, shortcuts, usb
-        case stateDirectory = "state_dir", allowShell = "allow_shell", adbServer = "adb_server"
+        case listen, devices, shortcuts, model, usb
+        case adbServer = "adb_server"
+        case stateDirectory = "state_dir", allowShell = "allow_shell", modelQueue = "model_queue"
     }
 
     public init(stateDirectory: String? = nil, listen: String? = nil, devices: [String]? = nil, allowShell: Bool? = nil) {
@@ -38,7 +43,7 @@ public struct DaemonConfiguration: Sendable, Codable, Equatable {
             throw StoreError("cannot read the config file \(path): \(error.localizedDescription)")
         }
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-            let known = Set(["state_dir", "listen", "devices", "allow_shell", "shortcuts", "usb", "adb_server"])
+            let known = Set(["state_dir", "listen", "devices", "allow_shell", "shortcuts", "model", "model_queue", "usb", "adb_server"])
             let unknown = object.keys.filter { !known.contains($0) }.sorted()
             if !unknown.isEmpty { throw StoreError("the config file \(path) has unknown keys: \(unknown.joined(separator: ", ")); known: \(known.sorted().joined(separator: ", "))") }
         }

@@ -32,6 +32,9 @@ public struct TetherDaemon: Sendable {
         public var allowShell = false
         /// USB hotplug and an adb server to take phones from (nil: only the TCP phones given).
         public var discovery: DeviceDiscovery?
+        /// The checkpoint served at `/v1/chat/completions` (`tetherd --model DIR`); nil serves
+        /// none.
+        public var model: ModelEngine?
 
         public init(devices: [String] = [], shortcuts: ShortcutLibrary = .empty, allowShell: Bool = false) {
             self.devices = devices
@@ -71,6 +74,7 @@ public struct TetherDaemon: Sendable {
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
         var api = DaemonAPI(store: store, devices: devices, controls: controls, token: token, metrics: metrics)
         api.allowShell = options.allowShell
+        api.modelEngine = options.model
         let logger = self.logger
         let router = api.router()
         return Application(
