@@ -1,5 +1,6 @@
 import Agent
 import Basics
+import AsyncHTTPClient
 import Foundation
 import Imaging
 import Inference
@@ -159,6 +160,56 @@ import Testing
             let next = try await api.chat(ModelServerFixture.body(imageURL: url))
             #expect(next.status == 200, "\(next.text)")
         }
+    }
+
+    /// Without streaming the answer is one JSON object; while the engine works, spaces go
+    /// before it (JSON allows them), and a client that hangs up during those is noticed too.
+    @Test func aWholeAnswerWaitsBehindSpacesAndAHangUpCancelsIt() async throws {
+        let engine = try ModelServerFixture.engine(queueLimit: 0, pauseAfterText: .milliseconds(300))
+        try await withModelDaemon(engine) { _, api in
+            let url = try ModelServerFixture.dataURL(png: ModelServerFixture.screen())
+            let slow = try await api.chat(ModelServerFixture.body(imageURL: url, maxTokens: 8))
+            #expect(slow.status == 200)
+            #expect(slow.text.hasPrefix(" "), "a heartbeat came first: \(slow.text.prefix(20).debugDescription)")
+            #expect(slow.content?.isEmpty == false, "\(slow.text)")
+
+            let spaces = Locked(0)
+            try await api.chatAbandoning(try json(ModelServerFixture.body(imageURL: url, maxTokens: 200))) { chunk in
+                spaces.withLock { $0 += chunk.count }
+                return false
+            }
+            #expect(spaces.value >= 1)
+            #expect(await eventually(timeout: .seconds(15)) { !engine.queue.isBusy })
+            #expect(engine.prefixCache.heldTokens < 150, "stopped early: held \(engine.prefixCache.heldTokens)")
+        }
+    }
+
+    @Test func tetherdLoadsTheModelNamedInItsConfigFile() async throws {
+        let scratch = TemporaryDirectory()
+        let config = scratch.url.appendingPathComponent("tetherd.json")
+        try JSONSerialization.data(withJSONObject: ["model": ModelServerFixture.directory, "model_queue": 1])
+            .write(to: config)
+        let state = scratch.url.appendingPathComponent("state")
+        let port = try freePort()
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let daemon = try DaemonProcess(
+            ["--state-dir", state.path, "--listen", "127.0.0.1:\(port)", "--config", config.path],
+            log: scratch.url.appendingPathComponent("tetherd.log"))
+        try await withCleanup {
+            let api = try await RestartTests.client(http: http, port: port, state: state)
+            let models = try await api.call(.GET, "/v1/models")
+            #expect((models.json?["data"] as? [[String: Any]])?.first?["id"] as? String == "tiny", "\(models.text)")
+        } cleanup: {
+            await daemon.kill(SIGTERM)
+            try? await http.shutdown()
+        }
+
+        let bad = try DaemonProcess(
+            ["--state-dir", state.path, "--listen", "127.0.0.1:\(port)", "--model", scratch.path],
+            log: scratch.url.appendingPathComponent("bad.log"))
+        let status = await bad.kill(0)
+        #expect(status != 0)
+        #expect(bad.output.contains("cannot load the model in \(scratch.path)"), "\(bad.output)")
     }
 
     /// A job's backend on the daemon's engine: it takes its turn in the same queue and, unlike a
