@@ -203,6 +203,10 @@ let package = Package(
                 "Agent",
                 "AndroidPhone",
                 "VirtualPhone",
+                "Basics",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log")
             ],

@@ -33,6 +33,28 @@ import Testing
         }
     }
 
+    @Test func tetherMCPRelaysADesktopClientToTheDaemon() async throws {
+        guard tetherIsBuilt() else { return }
+        let venv = try await run([Self.repository.appendingPathComponent("Scripts/peer-venv").path], timeout: 900)
+        try #require(venv.status == 0, "Scripts/peer-venv failed: \(venv.stderrText)")
+        let python = venv.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        try await withPhoneRig { rig in
+            let serial = "127.0.0.1:\(rig.port)"
+            try await withDaemon(devices: [serial]) { _, api in
+                try await api.waitForDevice(serial)
+                var environment = ProcessInfo.processInfo.environment
+                environment["TETHER_TOKEN"] = api.token
+                let check = try await run(
+                    [
+                        python, Self.repository.appendingPathComponent("Scripts/mcp-check").path, "stdio", "--no-model", "--",
+                        tetherExecutable, "mcp", "--daemon", "http://127.0.0.1:\(api.port)"
+                    ], environment: environment, timeout: 240)
+                #expect(check.status == 0, "\(check.stdoutText)\(check.stderrText)")
+                #expect(check.stdoutText.contains("all checks passed"), "\(check.stdoutText)\(check.stderrText)")
+            }
+        }
+    }
+
     /// One JSON-RPC request to `/mcp`; the reply's `result`.
     static func call(_ api: APIClient, _ tool: String, _ arguments: [String: Any]) async throws -> (text: String, isError: Bool) {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(api.port)/mcp")

@@ -2,6 +2,7 @@ import ADB
 import Agent
 import AndroidPhone
 import ArgumentParser
+import Basics
 import Foundation
 import Logging
 import PhoneMCP
@@ -41,6 +42,9 @@ struct TetherMCP: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Shortcut definitions for run_shortcut (default: Devices/shortcuts when found).", valueName: "dir"))
     var shortcuts: String?
 
+    @Option(help: ArgumentHelp("Relay to the MCP server of the tetherd at this URL (its phones, leases and jobs) instead.", valueName: "url"))
+    var daemon: String?
+
     static func main() async {
         let level = ProcessInfo.processInfo.environment["TETHER_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         LoggingSystem.bootstrap { label in
@@ -53,6 +57,13 @@ struct TetherMCP: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "tether.mcp")
+        if let daemon {
+            var base = daemon
+            while base.hasSuffix("/") { base.removeLast() }
+            let environment = ProcessInfo.processInfo.environment
+            let token = environment["TETHER_TOKEN"] ?? StateDirectory.readToken(in: StateDirectory.resolve())
+            return try await DaemonRelay(endpoint: base + "/mcp", token: token, logger: logger).run()
+        }
         let library = try loadShortcuts()
         let selection: DeviceSelection
         if let connect {

@@ -17,7 +17,7 @@ struct MCPCommand: AsyncParsableCommand {
             Speaks MCP (JSON-RPC) on stdin/stdout; logs go to stderr. The phone is the one the device flags \
             pick (-s, --connect, --server). run_task needs a model: --endpoint URL (an OpenAI-compatible \
             server) or --model DIR. Shortcuts come from --shortcuts DIR, or the Devices/shortcuts folder \
-            when there is one. See docs/mcp.md.
+            when there is one. With --daemon URL it relays to that tetherd's /mcp instead. See docs/mcp.md.
             """)
 
     @OptionGroup var device: DeviceOptions
@@ -37,8 +37,17 @@ struct MCPCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Shortcut definitions for run_shortcut (default: Devices/shortcuts when found).", valueName: "dir"))
     var shortcuts: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Relay to the MCP server of the tetherd at this URL (its phones, leases and job queue; token from $TETHER_TOKEN or the default state directory).",
+            valueName: "url"))
+    var daemon: String?
+
     func validate() throws {
         if model != nil, endpoint != nil { throw ValidationError("give --model DIR or --endpoint URL, not both") }
+        if daemon != nil, model != nil || endpoint != nil || shortcuts != nil || device.connect != nil || device.server != nil || device.serial != nil {
+            throw ValidationError("with --daemon the daemon's phones, models and shortcuts are used: leave out the device flags, --model, --endpoint and --shortcuts")
+        }
         if let endpoint {
             guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
                 url.host?.isEmpty == false
@@ -63,6 +72,7 @@ struct MCPCommand: AsyncParsableCommand {
         if let apiKey { arguments += ["--api-key", apiKey] }
         if let model { arguments += ["--model", model] }
         if let shortcuts { arguments += ["--shortcuts", shortcuts] }
+        if let daemon { arguments += ["--daemon", daemon] }
         let program = Self.serverProgram
         guard FileManager.default.isExecutableFile(atPath: program) else {
             throw CommandFailure(description: "the MCP server program is missing: \(program) (build it with swift build, or install it beside tether)")
