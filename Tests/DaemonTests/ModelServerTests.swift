@@ -59,6 +59,25 @@ import Testing
         }
     }
 
+    /// A 1080×2400 screenshot of noise: several megabytes as a PNG data URI, more than the rest
+    /// of the API takes in a body.
+    @Test func aFullSizeScreenshotIsTaken() async throws {
+        var rng = SplitMix64(seed: 7)
+        let bytes = (0..<(1080 * 2400)).flatMap { _ in
+            let v = rng.next()
+            return [UInt8(truncatingIfNeeded: v), UInt8(truncatingIfNeeded: v >> 8), UInt8(truncatingIfNeeded: v >> 16), 255]
+        }
+        let image = try Image(width: 1080, height: 2400, bytes: bytes)
+        let expected = try await ModelServerFixture.direct(image: image)
+        try await withModelDaemon { _, api in
+            let url = try ModelServerFixture.dataURL(png: image)
+            #expect(url.utf8.count > 4 << 20)
+            let reply = try await api.chat(ModelServerFixture.body(imageURL: url))
+            #expect(reply.status == 200, "\(reply.text.prefix(300))")
+            #expect(reply.content == expected.text)
+        }
+    }
+
     @Test func aJPEGIsDecodedAsTheEngineWouldDecodeIt() async throws {
         let jpeg = try ModelServerFixture.screen(3).jpegData(quality: 80)
         let expected = try await ModelServerFixture.direct(image: try Image(jpegData: jpeg))
@@ -114,28 +133,29 @@ import Testing
         try await withModelDaemon(engine) { _, api in
             let url = try ModelServerFixture.dataURL(png: ModelServerFixture.screen())
             let long = try json(ModelServerFixture.body(imageURL: url, maxTokens: 200, stream: true))
+            let served = Locked<Int?>(nil)
+            let started = Locked(false), hangUp = Locked(false)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                let started = Locked(false)
+                // The first request generates until told to hang up.
                 group.addTask {
                     try await api.chatAbandoning(long) { _ in
                         started.set(true)
-                        return true
+                        return !hangUp.value
                     }
                 }
                 #expect(await eventually(timeout: .seconds(30)) { started.value && engine.queue.isBusy })
-                group.addTask {
-                    let waited = try await api.chat(ModelServerFixture.body(imageURL: url))
-                    #expect(waited.status == 200, "the waiting request is served once the first one goes: \(waited.text)")
-                }
+                group.addTask { served.set(try await api.chat(ModelServerFixture.body(imageURL: url)).status) }
                 #expect(await eventually(timeout: .seconds(30)) { engine.queue.waiting == 1 })
                 let (refused, retryAfter) = try await api.chatWithHeaders(try json(ModelServerFixture.body(imageURL: url)))
                 #expect(refused.status == 429)
                 #expect(retryAfter.flatMap(Int.init).map { $0 >= 1 } == true, "Retry-After: \(retryAfter ?? "none")")
                 #expect(refused.openAIError?.type == "rate_limit_error", "\(refused.text)")
                 #expect(refused.openAIError?.message.contains("try again") == true)
-                group.cancelAll()
-                try? await group.waitForAll()
+                #expect(served.value == nil, "still waiting")
+                hangUp.set(true)
+                try await group.waitForAll()
             }
+            #expect(served.value == 200, "the waiting request is served once the first one goes")
         }
     }
 
