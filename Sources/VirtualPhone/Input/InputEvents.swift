@@ -35,12 +35,14 @@ extension VirtualPhone {
         }
     }
 
+    /// The panel's raw position of a frame pixel (the panel keeps its natural orientation).
     func raw(_ x: Int, _ y: Int) -> (Int32, Int32) {
         let m = touchMax
-        return (Int32(x * (m.x + 1) / profile.width), Int32(y * (m.y + 1) / profile.height))
+        let n = naturalPoint(frameX: x, frameY: y)
+        return (Int32(n.x * (m.x + 1) / profile.width), Int32(n.y * (m.y + 1) / profile.height))
     }
 
-    /// The screen pixel of a raw panel position: the inverse of `raw` (rounding up undoes its
+    /// The frame pixel of a raw panel position: the inverse of `raw` (rounding up undoes its
     /// rounding down when the panel has at least one step per pixel), inside the screen.
     func screenPoint(rawX: Int32, rawY: Int32) -> (Int, Int) {
         let m = touchMax
@@ -49,6 +51,7 @@ extension VirtualPhone {
             let p = (Int(r) * size + steps - 1) / steps
             return Swift.min(Swift.max(p, 0), size - 1)
         }
-        return (map(rawX, profile.width, m.x), map(rawY, profile.height, m.y))
+        let p = framePoint(naturalX: map(rawX, profile.width, m.x), naturalY: map(rawY, profile.height, m.y))
+        return (p.x, p.y)
     }
 }

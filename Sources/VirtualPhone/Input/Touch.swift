@@ -2,8 +2,14 @@ import Foundation
 
 extension VirtualPhone {
     /// A person turns the phone (or `wm user-rotation lock N` ran).
+    /// The frame is laid out again at the turned size; a finger down stays where it is on the
+    /// panel, so its gesture is dropped.
     public func setRotation(_ quarterTurns: Int) {
-        rotation = ((quarterTurns % 4) + 4) % 4
+        let turned = ((quarterTurns % 4) + 4) % 4
+        guard turned != rotation else { return }
+        rotation = turned
+        touch = nil
+        changed()
     }
 
     /// A finger goes down at (x, y): the touchscreen reports it (getevent sees it).

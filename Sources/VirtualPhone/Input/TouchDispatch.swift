@@ -13,7 +13,7 @@ extension VirtualPhone {
         let frame = layout()
         if !shadeOpen {
             if frame.navBar.contains(x, y) {
-                let third = profile.width / 3
+                let third = frame.navBar.width / 3
                 if x < third { pressBack() } else if x < 2 * third { pressHome() }
                 return
             }

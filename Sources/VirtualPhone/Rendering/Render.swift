@@ -7,7 +7,9 @@ extension VirtualPhone {
         if let cached = frameCache, cached.version == version { return cached.image }
         let frame = layout()
         var image: Image
-        do { image = try Image(width: profile.width, height: profile.height, fill: .white) } catch {
+        // The frame's size is the layout's: the screen as turned once the layout follows it.
+        let size = (frame.root.bounds.width, frame.root.bounds.height)
+        do { image = try Image(width: size.0 > 0 ? size.0 : profile.width, height: size.1 > 0 ? size.1 : profile.height, fill: .white) } catch {
             // Profiles are checked at load, so this cannot happen with a loaded catalog.
             logger.error("cannot make the framebuffer", metadata: ["error": "\(error)"])
             return frameCache?.image ?? Self.fallbackImage

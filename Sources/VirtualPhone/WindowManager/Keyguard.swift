@@ -38,7 +38,7 @@ extension VirtualPhone {
     func lockScreenTakes(fromX x1: Int, fromY y1: Int, toX x2: Int, toY y2: Int) -> Bool {
         guard awake else { return true }
         guard keyguardShowing else { return false }
-        if bouncerEntry == nil, y2 - y1 < -profile.height / 5, abs(y2 - y1) > abs(x2 - x1) {
+        if bouncerEntry == nil, y2 - y1 < -screenHeight / 5, abs(y2 - y1) > abs(x2 - x1) {
             dismissKeyguard()
         }
         return true
@@ -107,7 +107,7 @@ extension VirtualPhone {
 
     /// Black while the screen is off; the lock screen (clock, hint, or the PIN entry) otherwise.
     func layoutLocked() -> Frame {
-        let W = profile.width, H = profile.height
+        let W = screenWidth, H = screenHeight
         let status = Rect(x0: 0, y0: 0, x1: W, y1: dp(28))
         let nav = Rect(x0: 0, y0: H - dp(48), x1: W, y1: H)
         let screen = Rect(x0: 0, y0: 0, x1: W, y1: H)
