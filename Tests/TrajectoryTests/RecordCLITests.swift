@@ -90,6 +90,54 @@ import Glibc
         }
     }
 
+    /// --until-key ends the recording on that key (not a step); --max-steps after N steps.
+    @Test func untilKeyAndMaxStepsEndTheRecording() async throws {
+        guard tetherIsBuilt() else { return }
+        let scratch = TemporaryDirectory()
+        let port = try freePort()
+        let phone = try Background(
+            [tetherExecutable, "vphone", "serve", "--port", "\(port)", "--profile", "small-phone", "--devices", Self.devices],
+            in: scratch, name: "phone")
+        let adb = try RealADB()
+        var recorders: [Background] = []
+        try await withCleanup {
+            let person = try await Person.connect(adb: adb, serial: "127.0.0.1:\(port)")
+            let untilDir = scratch.url.appendingPathComponent("until")
+            let until = try Background(
+                [tetherExecutable, "record", "--connect", person.serial, "-o", untilDir.path, "--until-key", "VOLUME_DOWN"],
+                in: scratch, name: "until", environment: ["TETHER_LOG": "debug"])
+            recorders.append(until)
+            try await until.waitForScreens(1)
+            try await person.tap(text: "Contacts", recorder: until)
+            try await person.sendevent(1, [(1, 114, 1), (0, 0, 0)])
+            try await person.sendevent(1, [(1, 114, 0), (0, 0, 0)])
+            #expect(try await until.waitForExit() == 0, "\(until.stderr.suffix(1500))")
+            let first = try Episode(contentsOf: untilDir)
+            #expect(first.info.outcome.status == .finished && first.info.outcome.message.contains("--until-key"))
+            #expect(first.steps.map(\.actionName) == [.tap])
+
+            let maxDir = scratch.url.appendingPathComponent("max")
+            let max = try Background(
+                [tetherExecutable, "record", "--connect", person.serial, "-o", maxDir.path, "--max-steps", "2"],
+                in: scratch, name: "max", environment: ["TETHER_LOG": "debug"])
+            recorders.append(max)
+            try await max.waitForScreens(1)
+            try await person.key(158, recorder: max)  // KEY_BACK: to the home screen
+            try await person.tap(text: "Settings", recorder: max)
+            // KEY_HOMEPAGE: the gesture that shows the tap was single; a third step, never written.
+            try await person.sendevent(1, [(1, 172, 1), (0, 0, 0)])
+            try await person.sendevent(1, [(1, 172, 0), (0, 0, 0)])
+            #expect(try await max.waitForExit() == 0, "\(max.stderr.suffix(1500))")
+            let second = try Episode(contentsOf: maxDir)
+            #expect(second.info.outcome.message.contains("--max-steps"))
+            #expect(second.steps.map(\.actionName) == [.back, .tap])
+        } cleanup: {
+            for r in recorders { r.kill() }
+            phone.kill()
+            await adb.killServer()
+        }
+    }
+
     @Test func aPhoneThatVanishesLeavesAReadableEpisode() async throws {
         guard tetherIsBuilt() else { return }
         let scratch = TemporaryDirectory()

@@ -104,10 +104,13 @@ struct RecordCommand: AsyncParsableCommand {
                     let state = names.state(snapshot)
                     latest = state
                     try await write(recorder.screen(state))
-                case .gesture(let gesture, let before, _):
+                case .gesture(let gesture, let before, let fresh):
                     if let stopKey, gesture.kind == .key, HumanKeys.name(gesture.key ?? "") == stopKey {
                         ending = (.finished, "stopped by \(gesture.key ?? stopKey) (--until-key)")
                         break events
+                    }
+                    if !fresh, gesture.kind != .key {
+                        warn("a \(gesture.kind.rawValue) came before the screen was taken again; its step shows the screen from before the previous one")
                     }
                     let screen = before.map(names.state)
                     try await write(recorder.gesture(human(gesture, rotation: before?.display.rotation), before: screen))
