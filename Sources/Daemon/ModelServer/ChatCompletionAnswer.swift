@@ -56,8 +56,16 @@ struct ChatCompletionAnswer: Sendable {
             group.addTask {
                 do {
                     let result = try await engine.generate(prompt, options: options, ticket: ticket) { sink.yield(.text($0)) }
+                    engine.logger.info(
+                        "chat completion",
+                        metadata: [
+                            "prompt_tokens": "\(result.promptIds.count)", "cached_tokens": "\(result.reusedPromptTokens)",
+                            "completion_tokens": "\(result.generatedIds.count)",
+                            "seconds": "\(result.timings.vision + result.timings.prefill + result.timings.decode)"
+                        ])
                     sink.yield(.done(result))
                 } catch is CancellationError {
+                    engine.logger.info("chat completion cancelled: the client went away")
                     sink.yield(.failed("the generation was cancelled"))
                 } catch {
                     engine.logger.error("generation failed", metadata: ["error": "\(error)"])
