@@ -99,6 +99,36 @@ import Testing
             await tasks.close()
         }
     }
+
+    @Test func aQuestionWaitsForItsAnswerAndTheTaskHoldsThePhoneMeanwhile() async throws {
+        try await withPhoneRig { rig in
+            let source = SinglePhoneSource(phone: rig.phone, serial: "vphone")
+            let backend = ScriptedBackend(replies: [
+                "<think>Sending cannot be undone.</think>\n<answer>do(action=\"Tap\", element=[500,500], message=\"Send the message\")</answer>",
+                "<think>Done.</think>\n<answer>finish(message=\"Sent.\")</answer>"
+            ])
+            let tasks = LocalAgentTasks(source: source, backend: backend, shortcuts: .empty)
+            let tools = PhoneTools(source: source, tasks: tasks)
+            let asked = Self.text(
+                await tools.call("run_task", arguments: ["task": "Send it", "lang": "en", "on_sensitive": "ask", "wait_seconds": 60]))
+            #expect(asked.contains(": waiting after") && asked.contains("(confirm): Send the message"), "\(asked)")
+            let busy = await tools.call("inspect_screen", arguments: nil)
+            #expect(busy.isError == true && Self.text(busy).contains("busy with agent task"), "\(Self.text(busy))")
+
+            let words = asked.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+            let id = try #require(words.dropFirst().first.map { String($0.dropLast()) })
+            let question = try #require(words.firstIndex(of: "question").map { words[$0 + 1] })
+            let wrong = await tools.call("answer_question", arguments: ["id": .string(id), "question": "nope", "answer": "yes"])
+            #expect(wrong.isError == true && Self.text(wrong).contains("no open question nope"))
+            let answered = await tools.call("answer_question", arguments: ["id": .string(id), "question": .string(question), "answer": "yes"])
+            #expect(answered.isError == false, "\(Self.text(answered))")
+            let done = Self.text(await tools.call("task_status", arguments: ["id": .string(id), "wait_seconds": 60]))
+            #expect(done.contains("succeeded after 2 steps") && done.contains("Sent."), "\(done)")
+            let free = await tools.call("inspect_screen", arguments: nil)
+            #expect(free.isError == false, "the phone is free again once the task ended")
+            await tasks.close()
+        }
+    }
 }
 
 /// A phone that cannot be reached is a tool error, and the server keeps answering.
