@@ -1,0 +1,113 @@
+import Agent
+import ArgumentParser
+import Foundation
+import Trajectory
+
+/// `tether export DIR… --format autoglm|androidcontrol -o OUT`: episodes as training data.
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export episodes as training data: AutoGLM chat JSONL or AndroidControl's layout.",
+        discussion: """
+            autoglm writes samples.jsonl (one line per step: the messages the agent sent, then the step's \
+            <think>…</think><answer>…</answer>) with the screenshots in images/. androidcontrol writes \
+            episodes.jsonl (one line per episode: goal, screenshots, UI trees, actions in pixels) with the \
+            files in a folder per episode. A person's steps have empty thinking, unless --describe asks a \
+            model (--model DIR or --endpoint URL, as tether run) to write it. See docs/export.md.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case autoglm, androidcontrol
+    }
+
+    @Argument(help: ArgumentHelp("Episode folders (written by tether run --record or tether record).", valueName: "dir"))
+    var episodes: [String]
+
+    @Option(help: "autoglm or androidcontrol.")
+    var format: Format
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The output folder (new or empty).", valueName: "dir"))
+    var output: String
+
+    @Flag(help: "autoglm: ask a model to write the thinking of a person's steps (needs --model or --endpoint).")
+    var describe = false
+
+    @Option(help: ArgumentHelp("With --describe: a model checkpoint directory, run in-process.", valueName: "dir"))
+    var model: String?
+
+    @Option(help: ArgumentHelp("With --describe: base URL of an OpenAI-compatible server.", valueName: "url"))
+    var endpoint: String?
+
+    @Option(name: .customLong("model-name"), help: "The model's name on the server (with --endpoint).")
+    var modelName: String = BackendChoice.defaultModelName
+
+    @Option(name: .customLong("api-key"), help: "API key for the server (default: $TETHER_API_KEY).")
+    var apiKey: String?
+
+    @Option(
+        name: .customLong("context-budget"),
+        help: "autoglm: text tokens per request, as the agent trims its history (the agent's default: 19000).")
+    var contextBudget: Int = AgentConfiguration().contextBudget
+
+    func validate() throws {
+        if episodes.isEmpty { throw ValidationError("give at least one episode folder") }
+        if describe {
+            guard format == .autoglm else { throw ValidationError("--describe goes with --format autoglm") }
+            if (model == nil) == (endpoint == nil) { throw ValidationError("--describe needs a model: --model DIR or --endpoint URL (one of them)") }
+        } else if model != nil || endpoint != nil {
+            throw ValidationError("--model and --endpoint are for --describe; add --describe or leave them out")
+        }
+        guard contextBudget > 0 else { throw ValidationError("--context-budget must be positive") }
+    }
+
+    func run() async throws {
+        var list: [Episode] = []
+        for path in episodes {
+            do { list.append(try Episode(contentsOf: URL(fileURLWithPath: path))) } catch {
+                throw CommandFailure(description: error.message)
+            }
+        }
+        var folder: ExportFolder
+        do { folder = try ExportFolder(URL(fileURLWithPath: output)) } catch { throw CommandFailure(description: error.message) }
+        switch format {
+        case .androidcontrol:
+            let summary: AndroidControlExport.Summary
+            do { summary = try AndroidControlExport().export(list, to: &folder) } catch { throw CommandFailure(description: error.message) }
+            say("\(summary.episodes) episode(s), \(summary.actions) action(s) written to \(output)/episodes.jsonl")
+            if summary.unmapped > 0 { warn("\(summary.unmapped) action(s) have no AndroidControl equivalent: written as \"unmapped\"") }
+        case .autoglm:
+            let made = describe ? try await openBackend() : nil
+            let exporter = AutoGLMExport(contextBudget: contextBudget, describer: made.map { StepDescriber(backend: $0.backend) })
+            let result: Result<AutoGLMExport.Summary, any Error>
+            do { result = .success(try await exporter.export(list, to: &folder)) } catch { result = .failure(error) }
+            await made?.shutdown()
+            let summary: AutoGLMExport.Summary
+            do { summary = try result.get() } catch { throw CommandFailure(description: "\(error)") }
+            say("\(summary.samples) sample(s) from \(summary.episodes) episode(s) written to \(output)/samples.jsonl")
+            if let made, summary.described > 0 { say("\(summary.described) step(s) of a person described by \(made.backend.description)") }
+            if summary.skipped > 0 { warn("\(summary.skipped) step(s) without an action left out (a model's unreadable reply stays in later steps' history)") }
+        }
+    }
+
+    /// The model for --describe, probed when it is a server; shut it down after use.
+    func openBackend() async throws -> BackendChoice.Made {
+        let choice: BackendChoice
+        if let model {
+            say("loading \(model) …")
+            choice = .inProcess(directory: model)
+        } else if let endpoint {
+            choice = .openAI(endpoint: endpoint, model: modelName, apiKey: apiKey)
+        } else {
+            throw ValidationError("--describe needs --model DIR or --endpoint URL")
+        }
+        let made: BackendChoice.Made
+        do { made = try choice.make() } catch { throw CommandFailure(description: error.message) }
+        if let server = made.server {
+            do { try await server.probe() } catch {
+                await made.shutdown()
+                throw CommandFailure(description: error.message)
+            }
+        }
+        return made
+    }
+}
