@@ -32,6 +32,9 @@ struct RecordingState: Sendable {
     /// was down.
     var generation = 0
     var active = false
+    /// getevent has started printing (its device list): touches from now on are seen. Screens
+    /// are taken only from then on, so a person who waits for the first one is recorded.
+    var listening = false
     var latest: (snapshot: ScreenSnapshot, generation: Int)?
     var held: (snapshot: ScreenSnapshot, fresh: Bool)?
 }
@@ -39,8 +42,9 @@ struct RecordingState: Sendable {
 extension Phone {
     /// Follows a person's use of the phone for `tether record`: `getevent -lt` turned into
     /// gestures, and the screen (screenshot, UI tree, app in front) taken again and again between
-    /// them, so each gesture comes with the screen the person saw. Ends when the consumer stops
-    /// iterating; throws when the phone goes away.
+    /// them, so each gesture comes with the screen the person saw. The first screen comes once
+    /// getevent listens: a touch after it is recorded. Ends when the consumer stops iterating;
+    /// throws when the phone goes away.
     public nonisolated func recordingEvents(screenInterval: Duration = .milliseconds(150)) -> AsyncThrowingStream<RecordingEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream<RecordingEvent, any Error>.makeStream()
         let task = Task {
@@ -77,7 +81,7 @@ extension Phone {
         state: Locked<RecordingState>, interval: Duration, continuation: AsyncThrowingStream<RecordingEvent, any Error>.Continuation
     ) async throws {
         while !Task.isCancelled {
-            let start = state.withLock { ($0.generation, $0.active) }
+            let start = state.withLock { ($0.generation, $0.active || !$0.listening) }
             if start.1 {
                 try await Task.sleep(for: .milliseconds(20))
                 continue
@@ -111,7 +115,9 @@ extension Phone {
             reading: while true {
                 guard let event = try await session.next() else { break reading }
                 switch event {
-                case .stdout(let bytes): pending += bytes
+                case .stdout(let bytes):
+                    if pending.isEmpty { state.withLock { $0.listening = true } }
+                    pending += bytes
                 case .exit: break reading
                 default: continue reading
                 }

@@ -59,10 +59,11 @@ struct RecordCommand: AsyncParsableCommand {
         let names = AppNames(
             labels: Dictionary(((try? await phone.apps()) ?? []).compactMap { app in app.label.map { (app.package, $0) } }, uniquingKeysWith: { a, _ in a }),
             launchers: (try? await phone.launcherPackages()) ?? [])
-        say("recording to \(directory.path); Ctrl-C\(untilKey.map { " or \($0)" } ?? "") stops")
+        say("recording to \(directory.path)")
         let stopKey = untilKey.flatMap(HumanKeys.name)
         let limit = maxSteps
-        let work = Task { await Self.record(phone: phone, writer: writer, names: names, stopKey: stopKey, maxSteps: limit) }
+        let ready = "ready: use the phone; Ctrl-C\(untilKey.map { " or \($0)" } ?? "") stops"
+        let work = Task { await Self.record(phone: phone, writer: writer, names: names, stopKey: stopKey, maxSteps: limit, ready: ready) }
         let stopper = cancelOnInterrupt(work)
         let (status, message) = await work.value
         stopper.cancel()
@@ -82,7 +83,7 @@ struct RecordCommand: AsyncParsableCommand {
 
     /// Follows the phone until the person stops; returns how the episode ends.
     static func record(
-        phone: Phone, writer: DemonstrationWriter, names: AppNames, stopKey: String?, maxSteps: Int?
+        phone: Phone, writer: DemonstrationWriter, names: AppNames, stopKey: String?, maxSteps: Int?, ready: String
     ) async -> (Outcome.Status, String) {
         let logger = Logger(label: "tether.record")
         var recorder = DemonstrationRecorder()
@@ -102,6 +103,7 @@ struct RecordCommand: AsyncParsableCommand {
                 case .screen(let snapshot):
                     logger.debug("fresh screen", metadata: ["app": "\(snapshot.foreground?.package ?? "?")"])
                     let state = names.state(snapshot)
+                    if latest == nil { say(ready) }
                     latest = state
                     try await write(recorder.screen(state))
                 case .gesture(let gesture, let before, let fresh):
