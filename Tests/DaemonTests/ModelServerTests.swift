@@ -182,6 +182,32 @@ import Testing
         }
     }
 
+    /// A request waiting its turn gets heartbeats too: hanging up while it waits gives its place
+    /// back, and the running generation goes on.
+    @Test func aWaiterThatHangsUpLeavesTheQueue() async throws {
+        let engine = try ModelServerFixture.engine(queueLimit: 1, pauseAfterText: .milliseconds(100))
+        try await withModelDaemon(engine) { _, api in
+            let url = try ModelServerFixture.dataURL(png: ModelServerFixture.screen())
+            let long = try json(ModelServerFixture.body(imageURL: url, maxTokens: 200, stream: true))
+            let started = Locked(false), hangUp = Locked(false)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await api.chatAbandoning(long) { _ in
+                        started.set(true)
+                        return !hangUp.value
+                    }
+                }
+                #expect(await eventually(timeout: .seconds(30)) { started.value && engine.queue.isBusy })
+                // The waiter reads its first heartbeat, then hangs up.
+                try await api.chatAbandoning(long) { chunk in !chunk.contains(": keep-alive") }
+                #expect(await eventually(timeout: .seconds(15)) { engine.queue.waiting == 0 })
+                #expect(engine.queue.isBusy, "the first request still generates")
+                hangUp.set(true)
+                try await group.waitForAll()
+            }
+        }
+    }
+
     /// Without streaming the answer is one JSON object; while the engine works, spaces go
     /// before it (JSON allows them), and a client that hangs up during those is noticed too.
     @Test func aWholeAnswerWaitsBehindSpacesAndAHangUpCancelsIt() async throws {
