@@ -68,6 +68,26 @@ import Testing
         }
     }
 
+    @Test func everyToolHasATypedSchemaAndARowInTheDocs() throws {
+        let tools = PhoneTools(source: SinglePhoneSource(name: "x") { throw CancellationError() }, tasks: NoAgentTasks(reason: ""))
+        let docs = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/mcp.md"), encoding: .utf8)
+        #expect(tools.definitions.count == 14)
+        for tool in tools.definitions {
+            guard case .object(let schema) = tool.inputSchema, case .object(let properties)? = schema["properties"],
+                case .array(let required)? = schema["required"]
+            else {
+                Issue.record("\(tool.name) has no object schema")
+                continue
+            }
+            #expect(schema["type"] == "object" && !(tool.description ?? "").isEmpty, "\(tool.name)")
+            for name in required { #expect(name.stringValue.map { properties[$0] != nil } == true, "\(tool.name): \(name)") }
+            for (name, property) in properties {
+                #expect(property.objectValue?["type"] != nil, "\(tool.name).\(name) has no type")
+            }
+            #expect(docs.contains("| `\(tool.name)` |"), "docs/mcp.md has no row for \(tool.name)")
+        }
+    }
+
     @Test func screenshotsFitTheAskedSize() throws {
         let image = try Imaging.Image(width: 1080, height: 2400)
         let fitted = try PhoneTools.fit(image, maxWidth: 200, maxHeight: 300)
