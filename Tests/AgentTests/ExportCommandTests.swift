@@ -51,4 +51,28 @@ import Testing
         #expect(notEpisode.stderrText.contains("is \(scratch.path) an episode folder?"), "\(notEpisode.stderrText)")
         #expect(!FileManager.default.fileExists(atPath: out), "nothing written when an episode cannot be read")
     }
+
+    /// --describe through an OpenAI-compatible server: each of the person's steps is asked about
+    /// once, with its screenshot, and the answers become the thinking.
+    @Test func describesAPersonsStepsThroughAServer() async throws {
+        guard tetherIsBuilt() else { return }
+        let server = try FakeOpenAIServer { _, n in .events(FakeOpenAIServer.chunks("Reason number \(n).")) }
+        let scratch = TemporaryDirectory()
+        let out = scratch.url.appendingPathComponent("out").path
+        let result = try await run([
+            tetherExecutable, "export", Self.episode, "--format", "autoglm", "-o", out, "--describe", "--endpoint", server.baseURL
+        ])
+        try await server.stop()
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(result.stdoutText.contains("4 step(s) of a person described by"), "\(result.stdoutText)")
+        let asked = server.requests.filter { $0.uri.hasSuffix("/chat/completions") }
+        #expect(asked.count == 4)
+        let content = (asked.first?.json?["messages"] as? [[String: Any]])?.last?["content"] as? [[String: Any]]
+        #expect(content?.contains { $0["type"] as? String == "image_url" } == true, "the screenshot is shown")
+        let lines = try String(contentsOfFile: out + "/samples.jsonl", encoding: .utf8).split(separator: "\n")
+        let last = try JSONSerialization.jsonObject(with: Data((lines.last ?? "").utf8)) as? [String: Any]
+        let messages = try #require(last?["messages"] as? [[String: String]])
+        #expect(messages.last?["content"] == "<think>Reason number 4.</think><answer>do(action=\"Back\")</answer>")
+        #expect(messages[2]["content"]?.hasPrefix("<think>Reason number 1.</think>") == true)
+    }
 }

@@ -56,11 +56,11 @@ struct ActionOverlay {
 
     /// A dark band across the screen with white text in it.
     private func banner(_ text: String, unit: Double, atBottom: Bool) -> String {
-        let shown = text.count > 40 ? String(text.prefix(39)) + "…" : text
-        let h = unit * 7
+        let shown = text.count > 30 ? String(text.prefix(29)) + "…" : text
+        let h = unit * 5
         let y = atBottom ? Double(height) - h * 2.2 : h * 1.2
         return "<rect x=\"\(f(unit * 3))\" y=\"\(f(y))\" width=\"\(f(Double(width) - unit * 6))\" height=\"\(f(h))\" rx=\"\(f(unit * 1.5))\" fill=\"rgba(0,0,0,0.72)\"/>"
-            + "<text x=\"\(f(Double(width) / 2))\" y=\"\(f(y + h * 0.68))\" font-size=\"\(f(unit * 3.6))\" fill=\"#fff\" text-anchor=\"middle\" font-family=\"sans-serif\">\(HTMLText.escape(shown))</text>"
+            + "<text x=\"\(f(Double(width) / 2))\" y=\"\(f(y + h * 0.68))\" font-size=\"\(f(unit * 2.4))\" fill=\"#fff\" text-anchor=\"middle\" font-family=\"sans-serif\">\(HTMLText.escape(shown))</text>"
     }
 
     private func f(_ v: Double) -> String { String(format: "%.1f", v) }
