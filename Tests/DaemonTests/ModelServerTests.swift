@@ -182,6 +182,22 @@ import Testing
         }
     }
 
+    /// Sampling follows `seed`: the same seed, the same reply; without one, requests differ.
+    @Test func aSeedMakesSamplingRepeatable() async throws {
+        try await withModelDaemon { _, api in
+            let url = try ModelServerFixture.dataURL(png: ModelServerFixture.screen())
+            func reply(_ extra: [String: Any]) async throws -> String {
+                let body = ModelServerFixture.body(imageURL: url, maxTokens: 24, extra: ["temperature": 1.5, "top_p": 1].merging(extra) { $1 })
+                return try #require(try await api.chat(body).content)
+            }
+            let seeded = try await reply(["seed": 42])
+            #expect(try await reply(["seed": 42]) == seeded)
+            var unseeded: Set<String> = []
+            for _ in 0..<4 { unseeded.insert(try await reply([:])) }
+            #expect(unseeded.count > 1, "four unseeded replies were all \(unseeded)")
+        }
+    }
+
     /// A request waiting its turn gets heartbeats too: hanging up while it waits gives its place
     /// back, and the running generation goes on.
     @Test func aWaiterThatHangsUpLeavesTheQueue() async throws {

@@ -72,6 +72,8 @@ struct ChatCompletionRequest: Sendable {
         if let f = try p.number("presence_penalty"), f != 0 {
             throw .invalid("\"presence_penalty\" is not supported by this engine: send 0 or leave it out (frequency_penalty is)", param: "presence_penalty")
         }
+        // Without a seed each request samples its own way, as OpenAI's and vLLM's do.
+        options.seed = UInt64.random(in: .min ... .max)
         if let seed = object["seed"], !seed.isNull {
             guard let s = seed.int else { throw .invalid("\"seed\" must be a whole number", param: "seed") }
             options.seed = UInt64(bitPattern: Int64(s))
