@@ -63,6 +63,11 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("run-2/screenshot-0009.png").path))
 
         #expect(throws: ExportError.self) { _ = try ExportFolder(folder.url) }
+
+        // Names are kept to letters, digits, - _ and . in the export.
+        let odd = try await ExportFixtures.episode(in: scratch.url.appendingPathComponent("my run (1)"))
+        var other = try ExportFolder(scratch.url.appendingPathComponent("out2"))
+        #expect(other.name(for: odd) == "my_run__1_")
     }
 
     /// The person's demonstrations in Trajectories/ (JPEG screens, a UI tree per step).

@@ -63,4 +63,15 @@ import Testing
         #expect(state["overlays"] as? Int == episode.steps.count)
         #expect((state["errors"] as? [String])?.isEmpty == true, "\(state["errors"] ?? "")")
     }
+
+    /// A person's swipe shows the finger's recorded path under the arrow.
+    @Test func drawsAPersonsSwipePath() throws {
+        let episode = try Episode(contentsOf: ExportFixtures.repository.appendingPathComponent("Trajectories/delete-david"))
+        let swipe = try #require(episode.steps.first { $0.actionName == .swipe })
+        let path = try #require(swipe.gesture?.path)
+        let html = try EpisodePage(episode: episode).html()
+        let points = path.map { "\($0.x),\($0.y)" }.joined(separator: " ")
+        #expect(path.count > 1 && html.contains("<polyline points=\"\(points)\""))
+        #expect(html.components(separatedBy: "<polyline").count - 1 == 1, "only the swipe has a path")
+    }
 }
