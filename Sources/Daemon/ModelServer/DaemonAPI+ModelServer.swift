@@ -46,7 +46,7 @@ extension DaemonAPI {
             do { json = try JSON.decode(bytes) } catch {
                 throw OpenAIError.invalid(bytes.isEmpty ? "the body is empty; send a JSON object" : "the body is not valid JSON")
             }
-            let chat = try ChatCompletionRequest(json, contextLength: engine.contextLength)
+            var chat = try ChatCompletionRequest(json, contextLength: engine.contextLength)
             guard chat.model == engine.id else { throw unknownModel(chat.model, engine: engine) }
             let prompt: Prompt
             do { prompt = try engine.model.prompt(chat.messages, images: chat.images) } catch {
@@ -57,6 +57,8 @@ extension DaemonAPI {
                     "the prompt is \(prompt.tokenIds.count) tokens; the model's context holds \(engine.contextLength), prompt and reply together: send less",
                     param: "messages")
             }
+            // The prompt holds the processed pixels; the decoded images are not needed again.
+            chat.images = []
             return (chat, prompt)
         }
     }
