@@ -61,6 +61,21 @@ import Testing
         #expect(steps[1].action == .type("5550102"))
     }
 
+    /// Typing that starts before the screen is taken again after the tap on the field: the keys
+    /// come with the screen from before that tap, and still make one Type.
+    @Test func typingBeforeTheNextScreenIsStillTyping() {
+        var r = DemonstrationRecorder()
+        let unfocused = Self.screen(field: "", extra: [ScreenElement(text: "Bob Martin", className: "android.widget.TextView", bounds: [0, 1200, 720, 1300], clickable: true)])
+        var steps = r.gesture(Self.tap(100, 940, at: 1), before: unfocused)
+        steps += r.gesture(Self.tap(300, 1250, at: 1.5), before: unfocused)
+        steps += r.gesture(Self.tap(320, 1400, at: 1.7), before: unfocused)
+        steps += r.screen(Self.screen(field: "hi", focused: true))
+        steps += r.gesture(Self.tap(600, 940, at: 3), before: Self.screen(field: "hi", focused: true))
+        steps += r.finish(latest: nil)
+        #expect(steps.map(\.action?.kind) == [.tap, .type, .tap])
+        #expect(steps[1].action == .type("hi"))
+    }
+
     @Test func twoQuickTapsAreADoubleTapAndSlowOnesAreTwoTaps() {
         var r = DemonstrationRecorder()
         var steps = r.gesture(Self.tap(600, 940, at: 1), before: Self.screen())

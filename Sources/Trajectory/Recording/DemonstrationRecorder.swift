@@ -24,6 +24,8 @@ public struct DemonstrationRecorder: Sendable {
     /// A gesture ran since the baseline was taken: the app may have changed the field itself
     /// (cleared it after sending), so the next screen gives the baseline again.
     var stale = false
+    /// The field being typed into while the screens are still from before it had focus.
+    var blindField: ScreenElement?
     var latest: ScreenState?
 
     public init(doubleTapDistance: Int = 100) {
@@ -34,6 +36,7 @@ public struct DemonstrationRecorder: Sendable {
     /// field whose text the person changed (a keyboard's Enter, say).
     public mutating func screen(_ state: ScreenState) -> [HumanStep] {
         defer { latest = state }
+        blindField = nil
         let focused = state.focusedField
         if stale || baseline == nil {
             stale = false
@@ -52,10 +55,9 @@ public struct DemonstrationRecorder: Sendable {
     /// screen seen).
     public mutating func gesture(_ gesture: HumanGesture, before: ScreenState?) -> [HumanStep] {
         let screen = before ?? latest
-        if gesture.kind != .key, let x = gesture.x, let y = gesture.y, let screen, let field = screen.focusedField,
-            screen.isKeyboardTouch(x: x, y: y)
-        {
+        if gesture.kind != .key, let x = gesture.x, let y = gesture.y, let screen, let field = keyboardField(on: screen, x: x, y: y) {
             // Typing: the field's text says what, later.
+            if screen.focusedField == nil { blindField = field }
             var steps = flushPending()
             if stale || baseline?.field.fieldKey != field.fieldKey {
                 if !stale { steps += typed(in: screen) }
@@ -71,6 +73,7 @@ public struct DemonstrationRecorder: Sendable {
             merged.duration = gesture.endTime - held.gesture.time
             return [step(for: merged, screen: held.screen)]
         }
+        blindField = nil
         var steps = flushPending()
         if let screen, !stale { steps += typed(in: screen) }
         if let screen {
@@ -83,6 +86,20 @@ public struct DemonstrationRecorder: Sendable {
             steps.append(step(for: gesture, screen: screen))
         }
         return steps
+    }
+
+    /// The field a touch types into through the on-screen keyboard: the focused one when nothing
+    /// of the app is under the finger. When the screen is still the one from before the held tap
+    /// (the person typed before the screen was taken again) and that tap landed on a text field,
+    /// a touch in the bottom 40 % (where keyboards are), off the field, is taken as typing into it.
+    func keyboardField(on screen: ScreenState, x: Int, y: Int) -> ScreenElement? {
+        if let field = screen.focusedField { return screen.isKeyboardTouch(x: x, y: y) ? field : nil }
+        guard y >= screen.height * 3 / 5 else { return nil }
+        if let blindField { return blindField.contains(x: x, y: y) ? nil : blindField }
+        guard stale, let held = pending, let hx = held.gesture.x, let hy = held.gesture.y,
+            let field = held.screen?.element(atX: hx, y: hy), field.isEditable, !field.contains(x: x, y: y)
+        else { return nil }
+        return field
     }
 
     /// The end of the recording: the held tap, and text typed since the last gesture.
