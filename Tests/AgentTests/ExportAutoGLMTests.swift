@@ -145,6 +145,22 @@ import Trajectory
         #expect(rendered.count == episode.steps.count)
     }
 
+    /// The budget is counted with the counter given (a run's own tokenizer): with every text
+    /// counted long, old exchanges go as the agent drops them, the task's turn stays.
+    @Test func trimsWithTheCounterGiven() async throws {
+        struct Long: TokenCounter {
+            func count(_ text: String) -> Int { text.hasPrefix("<think>") ? 50 : 10 }
+        }
+        let episode = try Episode(contentsOf: Self.repository.appendingPathComponent("Trajectories/dark-mode"))
+        let full = try await AutoGLMExport().samples(for: episode, name: "d").samples
+        let trimmed = try await AutoGLMExport(contextBudget: 100, counter: Long()).samples(for: episode, name: "d").samples
+        #expect(full.last?.messages.count == 9)
+        let last = try #require(trimmed.last?.messages)
+        #expect(last.count < 9, "\(last.map(\.content))")
+        #expect(last[1].content.hasPrefix("Switch the phone to dark theme."), "the task's turn stays")
+        #expect(last.last == full.last?.messages.last, "the answer to learn is the same")
+    }
+
     static func read(_ folder: URL) throws -> [AutoGLMExport.Sample] {
         let text = try String(contentsOf: folder.appendingPathComponent("samples.jsonl"), encoding: .utf8)
         return try text.split(separator: "\n").map { try JSONDecoder().decode(AutoGLMExport.Sample.self, from: Data($0.utf8)) }

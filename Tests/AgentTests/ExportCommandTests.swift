@@ -46,6 +46,11 @@ import Testing
         ])
         #expect(wrongFormat.status != 0)
         #expect(wrongFormat.stderrText.contains("--describe goes with --format autoglm"), "\(wrongFormat.stderrText)")
+        let noTokenizer = try await run([
+            tetherExecutable, "export", Self.episode, "--format", "autoglm", "-o", out, "--tokenizer", scratch.path + "/none"
+        ])
+        #expect(noTokenizer.status == 1)
+        #expect(noTokenizer.stderrText.contains("cannot read the tokenizer in \(scratch.path)/none"), "\(noTokenizer.stderrText)")
         let notEpisode = try await run([tetherExecutable, "export", scratch.path, "--format", "autoglm", "-o", out])
         #expect(notEpisode.status == 1)
         #expect(notEpisode.stderrText.contains("is \(scratch.path) an episode folder?"), "\(notEpisode.stderrText)")

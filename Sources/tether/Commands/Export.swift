@@ -1,6 +1,7 @@
 import Agent
 import ArgumentParser
 import Foundation
+import Inference
 import Trajectory
 
 /// `tether export DIR… --format autoglm|androidcontrol -o OUT`: episodes as training data.
@@ -49,6 +50,12 @@ struct ExportCommand: AsyncParsableCommand {
         help: "autoglm: text tokens per request, as the agent trims its history (the agent's default: 19000).")
     var contextBudget: Int = AgentConfiguration().contextBudget
 
+    @Option(
+        help: ArgumentHelp(
+            "autoglm: a directory with the model's tokenizer.json, to count history tokens exactly, as a run with --model or --tokenizer did (otherwise the agent's over-estimate).",
+            valueName: "dir"))
+    var tokenizer: String?
+
     func validate() throws {
         if episodes.isEmpty { throw ValidationError("give at least one episode folder") }
         if describe {
@@ -67,8 +74,19 @@ struct ExportCommand: AsyncParsableCommand {
                 throw CommandFailure(description: error.message)
             }
         }
+        // Read before anything is written.
+        var counter: any TokenCounter = EstimatedTokenCounter()
+        if let tokenizer {
+            do { counter = TokenizerCounter(tokenizer: try Tokenizer.load(directory: tokenizer)) } catch {
+                throw CommandFailure(description: "cannot read the tokenizer in \(tokenizer): \(error)")
+            }
+        }
+        let made = describe ? try await openBackend() : nil
         var folder: ExportFolder
-        do { folder = try ExportFolder(URL(fileURLWithPath: output)) } catch { throw CommandFailure(description: error.message) }
+        do { folder = try ExportFolder(URL(fileURLWithPath: output)) } catch {
+            await made?.shutdown()
+            throw CommandFailure(description: error.message)
+        }
         switch format {
         case .androidcontrol:
             let summary: AndroidControlExport.Summary
@@ -76,8 +94,8 @@ struct ExportCommand: AsyncParsableCommand {
             say("\(summary.episodes) episode(s), \(summary.actions) action(s) written to \(output)/episodes.jsonl")
             if summary.unmapped > 0 { warn("\(summary.unmapped) action(s) have no AndroidControl equivalent: written as \"unmapped\"") }
         case .autoglm:
-            let made = describe ? try await openBackend() : nil
-            let exporter = AutoGLMExport(contextBudget: contextBudget, describer: made.map { StepDescriber(backend: $0.backend) })
+            let exporter = AutoGLMExport(
+                contextBudget: contextBudget, counter: counter, describer: made.map { StepDescriber(backend: $0.backend) })
             let result: Result<AutoGLMExport.Summary, any Error>
             do { result = .success(try await exporter.export(list, to: &folder)) } catch { result = .failure(error) }
             await made?.shutdown()
