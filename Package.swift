@@ -3,10 +3,8 @@ import PackageDescription
 
 /// Foundation's static libraries, in one group so that the linker resolves their references to
 /// each other whatever the order.
-/// FoundationNetworking (which the MCP SDK's HTTP client transport uses) comes with its libcurl glue.
 let staticFoundation = [
-    "--start-group", "-lFoundationNetworking", "-l_CFURLSessionInterface", "-lcurl",
-    "-lFoundation", "-lCoreFoundation", "-lFoundationInternationalization",
+    "--start-group", "-lFoundation", "-lCoreFoundation", "-lFoundationInternationalization",
     "-l_FoundationICU", "-lFoundationEssentials", "-l_FoundationCShims", "-l_FoundationCollections",
     "--end-group"
 ].flatMap { ["-Xlinker", $0] }
@@ -126,6 +124,7 @@ let package = Package(
                 "Imaging",
                 "Inference",
                 "VirtualPhone",
+                "Flows",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -178,6 +177,30 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio")
             ]
         ),
+        // Maestro-style flows and natural-language goals as tests: parsing, selectors, the runner,
+        // JUnit and HTML reports.
+        .target(
+            name: "Flows",
+            dependencies: [
+                "Basics",
+                "Agent",
+                "AndroidPhone",
+                "Trajectory",
+                "Imaging",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log")
+            ]
+        ),
+        .testTarget(
+            name: "FlowsTests",
+            dependencies: [
+                "Flows", "Agent", "AndroidPhone", "Trajectory", "Imaging", "Basics", "PhoneRig", "TetherTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio")
+            ],
+            exclude: ["Schema"]
+        ),
         // The MCP server over phones: tools, their schemas, the server setup (stdio in `tether mcp`,
         // HTTP in the daemon).
         .target(
@@ -221,6 +244,7 @@ let package = Package(
             dependencies: [
                 "Basics",
                 "Agent",
+                "VirtualPhone",
                 "PhoneMCP",
                 .product(name: "MCP", package: "swift-sdk"),
                 "AndroidPhone",
@@ -243,6 +267,7 @@ let package = Package(
                 "Basics",
                 "Daemon",
                 "ADB",
+                "VirtualPhone",
                 "Agent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
