@@ -66,6 +66,13 @@ import Testing
         #expect(await phone.foreground.package == "com.android.settings")
         _ = await sh(phone, "sendevent /dev/input/event1 1 172 1; sendevent /dev/input/event1 1 172 0")
         #expect(await phone.foreground.package == VirtualPhone.launcherPackage)
+        // A person's Back press through the control API is on the same device.
+        let (id, stream) = await phone.subscribe()
+        await phone.pressKey(4)
+        await phone.unsubscribe(id)
+        var seen: [String] = []
+        for await e in stream { seen.append("\(e.device) \(e.type) \(e.code) \(e.value)") }
+        #expect(seen == ["1 1 158 1", "1 0 0 0", "1 1 158 0", "1 0 0 0"])
         let caps = await sh(phone, "getevent -lp /dev/input/event1")
         for key in ["KEY_BACK", "KEY_HOMEPAGE", "KEY_APPSELECT", "KEY_POWER"] { #expect(caps.out.contains(key), "\(caps.out)") }
     }

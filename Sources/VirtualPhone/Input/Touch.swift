@@ -49,7 +49,8 @@ extension VirtualPhone {
         touchUp()
     }
 
-    /// A hardware key press (power, volume) or a key the framework injects.
+    /// A person presses a key: the keys device reports power, volume, Back, Home and Recents
+    /// (getevent sees them); other codes act as keys the framework injects.
     public func pressKey(_ code: Int) {
         if let linux = Self.linuxKeys[code] {
             emit([(1, linux, 1), (0, 0, 0)], device: Self.keyDevice)
@@ -59,5 +60,5 @@ extension VirtualPhone {
     }
 
     /// Android key codes of the hardware keys, and their Linux codes.
-    static let linuxKeys: [Int: UInt16] = [26: 116, 24: 115, 25: 114]
+    static let linuxKeys: [Int: UInt16] = [26: 116, 24: 115, 25: 114, 4: 158, 3: 172, 187: 0x244]
 }
