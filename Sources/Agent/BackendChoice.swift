@@ -23,6 +23,17 @@ public enum BackendChoice: Sendable, Equatable {
         public var counter: any TokenCounter
         let openAI: OpenAIBackend?
 
+        /// A backend made elsewhere (a shared engine), with its counter; nothing to shut down.
+        public init(backend: any ModelBackend, counter: any TokenCounter) {
+            self.init(backend: backend, counter: counter, openAI: nil)
+        }
+
+        init(backend: any ModelBackend, counter: any TokenCounter, openAI: OpenAIBackend?) {
+            self.backend = backend
+            self.counter = counter
+            self.openAI = openAI
+        }
+
         /// The HTTP backend, to probe before a run (nil for the others).
         public var server: OpenAIBackend? { openAI }
 

@@ -6,6 +6,7 @@ import Daemon
 import Foundation
 import Logging
 import ServiceLifecycle
+import VirtualPhone
 
 /// `tetherd`: the Tether daemon. Argument parsing and wiring only; the daemon is `Daemon`.
 @main
@@ -43,6 +44,9 @@ struct TetherD: AsyncParsableCommand {
     @Option(name: .customLong("device"), help: ArgumentHelp("A TCP phone to connect at start (repeatable).", valueName: "host:port"))
     var devices: [String] = []
 
+    @Option(name: .customLong("devices"), help: ArgumentHelp("The Devices folder (virtual-phone tasks) for jobs with a \"check\" (default: found from the current directory or $TETHER_DEVICES, when there is one).", valueName: "dir"))
+    var devicesDirectory: String?
+
     @Flag(inversion: .prefixedNo, help: "Take USB phones as they are plugged in (libusb hotplug; default on).")
     var usb: Bool?
 
@@ -62,6 +66,7 @@ struct TetherD: AsyncParsableCommand {
             }
         }
         var options = TetherDaemon.Options(devices: (file.devices ?? []) + devices, shortcuts: library, allowShell: allowShell || file.allowShell == true)
+        options.catalog = try Self.catalog(devicesDirectory ?? file.devicesDirectory, logger: logger)
         options.discovery = try Self.discovery(usb: usb ?? file.usb ?? true, server: adbServer ?? file.adbServer)
         if let directory = model ?? file.model {
             let queue = modelQueue ?? file.modelQueue ?? ModelEngine.defaultQueueLimit
@@ -96,6 +101,20 @@ struct TetherD: AsyncParsableCommand {
 }
 
 extension TetherD {
+    /// The task catalog: the folder given (which must load), else the one found, else none.
+    static func catalog(_ explicit: String?, logger: Logger) throws -> DeviceCatalog? {
+        if let explicit {
+            do { return try DeviceCatalog.load(from: URL(fileURLWithPath: explicit)) } catch {
+                throw StartFailure(description: "cannot load the Devices folder \(explicit): \(error)")
+            }
+        }
+        guard let found = try? DeviceCatalog.locate() else { return nil }
+        do { return try DeviceCatalog.load(from: found) } catch {
+            logger.warning("ignoring the Devices folder found", metadata: ["path": "\(found.path)", "error": "\(error)"])
+            return nil
+        }
+    }
+
     static func discovery(usb: Bool, server: String?) throws -> DeviceDiscovery? {
         var client: ADBServerClient? = ADBServerClient.fromEnvironment()
         if let server {

@@ -6,10 +6,16 @@ extension DaemonAPI {
     struct Answer: Decodable { var answer: String }
 
     func addJobRoutes(to router: Router<DaemonRequestContext>) {
-        let store = self.store, controls = self.controls, devices = self.devices
+        let store = self.store, controls = self.controls, devices = self.devices, catalog = self.catalog
         router.post("/v1/jobs") { request, _ in
             let spec = try await RequestJSON.decode(RunJobSpec.self, from: request)
             try spec.validate()
+            if let check = spec.check, catalog?.task(check) == nil {
+                throw APIError.badRequest(
+                    catalog == nil
+                        ? "\"check\" needs the virtual phone's tasks: start tetherd with --devices DIR (the Devices folder)"
+                        : "\"check\": no task \(check); tether vphone tasks lists them")
+            }
             if let serial = spec.device, await devices.info(serial) == nil {
                 throw APIError.notFound("no device \(serial); add it with POST /v1/devices or leave \"device\" out")
             }

@@ -13,7 +13,7 @@ extension DaemonAPI {
     func addMCPRoute(to router: Router<DaemonRequestContext>) {
         let tools = PhoneTools(
             source: DaemonPhones(devices: devices),
-            tasks: DaemonTasks(store: store, devices: devices))
+            tasks: DaemonTasks(store: store, devices: devices), shortcuts: shortcuts)
         let version = self.version
         router.post("/mcp") { request, _ in try await Self.serveMCP(request, tools: tools, version: version) }
         router.get("/mcp") { request, _ in try await Self.serveMCP(request, tools: tools, version: version) }
@@ -28,6 +28,7 @@ extension DaemonAPI {
 
     static func serveMCP(_ request: Request, tools: PhoneTools, version: String) async throws -> Response {
         let body = try await request.body.collect(upTo: RequestJSON.maxBody)
+        if request.method == .post, let problem = MCPEnvelope.problem(in: body) { return MCPEnvelope.refusal(problem) }
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         let mcpRequest = MCP.HTTPRequest(

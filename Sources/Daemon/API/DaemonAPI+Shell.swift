@@ -45,8 +45,7 @@ extension DaemonAPI {
             return try await Self.guarded {
                 let result: CommandResult
                 do { result = try await phone.shell(body.command, timeout: .seconds(seconds), exactStatus: true) } catch let error as PhoneError {
-                    if case .timeout = error { throw APIError(.gatewayTimeout, "the command did not end within \(seconds) s: \(error)") }
-                    throw APIError(.badGateway, "the phone did not run the command: \(error)")
+                    throw APIError(phone: error)
                 }
                 let out = result.stdout.prefix(Self.maxShellOutput), err = result.stderr.prefix(Self.maxShellOutput)
                 return JSONResponse.make(

@@ -1,6 +1,9 @@
+import Agent
+import AndroidPhone
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
+import VirtualPhone
 
 /// The HTTP + WebSocket API (docs/api.yaml): one router, behind the bearer token.
 public struct DaemonAPI: Sendable {
@@ -14,6 +17,10 @@ public struct DaemonAPI: Sendable {
     var modelEngine: ModelEngine?
     /// Whether `POST /v1/devices/{serial}/shell` runs commands (`--allow-shell`).
     var allowShell = false
+    /// The virtual phone's tasks, to refuse a job whose `check` names none.
+    var catalog: DeviceCatalog?
+    /// The shortcuts offered to jobs, and to MCP clients (run_shortcut).
+    var shortcuts: ShortcutLibrary = .empty
 
     public init(
         store: Store, devices: DeviceManager, controls: JobControls, token: String, metrics: DaemonMetrics,
@@ -50,7 +57,9 @@ public struct DaemonAPI: Sendable {
     /// Runs `body`, turning any error that is not already an API answer into one: a store
     /// failure is the daemon's, not the client's (503, try again).
     static func guarded(_ body: () async throws -> Response) async throws(APIError) -> Response {
-        do { return try await body() } catch let error as APIError { throw error } catch let error as StoreError {
+        do { return try await body() } catch let error as APIError { throw error } catch let error as PhoneError {
+            throw APIError(phone: error)
+        } catch let error as StoreError {
             throw APIError(.serviceUnavailable, "the daemon's store failed: \(error.message); try again")
         } catch {
             throw APIError(.badGateway, "\(error)")

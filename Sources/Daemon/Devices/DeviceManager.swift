@@ -62,8 +62,13 @@ public actor DeviceManager: Service {
         do { parsed = try DeviceConnector.parseAddress(address) } catch {
             throw .badRequest("\"address\" must be HOST:PORT, e.g. 127.0.0.1:5555, not \"\(address)\"")
         }
-        guard parsed.host.count <= 253, !parsed.host.contains(where: { $0.isWhitespace || $0 == "/" }) else {
-            throw .badRequest("\"address\" has an invalid host: \"\(parsed.host)\"")
+        // A host name or IPv4 address, or an IPv6 one in brackets: nothing else reaches a socket.
+        let bracketed = address.hasPrefix("[")
+        let allowed: (Character) -> Bool = { c in
+            c.isASCII && (c.isLetter || c.isNumber || c == "." || c == "-" || c == "_" || (bracketed && c == ":"))
+        }
+        guard (1...253).contains(parsed.host.count), parsed.host.allSatisfy(allowed) else {
+            throw .badRequest("\"address\" has an invalid host: \"\(parsed.host)\" (a name, an IPv4 address or an [IPv6] one)")
         }
         return "\(parsed.host):\(parsed.port)"
     }

@@ -2,6 +2,7 @@ import Agent
 import AndroidPhone
 import Foundation
 import Trajectory
+import VirtualPhone
 
 extension JobRunner {
     /// How a job's run ended, whichever came first.
@@ -36,7 +37,13 @@ extension JobRunner {
         let spec = stored
         guard let choice = spec.backend.choice else { return (.failed, "the job names no backend") }
         let made: BackendChoice.Made
-        do { made = try choice.make() } catch { return (.failed, "\(error)") }
+        if case .inProcess(let directory) = choice, let engine, engine.serves(directory: directory) {
+            // The daemon's loaded model: its queue and prefix cache, not a second copy.
+            let shared = EngineBackend(engine: engine)
+            made = BackendChoice.Made(backend: shared, counter: shared.counter)
+        } else {
+            do { made = try choice.make() } catch { return (.failed, "\(error)") }
+        }
         let relative = "episodes/\(job.id)"
         let episode = stateDirectory.appendingPathComponent(relative, isDirectory: true)
         try? store.progress(job.id, steps: 0, episode: relative)
@@ -73,7 +80,9 @@ extension JobRunner {
         case .timedOut: return (.failed, "the job took longer than its timeout of \(Int(spec.seconds)) s")
         case .outcome(let outcome):
             switch outcome.status {
-            case .finished: return (.succeeded, outcome.message)
+            case .finished:
+                guard let check = spec.check else { return (.succeeded, outcome.message) }
+                return await verify(check, on: phone, after: outcome.message)
             case .cancelled: return (.interrupted, "interrupted: the daemon stopped while the job was running")
             case .failed, .running:
                 if let gone = await devices.checkAlive(serial) { return (.failed, "\(Self.vanished): \(gone)") }
@@ -83,6 +92,21 @@ extension JobRunner {
     }
 
     static let vanished = "the phone vanished"
+
+    /// A job with a `check` succeeds only when the virtual phone's task check passes too: the
+    /// phone's state decides, never the model's claim.
+    func verify(_ check: String, on phone: Phone, after message: String) async -> (JobStatus, String) {
+        guard let task = catalog?.task(check) else {
+            return (.failed, "the model finished, but there is no task \(check) to check (start tetherd with --devices DIR)")
+        }
+        do {
+            let result = try await TaskChecker.check(task, on: phone.target)
+            if result.passed { return (.succeeded, "\(message) (check \(check) passed)") }
+            return (.failed, "the model finished (\(message)), but check \(check) failed: \(result.reasons.joined(separator: "; "))")
+        } catch {
+            return (.failed, "the model finished, but check \(check) could not run: \(error)")
+        }
+    }
 
     /// A job whose phone vanished, submitted with `retry.device_lost`, is queued again as a new job.
     func requeue(_ job: JobRecord) {

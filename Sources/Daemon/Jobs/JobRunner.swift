@@ -2,6 +2,7 @@ import Agent
 import AndroidPhone
 import Foundation
 import Logging
+import VirtualPhone
 import ServiceLifecycle
 
 /// Runs queued jobs: for every phone that is online and free, takes its lease and the oldest
@@ -13,12 +14,17 @@ public final class JobRunner: Service, Sendable {
     let controls: JobControls
     let metrics: DaemonMetrics
     let shortcuts: ShortcutLibrary
+    /// The virtual phone's task definitions, for jobs with a `check`.
+    let catalog: DeviceCatalog?
+    /// The checkpoint `tetherd --model` serves: jobs that name its directory share it.
+    let engine: ModelEngine?
     let stateDirectory: URL
     let logger: Logger
 
     public init(
         store: Store, devices: DeviceManager, controls: JobControls, metrics: DaemonMetrics = DaemonMetrics(),
-        shortcuts: ShortcutLibrary = .empty, stateDirectory: URL,
+        shortcuts: ShortcutLibrary = .empty, catalog: DeviceCatalog? = nil, engine: ModelEngine? = nil,
+        stateDirectory: URL,
         logger: Logger = Logger(label: "tether.daemon.jobs")
     ) {
         self.store = store
@@ -26,6 +32,8 @@ public final class JobRunner: Service, Sendable {
         self.controls = controls
         self.metrics = metrics
         self.shortcuts = shortcuts
+        self.catalog = catalog
+        self.engine = engine
         self.stateDirectory = stateDirectory
         self.logger = logger
     }

@@ -31,6 +31,17 @@ public struct RunJobSpec: Sendable, Codable, Equatable {
             self.scripted = scripted
         }
 
+        /// The three ways to name a model may be left out but not given as null: which one a
+        /// job names must never depend on how a client spells "absent".
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            endpoint = c.contains(.endpoint) ? try c.decode(String.self, forKey: .endpoint) : nil
+            modelDir = c.contains(.modelDir) ? try c.decode(String.self, forKey: .modelDir) : nil
+            scripted = c.contains(.scripted) ? try c.decode([String].self, forKey: .scripted) : nil
+            model = try c.decodeIfPresent(String.self, forKey: .model)
+            apiKey = try c.decodeIfPresent(String.self, forKey: .apiKey)
+        }
+
         /// The backend this names: scripted replies first, then a checkpoint, then a server.
         public var choice: BackendChoice? {
             if let scripted { return .scripted(scripted) }
@@ -59,9 +70,12 @@ public struct RunJobSpec: Sendable, Codable, Equatable {
     /// Seconds a question waits for its answer before the run goes on without one.
     public var questionTimeout: Double?
     public var retry: Retry?
+    /// A virtual-phone task id (`tether vphone tasks`): the job succeeds only when its check
+    /// passes on the phone after the model finished.
+    public var check: String?
 
     enum CodingKeys: String, CodingKey {
-        case kind, task, device, backend, lang, timeout, retry
+        case kind, task, device, backend, lang, timeout, retry, check
         case maxSteps = "max_steps", onSensitive = "on_sensitive", questionTimeout = "question_timeout"
     }
 
@@ -100,6 +114,9 @@ public struct RunJobSpec: Sendable, Codable, Equatable {
             guard let url = URL(string: endpoint), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
                 throw .badRequest("\"backend.endpoint\" must be an http(s) URL such as http://127.0.0.1:8000/v1, not \"\(endpoint)\"")
             }
+        }
+        if let check, check.isEmpty || check.count > 200 || check.contains(where: { $0.isWhitespace }) {
+            throw .badRequest("\"check\" must be a task id such as \"settings-wifi-off\" (see tether vphone tasks)")
         }
         guard (1...500).contains(steps) else { throw .badRequest("\"max_steps\" must be 1…500") }
         guard seconds > 0, seconds <= 7 * 24 * 3600 else { throw .badRequest("\"timeout\" must be 0 < seconds ≤ 604800") }

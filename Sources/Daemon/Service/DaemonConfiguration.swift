@@ -14,6 +14,8 @@ public struct DaemonConfiguration: Sendable, Codable, Equatable {
     public var allowShell: Bool?
     /// A folder of shortcut definitions (Devices/shortcuts) offered to every job's agent.
     public var shortcuts: String?
+    /// The Devices folder (virtual-phone tasks) for jobs with a `check`.
+    public var devicesDirectory: String?
     /// Watch USB for phones (default true).
     public var usb: Bool?
     /// The adb server whose phones to take, HOST:PORT, or "off" (default: $ANDROID_ADB_SERVER_PORT or 5037).
@@ -25,7 +27,7 @@ public struct DaemonConfiguration: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case listen, devices, shortcuts, model, usb
-        case adbServer = "adb_server"
+        case adbServer = "adb_server", devicesDirectory = "devices_dir"
         case stateDirectory = "state_dir", allowShell = "allow_shell", modelQueue = "model_queue"
     }
 
@@ -43,7 +45,7 @@ public struct DaemonConfiguration: Sendable, Codable, Equatable {
             throw StoreError("cannot read the config file \(path): \(error.localizedDescription)")
         }
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-            let known = Set(["state_dir", "listen", "devices", "allow_shell", "shortcuts", "model", "model_queue", "usb", "adb_server"])
+            let known = Set(["state_dir", "listen", "devices", "allow_shell", "shortcuts", "model", "model_queue", "usb", "adb_server", "devices_dir"])
             let unknown = object.keys.filter { !known.contains($0) }.sorted()
             if !unknown.isEmpty { throw StoreError("the config file \(path) has unknown keys: \(unknown.joined(separator: ", ")); known: \(known.sorted().joined(separator: ", "))") }
         }

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
+import VirtualPhone
 
 /// The daemon assembled: store, devices, job runner and API, as services for one
 /// `ServiceGroup`. `tetherd` runs it; tests run it in-process.
@@ -32,6 +33,8 @@ public struct TetherDaemon: Sendable {
         public var allowShell = false
         /// USB hotplug and an adb server to take phones from (nil: only the TCP phones given).
         public var discovery: DeviceDiscovery?
+        /// The virtual phone's task definitions (Devices/), for jobs with a `check`.
+        public var catalog: DeviceCatalog?
         /// The checkpoint served at `/v1/chat/completions` (`tetherd --model DIR`); nil serves
         /// none.
         public var model: ModelEngine?
@@ -60,7 +63,7 @@ public struct TetherDaemon: Sendable {
         metrics = DaemonMetrics()
         devices = DeviceManager(store: store, addresses: options.devices, discovery: options.discovery)
         runner = JobRunner(
-            store: store, devices: devices, controls: controls, metrics: metrics, shortcuts: options.shortcuts,
+            store: store, devices: devices, controls: controls, metrics: metrics, shortcuts: options.shortcuts, catalog: options.catalog, engine: options.model,
             stateDirectory: stateDirectory)
         self.host = host
         self.port = port
@@ -74,6 +77,8 @@ public struct TetherDaemon: Sendable {
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
         var api = DaemonAPI(store: store, devices: devices, controls: controls, token: token, metrics: metrics)
         api.allowShell = options.allowShell
+        api.catalog = options.catalog
+        api.shortcuts = options.shortcuts
         api.modelEngine = options.model
         let logger = self.logger
         let router = api.router()
