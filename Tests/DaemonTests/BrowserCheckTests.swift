@@ -54,6 +54,17 @@ import Testing
                 }
                 #expect(inFront, "Settings is in front on the phone after the click")
 
+                // The phone turned a quarter, its lock screen showing (laid out landscape): the
+                // page shows it wider than tall, and a drag upwards on it unlocks the phone.
+                await rig.device.setRotation(1)
+                await rig.device.sleep()
+                await rig.device.wakeUp()
+                #expect(await rig.device.keyguardShowing)
+                try await check("rotated")
+                let unlocked = try await eventually(timeout: .seconds(10)) { await !rig.device.keyguardShowing }
+                #expect(unlocked, "the drag on the landscape screen swiped the lock screen away")
+                await rig.device.setRotation(0)
+
                 // A scripted job whose sensitive tap waits for the Confirm button.
                 try await check("job")
                 let jobs = try await api.call(.GET, "/v1/jobs").array ?? []

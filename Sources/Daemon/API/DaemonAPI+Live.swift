@@ -5,6 +5,14 @@ import HummingbirdWebSocket
 /// `/v1/devices/{serial}/live`: a WebSocket of the phone's screen as JPEG frames (binary), as
 /// often as `?fps=` asks (1…10, default 2) and the phone can capture. Watching is allowed while
 /// a job holds the phone. It ends when the client closes or the phone goes away.
+///
+/// Frames never queue here: the next screen is captured only once the connection took the last
+/// frame (a write waits while the channel is over its high-water mark), so a slow client gets
+/// fewer, fresh frames rather than a growing backlog of old ones.
+///
+/// The client may send input as JSON text messages, each what `POST /v1/devices/{serial}/input`
+/// takes (`{"tap": [x, y]}`, …); each is answered with a text message, `{"done": "…"}` or
+/// `{"error": "…"}` (refused while a job holds the phone), and the frames go on either way.
 extension DaemonAPI {
     func addLiveSocket(to router: Router<DaemonRequestContext>) {
         let devices = self.devices
@@ -23,22 +31,57 @@ extension DaemonAPI {
                 let fps = context.request.uri.queryParameters.get("fps").flatMap { Int(String($0)) } ?? 2
                 let interval = Duration.milliseconds(1000 / max(1, min(10, fps)))
                 let logger = context.logger
-                try await WebSocketSession.send(reading: inbound) {
-                    let clock = ContinuousClock()
-                    while !Task.isCancelled {
-                        let started = clock.now
-                        let jpeg: [UInt8]
-                        do {
-                            jpeg = try await devices.phoneForViewing(serial).screenshot().jpegData(quality: 70)
-                        } catch {
-                            logger.info("live view ended", metadata: ["serial": "\(serial)", "reason": "\(error)"])
-                            break
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        let clock = ContinuousClock()
+                        while !Task.isCancelled {
+                            let started = clock.now
+                            let jpeg: [UInt8]
+                            do {
+                                jpeg = try await devices.phoneForViewing(serial).screenshot().jpegData(quality: 70)
+                            } catch {
+                                logger.info("live view ended", metadata: ["serial": "\(serial)", "reason": "\(error)"])
+                                break
+                            }
+                            try await outbound.write(.binary(ByteBuffer(bytes: jpeg)))
+                            let rest = interval - (clock.now - started)
+                            if rest > .zero { try await Task.sleep(for: rest) }
                         }
-                        try await outbound.write(.binary(ByteBuffer(bytes: jpeg)))
-                        let rest = interval - (clock.now - started)
-                        if rest > .zero { try await Task.sleep(for: rest) }
                     }
+                    group.addTask {
+                        for try await message in inbound.messages(maxSize: RequestJSON.maxBody) {
+                            guard case .text(let text) = message else { continue }
+                            let reply = await LiveInput.perform(text, on: serial, devices: devices)
+                            try await outbound.write(.text(reply))
+                        }
+                    }
+                    defer { group.cancelAll() }
+                    try await group.next()
                 }
             })
+    }
+}
+
+/// An input message on the live socket: decoded and checked as the input route does it.
+enum LiveInput {
+    static func perform(_ text: String, on serial: String, devices: DeviceManager) async -> String {
+        do {
+            let input: DeviceInput
+            do { input = try JSONDecoder().decode(DeviceInput.self, from: Data(text.utf8)) } catch {
+                throw APIError.badRequest("the message is not an input: \(RequestJSON.explain(error))")
+            }
+            try input.validate()
+            let phone = try await devices.phoneForCommand(serial)
+            try await input.perform(on: phone)
+            return reply(["done": input.summary])
+        } catch let error as APIError {
+            return reply(["error": error.message])
+        } catch {
+            return reply(["error": "\(error)"])
+        }
+    }
+
+    static func reply(_ object: [String: String]) -> String {
+        (try? JSONEncoder().encode(object)).map { String(decoding: $0, as: UTF8.self) } ?? #"{"error":"unencodable reply"}"#
     }
 }

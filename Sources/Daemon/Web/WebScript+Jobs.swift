@@ -7,6 +7,17 @@ extension WebScript {
           "<think>Done.</think>\n<answer>finish(message=\"All done.\")</answer>",
         ];
 
+        // Wraps a refresh that reads and then returns what to draw: of overlapping calls, only
+        // the last one started draws.
+        function newestWins(read) {
+          let latest = 0;
+          return async () => {
+            const mine = ++latest;
+            const draw = await read();
+            if (mine === latest) draw();
+          };
+        }
+
         async function showNewJob(root) {
           const devices = await api("GET", "/v1/devices").catch(() => []);
           const task = el("textarea", { name: "task", id: "task", required: true, placeholder: "What should the phone do?" });
@@ -96,30 +107,37 @@ extension WebScript {
           root.append(el("h1", { text: `Job ${shortID(id)}` }), head, message, questions, el("h2", { text: "Steps" }), list);
           const shown = new Map();
 
-          async function refreshJob() {
+          // Refreshes may overlap; only the newest one's answer is shown, so an answer that
+          // was read before a change never replaces one read after it.
+          const refreshJob = newestWins(async () => {
             const job = await api("GET", `/v1/jobs/${id}`);
-            const final = finalStatuses.has(job.status);
-            head.replaceChildren(...[badge(job.status, "job-status"),
-              el("span", { text: job.spec ? job.spec.task : "" }),
-              el("span", { class: "muted", text: `phone ${job.device || job.requested_device || "any"} · ${job.steps} steps` }),
-              job.episode ? el("a", { href: `#/episode/${id}`, text: "episode" }) : null,
-              final ? null : cancel].filter(Boolean));
-            message.textContent = job.message || "";
-          }
-          async function refreshQuestions() {
+            return () => {
+              const final = finalStatuses.has(job.status);
+              head.replaceChildren(...[badge(job.status, "job-status"),
+                el("span", { text: job.spec ? job.spec.task : "" }),
+                el("span", { class: "muted", text: `phone ${job.device || job.requested_device || "any"} · ${job.steps} steps` }),
+                job.episode ? el("a", { href: `#/episode/${id}`, text: "episode" }) : null,
+                final ? null : cancel].filter(Boolean));
+              message.textContent = job.message || "";
+            };
+          });
+          const refreshQuestions = newestWins(async () => {
             const pending = (await api("GET", `/v1/jobs/${id}/questions`)).filter((q) => q.status === "pending");
-            questions.replaceChildren(...pending.map((q) => questionCard(id, q, refreshQuestions)));
-          }
+            return () => questions.replaceChildren(...pending.map((q) => questionCard(id, q, refreshQuestions)));
+          });
+          let retries = 20;
           async function refreshSteps() {
-            let episode;
-            try { episode = await api("GET", `/v1/episodes/${id}`); } catch (error) { return; }
-            for (const step of episode.steps) {
+            let episode = null;
+            try { episode = await api("GET", `/v1/episodes/${id}`); } catch (error) { /* not written yet */ }
+            for (const step of episode ? episode.steps : []) {
               const known = shown.get(step.step);
               if (known && !known.partial) continue;
               const node = stepView(id, step);
               if (known) known.node.replaceWith(node); else list.append(node);
               shown.set(step.step, { node, partial: false });
             }
+            // A step announced by its event but not yet read from the episode: read again soon.
+            if ([...shown.values()].some((s) => s.partial) && retries-- > 0) setTimeout(() => soon("steps", refreshSteps), 500);
           }
           // A step event shows the step at once; the episode's record (screenshot, reasoning,
           // tokens) replaces it as soon as it is read.

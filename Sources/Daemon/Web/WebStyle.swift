@@ -26,10 +26,10 @@ enum WebStyle {
         .device-card { cursor: pointer; display: flex; flex-direction: column; gap: .4rem; }
         .device-card canvas { width: auto; height: auto; max-width: 100%; max-height: 60vh; margin: 0 auto; }
         canvas.screen { display: block; background: #000; border-radius: 6px; max-width: 100%; }
-        .device-view { display: grid; gap: 1rem; grid-template-columns: minmax(0, auto) minmax(0, 1fr); align-items: start; }
-        .device-view canvas.screen { width: auto; height: auto; max-height: calc(100vh - 7rem);
-          touch-action: none; cursor: crosshair; user-select: none; }
-        .controls { display: flex; flex-direction: column; gap: .8rem; min-width: 0; }
+        .device-view { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
+        .device-view canvas.screen { flex: 0 0 auto; width: auto; height: auto; max-width: 100%;
+          max-height: calc(100vh - 7rem); touch-action: none; cursor: crosshair; user-select: none; }
+        .controls { display: flex; flex-direction: column; gap: .8rem; flex: 1 1 18rem; min-width: 0; }
         .row { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; }
         .state { display: inline-block; padding: 0 .45rem; border-radius: 999px; font-size: 12px; font-weight: 600;
           background: #e8ebf0; color: var(--muted); }
@@ -71,7 +71,7 @@ enum WebStyle {
         .signin-card { width: min(100%, 420px); display: flex; flex-direction: column; gap: .6rem; }
         .signin-card input { width: 100%; }
         @media (max-width: 760px) {
-          .device-view, .step { grid-template-columns: minmax(0, 1fr); }
+          .step { grid-template-columns: minmax(0, 1fr); }
           .device-view canvas.screen { max-height: 70vh; margin: 0 auto; }
           .shot { max-width: 420px; }
         }
