@@ -2,6 +2,7 @@ import Agent
 import Flows
 import Foundation
 import TetherTestSupport
+import PhoneRig
 import Testing
 
 /// Flows on virtual phones: the worked examples, a failure named at its step, a flaky flow
@@ -150,5 +151,36 @@ import Testing
         let without = try await runOnVirtualPhones([flow], scratch: scratch)
         #expect(without.first?.failure?.message.contains("goal needs a model") == true)
         #expect(without.first?.failure?.message.contains("--endpoint") == true)
+    }
+}
+
+/// A phone that goes away mid-flow fails that flow with the reason; the flows after it, with no
+/// phone left, fail saying so.
+@Suite(.serialized) struct PhoneLostTests {
+    @Test func aLostPhoneFailsItsFlowAndTheRestHaveNoPhone() async throws {
+        let scratch = TemporaryDirectory()
+        let waiting = try FlowLoader.parse(
+            yaml: "appId: com.android.settings\nname: waiting\n---\n- extendedWaitUntil:\n    visible: Never shown\n    timeout: 30000\n",
+            file: "waiting.yaml")
+        let next = try FlowLoader.parse(yaml: "appId: com.android.settings\nname: next\n---\n- launchApp\n", file: "next.yaml")
+        let rig = try await PhoneRig.start(profile: "pixel-7", seed: 1)
+        let results = try await withCleanup {
+            let suite = FlowSuite(flows: [waiting, next], options: FlowRunOptions(outputDirectory: scratch.url))
+            let phone = await FlowPhone.describe(rig.phone, serial: "127.0.0.1:\(rig.port)")
+            let stopper = Task {
+                try? await Task.sleep(for: .seconds(1))
+                await rig.server.stop()
+            }
+            let results = await suite.run(on: [phone])
+            await stopper.value
+            return results
+        } cleanup: {
+            await rig.stop()
+        }
+        #expect(results.map(\.status) == [.failed, .failed])
+        #expect(results[0].failure?.phoneLost == true)
+        #expect(results[0].failure?.message.contains("the phone was lost") == true, "\(results[0].failure?.message ?? "")")
+        #expect(results[0].failure?.location?.line == 4)
+        #expect(results[1].failure?.message.contains("no phone was left") == true)
     }
 }
