@@ -108,6 +108,19 @@ import Testing
         #expect(failed.first?.failure?.message.contains("NOPE is not set") == true)
     }
 
+    @Test func aFlowPastItsTimeLimitFailsAtTheStepThatWasRunning() async throws {
+        let scratch = TemporaryDirectory()
+        let flow = try FlowLoader.parse(
+            yaml: "appId: com.android.settings\n---\n- launchApp\n- extendedWaitUntil:\n    visible: Never shown\n    timeout: 30000\n- back\n",
+            file: "slow.yaml")
+        let results = try await runOnVirtualPhones([flow], scratch: scratch) { $0.options.flowTimeout = .seconds(2) }
+        let result = try #require(results.first)
+        #expect(result.status == .failed)
+        #expect(result.failure?.message.contains("time ran out") == true, "\(result.failure?.summary ?? "")")
+        #expect(result.failure?.location?.line == 4)
+        #expect(result.steps.map(\.status) == [.passed, .failed])
+    }
+
     @Test func twoPhonesShareTheSuite() async throws {
         let scratch = TemporaryDirectory()
         var flows: [Flow] = []

@@ -116,6 +116,9 @@ actor FlowExecution {
                 message = "skipped: its when did not hold"
             }
         } catch is CancellationError {
+            reports[index].status = .failed
+            reports[index].message = "stopped here: the run was cancelled or the flow's time ran out"
+            reports[index].seconds = (clock.now - start).seconds
             throw CancellationError()
         } catch {
             let failure = StepFailure.from(error)
