@@ -41,9 +41,9 @@ public actor VirtualPhone {
     var lastTap: (x: Int, y: Int, time: Double)?
     var touch: (x: Int, y: Int, startX: Int, startY: Int, start: Double, id: Int)?
     var nextTrackingId = 0x1a0
-    /// The display's rotation in quarter turns (0–3), as `dumpsys input` reports it. Only what
-    /// the phone reports turns: the frame stays in the natural (portrait) layout, like an app that
-    /// keeps portrait while the system turns, and touches are given in natural coordinates.
+    /// The display's rotation in quarter turns (0–3), as `dumpsys input` reports it. A quarter
+    /// turn lays the frame out at the turned size (landscape) and maps touches between the frame
+    /// and the panel, which keeps its natural orientation (WindowManager/Rotation.swift).
     public internal(set) var rotation = 0
     /// Screen on, lock screen showing, its PIN (nil: swipe to unlock), and the PIN typed so far
     /// while the PIN entry (the bouncer) shows. See Keyguard.swift.

@@ -64,15 +64,16 @@ import Testing
         #expect(xs == [Int32((w - 51) * (m.x + 1) / w)] && ys == [Int32(100 * (m.y + 1) / h)])
     }
 
-    /// Apps' screens are laid out by Layout/, which still takes the profile's natural size: until
-    /// it takes `screenWidth`/`screenHeight`, an app's frame stays portrait when turned.
+    /// An app's frame turns too: laid out at the turned size, and its UI tree says the rotation.
     @Test func anAppsFrameIsLandscapeWhenTurned() async throws {
         let phone = try makePhone()
         defer { phone.removeFiles() }
+        let portrait = await phone.screenshot()
         await phone.setRotation(1)
         let frame = await phone.screenshot()
-        withKnownIssue("Layout/ lays apps out at the profile's natural size") {
-            #expect(frame.width > frame.height)
-        }
+        #expect(frame.width == portrait.height && frame.height == portrait.width)
+        let tree = await phone.uiHierarchyXML()
+        #expect(tree.contains(#"<hierarchy rotation="1">"#))
+        #expect(tree.contains(#"bounds="[0,0][\#(portrait.height),\#(portrait.width)]""#), "\(tree.prefix(400))")
     }
 }

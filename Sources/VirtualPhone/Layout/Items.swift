@@ -19,7 +19,7 @@ extension VirtualPhone {
     }
 
     func layoutItem(_ template: ItemTemplate, ctx: JSON, pkg: String, rid: String, y: inout Int, ops: inout [DrawOp], nodes: inout [UINode]) {
-        let W = profile.width
+        let W = screenWidth
         let t = theme
         let title = Template.render(template.title, ctx)
         let sub = template.subtitle.map { Template.render($0, ctx) }.flatMap { $0.isEmpty ? nil : $0 }
@@ -90,7 +90,7 @@ extension VirtualPhone {
     }
 
     func layoutBubble(_ body: String, outgoing: Bool, caption: String?, pkg: String, y: inout Int, ops: inout [DrawOp], nodes: inout [UINode]) {
-        let W = profile.width
+        let W = screenWidth
         let t = theme
         let size = dp(16)
         let maxW = W * 3 / 4

@@ -6,7 +6,7 @@ extension VirtualPhone {
     func layoutKeyboard(_ kb: Rect, ops: inout [DrawOp], keys: inout [(Rect, String)]) {
         let dark = darkMode
         ops.append(.rect(kb, dark ? Color(r: 38, g: 39, b: 42) : Color(r: 232, g: 234, b: 237), radius: 0))
-        let W = profile.width
+        let W = screenWidth
         let rowH = (kb.height - dp(8)) / 4
         let keyW = W / 10
         let keyColor = dark ? Color(r: 70, g: 72, b: 76) : .white

@@ -17,7 +17,7 @@ extension VirtualPhone {
     }
 
     func layoutUnlocked() -> Frame {
-        let W = profile.width, H = profile.height
+        let W = screenWidth, H = screenHeight
         let t = theme
         let status = Rect(x0: 0, y0: 0, x1: W, y1: dp(28))
         let nav = Rect(x0: 0, y0: H - dp(48), x1: W, y1: H)

@@ -4,10 +4,10 @@ import Imaging
 /// The notification shade with quick settings.
 extension VirtualPhone {
     func layoutShade(ops: inout [DrawOp]) -> UINode {
-        let W = profile.width
+        let W = screenWidth
         let t = Theme.dark
         let panel = Rect(x0: 0, y0: 0, x1: W, y1: dp(380))
-        ops.append(.rect(Rect(x0: 0, y0: 0, x1: W, y1: profile.height), Color(r: 0, g: 0, b: 0, a: 110), radius: 0))
+        ops.append(.rect(Rect(x0: 0, y0: 0, x1: W, y1: screenHeight), Color(r: 0, g: 0, b: 0, a: 110), radius: 0))
         ops.append(.rect(panel, Color(r: 32, g: 33, b: 36), radius: dp(24)))
         ops.append(.text(Self.clockText(now), x: dp(24), baseline: dp(64), size: dp(32), color: t.text, bold: false))
         let s = states["com.android.settings"]
@@ -36,7 +36,7 @@ extension VirtualPhone {
                 className: "android.widget.SeekBar", package: "com.android.systemui", bounds: track, contentDesc: "Display brightness",
                 clickable: true, focusable: true, tap: .slider("brightness", min: 0, max: 100, track: track, package: "com.android.settings")))
         var root = UINode(
-            className: "android.widget.FrameLayout", package: "com.android.systemui", bounds: Rect(x0: 0, y0: 0, x1: W, y1: profile.height),
+            className: "android.widget.FrameLayout", package: "com.android.systemui", bounds: Rect(x0: 0, y0: 0, x1: W, y1: screenHeight),
             tap: .closeShade)
         root.children = [UINode(className: "android.widget.FrameLayout", package: "com.android.systemui", bounds: panel, resourceId: "com.android.systemui:id/quick_settings_panel", children: children)]
         return root

@@ -4,7 +4,7 @@ extension VirtualPhone {
     /// The window hierarchy as `uiautomator dump` writes it.
     public func uiHierarchyXML() -> String {
         let frame = layout()
-        var out = "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\">"
+        var out = "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"\(rotation)\">"
         func emit(_ node: UINode, index: Int) {
             let b = node.bounds
             out += "<node index=\"\(index)\" text=\"\(Self.xmlEscape(node.text))\" resource-id=\"\(Self.xmlEscape(node.resourceId))\" class=\"\(node.className)\" package=\"\(node.package)\" content-desc=\"\(Self.xmlEscape(node.contentDesc))\" checkable=\"\(node.checkable)\" checked=\"\(node.checked)\" clickable=\"\(node.clickable)\" enabled=\"true\" focusable=\"\(node.focusable)\" focused=\"\(node.focused)\" scrollable=\"\(node.scrollable)\" long-clickable=\"\(node.longClickable)\" password=\"\(node.password)\" selected=\"\(node.selected)\" bounds=\"[\(b.x0),\(b.y0)][\(b.x1),\(b.y1)]\""

@@ -41,7 +41,7 @@ extension VirtualPhone {
         ops: inout [DrawOp], nodes: inout [UINode]
     ) {
         if let cond = w.when, !(Template.evaluate(cond, ctx)?.truthy ?? false) { return }
-        let W = profile.width
+        let W = screenWidth
         let pad = dp(16)
         let t = theme
         let pkg = app.package
