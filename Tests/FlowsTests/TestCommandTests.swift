@@ -29,6 +29,49 @@ import Testing
         #expect(result.stderrText.contains("nothing was run"))
     }
 
+    @Test func goalAndAssertWithAIThroughAnOpenAICompatibleServer() async throws {
+        guard tetherIsBuilt() else { return }
+        let scratch = TemporaryDirectory()
+        let flow = try writeFlows(
+            [
+                "ai.yaml": """
+                appId: com.android.settings
+                ---
+                - launchApp
+                - goal:
+                    text: Open the display settings
+                    maxSteps: 3
+                    check:
+                      - assertVisible: Dark theme
+                - assertWithAI: The display settings are open
+                """
+            ], in: scratch
+        ).appendingPathComponent("ai.yaml")
+        let server = try await ScriptedModelServer(replies: [
+            #"<think>Display is a row in Settings.</think><answer>do(action="Tap", element=[500,318])</answer>"#,
+            #"<answer>finish(message="Display settings are open")</answer>"#,
+            "PASS: the Display page shows Dark theme"
+        ])
+        let (with, without) = try await withCleanup {
+            let common = [
+                tetherExecutable, "test", flow.path, "--vphones", "1", "--output", scratch.url.appendingPathComponent("out").path,
+                "--devices", repository.appendingPathComponent("Devices").path
+            ]
+            return (
+                try await run(common + ["--endpoint", server.baseURL, "--model-name", "scripted"], timeout: 180),
+                try await run(common, timeout: 180)
+            )
+        } cleanup: {
+            await server.stop()
+        }
+        #expect(with.status == 0, "\(with.stdoutText)\(with.stderrText)")
+        #expect(server.bodies.count == 3, "two agent steps and one judgement")
+        let judged = String(decoding: server.bodies.last ?? Data(), as: UTF8.self)
+        #expect(judged.contains("The display settings are open") && judged.contains("image_url"))
+        #expect(without.status == 1)
+        #expect(without.stdoutText.contains("ai.yaml:4:3: goal \"Open the display settings\": goal needs a model"), "\(without.stdoutText)")
+    }
+
     @Test(.enabled(if: hasChromium, "needs /usr/bin/chromium and /usr/bin/chromedriver (Scripts/bootstrap)"))
     func twoVirtualPhonesJUnitAndHTML() async throws {
         guard tetherIsBuilt() else { return }
