@@ -68,6 +68,11 @@ public final class OpenAIBackend: ModelBackend, Sendable {
     public let configuration: Configuration
     private let client: HTTPClient
     private let logger: Logger
+    /// The model's context length, when the server said it (`max_model_len` in `/v1/models`, as
+    /// vLLM and Tether's own server report it): history is then trimmed to fit it.
+    private let serverContext = Locked<Int?>(nil)
+
+    public var contextLength: Int? { serverContext.value }
 
     public var description: String { "openai-compatible \(configuration.baseURL) model \(configuration.model)" }
 
@@ -95,10 +100,20 @@ public final class OpenAIBackend: ModelBackend, Sendable {
         let milliseconds = Int64(timeout / .milliseconds(1))
         do {
             let response = try await client.execute(request, timeout: .milliseconds(milliseconds), logger: logger)
-            _ = try? await response.body.collect(upTo: 1 << 20)
+            if let body = try? await response.body.collect(upTo: 1 << 20), response.status == .ok {
+                serverContext.set(Self.contextLength(inModels: Array(body.readableBytesView), model: configuration.model))
+            }
         } catch {
             throw ModelBackendError("could not reach the model server at \(configuration.baseURL): \(Self.connectionFailure(error, within: timeout))")
         }
+    }
+
+    /// `max_model_len` of `model` in a `/v1/models` answer, when it is there and sensible.
+    static func contextLength(inModels body: [UInt8], model: String) -> Int? {
+        guard let entries = (try? JSON.decode(body))?["data"]?.array else { return nil }
+        let entry = entries.first { $0["id"]?.string == model }
+        guard let length = entry?["max_model_len"]?.double, length >= 256, length <= 10_000_000 else { return nil }
+        return Int(length)
     }
 
     /// A connection error in a few words, without the HTTP client's nesting.

@@ -181,6 +181,21 @@ final class TextCollector: Sendable {
         #expect(server.requests.map(\.uri) == ["/v1/models"])
     }
 
+    @Test func theProbeLearnsTheServersContextLengthForItsModel() async throws {
+        let list = #"{"object":"list","data":[{"id":"other","max_model_len":999},{"id":"m","max_model_len":8192}]}"#
+        let server = try FakeOpenAIServer(answersModelList: false) { _, _ in .json(status: 200, body: list) }
+        let b = OpenAIBackend(configuration: .init(baseURL: server.baseURL, model: "m"))
+        #expect(b.contextLength == nil)
+        try await b.probe()
+        #expect(b.contextLength == 8192)
+        try await b.shutdown()
+        try await server.stop()
+        // A list without it (or for another model) says nothing.
+        #expect(OpenAIBackend.contextLength(inModels: Array(#"{"data":[{"id":"m"}]}"#.utf8), model: "m") == nil)
+        #expect(OpenAIBackend.contextLength(inModels: Array(list.utf8), model: "x") == nil)
+        #expect(OpenAIBackend.contextLength(inModels: Array("not json".utf8), model: "m") == nil)
+    }
+
     @Test func serverSentEventsAcrossChunkBoundaries() {
         var p = ServerSentEvents()
         #expect(p.feed("data: {\"a\"") == [])

@@ -44,6 +44,14 @@ extension JobRunner {
         } else {
             do { made = try choice.make() } catch { return (.failed, "\(error)") }
         }
+        // A server is asked first what it serves (and its context length), so that a wrong or
+        // dead endpoint fails the job in seconds, before any step.
+        if let server = made.server {
+            do { try await server.probe() } catch {
+                await made.shutdown()
+                return (.failed, error.message)
+            }
+        }
         let relative = "episodes/\(job.id)"
         let episode = stateDirectory.appendingPathComponent(relative, isDirectory: true)
         try? store.progress(job.id, steps: 0, episode: relative)
