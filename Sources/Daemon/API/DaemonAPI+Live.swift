@@ -8,7 +8,10 @@ import HummingbirdWebSocket
 ///
 /// Frames never queue here: the next screen is captured only once the connection took the last
 /// frame (a write waits while the channel is over its high-water mark), so a slow client gets
-/// fewer, fresh frames rather than a growing backlog of old ones.
+/// fewer, fresh frames rather than a growing backlog of old ones. With `?ack=1` the client paces
+/// the frames itself: after the first, each frame is sent only once the client said `ack` (a text
+/// message) for the one before, so no frame waits in any buffer between the phone and the
+/// client's screen (the web page does this).
 ///
 /// The client may send input as JSON text messages, each what `POST /v1/devices/{serial}/input`
 /// takes (`{"tap": [x, y]}`, …); each is answered with a text message, `{"done": "…"}` or
@@ -31,10 +34,16 @@ extension DaemonAPI {
                 let fps = context.request.uri.queryParameters.get("fps").flatMap { Int(String($0)) } ?? 2
                 let interval = Duration.milliseconds(1000 / max(1, min(10, fps)))
                 let logger = context.logger
+                let paced = context.request.uri.queryParameters.get("ack") == "1"
+                let (acks, ackSink) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         let clock = ContinuousClock()
+                        var waitingForAck = false
+                        var ackIterator = acks.makeAsyncIterator()
                         while !Task.isCancelled {
+                            if waitingForAck, await ackIterator.next() == nil { break }
+                            waitingForAck = paced
                             let started = clock.now
                             let jpeg: [UInt8]
                             do {
@@ -51,11 +60,18 @@ extension DaemonAPI {
                     group.addTask {
                         for try await message in inbound.messages(maxSize: RequestJSON.maxBody) {
                             guard case .text(let text) = message else { continue }
+                            if text == "ack" {
+                                ackSink.yield()
+                                continue
+                            }
                             let reply = await LiveInput.perform(text, on: serial, devices: devices)
                             try await outbound.write(.text(reply))
                         }
                     }
-                    defer { group.cancelAll() }
+                    defer {
+                        ackSink.finish()
+                        group.cancelAll()
+                    }
                     try await group.next()
                 }
             })

@@ -70,7 +70,9 @@ enum WebScript {
         function liveScreen(canvas, serial, fps, onFrame) {
           let socket = null, latest = null, drawing = false, stopped = false, timer = null;
           const open = () => {
-            socket = new WebSocket(socketURL(`/v1/devices/${pathPart(serial)}/live?fps=${fps}`));
+            // ack=1: the daemon sends the next frame only after this page said "ack" for the
+            // last one, so no frame ever waits in a buffer on the way.
+            socket = new WebSocket(socketURL(`/v1/devices/${pathPart(serial)}/live?fps=${fps}&ack=1`));
             socket.binaryType = "blob";
             socket.onmessage = (message) => {
               latest = message.data;
@@ -96,6 +98,7 @@ enum WebScript {
               } catch (error) {
                 // A frame that does not decode: the next one will.
               }
+              if (socket.readyState === WebSocket.OPEN) socket.send("ack");
             }
             drawing = false;
           };
