@@ -121,6 +121,35 @@ import Testing
         #expect(result.steps.map(\.status) == [.passed, .failed])
     }
 
+    @Test func shortcutsAndShellCommands() async throws {
+        let scratch = TemporaryDirectory()
+        let flow = try FlowLoader.parse(
+            yaml: """
+                appId: com.android.settings
+                ---
+                - shortcut:
+                    name: wifi_settings
+                - assertVisible: Wi-Fi
+                - shell:
+                    command: getprop ro.product.model
+                    expect:
+                      output: Pixel
+                    saveOutputAs: MODEL
+                - assertTrue: ${MODEL == 'Pixel 7'}
+                - shell:
+                    command: "false"
+                    expect:
+                      exitCode: 1
+                - shell: "false"
+                """, file: "shell.yaml")
+        let shortcuts = try ShortcutLibrary.load(directory: repository.appendingPathComponent("Devices/shortcuts").path)
+        let results = try await runOnVirtualPhones([flow], scratch: scratch) { $0.options.shortcuts = shortcuts }
+        let result = try #require(results.first)
+        #expect(result.steps.map(\.status) == [.passed, .passed, .passed, .passed, .passed, .failed], "\(result.steps.map(\.message))")
+        #expect(result.failure?.location?.line == 16)
+        #expect(result.failure?.message.contains("exited with 1, not 0") == true)
+    }
+
     @Test func twoPhonesShareTheSuite() async throws {
         let scratch = TemporaryDirectory()
         var flows: [Flow] = []
