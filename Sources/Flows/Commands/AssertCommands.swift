@@ -30,8 +30,7 @@ extension FlowExecution {
     }
 
     func waitForAnimationToEnd(_ timeout: Duration) async throws -> String {
-        let result = try await phone.waitUntilSettled(timeout: timeout)
-        await screen.invalidate()
+        let result = try await screen.settleAfterAction(timeout: timeout)
         let seconds = String(format: "%.2f", result.elapsed.seconds)
         return result.settled ? "the screen was still after \(seconds) s" : "the screen was still moving after \(timeout); going on"
     }

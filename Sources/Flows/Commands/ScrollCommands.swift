@@ -43,7 +43,7 @@ extension FlowExecution {
     func scroll() async throws -> String {
         let g = Self.scrollGesture(.down)
         try await swipe(from: g.from, to: g.to)
-        _ = try await phone.waitUntilSettled(timeout: options.settleTimeout)
+        try await screen.settleAfterAction(timeout: options.settleTimeout)
         return "scrolled down"
     }
 
@@ -83,7 +83,7 @@ extension FlowExecution {
             }
             let a = start.pixel(width: size.width, height: size.height), b = end.pixel(width: size.width, height: size.height)
             try await swipePixels(from: (a.x, a.y), to: (b.x, b.y), duration: spec.duration, size: dims)
-            _ = try await phone.waitUntilSettled(timeout: options.settleTimeout)
+            try await screen.settleAfterAction(timeout: options.settleTimeout)
             return "swiped from (\(a.x), \(a.y)) to (\(b.x), \(b.y))"
         }
         guard let direction = spec.direction else { throw StepFailure("swipe needs direction, or start and end") }
@@ -93,11 +93,11 @@ extension FlowExecution {
             let dx = Int((g.to.0 - g.from.0) * Double(size.width)), dy = Int((g.to.1 - g.from.1) * Double(size.height))
             let end = (min(max(x + dx, 0), size.width - 1), min(max(y + dy, 0), size.height - 1))
             try await swipePixels(from: (x, y), to: end, duration: spec.duration, size: dims)
-            _ = try await phone.waitUntilSettled(timeout: options.settleTimeout)
+            try await screen.settleAfterAction(timeout: options.settleTimeout)
             return "swiped \(direction.rawValue) from \(what)"
         }
         try await swipe(from: g.from, to: g.to, duration: spec.duration)
-        _ = try await phone.waitUntilSettled(timeout: options.settleTimeout)
+        try await screen.settleAfterAction(timeout: options.settleTimeout)
         return "swiped \(direction.rawValue)"
     }
 }

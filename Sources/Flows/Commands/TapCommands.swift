@@ -25,7 +25,7 @@ extension FlowExecution {
         case .doubleTap: lastAction = .doubleTap(point)
         case .longPress: lastAction = .longPress(point)
         }
-        _ = try await phone.waitUntilSettled(timeout: tapOptions.settleTimeout)
+        try await screen.settleAfterAction(timeout: tapOptions.settleTimeout)
         let verb = kind == .tap ? "tapped" : kind == .doubleTap ? "double-tapped" : "long-pressed"
         return "\(verb) \(what) at (\(x), \(y))\(tapOptions.repeats > 1 ? " \(tapOptions.repeats) times" : "")"
     }

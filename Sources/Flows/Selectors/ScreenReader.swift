@@ -22,18 +22,46 @@ actor ScreenReader {
         self.settleTimeout = settleTimeout
     }
 
-    /// Forget the cached tree (after an action that changes the screen).
-    func invalidate() { last = nil }
+    /// A frame known to be still (two equal captures in a row), and nothing since changed it.
+    private var stillFrame: Image?
+
+    /// Forget the cached tree and the still frame (after an action that changes the screen).
+    func invalidate() {
+        last = nil
+        stillFrame = nil
+    }
+
+    /// Waits for the screen to settle after an action; the settled frame is remembered, so the
+    /// next lookup needs one capture, not two, when nothing moved since.
+    @discardableResult
+    func settleAfterAction(timeout: Duration) async throws -> SettleResult {
+        let result = try await phone.waitUntilSettled(timeout: timeout)
+        last = nil
+        stillFrame = result.settled ? result.image : nil
+        return result
+    }
 
     /// A settled frame and its tree; the tree is reused when the frame equals the last one.
     func snapshot(settle: Duration? = nil) async throws -> Snapshot {
-        let settled = try await phone.waitUntilSettled(timeout: settle ?? settleTimeout)
-        if let last, Phone.frameDifference(last.image, settled.image) == 0 {
+        var image: Image
+        var settled: Bool
+        if let still = stillFrame, case let frame = try await phone.screenshot(rejectBlack: false),
+            Phone.frameDifference(still, frame) <= 0.002
+        {
+            image = frame
+            settled = true
+        } else {
+            let result = try await phone.waitUntilSettled(timeout: settle ?? settleTimeout)
+            image = result.image
+            settled = result.settled
+        }
+        stillFrame = settled ? image : nil
+        if let last, Phone.frameDifference(last.image, image) == 0 {
             return last
         }
         let xml = try await phone.uiHierarchyXML()
         let tree = try UIHierarchy(xml: xml)
-        let snapshot = Snapshot(image: settled.image, tree: tree, xml: xml, settled: settled.settled)
+        let snapshot = Snapshot(image: image, tree: tree, xml: xml, settled: settled)
         last = snapshot
         return snapshot
     }
