@@ -33,17 +33,8 @@ struct ExportCommand: AsyncParsableCommand {
     @Flag(help: "autoglm: ask a model to write the thinking of a person's steps (needs --model or --endpoint).")
     var describe = false
 
-    @Option(help: ArgumentHelp("With --describe: a model checkpoint directory, run in-process.", valueName: "dir"))
-    var model: String?
-
-    @Option(help: ArgumentHelp("With --describe: base URL of an OpenAI-compatible server.", valueName: "url"))
-    var endpoint: String?
-
-    @Option(name: .customLong("model-name"), help: "The model's name on the server (with --endpoint).")
-    var modelName: String = BackendChoice.defaultModelName
-
-    @Option(name: .customLong("api-key"), help: "API key for the server (default: $TETHER_API_KEY).")
-    var apiKey: String?
+    /// With --describe: the model that writes a person's thinking.
+    @OptionGroup var backend: BackendOptions
 
     @Option(
         name: .customLong("context-budget"),
@@ -60,8 +51,8 @@ struct ExportCommand: AsyncParsableCommand {
         if episodes.isEmpty { throw ValidationError("give at least one episode folder") }
         if describe {
             guard format == .autoglm else { throw ValidationError("--describe goes with --format autoglm") }
-            if (model == nil) == (endpoint == nil) { throw ValidationError("--describe needs a model: --model DIR or --endpoint URL (one of them)") }
-        } else if model != nil || endpoint != nil {
+            if backend.choice == nil { throw ValidationError("--describe needs a model: --model DIR or --endpoint URL (one of them)") }
+        } else if backend.choice != nil {
             throw ValidationError("--model and --endpoint are for --describe; add --describe or leave them out")
         }
         guard contextBudget > 0 else { throw ValidationError("--context-budget must be positive") }
@@ -81,7 +72,7 @@ struct ExportCommand: AsyncParsableCommand {
                 throw CommandFailure(description: "cannot read the tokenizer in \(tokenizer): \(error)")
             }
         }
-        let made = describe ? try await openBackend() : nil
+        let made = describe ? try await backend.open() : nil
         var folder: ExportFolder
         do { folder = try ExportFolder(URL(fileURLWithPath: output)) } catch {
             await made?.shutdown()
@@ -105,27 +96,5 @@ struct ExportCommand: AsyncParsableCommand {
             if let made, summary.described > 0 { say("\(summary.described) step(s) of a person described by \(made.backend.description)") }
             if summary.skipped > 0 { warn("\(summary.skipped) step(s) without an action left out (a model's unreadable reply stays in later steps' history)") }
         }
-    }
-
-    /// The model for --describe, probed when it is a server; shut it down after use.
-    func openBackend() async throws -> BackendChoice.Made {
-        let choice: BackendChoice
-        if let model {
-            say("loading \(model) …")
-            choice = .inProcess(directory: model)
-        } else if let endpoint {
-            choice = .openAI(endpoint: endpoint, model: modelName, apiKey: apiKey)
-        } else {
-            throw ValidationError("--describe needs --model DIR or --endpoint URL")
-        }
-        let made: BackendChoice.Made
-        do { made = try choice.make() } catch { throw CommandFailure(description: error.message) }
-        if let server = made.server {
-            do { try await server.probe() } catch {
-                await made.shutdown()
-                throw CommandFailure(description: error.message)
-            }
-        }
-        return made
     }
 }

@@ -27,17 +27,7 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "What to do, in words (with --task, the task's own instruction is used when this is left out).")
     var task: String?
 
-    @Option(help: ArgumentHelp("A model checkpoint directory, run in-process.", valueName: "dir"))
-    var model: String?
-
-    @Option(help: ArgumentHelp("Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1.", valueName: "url"))
-    var endpoint: String?
-
-    @Option(name: .customLong("model-name"), help: "The model's name on the server (with --endpoint).")
-    var modelName: String = "autoglm-phone-9b"
-
-    @Option(name: .customLong("api-key"), help: "API key for the server (default: $TETHER_API_KEY).")
-    var apiKey: String?
+    @OptionGroup var backend: BackendOptions
 
     @Option(help: "Prompt language: zh (as the model was trained) or en.")
     var lang: PromptLanguage = .chinese
@@ -79,15 +69,7 @@ struct RunCommand: AsyncParsableCommand {
         """
 
     func validate() throws {
-        if model == nil, endpoint == nil { throw ValidationError(Self.needsModel) }
-        if model != nil, endpoint != nil { throw ValidationError("give --model DIR or --endpoint URL, not both") }
-        if let endpoint {
-            guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-                let host = url.host, !host.isEmpty
-            else {
-                throw ValidationError("--endpoint must be a URL with a scheme and a host, e.g. http://127.0.0.1:8000/v1, not \"\(endpoint)\"")
-            }
-        }
+        if backend.choice == nil { throw ValidationError(Self.needsModel) }
         if let record {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: record, isDirectory: &isDirectory) {
@@ -155,28 +137,13 @@ struct RunCommand: AsyncParsableCommand {
         // The model.
         // Read before the HTTP client exists: nothing may throw between its start and its shutdown.
         var endpointTokenizer: Tokenizer?
-        if let tokenizer, model == nil {
+        if let tokenizer, backend.model == nil {
             do { endpointTokenizer = try Tokenizer.load(directory: tokenizer) } catch {
                 throw CommandFailure(description: "cannot read the tokenizer in \(tokenizer): \(error)")
             }
         }
-        let choice: BackendChoice
-        if let model {
-            say("loading \(model) …")
-            choice = .inProcess(directory: model)
-        } else if let endpoint {
-            choice = .openAI(endpoint: endpoint, model: self.modelName, apiKey: apiKey)
-        } else {
-            throw ValidationError(Self.needsModel)
-        }
-        let made: BackendChoice.Made
-        do { made = try choice.make(tokenizer: endpointTokenizer) } catch { throw CommandFailure(description: error.message) }
-        if let server = made.server {
-            do { try await server.probe() } catch {
-                await made.shutdown()
-                throw CommandFailure(description: error.message)
-            }
-        }
+        guard self.backend.choice != nil else { throw ValidationError(Self.needsModel) }
+        let made = try await self.backend.open(tokenizer: endpointTokenizer)
         let backend = made.backend
         let interactive: (any Operator)? = isatty(0) != 0 ? TerminalOperator() : nil
         let agent = Agent(

@@ -13,10 +13,10 @@ extension RunCommand {
         }
         guard let task else { throw ValidationError("say what to do: tether run --daemon URL \"TASK\"") }
         var backend: [String: Any] = [:]
-        if let endpoint {
-            backend = ["endpoint": endpoint, "model": modelName]
-            if let key = apiKey ?? ProcessInfo.processInfo.environment["TETHER_API_KEY"] { backend["api_key"] = key }
-        } else if let model {
+        if let endpoint = self.backend.endpoint {
+            backend = ["endpoint": endpoint, "model": self.backend.modelName]
+            if let key = self.backend.apiKey ?? ProcessInfo.processInfo.environment["TETHER_API_KEY"] { backend["api_key"] = key }
+        } else if let model = self.backend.model {
             backend = ["model_dir": model]
         }
         var job: [String: Any] = [
