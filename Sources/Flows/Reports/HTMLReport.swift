@@ -35,7 +35,7 @@ public enum HTMLReport {
         out += " <span class=\"time\">\(String(format: "%.2f", r.seconds)) s\(r.attempts > 1 ? ", \(r.attempts) attempts" : "")\(e(device))</span></summary>\n"
         if let f = r.failure {
             out += "<section class=\"failure\"><h3>\(e(f.summary))</h3>\n"
-            if !f.screen.isEmpty { out += "<p>On screen: " + f.screen.map { "<q>\(e($0))</q>" }.joined(separator: ", ") + "</p>\n" }
+            if !f.screen.isEmpty, !f.message.contains("the screen shows") { out += "<p>On screen: " + f.screen.map { "<q>\(e($0))</q>" }.joined(separator: ", ") + "</p>\n" }
             if let image = f.image { out += "<img class=\"shot\" alt=\"the screen at the failure\" src=\"data:image/jpeg;base64,\(image)\">\n" }
             var files: [String] = []
             if let s = f.screenshot { files.append("screenshot <code>\(e(s))</code>") }
