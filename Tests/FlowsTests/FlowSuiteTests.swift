@@ -150,6 +150,57 @@ import Testing
         #expect(result.failure?.message.contains("exited with 1, not 0") == true)
     }
 
+    @Test func theOtherCommandsDoWhatTheySay() async throws {
+        let scratch = TemporaryDirectory()
+        let flow = try FlowLoader.parse(
+            yaml: """
+                appId: com.tether.notes
+                onFlowStart:
+                  - clearState
+                onFlowComplete:
+                  - evalScript: ${output.completed = 'yes'}
+                ---
+                - launchApp
+                - copyTextFrom: "Wi-Fi.*"
+                - doubleTapOn:
+                    id: new_note
+                - waitForAnimationToEnd
+                - tapOn:
+                    id: note_title
+                - inputRandomText:
+                    length: 5
+                - eraseText: 10
+                - retry:
+                    maxRetries: 2
+                    commands:
+                      - inputText: "Copied: "
+                - pasteText
+                - extendedWaitUntil:
+                    visible: "Copied: .*"
+                    timeout: 3000
+                - hideKeyboard
+                - takeScreenshot: typed
+                - pressKey: Back
+                - swipe:
+                    start: "50%, 80%"
+                    end: "50%, 30%"
+                - assertVisible:
+                    text: "No.*"
+                    optional: true
+                - openLink: https://weather.example.com/
+                - assertVisible: "Springfield today.*"
+                - pressKey: Home
+                - assertVisible: "Good morning"
+                """, file: "commands.yaml")
+        let results = try await runOnVirtualPhones([flow], scratch: scratch) { $0.options.lookupTimeout = .seconds(3) }
+        let result = try #require(results.first)
+        #expect(result.status == .passed, "\(result.failure?.summary ?? "")\n\(result.steps.map { "\($0.text): \($0.message)" }.joined(separator: "\n"))")
+        #expect(result.steps.first?.command == "clearState" && result.steps.last?.command == "evalScript")
+        let shot = try #require(result.screenshots.first)
+        #expect(shot.hasSuffix("typed.png") && FileManager.default.fileExists(atPath: shot))
+        #expect(result.steps.first { $0.command == "copyTextFrom" }?.message == "copied \"Wi-Fi at the cabin\"")
+    }
+
     @Test func twoPhonesShareTheSuite() async throws {
         let scratch = TemporaryDirectory()
         var flows: [Flow] = []
