@@ -66,9 +66,6 @@ actor ScreenReader {
         return snapshot
     }
 
-    /// The last snapshot read, if any (for failure evidence without another capture).
-    var latest: Snapshot? { last }
-
     /// Waits until `selector` matches (retrying on each new screen) or `timeout` passes.
     func find(_ selector: Selector, timeout: Duration) async throws -> (node: UINode?, snapshot: Snapshot) {
         let clock = ContinuousClock()
