@@ -244,6 +244,7 @@ let package = Package(
             dependencies: [
                 "Basics",
                 "Agent",
+                "Flows",
                 "VirtualPhone",
                 "PhoneMCP",
                 .product(name: "MCP", package: "swift-sdk"),

@@ -8,7 +8,13 @@ extension DaemonAPI {
     func addJobRoutes(to router: Router<DaemonRequestContext>) {
         let store = self.store, controls = self.controls, devices = self.devices, catalog = self.catalog
         router.post("/v1/jobs") { request, _ in
-            let spec = try await RequestJSON.decode(RunJobSpec.self, from: request)
+            let body = try await RequestJSON.body(of: request)
+            if try RequestJSON.kind(of: body) == "test" {
+                let spec = try RequestJSON.decode(TestJobSpec.self, from: body)
+                try spec.validate()
+                return try await Self.submit(spec, store: store, devices: devices)
+            }
+            let spec = try RequestJSON.decode(RunJobSpec.self, from: body)
             try spec.validate()
             if let check = spec.check, catalog?.task(check) == nil {
                 throw APIError.badRequest(

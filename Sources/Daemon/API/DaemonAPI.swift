@@ -50,6 +50,7 @@ public struct DaemonAPI: Sendable {
         addWebRoutes(to: router)
         addModelServerRoutes(to: router)
         addShellRoute(to: router)
+        addTestRoutes(to: router)
         addMCPRoute(to: router)
         return router
     }

@@ -7,12 +7,29 @@ enum RequestJSON {
     static let maxBody = 1 << 20
 
     static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws(APIError) -> T {
+        try decode(type, from: try await body(of: request))
+    }
+
+    /// The body, at most `maxBody` bytes and not empty.
+    static func body(of request: Request) async throws(APIError) -> Data {
         let buffer: ByteBuffer
         do { buffer = try await request.body.collect(upTo: maxBody) } catch {
             throw APIError(.contentTooLarge, "the body is larger than \(maxBody) bytes; send less")
         }
         let data = Data(buffer.readableBytesView)
         guard !data.isEmpty else { throw .badRequest("the body is empty; send a JSON object") }
+        return data
+    }
+
+    /// A job's `kind` ("run" when left out or null), read before the body is decoded as that kind.
+    static func kind(of data: Data) throws(APIError) -> String {
+        struct Kind: Decodable { var kind: String? }
+        do { return try JSONDecoder().decode(Kind.self, from: data).kind ?? "run" } catch {
+            throw .badRequest("the body is not what this route takes: \(explain(error))")
+        }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(APIError) -> T {
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as APIError {

@@ -6,8 +6,8 @@ import VirtualPhone
 
 extension JobRunner {
     /// How a job's run ended, whichever came first.
-    enum Ending: Sendable {
-        case outcome(Outcome)
+    enum Ending<Value: Sendable>: Sendable {
+        case outcome(Value)
         case cancelRequested
         case timedOut
     }
@@ -27,6 +27,7 @@ extension JobRunner {
     }
 
     func outcome(of job: JobRecord, phone: Phone, serial: String) async -> (JobStatus, String) {
+        if job.kind == "test" { return await testOutcome(of: job, phone: phone, serial: serial) }
         var stored: RunJobSpec
         do { stored = try JSONDecoder().decode(RunJobSpec.self, from: Data(job.spec.utf8)) } catch {
             return (.failed, "the stored job is not a run job: \(error)")
@@ -76,8 +77,9 @@ extension JobRunner {
                 }
             })
 
-        let ending = await race(job: id, timeout: spec.seconds) { await agent.run(task: spec.task) }
+        let raced = await race(job: id, timeout: spec.seconds) { await agent.run(task: spec.task) }
         await made.shutdown()
+        guard let ending = raced else { return (.interrupted, "interrupted: the daemon stopped while the job was running") }
 
         // Cancelled without a request: the daemon is stopping, whatever the run made of it.
         if Task.isCancelled, case .outcome = ending {
@@ -129,9 +131,11 @@ extension JobRunner {
 
     /// Runs `body` until it ends, a cancel request arrives (checked every 100 ms) or the timeout
     /// passes; the others are cancelled and awaited, so the episode is finished on every path.
-    func race(job: String, timeout: Double, _ body: @escaping @Sendable () async -> Outcome) async -> Ending {
+    func race<Value: Sendable>(
+        job: String, timeout: Double, _ body: @escaping @Sendable () async -> Value
+    ) async -> Ending<Value>? {
         let controls = self.controls
-        return await withTaskGroup(of: Ending?.self) { group in
+        return await withTaskGroup(of: Ending<Value>?.self) { group in
             group.addTask { .outcome(await body()) }
             group.addTask {
                 while !Task.isCancelled {
@@ -144,13 +148,13 @@ extension JobRunner {
                 do { try await Task.sleep(for: .seconds(timeout)) } catch { return nil }
                 return .timedOut
             }
-            var first: Ending?
+            var first: Ending<Value>?
             for await ending in group {
                 guard first == nil, let ending else { continue }
                 first = ending
                 group.cancelAll()
             }
-            return first ?? .outcome(Outcome(status: .cancelled, message: "stopped", steps: 0))
+            return first
         }
     }
 }
