@@ -65,17 +65,8 @@ struct TestCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Failure screenshots and UI trees, and takeScreenshot files, go here.", valueName: "dir"))
     var output: String = "tether-test-output"
 
-    @Option(help: ArgumentHelp("A model checkpoint directory, run in-process (for goal and assertWithAI).", valueName: "dir"))
-    var model: String?
-
-    @Option(help: ArgumentHelp("Base URL of an OpenAI-compatible server (for goal and assertWithAI).", valueName: "url"))
-    var endpoint: String?
-
-    @Option(name: .customLong("model-name"), help: "The model's name on the server (with --endpoint).")
-    var modelName: String = BackendChoice.defaultModelName
-
-    @Option(name: .customLong("api-key"), help: "API key for the server (default: $TETHER_API_KEY).")
-    var apiKey: String?
+    /// The model `goal` and `assertWithAI` need: --model DIR or --endpoint URL.
+    @OptionGroup var backend: BackendOptions
 
     @Option(help: "Prompt language of goal: en or zh.")
     var lang: PromptLanguage = .english
@@ -92,7 +83,6 @@ struct TestCommand: AsyncParsableCommand {
         if let shards, shards < 1 { throw ValidationError("--shards must be at least 1") }
         if retries < 0 || retries > 10 { throw ValidationError("--retries must be 0…10") }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a number of seconds above 0") }
-        if model != nil, endpoint != nil { throw ValidationError("give --model DIR or --endpoint URL, not both") }
         for pair in env where !pair.contains("=") { throw ValidationError("-e takes KEY=VALUE, not \"\(pair)\"") }
     }
 
@@ -113,30 +103,18 @@ struct TestCommand: AsyncParsableCommand {
         // 1. Every flow, checked before any phone is touched.
         let flows = try loadFlows()
         // 2. The model, when one is given.
-        var made: BackendChoice.Made?
-        if let model { made = try makeBackend(.inProcess(directory: model)) }
-        if let endpoint { made = try makeBackend(.openAI(endpoint: endpoint, model: modelName, apiKey: apiKey)) }
-        if let server = made?.server {
-            do { try await server.probe() } catch {
-                await made?.shutdown()
-                throw CommandFailure(description: error.message)
-            }
-        }
+        let made: BackendChoice.Made? = backend.choice == nil ? nil : try await backend.open()
         // 3. The phones.
         let phones: TestPhones
         do { phones = try await TestPhones.open(self) } catch {
             await made?.shutdown()
             throw error
         }
-        let results = await runSuite(flows, on: phones, backend: made?.backend)
+        let results = await runSuite(flows, on: phones, model: made?.backend)
         await phones.close()
         await made?.shutdown()
         try writeReports(results)
         if !results.allSatisfy(\.passed) { throw ExitCode(1) }
-    }
-
-    func makeBackend(_ choice: BackendChoice) throws -> BackendChoice.Made {
-        do { return try choice.make() } catch { throw CommandFailure(description: error.message) }
     }
 
     func loadFlows() throws -> [Flow] {
@@ -158,10 +136,10 @@ struct TestCommand: AsyncParsableCommand {
         return flows
     }
 
-    func runSuite(_ flows: [Flow], on phones: TestPhones, backend: (any ModelBackend)?) async -> [FlowResult] {
+    func runSuite(_ flows: [Flow], on phones: TestPhones, model: (any ModelBackend)?) async -> [FlowResult] {
         var options = FlowRunOptions(outputDirectory: URL(fileURLWithPath: output))
         options.variables = variables
-        options.backend = backend
+        options.backend = model
         options.shortcuts = phones.shortcuts
         options.language = lang
         options.flowTimeout = timeout.map { .milliseconds(Int($0 * 1000)) }
