@@ -26,7 +26,7 @@ public enum JUnitReport {
             let c = count(rs)
             out += "  <testsuite name=\"\(XMLText.escape(file))\" id=\"\(i)\" package=\"\(XMLText.escape(packageName(file)))\" tests=\"\(c.tests)\" failures=\"\(c.failures)\" errors=\"0\" skipped=\"\(c.skipped)\" time=\"\(seconds(c.time))\" timestamp=\"\(stamp)\" hostname=\"\(host)\">\n"
             out += "    <properties>\n"
-            var devices: [DeviceInfo] = []
+            var devices: [FlowDevice] = []
             for r in rs { if let d = r.device, !devices.contains(d) { devices.append(d) } }
             for d in devices {
                 out += property("device", d.serial)

@@ -10,7 +10,7 @@ import Trajectory
 actor FlowExecution {
     let flow: Flow
     let phone: Phone
-    let device: DeviceInfo
+    let device: FlowDevice
     let options: FlowRunOptions
     let screen: ScreenReader
     /// A file-name-safe name for this attempt (`03-login-attempt-2`).
@@ -29,7 +29,7 @@ actor FlowExecution {
     /// The action a step carried out, for its episode line.
     var lastAction: Action?
 
-    init(flow: Flow, phone: Phone, device: DeviceInfo, options: FlowRunOptions, slug: String) {
+    init(flow: Flow, phone: Phone, device: FlowDevice, options: FlowRunOptions, slug: String) {
         self.flow = flow
         self.phone = phone
         self.device = device

@@ -49,7 +49,7 @@ public struct FlowFailure: Sendable, Codable, Equatable {
 }
 
 /// The phone a flow ran on.
-public struct DeviceInfo: Sendable, Codable, Equatable {
+public struct FlowDevice: Sendable, Codable, Equatable {
     public var serial: String
     public var model: String?
     public var androidVersion: String?
@@ -83,7 +83,7 @@ public struct FlowResult: Sendable, Codable, Equatable {
     public var failure: FlowFailure?
     /// Every failed attempt's failure, first to last (a flaky flow's failures too).
     public var earlierFailures: [FlowFailure]
-    public var device: DeviceInfo?
+    public var device: FlowDevice?
     /// The episode folders, one per attempt.
     public var episodes: [String]
     /// Files `takeScreenshot` saved.

@@ -5,9 +5,9 @@ import Logging
 /// A phone flows can run on.
 public struct FlowPhone: Sendable {
     public var phone: Phone
-    public var device: DeviceInfo
+    public var device: FlowDevice
 
-    public init(phone: Phone, device: DeviceInfo) {
+    public init(phone: Phone, device: FlowDevice) {
         self.phone = phone
         self.device = device
     }
@@ -19,7 +19,7 @@ public struct FlowPhone: Sendable {
             return value?.isEmpty == false ? value : nil
         }
         return FlowPhone(
-            phone: phone, device: DeviceInfo(serial: serial, model: await prop("ro.product.model"), androidVersion: await prop("ro.build.version.release")))
+            phone: phone, device: FlowDevice(serial: serial, model: await prop("ro.product.model"), androidVersion: await prop("ro.build.version.release")))
     }
 }
 
