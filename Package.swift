@@ -156,7 +156,7 @@ let package = Package(
         ),
         .target(
             name: "Trajectory",
-            dependencies: ["Imaging"]
+            dependencies: ["Basics", "Imaging"]
         ),
         .testTarget(
             name: "TrajectoryTests",

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// One HTML file that needs nothing else: every flow with its status, duration and device, its
@@ -26,7 +27,7 @@ public enum HTMLReport {
         return out
     }
 
-    static func e(_ s: String) -> String { XMLText.escape(s) }
+    static func e(_ s: String) -> String { Markup.escape(s) }
 
     static func flow(_ r: FlowResult, index: Int) -> String {
         let device = r.device.map { " on \($0.serial)\($0.model.map { " (\($0))" } ?? "")" } ?? ""

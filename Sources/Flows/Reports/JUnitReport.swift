@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// JUnit XML as Jenkins, GitLab and GitHub's test reporters read it: `<testsuites>`, one
@@ -6,7 +7,7 @@ import Foundation
 /// the screen, and attachments as `[[ATTACHMENT|path]]` lines in `<system-out>`.
 public enum JUnitReport {
     public static func xml(_ results: [FlowResult], suiteName: String = "tether test", timestamp: Date = Date(), hostname: String? = nil) -> String {
-        let host = XMLText.escape(hostname ?? ProcessInfo.processInfo.hostName)
+        let host = Markup.escape(hostname ?? ProcessInfo.processInfo.hostName)
         let stamp = ISO8601DateFormatter.string(from: timestamp, timeZone: TimeZone(identifier: "UTC") ?? .current, formatOptions: [.withInternetDateTime])
             .replacingOccurrences(of: "Z", with: "")
         var files: [String] = []
@@ -20,11 +21,11 @@ public enum JUnitReport {
         }
         let all = count(results)
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuites name=\"\(XMLText.escape(suiteName))\" tests=\"\(all.tests)\" failures=\"\(all.failures)\" errors=\"0\" skipped=\"\(all.skipped)\" time=\"\(seconds(all.time))\">\n"
+        out += "<testsuites name=\"\(Markup.escape(suiteName))\" tests=\"\(all.tests)\" failures=\"\(all.failures)\" errors=\"0\" skipped=\"\(all.skipped)\" time=\"\(seconds(all.time))\">\n"
         for (i, file) in files.enumerated() {
             let rs = byFile[file] ?? []
             let c = count(rs)
-            out += "  <testsuite name=\"\(XMLText.escape(file))\" id=\"\(i)\" package=\"\(XMLText.escape(packageName(file)))\" tests=\"\(c.tests)\" failures=\"\(c.failures)\" errors=\"0\" skipped=\"\(c.skipped)\" time=\"\(seconds(c.time))\" timestamp=\"\(stamp)\" hostname=\"\(host)\">\n"
+            out += "  <testsuite name=\"\(Markup.escape(file))\" id=\"\(i)\" package=\"\(Markup.escape(packageName(file)))\" tests=\"\(c.tests)\" failures=\"\(c.failures)\" errors=\"0\" skipped=\"\(c.skipped)\" time=\"\(seconds(c.time))\" timestamp=\"\(stamp)\" hostname=\"\(host)\">\n"
             out += "    <properties>\n"
             var devices: [FlowDevice] = []
             for r in rs { if let d = r.device, !devices.contains(d) { devices.append(d) } }
@@ -43,7 +44,7 @@ public enum JUnitReport {
     }
 
     static func property(_ name: String, _ value: String) -> String {
-        "      <property name=\"\(XMLText.escape(name))\" value=\"\(XMLText.escape(value))\"/>\n"
+        "      <property name=\"\(Markup.escape(name))\" value=\"\(Markup.escape(value))\"/>\n"
     }
 
     static func seconds(_ s: Double) -> String { String(format: "%.3f", s) }
@@ -57,7 +58,7 @@ public enum JUnitReport {
     }
 
     static func testcase(_ r: FlowResult) -> String {
-        var out = "    <testcase name=\"\(XMLText.escape(r.name))\" classname=\"\(XMLText.escape(packageName(r.file)))\" time=\"\(seconds(r.seconds))\""
+        var out = "    <testcase name=\"\(Markup.escape(r.name))\" classname=\"\(Markup.escape(packageName(r.file)))\" time=\"\(seconds(r.seconds))\""
         var body = ""
         switch r.status {
         case .skipped:
@@ -72,7 +73,7 @@ public enum JUnitReport {
                 if let t = f.uiTree { text += "UI tree: \(t)\n" }
             }
             text += "\nSteps:\n" + r.steps.map { stepLine($0) }.joined(separator: "\n")
-            body += "      <failure message=\"\(XMLText.escape(message))\" type=\"\(f?.phoneLost == true ? "PhoneLost" : "FlowFailure")\">\(XMLText.escape(text))</failure>\n"
+            body += "      <failure message=\"\(Markup.escape(message))\" type=\"\(f?.phoneLost == true ? "PhoneLost" : "FlowFailure")\">\(Markup.escape(text))</failure>\n"
         case .passed, .flaky:
             break
         }
@@ -90,7 +91,7 @@ public enum JUnitReport {
             if let t = f.uiTree { attachments.append(t) }
         }
         lines += attachments.map { "[[ATTACHMENT|\($0)]]" }
-        if !lines.isEmpty { body += "      <system-out>\(XMLText.escape(lines.joined(separator: "\n")))</system-out>\n" }
+        if !lines.isEmpty { body += "      <system-out>\(Markup.escape(lines.joined(separator: "\n")))</system-out>\n" }
         return body.isEmpty
             ? out + "/>\n"
             : {

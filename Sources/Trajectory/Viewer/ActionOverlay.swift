@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// The action of a step drawn over its screenshot as SVG in the screenshot's own pixels: a ring
@@ -60,7 +61,7 @@ struct ActionOverlay {
         let h = unit * 5
         let y = atBottom ? Double(height) - h * 2.2 : h * 1.2
         return "<rect x=\"\(f(unit * 3))\" y=\"\(f(y))\" width=\"\(f(Double(width) - unit * 6))\" height=\"\(f(h))\" rx=\"\(f(unit * 1.5))\" fill=\"rgba(0,0,0,0.72)\"/>"
-            + "<text x=\"\(f(Double(width) / 2))\" y=\"\(f(y + h * 0.68))\" font-size=\"\(f(unit * 2.4))\" fill=\"#fff\" text-anchor=\"middle\" font-family=\"sans-serif\">\(HTMLText.escape(shown))</text>"
+            + "<text x=\"\(f(Double(width) / 2))\" y=\"\(f(y + h * 0.68))\" font-size=\"\(f(unit * 2.4))\" fill=\"#fff\" text-anchor=\"middle\" font-family=\"sans-serif\">\(Markup.escape(shown))</text>"
     }
 
     private func f(_ v: Double) -> String { String(format: "%.1f", v) }

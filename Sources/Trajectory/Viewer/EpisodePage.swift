@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// A self-contained HTML page of an episode (`tether episode view`): the run's task, backend and
@@ -21,10 +22,10 @@ public struct EpisodePage: Sendable {
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(HTMLText.escape("Episode: " + info.task))</title>
+            <title>\(Markup.escape("Episode: " + info.task))</title>
             <style>\(EpisodePage.style)</style>
             </head><body>
-            <header><h1>\(HTMLText.escape(info.task))</h1>
+            <header><h1>\(Markup.escape(info.task))</h1>
             <dl class="facts">
             """
         var facts: [(String, String)] = [
@@ -35,7 +36,7 @@ public struct EpisodePage: Sendable {
         ]
         if let ended = info.endedAt { facts.append(("ended", EpisodePage.time(ended))) }
         if let device = info.device { facts.append(("device", [device.model, device.serial].compactMap { $0 }.joined(separator: " · "))) }
-        out += facts.map { "<dt>\($0.0)</dt><dd>\(HTMLText.escape($0.1))</dd>" }.joined()
+        out += facts.map { "<dt>\($0.0)</dt><dd>\(Markup.escape($0.1))</dd>" }.joined()
         out += "</dl></header>\n<main>\n"
         for step in episode.steps { out += try section(step) }
         out += "</main></body></html>\n"
@@ -65,23 +66,23 @@ public struct EpisodePage: Sendable {
         }
         out += "</div>\n<div class=\"about\">\n"
         let source = StepSource(step, of: episode.info)
-        out += "<h2>Step \(step.step) <span class=\"app\">\(HTMLText.escape(step.currentApp))</span>"
+        out += "<h2>Step \(step.step) <span class=\"app\">\(Markup.escape(step.currentApp))</span>"
         out += " <span class=\"source \(source.rawValue)\">\(source == .human ? "person" : "model")</span></h2>\n"
         if let text = step.action {
-            out += "<p class=\"action\"><code>\(HTMLText.escape(text))</code></p>\n"
+            out += "<p class=\"action\"><code>\(Markup.escape(text))</code></p>\n"
         } else if let error = step.parseError {
-            out += "<p class=\"action bad\">no action: \(HTMLText.escape(error))</p>\n"
+            out += "<p class=\"action bad\">no action: \(Markup.escape(error))</p>\n"
         }
-        if let element = element(step) { out += "<p class=\"element\">on \(HTMLText.escape(element))</p>\n" }
+        if let element = element(step) { out += "<p class=\"element\">on \(Markup.escape(element))</p>\n" }
         if let result = step.result {
-            out += "<p class=\"result \(result.ok ? "ok" : "bad")\">\(result.ok ? "→" : "✗") \(HTMLText.escape(result.message))</p>\n"
+            out += "<p class=\"result \(result.ok ? "ok" : "bad")\">\(result.ok ? "→" : "✗") \(Markup.escape(result.message))</p>\n"
         }
-        if let feedback = step.feedback { out += "<p class=\"feedback\">told: \(HTMLText.escape(feedback))</p>\n" }
+        if let feedback = step.feedback { out += "<p class=\"feedback\">told: \(Markup.escape(feedback))</p>\n" }
         if let thinking = step.thinking, !thinking.isEmpty {
-            out += "<blockquote class=\"thinking\">\(HTMLText.escape(thinking))</blockquote>\n"
+            out += "<blockquote class=\"thinking\">\(Markup.escape(thinking))</blockquote>\n"
         }
         if !step.modelText.isEmpty {
-            out += "<details><summary>model text</summary><pre>\(HTMLText.escape(step.modelText))</pre></details>\n"
+            out += "<details><summary>model text</summary><pre>\(Markup.escape(step.modelText))</pre></details>\n"
         }
         out += "<p class=\"timings\">\(EpisodePage.timings(step, source: source))</p>\n"
         out += "</div></section>\n"

@@ -1,23 +1,7 @@
 import Foundation
 
-/// Text made safe for HTML element content and attribute values.
+/// Small pieces of an episode's HTML page (text is escaped with Basics' `Markup.escape`).
 enum HTMLText {
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.count)
-        for ch in s {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
-
     /// A `data:` URI holding `data`, typed by its first bytes (PNG or JPEG).
     static func dataURI(_ data: Data) -> String {
         let mime = data.starts(with: [0xFF, 0xD8]) ? "image/jpeg" : "image/png"
