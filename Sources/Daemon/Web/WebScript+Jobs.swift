@@ -161,6 +161,7 @@ extension WebScript {
             if (event.kind === "step") {
               stepFromEvent(event.payload);
               soon("steps", refreshSteps);
+              soon("job", refreshJob);
             } else if (event.kind === "status") {
               soon("job", refreshJob);
               soon("questions", refreshQuestions);
