@@ -1,3 +1,4 @@
+import Basics
 /// The two HTML pages: the app (everything else is drawn by its script) and the sign-in form,
 /// which works without any script.
 enum WebPage {
@@ -28,7 +29,7 @@ enum WebPage {
         """
 
     static func signIn(error: String?) -> String {
-        let message = error.map { #"<p class="error" id="signin-error">\#(escape($0))</p>"# } ?? ""
+        let message = error.map { #"<p class="error" id="signin-error">\#(Markup.escape($0))</p>"# } ?? ""
         return """
             <!doctype html>
             <html lang="en">
@@ -51,21 +52,5 @@ enum WebPage {
             </body>
             </html>
             """
-    }
-
-    /// Text made safe to place in HTML.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
     }
 }
