@@ -208,6 +208,7 @@ let package = Package(
             dependencies: [
                 "Basics",
                 "Agent",
+                "Flows",
                 "AndroidPhone",
                 "Trajectory",
                 "Imaging",

@@ -32,7 +32,7 @@ public struct PhoneTools: Sendable {
     public var definitions: [Tool] { specs.map(\.tool) }
 
     var specs: [Spec] {
-        screenSpecs + taskSpecs + [listDevicesSpec] + [screenshotSpec, uiTreeSpec] + inputSpecs + appSpecs
+        screenSpecs + [runFlowSpec] + taskSpecs + [listDevicesSpec] + [screenshotSpec, uiTreeSpec] + inputSpecs + appSpecs
     }
 
     /// Runs the tool `name`. Never throws: errors are tool errors.

@@ -68,10 +68,29 @@ import Testing
         }
     }
 
+    @Test func aFlowRunsOnThePhoneAndAMistakeIsNamedBeforeIt() async throws {
+        try await withPhoneRig { rig in
+            let (tools, _) = Self.tools(rig)
+            let flow = "appId: com.android.settings\n---\n- launchApp\n- assertVisible: \"Network & internet\"\n"
+            let passed = await tools.call("run_flow", arguments: ["yaml": .string(flow)])
+            #expect(passed.isError == false && Self.text(passed).hasPrefix("passed"), "\(Self.text(passed))")
+            #expect(Self.text(passed).contains("4:3 "), "\(Self.text(passed))")
+            let front = try await rig.phone.foregroundApp()
+            #expect(front?.package == "com.android.settings")
+
+            let missing = "---\n- extendedWaitUntil:\n    visible: \"Nothing like this\"\n    timeout: 300\n"
+            let failed = await tools.call("run_flow", arguments: ["yaml": .string(missing)])
+            #expect(Self.text(failed).hasPrefix("failed") && Self.text(failed).contains("on screen:"), "\(Self.text(failed))")
+
+            let broken = await tools.call("run_flow", arguments: ["yaml": "---\n- tapOnn: \"x\"\n"])
+            #expect(broken.isError == true && Self.text(broken).hasPrefix("flow.yaml:2:"), "\(Self.text(broken))")
+        }
+    }
+
     @Test func everyToolHasATypedSchemaAndARowInTheDocs() throws {
         let tools = PhoneTools(source: SinglePhoneSource(name: "x") { throw CancellationError() }, tasks: NoAgentTasks(reason: ""))
         let docs = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/mcp.md"), encoding: .utf8)
-        #expect(tools.definitions.count == 14)
+        #expect(tools.definitions.count == 15)
         for tool in tools.definitions {
             guard case .object(let schema) = tool.inputSchema, case .object(let properties)? = schema["properties"],
                 case .array(let required)? = schema["required"]
