@@ -1,4 +1,5 @@
 import AndroidPhone
+import Basics
 import Flows
 import Foundation
 import PhoneRig
@@ -19,5 +20,27 @@ import VirtualPhone
             let check = try await TaskChecker.check(try #require(rig.catalog.task(task)), on: rig.connection)
             #expect(check.passed, "\(check.reasons)")
         }
+    }
+
+    @Test func aDivergenceStopsAtTheStepWithWhatWasLookedFor() async throws {
+        var loaded = try Episode(contentsOf: episode)
+        loaded.steps[0].element?.contentDescription = "Phonebook"
+        loaded.steps[0].element?.text = "Phonebook"
+        loaded.steps[0].element?.className = "android.widget.Missing"
+        try await withPhoneRig(profile: "small-phone", task: task) { rig in
+            let result = try await Replayer(phone: rig.phone).run(loaded)
+            #expect(result.completed == 0)
+            #expect(result.divergence?.step == 1)
+            #expect(result.divergence?.reason.contains("Phonebook") == true)
+        }
+    }
+
+    @Test func anotherScreenSizeIsReAimed() async throws {
+        let loaded = try Episode(contentsOf: episode)
+        let lines = Locked<[String]>([])
+        try await withPhoneRig(profile: "pixel-7", task: task) { rig in
+            _ = try await Replayer(phone: rig.phone).run(loaded) { line in lines.withLock { $0.append(line) } }
+        }
+        #expect(lines.value.contains { $0.contains("re-aimed") })
     }
 }
