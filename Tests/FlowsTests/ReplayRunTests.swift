@@ -43,4 +43,18 @@ import VirtualPhone
         }
         #expect(lines.value.contains { $0.contains("re-aimed") })
     }
+
+    /// A key replay cannot press is a divergence, never a step counted as matched.
+    @Test func aKeyReplayCannotPressStopsTheReplay() async throws {
+        var loaded = try Episode(contentsOf: episode)
+        let index = try #require(loaded.steps.firstIndex { $0.gesture?.kind == .key })
+        loaded.steps[index].gesture?.key = "KEY_F13"
+        let step = loaded.steps[index].step
+        try await withPhoneRig(task: task) { rig in
+            let result = try await Replayer(phone: rig.phone).run(loaded)
+            #expect(result.completed == index)
+            #expect(result.divergence?.step == step)
+            #expect(result.divergence?.reason.contains("KEY_F13 that replay cannot press") == true, "\(String(describing: result.divergence))")
+        }
+    }
 }

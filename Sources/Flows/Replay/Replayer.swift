@@ -54,14 +54,20 @@ public struct Replayer: Sendable {
         }
         switch gesture.kind {
         case .key:
-            switch gesture.key {
-            case "KEY_HOMEPAGE": try await phone.key(.home)
-            case "KEY_BACK": try await phone.key(.back)
-            default: break
+            // The kernel's key names (getevent -l) as Android's keycodes.
+            let androidKeys: [String: KeyCode] = [
+                "KEY_HOME": .home, "KEY_HOMEPAGE": .home, "KEY_BACK": .back, "KEY_APPSELECT": .appSwitch,
+                "KEY_VOLUMEUP": KeyCode(24), "KEY_VOLUMEDOWN": KeyCode(25), "KEY_POWER": .power
+            ]
+            guard let name = gesture.key, let code = androidKeys[name] else {
+                return "step \(step.step) pressed \(gesture.key ?? "a key") that replay cannot press"
             }
-            onStep("\(step.step)  matched (\(gesture.key ?? "key"))")
+            try await phone.key(code)
+            onStep("\(step.step)  matched (\(name))")
             return nil
-        case .swipe, .pinch:
+        case .pinch:
+            return "step \(step.step) is a pinch, which replay cannot make"
+        case .swipe:
             func sx(_ v: Int?) -> Int { (v ?? 0) * width / max(recordedWidth, 1) }
             func sy(_ v: Int?) -> Int { (v ?? 0) * height / max(recordedHeight, 1) }
             try await phone.swipe(fromX: sx(gesture.x), fromY: sy(gesture.y), toX: sx(gesture.endX), toY: sy(gesture.endY))
