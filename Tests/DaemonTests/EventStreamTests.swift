@@ -28,6 +28,9 @@ import Testing
                 #expect(statuses == ["queued", "running", "succeeded"], "\(stream.text)")
                 #expect(events.filter { $0["kind"] as? String == "step" }.count == 2)
                 #expect(stream.text.contains("event: step\n"))
+                // Times carry milliseconds (steps are often less than a second apart).
+                let at = events.first?["at"] as? String ?? ""
+                #expect(at.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"#, options: .regularExpression) != nil, "\(at)")
                 let ids = events.compactMap { $0["id"] as? Int }
                 #expect(ids == ids.sorted() && Set(ids).count == ids.count)
 

@@ -49,10 +49,11 @@ struct JobView: Encodable {
 
 /// A job event as the API (and the WebSocket) sends it: its payload is JSON, not a string.
 struct EventView {
+    /// ISO 8601 with milliseconds (a value type: no formatter made per event).
+    static let time = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
     static func json(_ event: JobEvent) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let at = formatter.string(from: event.at)
+        let at = Self.time.format(event.at)
         return #"{"id":\#(event.id ?? 0),"job":"\#(event.jobID)","at":"\#(at)","kind":"\#(event.kind)","payload":\#(event.payload)}"#
     }
 
