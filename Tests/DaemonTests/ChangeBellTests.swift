@@ -6,7 +6,7 @@ import Testing
 /// The store's bell: a waiter wakes on a ring, never misses one rung before it slept, and a
 /// cancelled waiter returns.
 struct ChangeBellTests {
-    @Test func aRingWakesAWaiter() async {
+    @Test(.timeLimit(.minutes(1))) func aRingWakesAWaiter() async {
         let bell = ChangeBell()
         let seen = bell.generation
         await withTaskGroup(of: Void.self) { group in
@@ -23,7 +23,7 @@ struct ChangeBellTests {
         #expect(bell.generation > seen)
     }
 
-    @Test func aRingBeforeTheWaitIsNotMissed() async {
+    @Test(.timeLimit(.minutes(1))) func aRingBeforeTheWaitIsNotMissed() async {
         let bell = ChangeBell()
         let seen = bell.generation
         bell.ring()
@@ -31,7 +31,8 @@ struct ChangeBellTests {
         #expect(bell.generation == seen + 1)
     }
 
-    @Test func aCancelledWaiterReturns() async {
+    /// Without the cancellation handler the wait would last its hour: the time limit fails it.
+    @Test(.timeLimit(.minutes(1))) func aCancelledWaiterReturns() async {
         let bell = ChangeBell()
         let waiter = Task { await bell.wait(past: bell.generation, limit: .seconds(3600)) }
         waiter.cancel()
