@@ -7,17 +7,58 @@ struct TaskFile: Codable, Sendable {
     var tasks: [TaskDefinition]
 }
 
-/// A task for an agent: Devices/tasks/*.json. `setup` is merged into the apps' first state
-/// (package → partial state); `check` is evaluated over the final states, which a checker reads
-/// through adb from /data/data/PACKAGE/state.json.
+/// A task for an agent: Devices/tasks/*.json (docs/tasks.md). `setup` is merged into the apps'
+/// first state (package → partial state); `check` is evaluated over the final states, which a
+/// checker reads through adb from /data/data/PACKAGE/state.json. `params` are picked by a seed
+/// (`instance(seed:)`), and `solution` is what a person does to pass the check.
 public struct TaskDefinition: Codable, Sendable {
     public var id: String
+    public var level: TaskLevel
     public var instruction: String
     public var instructionZh: String
     /// Packages the task touches; their states are read for the check.
     public var apps: [String]
+    public var params: [TaskParam] = []
     public var setup: [String: JSON]?
     public var check: TaskCheck
+    public var solution: [SolutionStep] = []
+
+    public init(
+        id: String, level: TaskLevel, instruction: String, instructionZh: String, apps: [String], params: [TaskParam] = [],
+        setup: [String: JSON]? = nil, check: TaskCheck, solution: [SolutionStep] = []
+    ) {
+        self.id = id
+        self.level = level
+        self.instruction = instruction
+        self.instructionZh = instructionZh
+        self.apps = apps
+        self.params = params
+        self.setup = setup
+        self.check = check
+        self.solution = solution
+    }
+
+    /// The apps the task spans, as its list of packages says (two or more: a multi-app task).
+    public var isMultiApp: Bool { Set(apps).count > 1 }
+}
+
+extension TaskDefinition {
+    enum CodingKeys: String, CodingKey {
+        case id, level, instruction, instructionZh, apps, params, setup, check, solution
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        level = try c.decode(TaskLevel.self, forKey: .level)
+        instruction = try c.decode(String.self, forKey: .instruction)
+        instructionZh = try c.decode(String.self, forKey: .instructionZh)
+        apps = try c.decode([String].self, forKey: .apps)
+        params = try c.decodeIfPresent([TaskParam].self, forKey: .params) ?? []
+        setup = try c.decodeIfPresent([String: JSON].self, forKey: .setup)
+        check = try c.decode(TaskCheck.self, forKey: .check)
+        solution = try c.decodeIfPresent([SolutionStep].self, forKey: .solution) ?? []
+    }
 }
 
 /// A condition over app states. A leaf names a value (`app` and `path`; inside `some`/`none`,

@@ -13,10 +13,12 @@ extension VPhoneCommand {
         var serial: String
         @Option(help: "The Devices directory.")
         var devices: String?
+        @Option(help: "The seed the phone was served with (`tether vphone serve --seed`): it picks the task's parameters.")
+        var seed: UInt64 = 1
 
         func run() async throws {
             let catalog = try DeviceCatalog.load(from: devices.map { URL(fileURLWithPath: $0) } ?? DeviceCatalog.locate())
-            guard let definition = catalog.task(task) else { throw ValidationError("no task \(task); see `tether vphone tasks`") }
+            guard let definition = catalog.task(task)?.instance(seed: seed) else { throw ValidationError("no task \(task); see `tether vphone tasks`") }
             let parts = serial.split(separator: ":")
             guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--serial must be HOST:PORT") }
             let transport = try await TCPPacketTransport.connect(host: String(parts[0]), port: port)

@@ -13,7 +13,7 @@ extension VPhoneCommand {
         var count: Int = 1
         @Flag(help: "Require RSA authentication; a new key is accepted as a user tapping Allow would.")
         var auth = false
-        @Option(help: "Seed for the phones' generated data.")
+        @Option(help: "Seed for the phones' generated data and, with --task, the task's parameters (phone i gets seed+i).")
         var seed: UInt64 = 1
         @Option(help: "Start with the initial state of this task (see `tether vphone tasks`).")
         var task: String?
@@ -47,7 +47,8 @@ extension VPhoneCommand {
                 for (i, phonePort) in ports.enumerated() {
                     let options = VirtualPhoneServer.Options(
                         profile: profile, seed: seed &+ UInt64(i), port: phonePort, index: i,
-                        authorizedKeys: auth ? ADBAuthorizedKeys() : nil, acceptUnknownKeys: true, task: taskDefinition)
+                        authorizedKeys: auth ? ADBAuthorizedKeys() : nil, acceptUnknownKeys: true,
+                        task: taskDefinition?.instance(seed: seed &+ UInt64(i)))
                     let server = try await VirtualPhoneServer.start(catalog: catalog, options: options)
                     if let pin { await server.phone.setLockPIN(pin) }
                     if locked || pin != nil { await server.phone.sleep() }

@@ -10,13 +10,26 @@ extension VPhoneCommand {
         var devices: String?
         @Flag(help: "Show the Chinese instruction too.")
         var zh = false
+        @Option(help: "Only tasks of this level: easy, medium or hard.")
+        var level: TaskLevel?
+        @Option(help: "Show the instructions as this seed makes them (the task's parameters filled in).")
+        var seed: UInt64?
 
         func run() async throws {
             let catalog = try DeviceCatalog.load(from: devices.map { URL(fileURLWithPath: $0) } ?? DeviceCatalog.locate())
-            for task in catalog.tasks {
-                say("\(task.id.padding(toLength: 34, withPad: " ", startingAt: 0)) \(task.instruction)")
-                if zh { say(String(repeating: " ", count: 35) + task.instructionZh) }
+            let tasks = catalog.tasks.filter { level == nil || $0.level == level }
+            for template in tasks {
+                let task = seed.map { template.instance(seed: $0) } ?? template
+                let apps = task.isMultiApp ? " \(task.apps.count) apps" : ""
+                let id = task.id.padding(toLength: 34, withPad: " ", startingAt: 0)
+                let tag = (task.level.rawValue + apps).padding(toLength: 13, withPad: " ", startingAt: 0)
+                say("\(id) \(tag) \(task.instruction)")
+                if zh { say(String(repeating: " ", count: 49) + task.instructionZh) }
             }
+            let counts = TaskLevel.allCases.map { l in "\(tasks.filter { $0.level == l }.count) \(l.rawValue)" }
+            say("\(tasks.count) tasks: " + counts.joined(separator: ", ") + ", \(tasks.filter(\.isMultiApp).count) across apps")
         }
     }
 }
+
+extension TaskLevel: ExpressibleByArgument {}
