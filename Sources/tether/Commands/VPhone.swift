@@ -14,9 +14,10 @@ struct VPhoneCommand: AsyncParsableCommand {
             tether vphone [serve] [--port <port>] [--count <count>] [--profile <profile>] [<options>]
             tether vphone tasks [--zh]
             tether vphone check <task> --serial <host:port>
+            tether vphone solve <task> --seed <n> --serial <host:port>
             """,
         discussion: "With no subcommand, serves phones with the options below until SIGINT or SIGTERM.",
-        subcommands: [Serve.self, Tasks.self, Check.self])
+        subcommands: [Serve.self, Tasks.self, Check.self, Solve.self])
 
     @OptionGroup var options: ServeOptions
 

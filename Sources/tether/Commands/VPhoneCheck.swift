@@ -6,15 +6,18 @@ import VirtualPhone
 extension VPhoneCommand {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "check", abstract: "Check a task on a running virtual phone through adb; exit 0 on pass, 1 on fail.")
+            commandName: "check", abstract: "Check a task on a running virtual phone through adb; exit 0 on pass, 1 on fail.",
+            discussion: "--seed N (default 1) picks the task's parameters, as the phone was served with; --devices DIR names the Devices directory.")
         @Argument(help: "Task id.")
         var task: String
         @Option(help: "The phone's serial, HOST:PORT (e.g. 127.0.0.1:6520).")
         var serial: String
-        @Option(help: "The Devices directory.")
-        var devices: String?
-        @Option(help: "The seed the phone was served with (`tether vphone serve --seed`): it picks the task's parameters.")
-        var seed: UInt64 = 1
+        /// `--seed N` (the seed the phone was served with: it picks the task's parameters) is
+        /// the parent's serve option, which takes it wherever it stands on the line, so it is read from there.
+        @OptionGroup(visibility: .private) var phoneOptions: ServeOptions
+        var seed: UInt64 { phoneOptions.seed }
+        /// `--devices DIR`, the same way.
+        var devices: String? { phoneOptions.devices }
 
         func run() async throws {
             let catalog = try DeviceCatalog.load(from: devices.map { URL(fileURLWithPath: $0) } ?? DeviceCatalog.locate())
