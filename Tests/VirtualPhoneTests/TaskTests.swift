@@ -120,18 +120,20 @@ let solutions: [String: [String]] = [
 ]
 
 @Suite struct TaskTests {
-    @Test func thereAreEnoughTasksAndEachHasASolution() throws {
+    /// The original 30 tasks keep these adb routes (intents, `input`) as a second way to their
+    /// checks; every task's person solution is played in PersonTaskSuiteTests.
+    @Test func theAdbRoutesNameTasksThatExist() throws {
         let tasks = try catalog().tasks
-        #expect(tasks.count >= 25)
+        #expect(tasks.count >= 60)
         for task in tasks {
-            #expect(solutions[task.id] != nil, "no solution for \(task.id)")
             #expect(!task.instructionZh.isEmpty && !task.instruction.isEmpty)
             #expect(Set(task.apps).isSubset(of: Set(try catalog().apps.keys)))
         }
-        #expect(Set(solutions.keys) == Set(tasks.map(\.id)))
+        #expect(Set(solutions.keys).isSubset(of: Set(tasks.map(\.id))))
+        #expect(solutions.count >= 30)
     }
 
-    @Test(arguments: try! DeviceCatalog.load(from: devicesDirectory).tasks.map(\.id))
+    @Test(arguments: solutions.keys.sorted())
     func checkerFailsOnTheStartAndPassesAfterTheSolution(_ id: String) async throws {
         let task = try #require(try catalog().task(id))
         let phone = try makePhone(task: task)

@@ -39,10 +39,10 @@ public struct OnScreenKeyboard: Sendable {
         return nil
     }
 
-    /// The keys to press for a character: a letter (with ⇧ first when upper case), or nil when
-    /// the keyboard has no key for it.
+    /// The keys to press for a character: a letter (with ⇧ first when upper case), "⌫" for the
+    /// delete key, or nil when the keyboard has no key for it.
     public func presses(for character: Character) -> [(x: Int, y: Int)]? {
-        if let k = key(character), character != "⇧", character != "⌫" { return [k] }
+        if let k = key(character), character != "⇧" { return [k] }
         let lower = Character(character.lowercased())
         guard character.isUppercase, let k = key(lower), let shift = key("⇧") else { return nil }
         return [shift, k]

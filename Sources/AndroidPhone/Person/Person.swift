@@ -110,12 +110,15 @@ public struct Person: Sendable {
     }
 
     /// The first node whose text, content description or resource id is `label` and whose
-    /// centre is on the screen.
+    /// centre is on the screen. A text field holding the label comes last: after typing a name
+    /// into a search box, the person means the result, not the box.
     static func visible(_ label: String, in tree: UIHierarchy, screen: (width: Int, height: Int)) -> Bounds? {
         let matches = tree.allNodes.filter {
             $0.text == label || $0.contentDescription == label || $0.resourceId == label || $0.resourceId.hasSuffix(":id/" + label)
         }
-        return matches.map(\.bounds).first { b in
+        let typedInto = { (node: UINode) in node.className.hasSuffix("EditText") && node.text == label }
+        let ordered = matches.filter { !typedInto($0) } + matches.filter(typedInto)
+        return ordered.map(\.bounds).first { b in
             let c = b.center
             return b.width > 0 && b.height > 0 && c.x >= 0 && c.y >= 0 && c.x < screen.width && c.y < screen.height
         }

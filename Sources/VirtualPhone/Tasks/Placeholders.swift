@@ -20,6 +20,9 @@ enum Placeholders {
         return parts.count == 2 ? value.value(at: parts[1]) : value
     }
 
+    /// Members of a check that are always strings.
+    static let textKeys: Set<String> = ["app", "path", "contains", "describe"]
+
     /// A text with its placeholders replaced; unknown ones stay as written.
     static func fill(_ text: String, _ values: [String: JSON]) -> String {
         guard text.contains("{{") else { return text }
@@ -45,7 +48,13 @@ enum Placeholders {
             }
             return .string(fill(s, values))
         case .array(let items): return .array(items.map { fill($0, values) })
-        case .object(let members): return .object(members.mapValues { fill($0, values) })
+        case .object(let members):
+            let filled = members.map { key, value in
+                // A check's texts stay texts even when the placeholder's value is a number.
+                if textKeys.contains(key), case .string(let s) = value { return (key, JSON.string(fill(s, values))) }
+                return (fill(key, values), fill(value, values))
+            }
+            return .object(Dictionary(filled, uniquingKeysWith: { a, _ in a }))
         case .null, .bool, .number: return json
         }
     }
@@ -76,7 +85,7 @@ enum Placeholders {
         switch json {
         case .string(let s): [s]
         case .array(let items): items.flatMap(strings)
-        case .object(let members): members.values.flatMap(strings)
+        case .object(let members): members.keys.map { $0 } + members.values.flatMap(strings)
         case .null, .bool, .number: []
         }
     }

@@ -16,13 +16,27 @@ public struct TaskParam: Codable, Sendable, Equatable {
         self.differentFrom = differentFrom
     }
 
-    /// Every value the parameter can take.
-    public var choices: [JSON] {
-        if let oneOf { return oneOf }
-        if let range, range.count == 2, range[0] <= range[1], range[1] - range[0] < 100_000 {
-            return (range[0]...range[1]).map { .number(Double($0)) }
+    /// The range's bounds when it is a valid one.
+    var bounds: (low: Int, high: Int)? {
+        guard let range, range.count == 2, range[0] <= range[1] else { return nil }
+        return (range[0], range[1])
+    }
+
+    /// Picks a value that is none of `avoid` when it can (a range with every value avoided, or
+    /// a list, falls back to any value).
+    func pick(avoiding avoid: [JSON], rng: inout SplitMix64) -> JSON? {
+        if let oneOf, !oneOf.isEmpty {
+            let allowed = oneOf.filter { !avoid.contains($0) }
+            let pool = allowed.isEmpty ? oneOf : allowed
+            return pool[Int(rng.next() % UInt64(pool.count))]
         }
-        return []
+        guard let (low, high) = bounds else { return nil }
+        let span = UInt64(high - low) + 1
+        var value = JSON.number(Double(low + Int(rng.next() % span)))
+        for _ in 0..<8 where avoid.contains(value) {
+            value = .number(Double(low + Int(rng.next() % span)))
+        }
+        return value
     }
 }
 
@@ -38,7 +52,7 @@ extension TaskDefinition {
         copy.params = []
         copy.instruction = Placeholders.fill(instruction, values)
         copy.instructionZh = Placeholders.fill(instructionZh, values)
-        copy.setup = setup?.mapValues { Placeholders.fill($0, values) }
+        copy.setup = setup.flatMap { Placeholders.fill(.object($0), values).object }
         copy.solution = solution.map { Placeholders.fill($0, values) }
         if let check = Placeholders.fillCodable(check, values) { copy.check = check }
         return copy
@@ -50,10 +64,7 @@ extension TaskDefinition {
         var values: [String: JSON] = [:]
         for param in params {
             let avoid = (param.differentFrom ?? []).compactMap { values[$0] }
-            var choices = param.choices.filter { !avoid.contains($0) }
-            if choices.isEmpty { choices = param.choices }
-            guard !choices.isEmpty else { continue }
-            values[param.name] = choices[Int(rng.next() % UInt64(choices.count))]
+            values[param.name] = param.pick(avoiding: avoid, rng: &rng)
         }
         return values
     }
@@ -66,7 +77,7 @@ extension TaskDefinition {
         var names = Set<String>()
         for param in params {
             if !names.insert(param.name).inserted { problems.append("parameter \(param.name) is declared twice") }
-            if param.choices.isEmpty { problems.append("parameter \(param.name) has no values: give oneOf [..] or range [low, high]") }
+            if param.oneOf?.isEmpty ?? (param.bounds == nil) { problems.append("parameter \(param.name) has no values: give oneOf [..] or range [low, high]") }
             for other in param.differentFrom ?? [] where !names.contains(other) {
                 problems.append("parameter \(param.name) is differentFrom \(other), which is not declared before it")
             }
@@ -81,12 +92,16 @@ extension TaskDefinition {
                     problems.append("{{\(reference)}} names no parameter; declare it in params")
                     continue
                 }
-                if parts.count == 2, param.choices.contains(where: { $0.value(at: parts[1]) == nil }) {
+                if parts.count == 2, (param.oneOf ?? [.null]).contains(where: { $0.value(at: parts[1]) == nil }) {
                     problems.append("{{\(reference)}}: some value of \(param.name) has no \(parts[1])")
                 }
             }
         }
         if solution.isEmpty { problems.append("the task has no solution steps") }
+        for seed in UInt64(0)..<8 where Placeholders.fillCodable(check, paramValues(seed: seed)) == nil {
+            problems.append("with seed \(seed) the check is not a valid check once its placeholders are filled (a text field got a number?)")
+            break
+        }
         return Array(Set(problems)).sorted()
     }
 }

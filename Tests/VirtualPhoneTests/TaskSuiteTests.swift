@@ -1,0 +1,82 @@
+import Basics
+import Foundation
+import PhoneRig
+import Testing
+
+@testable import VirtualPhone
+
+/// The seeded task suite as data: its size and shape, and what a seed does to a task.
+@Suite struct TaskSuiteTests {
+    @Test func theSuiteHasSixtyTasksOverThreeLevelsAThirdAcrossApps() throws {
+        let tasks = try catalog().tasks
+        #expect(tasks.count >= 60)
+        for level in TaskLevel.allCases {
+            let n = tasks.filter { $0.level == level }.count
+            #expect(n * 4 >= tasks.count, "\(level) has only \(n) of \(tasks.count) tasks")
+        }
+        #expect(tasks.filter(\.isMultiApp).count * 3 >= tasks.count)
+        #expect(tasks.filter { !$0.params.isEmpty }.count * 2 >= tasks.count, "at least half the tasks take seeded parameters")
+    }
+
+    @Test func everyTaskIsWellFormed() throws {
+        for task in try catalog().tasks {
+            #expect(task.problems().isEmpty, "\(task.id): \(task.problems())")
+            for seed: UInt64 in 1...5 {
+                let instance = task.instance(seed: seed)
+                let text = instance.instruction + instance.instructionZh + instance.solution.map(\.description).joined()
+                #expect(!text.contains("{{"), "\(task.id) seed \(seed) keeps a placeholder: \(text)")
+            }
+        }
+    }
+
+    @Test func theSameSeedGivesTheSameInstanceAndSeedsDiffer() throws {
+        for task in try catalog().tasks where !task.params.isEmpty {
+            let a = task.instance(seed: 7), b = task.instance(seed: 7)
+            func text(_ t: TaskDefinition) -> String { t.instruction + t.solution.map(\.description).joined() + (t.setup.map { JSON.object($0).description } ?? "") }
+            #expect(text(a) == text(b))
+            let instances = Set((UInt64(1)...8).map { text(task.instance(seed: $0)) })
+            #expect(instances.count > 1, "\(task.id): eight seeds give one instance")
+        }
+    }
+
+    @Test func aPlaceholderThatIsAWholeValueKeepsItsType() throws {
+        let task = try #require(try catalog().task("clock-add-alarm"))
+        let instance = task.instance(seed: 3)
+        let hour = try #require(task.paramValues(seed: 3)["h"]?.int)
+        #expect(instance.instruction.hasPrefix("Set an alarm for \(hour):"))
+        // In the check the hour is the number, as the alarm stores it, not the text "9".
+        #expect(instance.check.some?.all?.first?.equals == .number(Double(hour)))
+        #expect(instance.check.some?.all?.last?.contains == task.paramValues(seed: 3)["l"]?.string)
+    }
+
+    @Test func placeholdersFillKeysAndLeaveUnknownOnesAlone() {
+        let values: [String: JSON] = ["s": .object(["key": .string("wifi"), "on": .bool(false)]), "n": .number(12)]
+        let filled = Placeholders.fill(.object(["{{s.key}}": .string("{{s.on}}"), "text": .string("n={{n}} {{missing}}")]), values)
+        #expect(filled == .object(["wifi": .bool(false), "text": .string("n=12 {{missing}}")]))
+    }
+
+    @Test func differentFromNeverPicksTheSameValueTwice() throws {
+        let task = try #require(try catalog().task("multi-number-to-contact"))
+        for seed in UInt64(1)...40 {
+            let values = task.paramValues(seed: seed)
+            #expect(values["a"] != values["b"], "seed \(seed) picks \(String(describing: values["a"])) twice")
+        }
+    }
+
+    @Test func solutionStepsReadAndWriteTheirOneKeyObjects() throws {
+        let text = #"[{"launch":"Contacts"},{"tap":"Create contact"},{"longPress":"Gym"},{"type":"Bob"},{"key":"back"},{"swipe":"up","on":"list"},{"wait":1}]"#
+        let steps = try JSONDecoder().decode([SolutionStep].self, from: Data(text.utf8))
+        #expect(steps == [.launch("Contacts"), .tap("Create contact"), .longPress("Gym"), .type("Bob"), .key(.back), .swipe(.up, on: "list"), .wait(1)])
+        let again = try JSONDecoder().decode([SolutionStep].self, from: try JSONEncoder().encode(steps))
+        #expect(again == steps)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(SolutionStep.self, from: Data(#"{"tap":"a","type":"b"}"#.utf8)) }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(SolutionStep.self, from: Data(#"{"key":"menu"}"#.utf8)) }
+    }
+
+    @Test func aPhoneServedWithAnInstanceStartsFromItsSetup() async throws {
+        let template = try #require(try catalog().task("multi-wifi-name-to-contact"))
+        let network = try #require(template.paramValues(seed: 4)["net"]?.string)
+        let phone = try makePhone(seed: 4, task: template.instance(seed: 4))
+        #expect(await phone.states["com.android.settings"]?["wifi_network"]?.string == network)
+    }
+}
