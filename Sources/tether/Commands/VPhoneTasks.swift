@@ -5,15 +5,18 @@ import VirtualPhone
 
 extension VPhoneCommand {
     struct Tasks: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "tasks", abstract: "List the tasks in Devices/tasks.")
-        @Option(help: "The Devices directory.")
-        var devices: String?
+        static let configuration = CommandConfiguration(
+            commandName: "tasks", abstract: "List the tasks in Devices/tasks.",
+            discussion: "--seed N shows the instructions as that seed makes them (see docs/tasks.md); --devices DIR names the Devices directory.")
         @Flag(help: "Show the Chinese instruction too.")
         var zh = false
         @Option(help: "Only tasks of this level: easy, medium or hard.")
         var level: TaskLevel?
-        @Option(help: "Show the instructions as this seed makes them (the task's parameters filled in).")
-        var seed: UInt64?
+        /// `--seed N` (instructions as that seed makes them) and `--devices DIR` are the parent's
+        /// serve options, which take them wherever they stand on the line, so they are read from there.
+        @OptionGroup(visibility: .private) var phoneOptions: ServeOptions
+        var devices: String? { phoneOptions.devices }
+        var seed: UInt64? { CommandLine.arguments.contains { $0 == "--seed" || $0.hasPrefix("--seed=") } ? phoneOptions.seed : nil }
 
         func run() async throws {
             let catalog = try DeviceCatalog.load(from: devices.map { URL(fileURLWithPath: $0) } ?? DeviceCatalog.locate())

@@ -8,6 +8,10 @@ import Basics
 enum TaskStart {
     static func verify(_ task: TaskDefinition, on target: some ADBTarget) async throws {
         let restart = "start the virtual phone for this task with `tether vphone --task \(task.id)`"
+        // A seeded task must be given as its instance (`instance(seed:)`), with the seed the phone was served with.
+        guard task.params.isEmpty else {
+            throw CommandFailure(description: "task \(task.id) has seeded parameters ({{…}}) and was given without a seed; use its instance for the seed the phone was served with (`tether vphone serve --task \(task.id) --seed N`, `tether vphone solve \(task.id) --seed N`)")
+        }
         var states: [String: JSON] = [:]
         for package in task.apps {
             let result = try await target.shell("cat /data/data/\(package)/state.json")

@@ -1,0 +1,63 @@
+import Testing
+
+@testable import AndroidPhone
+
+/// The person's pieces that need no phone: finding a label, the devices, the keyboard.
+@Suite struct PersonTests {
+    static let getevent = """
+        add device 1: /dev/input/event3
+          name:     "virtual-touchscreen"
+          events:
+            KEY (0001): BTN_TOUCH
+            ABS (0003): ABS_MT_SLOT           : value 0, min 0, max 9, fuzz 0, flat 0, resolution 0
+                        ABS_MT_POSITION_X     : value 0, min 0, max 1439, fuzz 0, flat 0, resolution 0
+                        ABS_MT_POSITION_Y     : value 0, min 0, max 3199, fuzz 0, flat 0, resolution 0
+                        ABS_MT_TRACKING_ID    : value 0, min 0, max 65535, fuzz 0, flat 0, resolution 0
+          input props:
+            INPUT_PROP_DIRECT
+        add device 2: /dev/input/event1
+          name:     "gpio-keys"
+          events:
+            KEY (0001): KEY_HOME              KEY_VOLUMEDOWN        KEY_BACK              KEY_HOMEPAGE
+          input props:
+            <none>
+        """
+
+    @Test func theTouchscreenAndKeyDeviceAreFoundAndPixelsScaled() throws {
+        var touch = try #require(TouchDevice.find(in: Self.getevent))
+        #expect(touch.path == "/dev/input/event3")
+        #expect(TouchDevice.keyDevice(in: Self.getevent) == "/dev/input/event1")
+        touch.width = 720
+        touch.height = 1600
+        // The axes span twice the pixels: a tap at (100, 200) is sent as (200, 400).
+        #expect(touch.down(x: 100, y: 200).map(\.value) == [1, 1, 200, 400, 0])
+        #expect(touch.up().map(\.command) == ["sendevent /dev/input/event3 3 57 -1", "sendevent /dev/input/event3 1 330 0", "sendevent /dev/input/event3 0 0 0"])
+    }
+
+    @Test func aListItemIsPreferredToTheSearchFieldHoldingTheSameText() throws {
+        let xml = """
+            <?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation="0">\
+            <node index="0" text="Bob Martin" resource-id="com.android.contacts:id/search" class="android.widget.EditText" package="com.android.contacts" content-desc="" bounds="[32,216][688,328]" />\
+            <node index="1" text="Bob Martin" resource-id="" class="android.widget.TextView" package="com.android.contacts" content-desc="" bounds="[144,372][380,416]" />\
+            <node index="2" text="Hidden" resource-id="" class="android.widget.TextView" package="com.android.contacts" content-desc="" bounds="[0,0][0,0]" />\
+            </hierarchy>
+            """
+        let tree = try UIHierarchy(xml: xml)
+        #expect(Person.visible("Bob Martin", in: tree, screen: (720, 1600)) == Bounds(left: 144, top: 372, right: 380, bottom: 416))
+        #expect(Person.visible("search", in: tree, screen: (720, 1600)) == Bounds(left: 32, top: 216, right: 688, bottom: 328))
+        #expect(Person.visible("Hidden", in: tree, screen: (720, 1600)) == nil, "a node with no size is not on the screen")
+    }
+
+    @Test func theKeyboardTypesLettersWithShiftAndLeavesDigitsToAnotherWay() throws {
+        let keyboard = OnScreenKeyboard(width: 720, height: 1600, density: 320)
+        let q = try #require(keyboard.key("q")), p = try #require(keyboard.key("p")), space = try #require(keyboard.key(" "))
+        #expect(q.y == p.y && q.x < p.x)
+        #expect(space.y > q.y && space.x > q.x && space.x < p.x)
+        #expect(keyboard.presses(for: "B")?.count == 2, "a capital is ⇧ then the letter")
+        #expect(keyboard.presses(for: "b")?.count == 1)
+        #expect(keyboard.presses(for: "5") == nil)
+        #expect(keyboard.presses(for: "⌫") != nil)
+        // The keyboard fills the 232 dp above the 48 dp navigation bar.
+        #expect(q.y > 1600 - 96 - 464 && space.y < 1600 - 96)
+    }
+}
