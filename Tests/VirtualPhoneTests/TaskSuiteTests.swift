@@ -23,7 +23,9 @@ import Testing
             #expect(task.problems().isEmpty, "\(task.id): \(task.problems())")
             for seed: UInt64 in 1...5 {
                 let instance = task.instance(seed: seed)
-                let text = instance.instruction + instance.instructionZh + instance.solution.map(\.description).joined()
+                let setup = instance.setup.map { JSON.object($0).description } ?? ""
+                let check = Placeholders.json(instance.check)?.description ?? "{{unreadable}}"
+                let text = instance.instruction + instance.instructionZh + instance.solution.map(\.description).joined() + setup + check
                 #expect(!text.contains("{{"), "\(task.id) seed \(seed) keeps a placeholder: \(text)")
             }
         }
@@ -47,6 +49,19 @@ import Testing
         // In the check the hour is the number, as the alarm stores it, not the text "9".
         #expect(instance.check.some?.all?.first?.equals == .number(Double(hour)))
         #expect(instance.check.some?.all?.last?.contains == task.paramValues(seed: 3)["l"]?.string)
+    }
+
+    @Test func theOrderOfASetUpListChangesWithTheSeed() throws {
+        let task = try #require(try catalog().task("notes-delete-longpress"))
+        let orders = Set(
+            (UInt64(1)...12).map { seed in
+                (task.instance(seed: seed).setup?["com.tether.notes"]?["notes"]?.array ?? []).compactMap { $0["title"]?.string }
+            })
+        #expect(orders.count > 1)
+        #expect(orders.allSatisfy { $0.count == 4 })
+        // A list picked by one parameter has the other parameters filled inside it.
+        let alarms = try #require(try catalog().task("clock-delete-alarm")).instance(seed: 2).setup?["com.android.deskclock"]?["alarms"]
+        #expect(alarms?.array?.allSatisfy { $0["hour"]?.int != nil } == true, "\(String(describing: alarms))")
     }
 
     @Test func placeholdersFillKeysAndLeaveUnknownOnesAlone() {

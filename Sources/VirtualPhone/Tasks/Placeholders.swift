@@ -37,22 +37,24 @@ enum Placeholders {
         return out + rest
     }
 
-    static func fill(_ json: JSON, _ values: [String: JSON]) -> JSON {
+    /// A JSON value with its placeholders replaced. A value that stands in for a whole string is
+    /// filled too (a list of notes picked by one parameter may name another), up to `depth` levels.
+    static func fill(_ json: JSON, _ values: [String: JSON], depth: Int = 3) -> JSON {
         switch json {
         case .string(let s):
             let trimmed = s.trimmingCharacters(in: .whitespaces)
             if trimmed.hasPrefix("{{"), trimmed.hasSuffix("}}"), references(in: trimmed).count == 1,
                 let value = lookup(String(trimmed.dropFirst(2).dropLast(2)).trimmingCharacters(in: .whitespaces), values)
             {
-                return value
+                return depth > 0 ? fill(value, values, depth: depth - 1) : value
             }
             return .string(fill(s, values))
-        case .array(let items): return .array(items.map { fill($0, values) })
+        case .array(let items): return .array(items.map { fill($0, values, depth: depth) })
         case .object(let members):
             let filled = members.map { key, value in
                 // A check's texts stay texts even when the placeholder's value is a number.
                 if textKeys.contains(key), case .string(let s) = value { return (key, JSON.string(fill(s, values))) }
-                return (fill(key, values), fill(value, values))
+                return (fill(key, values), fill(value, values, depth: depth))
             }
             return .object(Dictionary(filled, uniquingKeysWith: { a, _ in a }))
         case .null, .bool, .number: return json
