@@ -2,6 +2,7 @@ import Basics
 import Foundation
 import PhoneRig
 import Testing
+import TetherTestSupport
 
 @testable import VirtualPhone
 
@@ -93,5 +94,23 @@ import Testing
         let network = try #require(template.paramValues(seed: 4)["net"]?.string)
         let phone = try makePhone(seed: 4, task: template.instance(seed: 4))
         #expect(await phone.states["com.android.settings"]?["wifi_network"]?.string == network)
+    }
+}
+
+extension TaskSuiteTests {
+    @Test func aCatalogWithAPlaceholderNamingNoParameterDoesNotLoad() throws {
+        let dir = TemporaryDirectory()
+        for sub in ["profiles", "apps"] {
+            try FileManager.default.copyItem(at: devicesDirectory.appendingPathComponent(sub), to: dir.url.appendingPathComponent(sub))
+        }
+        let tasks = dir.url.appendingPathComponent("tasks")
+        try FileManager.default.createDirectory(at: tasks, withIntermediateDirectories: true)
+        let file = #"{"format": 1, "tasks": [{"id": "t", "level": "easy", "instruction": "Call {{who}}.", "instructionZh": "x", "apps": ["com.android.settings"], "check": {"app": "com.android.settings", "path": "wifi", "equals": false}}]}"#
+        try Data(file.utf8).write(to: tasks.appendingPathComponent("t.json"))
+        #expect {
+            try DeviceCatalog.load(from: dir.url)
+        } throws: { error in
+            "\(error)".contains("task t: {{who}} names no parameter")
+        }
     }
 }

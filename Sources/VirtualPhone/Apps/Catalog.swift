@@ -54,6 +54,7 @@ public struct DeviceCatalog: Sendable {
         var seen = Set<String>()
         for t in tasks {
             guard seen.insert(t.id).inserted else { throw .invalidData("task id \(t.id) is used twice") }
+            if let problem = t.problems(requireSolution: false).first { throw .invalidData("task \(t.id): \(problem)") }
         }
         return DeviceCatalog(directory: directory, profiles: profiles, apps: apps, tasks: tasks.sorted { $0.id < $1.id })
     }
