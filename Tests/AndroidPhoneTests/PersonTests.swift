@@ -1,8 +1,11 @@
+import Foundation
+import PhoneRig
 import Testing
+import VirtualPhone
 
 @testable import AndroidPhone
 
-/// The person's pieces that need no phone: finding a label, the devices, the keyboard.
+/// The person's pieces: finding a label, the devices, the keyboard, the app drawer.
 @Suite struct PersonTests {
     static let getevent = """
         add device 1: /dev/input/event3
@@ -59,5 +62,22 @@ import Testing
         #expect(keyboard.presses(for: "⌫") != nil)
         // The keyboard fills the 232 dp above the 48 dp navigation bar.
         #expect(q.y > 1600 - 96 - 464 && space.y < 1600 - 96)
+    }
+}
+
+extension PersonTests {
+    /// An app that is not on the home screen is launched from the app drawer (a swipe up).
+    @Test func launchFindsAnAppInTheDrawer() async throws {
+        let check = try JSONDecoder().decode(TaskCheck.self, from: Data(#"{"app": "com.tether.notes", "path": "notes", "count": 0}"#.utf8))
+        let task = TaskDefinition(
+            id: "drawer", level: .easy, instruction: "Open Notes.", instructionZh: "打开笔记。", apps: ["com.tether.notes"],
+            setup: ["com.android.launcher3": .object(["home": .array([.string("com.android.messaging")])])], check: check)
+        try await withPhoneRig(task: "drawer", adjust: { $0.tasks.append(task) }) { rig in
+            let person = try await Person(phone: rig.phone, settle: .none)
+            let home = try await rig.phone.uiHierarchy()
+            #expect(home.find("Notes") == nil, "Notes is not on the home screen")
+            try await person.play([.launch("Notes")])
+            #expect(try await rig.phone.foregroundApp()?.package == "com.tether.notes")
+        }
     }
 }
