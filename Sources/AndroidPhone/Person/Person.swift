@@ -77,7 +77,8 @@ public struct Person: Sendable {
         case .key(let key):
             try await press(key)
         case .swipe(let direction, let label):
-            let bounds = try await label.asyncMap { try await require($0) }
+            var bounds: Bounds?
+            if let label { bounds = try await require(label) }
             try await swipe(direction, across: bounds)
         case .wait(let duration):
             try await Task.sleep(for: duration)
@@ -214,12 +215,5 @@ public struct Person: Sendable {
 
     func settleDown() async throws {
         if case .screen = settle { _ = try await phone.waitUntilSettled() }
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }
