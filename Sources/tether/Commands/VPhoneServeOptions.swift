@@ -60,6 +60,7 @@ extension VPhoneCommand {
                 for server in servers { await server.stop() }
                 throw error
             }
+            if let task = taskDefinition?.instance(seed: seed) { say("task \(task.id) (seed \(seed)): \(task.instruction)") }
             if let first = servers.first { say("connect with: adb connect \(first.serial)   (Ctrl-C stops)") }
             await waitForTermination()
             for server in servers { await server.stop() }
