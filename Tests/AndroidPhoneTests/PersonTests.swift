@@ -27,14 +27,26 @@ import VirtualPhone
         """
 
     @Test func theTouchscreenAndKeyDeviceAreFoundAndPixelsScaled() throws {
-        var touch = try #require(TouchDevice.find(in: Self.getevent))
+        let touch = try #require(TouchDevice.find(in: Self.getevent, display: DisplayInfo(naturalWidth: 720, naturalHeight: 1600, density: 320, rotation: 0)))
         #expect(touch.path == "/dev/input/event3")
         #expect(TouchDevice.keyDevice(in: Self.getevent) == "/dev/input/event1")
-        touch.width = 720
-        touch.height = 1600
-        // The axes span twice the pixels: a tap at (100, 200) is sent as (200, 400).
-        #expect(touch.down(x: 100, y: 200).map(\.value) == [1, 1, 200, 400, 0])
+        #expect(touch.down(x: 100, y: 200).map(\.value) == [1, 1, 201, 401, 0])
         #expect(touch.up().map(\.command) == ["sendevent /dev/input/event3 3 57 -1", "sendevent /dev/input/event3 1 330 0", "sendevent /dev/input/event3 0 0 0"])
+    }
+
+    /// What the person sends lands where the recorder (`GestureRecognizer`) says it did, however
+    /// the phone is turned.
+    @Test(arguments: 0...3)
+    func touchesLandOnTheSamePixelInEveryRotation(rotation: Int) throws {
+        let display = DisplayInfo(naturalWidth: 720, naturalHeight: 1600, density: 320, rotation: rotation)
+        let touch = try #require(TouchDevice.find(in: Self.getevent, display: display))
+        let device = try #require(InputDevice.parse(capabilities: Self.getevent).first)
+        let recognizer = GestureRecognizer(devices: [device], display: display)
+        for (x, y) in [(0, 0), (100, 200), (display.width - 1, display.height - 1), (display.width / 2, 37)] {
+            let (rx, ry) = touch.raw(x, y)
+            let back = recognizer.pixels(rawX: Int(rx), rawY: Int(ry), device: device)
+            #expect(back.0 == x && back.1 == y, "rotation \(rotation): (\(x), \(y)) came back as \(back)")
+        }
     }
 
     @Test func aListItemIsPreferredToTheSearchFieldHoldingTheSameText() throws {

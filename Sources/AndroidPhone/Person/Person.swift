@@ -30,12 +30,10 @@ public struct Person: Sendable {
     /// Looks at the phone's input devices and screen.
     public init(phone: Phone, settle: Settle = .screen, logger: Logger = Logger(label: "tether.person")) async throws {
         let text = try await phone.shell("getevent -lp").stdoutText
-        guard var touch = TouchDevice.find(in: text) else {
+        let display = try await phone.display()
+        guard let touch = TouchDevice.find(in: text, display: display) else {
             throw PersonError(step: 0, action: "getevent -lp", reason: "the phone has no multitouch touchscreen among its input devices")
         }
-        let display = try await phone.display()
-        touch.width = display.width
-        touch.height = display.height
         self.phone = phone
         self.touch = touch
         self.keys = TouchDevice.keyDevice(in: text)

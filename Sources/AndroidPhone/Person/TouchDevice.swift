@@ -9,20 +9,20 @@ public struct SendEvent: Sendable, Equatable {
 }
 
 /// The touchscreen as `getevent -lp` describes it: its path and the range of its position axes,
-/// to turn screen pixels into the device's units.
+/// to turn pixels of the screen as it is turned into the device's units (which follow the
+/// display's natural orientation).
 public struct TouchDevice: Sendable, Equatable {
     public var path: String
-    public var maxX: Int
-    public var maxY: Int
-    /// The screen's size in pixels, which the axes span.
-    public var width: Int
-    public var height: Int
+    public var x: AxisRange
+    public var y: AxisRange
+    /// The display the axes span; its rotation turns the screen's pixels back to natural ones.
+    public var display: DisplayInfo
 
-    /// The first device with multitouch positions in `getevent -lp` output.
-    static func find(in text: String) -> TouchDevice? {
+    /// The first device with multitouch positions in `getevent -lp` output, spanning `display`.
+    static func find(in text: String, display: DisplayInfo) -> TouchDevice? {
         for device in InputDevice.parse(capabilities: text) {
             guard let x = device.axes[InputCodes.ABS_MT_POSITION_X], let y = device.axes[InputCodes.ABS_MT_POSITION_Y] else { continue }
-            return TouchDevice(path: device.path, maxX: x.max, maxY: y.max, width: x.max + 1, height: y.max + 1)
+            return TouchDevice(path: device.path, x: x, y: y, display: display)
         }
         return nil
     }
@@ -40,9 +40,24 @@ public struct TouchDevice: Sendable, Equatable {
         return nil
     }
 
-    func raw(_ x: Int, _ y: Int) -> (Int32, Int32) {
-        let rx = x * (maxX + 1) / max(width, 1), ry = y * (maxY + 1) / max(height, 1)
-        return (Int32(min(max(rx, 0), maxX)), Int32(min(max(ry, 0), maxY)))
+    /// Axis values for a pixel of the screen as it is turned now (the inverse of
+    /// `GestureRecognizer.pixels`).
+    func raw(_ px: Int, _ py: Int) -> (Int32, Int32) {
+        let w = display.naturalWidth, h = display.naturalHeight
+        // A flipped axis counts down from w - 1; the centre of the natural pixel before it maps
+        // back (w - 1 - n, rounded down) onto this pixel.
+        let (nx, ny): (Int, Int) =
+            switch display.rotation {
+            case 1: (w - 2 - py, px)
+            case 2: (w - 2 - px, h - 2 - py)
+            case 3: (py, h - 2 - px)
+            default: (px, py)
+            }
+        func scale(_ n: Int, _ natural: Int, _ axis: AxisRange) -> Int32 {
+            let value = axis.min + Int((Double(n) + 0.5) * Double(axis.max - axis.min + 1) / Double(max(natural, 1)))
+            return Int32(min(max(value, axis.min), axis.max))
+        }
+        return (scale(nx, w, x), scale(ny, h, y))
     }
 
     func down(x: Int, y: Int) -> [SendEvent] {
