@@ -28,6 +28,7 @@ import VirtualPhone
             let person = try await Person(phone: phone, settle: .screen)
             #expect(person.touch.path == "/dev/input/event3")
             #expect(person.keys == "/dev/input/event1")
+            #expect(person.keyboard != nil, "the virtual phone's keyboard is typed on, key by key")
             try await person.play(task.solution.map(PersonStep.init))
             let result = try await TaskChecker.check(task, on: target)
             #expect(result.passed, "\(result.reasons)")

@@ -63,6 +63,12 @@ import VirtualPhone
         #expect(Person.visible("Hidden", in: tree, screen: (720, 1600)) == nil, "a node with no size is not on the screen")
     }
 
+    @Test func theKeyboardIsOnlyTypedOnUnderTheInputMethodWhoseLayoutIsKnown() {
+        #expect(Person.knowsKeyboard("com.android.inputmethod.latin/com.android.inputmethod.latin.LatinIME\n"))
+        #expect(!Person.knowsKeyboard("com.google.android.inputmethod.latin/com.android.inputmethod.latin.LatinIME"))
+        #expect(!Person.knowsKeyboard("com.android.adbkeyboard/.AdbIME"))
+    }
+
     @Test func theKeyboardTypesLettersWithShiftAndLeavesDigitsToAnotherWay() throws {
         let keyboard = OnScreenKeyboard(width: 720, height: 1600, density: 320)
         let q = try #require(keyboard.key("q")), p = try #require(keyboard.key("p")), space = try #require(keyboard.key(" "))

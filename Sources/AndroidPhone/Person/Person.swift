@@ -5,7 +5,8 @@ import Logging
 /// with `sendevent` on the touchscreen (found in `getevent -lp`), presses keys on the key device,
 /// types on the on-screen keyboard, and waits for the screen to settle between steps. Works on any
 /// phone whose touchscreen takes multitouch events; the keyboard is the virtual phone's
-/// (`OnScreenKeyboard`), and characters it has no key for go in with `Phone.type`.
+/// (`OnScreenKeyboard`, used while the AOSP keyboard is the input method), and characters it has
+/// no key for, or all text under another input method, go in with `Phone.type`.
 public struct Person: Sendable {
     /// How to wait after a step.
     public enum Settle: Sendable {
@@ -19,7 +20,10 @@ public struct Person: Sendable {
     public let touch: TouchDevice
     /// The device with the back, home and app-switch keys; nil when the phone has none.
     public let keys: String?
-    public let keyboard: OnScreenKeyboard
+    public let display: DisplayInfo
+    /// The keys to type on; nil when the input method is not the AOSP keyboard whose layout
+    /// `OnScreenKeyboard` knows.
+    public let keyboard: OnScreenKeyboard?
     public var settle: Settle
     /// Swipes to try before a label counts as missing (it may be further down a list).
     public var scrollAttempts = 4
@@ -37,7 +41,11 @@ public struct Person: Sendable {
         self.phone = phone
         self.touch = touch
         self.keys = TouchDevice.keyDevice(in: text)
-        self.keyboard = OnScreenKeyboard(width: display.width, height: display.height, density: display.density)
+        self.display = display
+        let ime = try await phone.shell("settings get secure default_input_method").stdoutText
+        self.keyboard =
+            Self.knowsKeyboard(ime)
+            ? OnScreenKeyboard(width: display.width, height: display.height, density: display.density) : nil
         self.settle = settle
         self.logger = logger
     }
@@ -92,7 +100,7 @@ public struct Person: Sendable {
         for attempt in 0...(scrolling ? scrollAttempts : 0) {
             let xml = try await phone.uiHierarchyXML()
             let tree = try UIHierarchy(xml: xml)
-            if let bounds = Self.visible(label, in: tree, screen: (keyboard.width, keyboard.height)) { return bounds }
+            if let bounds = Self.visible(label, in: tree, screen: (display.width, display.height)) { return bounds }
             if attempt > 0, xml == previous { break }
             previous = xml
             if scrolling, attempt < scrollAttempts { try await swipe(.up, across: nil) }
@@ -138,7 +146,7 @@ public struct Person: Sendable {
     }
 
     func swipe(_ direction: PersonSwipe, across bounds: Bounds?) async throws {
-        let area = bounds ?? Bounds(left: 0, top: keyboard.height / 5, right: keyboard.width, bottom: keyboard.height * 4 / 5)
+        let area = bounds ?? Bounds(left: 0, top: display.height / 5, right: display.width, bottom: display.height * 4 / 5)
         let c = area.center
         let dx = area.width * 2 / 5, dy = area.height * 2 / 5
         let (from, to): ((Int, Int), (Int, Int)) =
@@ -159,7 +167,9 @@ public struct Person: Sendable {
 
     func press(_ key: PersonKey) async throws {
         if key == .enter {
-            guard let k = keyboard.key("⏎") else { return }
+            guard let k = keyboard?.key("⏎") else {
+                throw PersonError(step: 0, action: "", reason: "enter is the on-screen keyboard's ⏎, and this phone's input method is not the keyboard the person knows")
+            }
             try await send(touch.down(x: k.x, y: k.y) + touch.up())
         } else if let device = keys, let code = key.linuxCode {
             try await send([
@@ -189,7 +199,7 @@ public struct Person: Sendable {
             other = ""
         }
         for character in text {
-            if let presses = keyboard.presses(for: character) {
+            if let presses = keyboard?.presses(for: character) {
                 try await flushOther()
                 for p in presses { events += touch.down(x: p.x, y: p.y) + touch.up() }
                 if events.count > 120 { try await flushKeys() }
@@ -209,6 +219,12 @@ public struct Person: Sendable {
         if let status = result.exitCode, status != 0 {
             throw PersonError(step: 0, action: "", reason: "sendevent failed (\(status)): \(result.stderrText.prefix(200))")
         }
+    }
+
+    /// Whether the input method is the AOSP keyboard (`com.android.inputmethod.latin/…`), the
+    /// layout of the virtual phone's keyboard.
+    static func knowsKeyboard(_ defaultInputMethod: String) -> Bool {
+        defaultInputMethod.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("com.android.inputmethod.latin/")
     }
 
     func settleDown() async throws {
