@@ -55,6 +55,7 @@ public struct Person: Sendable {
     public func play(_ steps: [PersonStep], onStep: @Sendable (Int, PersonStep) async -> Void = { _, _ in }) async throws {
         for (i, step) in steps.enumerated() {
             await onStep(i + 1, step)
+            logger.debug("person step \(i + 1): \(step)")
             do {
                 try await perform(step)
             } catch let error as PersonError {
