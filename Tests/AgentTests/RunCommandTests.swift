@@ -124,6 +124,32 @@ import VirtualPhone
         #expect(run.stdoutText.contains("check settings-wifi-on: FAIL"))
     }
 
+    /// A seeded task runs as the instance of the seed its phone was served with: the instruction
+    /// and the check carry that seed's number; without --seed it is refused before any model call.
+    @Test func aSeededTaskRunsAsTheInstanceOfItsSeed() async throws {
+        guard tetherIsBuilt() else { return }
+        let catalog = try sharedCatalog.get()
+        let template = try #require(catalog.task("contacts-add-frank"))
+        let instance = template.instance(seed: 7)
+        #expect(instance.instruction != template.instruction)
+        let phone = try await VirtualPhoneServer.start(catalog: catalog, options: .init(profile: "pixel-7", seed: 7, port: 0, task: instance))
+        let model = try FakeOpenAIServer { _, _ in .events(FakeOpenAIServer.chunks("<answer>finish(message=\"Added.\")</answer>", pieceLength: 9)) }
+        let setup = Setup(phone: phone, model: model, home: TemporaryDirectory())
+        let unseeded = try await setup.run(["--task", template.id])
+        let asked = setup.model.requests.count
+        let seeded = try await setup.run(["--task", template.id, "--seed", "7"])
+        let noTask = try await setup.run(["--seed", "7", "add a contact"])
+        try await setup.stop()
+        #expect(unseeded.status != 0)
+        #expect(unseeded.stderrText.contains("without a seed"), "\(unseeded.stderrText)")
+        #expect(asked == 0, "the model was asked although the run was refused")
+        #expect(seeded.status == 1, "\(seeded.stdoutText)\n\(seeded.stderrText)")
+        #expect(seeded.stdoutText.contains(instance.instruction), "\(seeded.stdoutText)")
+        #expect(seeded.stdoutText.contains("check contacts-add-frank: FAIL"))
+        #expect(!seeded.stdoutText.contains("{{"))
+        #expect(noTask.status != 0 && noTask.stderrText.contains("--seed"), "\(noTask.stderrText)")
+    }
+
     @Test func unreadableRepliesExitOneAndSaySo() async throws {
         guard tetherIsBuilt() else { return }
         let setup = try await Setup.start(task: BobToAlice.task, replies: ["The task is complete.", "Done!"])

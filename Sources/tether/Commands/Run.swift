@@ -49,6 +49,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("task"), help: ArgumentHelp("A virtual-phone task (see `tether vphone tasks`): its instruction, and its check decides the exit status.", valueName: "id"))
     var taskID: String?
 
+    @Option(help: ArgumentHelp("With --task: the seed the virtual phone was served with (`tether vphone serve --task ID --seed N`); it picks the task's names, numbers and texts.", valueName: "n"))
+    var seed: UInt64?
+
     @Option(name: .customLong("system-prompt"), help: ArgumentHelp("Use this file's text as the system prompt.", valueName: "file"))
     var systemPrompt: String?
 
@@ -102,7 +105,9 @@ struct RunCommand: AsyncParsableCommand {
         var definition: TaskDefinition?
         if let taskID {
             guard let t = catalog?.task(taskID) else { throw ValidationError("no task \(taskID); see `tether vphone tasks`") }
-            definition = t
+            definition = seed.map { t.instance(seed: $0) } ?? t
+        } else if seed != nil {
+            throw ValidationError("--seed picks a task's instance: give --task ID with it")
         }
         guard let instruction = task ?? definition.map({ language == .chinese ? $0.instructionZh : $0.instruction }) else {
             throw ValidationError("say what to do")
