@@ -35,7 +35,7 @@ public struct PhoneRig: Sendable {
         adjust(&catalog)
         let definition = try task.map { id in
             guard let t = catalog.task(id) else { throw VirtualPhoneError.notFound("no task \(id) in Devices/tasks") }
-            return t
+            return t.instance(seed: seed)  // a seeded task's values for the phone's seed
         }
         let rules = ShellRules()
         let server = try await VirtualPhoneServer.start(

@@ -16,11 +16,16 @@ extension DaemonAPI {
             }
             let spec = try RequestJSON.decode(RunJobSpec.self, from: body)
             try spec.validate()
-            if let check = spec.check, catalog?.task(check) == nil {
-                throw APIError.badRequest(
-                    catalog == nil
-                        ? "\"check\" needs the virtual phone's tasks: start tetherd with --devices DIR (the Devices folder)"
-                        : "\"check\": no task \(check); tether vphone tasks lists them")
+            if let check = spec.check {
+                guard let task = catalog?.task(check) else {
+                    throw APIError.badRequest(
+                        catalog == nil
+                            ? "\"check\" needs the virtual phone's tasks: start tetherd with --devices DIR (the Devices folder)"
+                            : "\"check\": no task \(check); tether vphone tasks lists them")
+                }
+                if !task.params.isEmpty, spec.seed == nil {
+                    throw APIError.badRequest("\"check\": task \(check) is seeded; give \"seed\", the seed its phone was served with (tether vphone serve --task \(check) --seed N)")
+                }
             }
             if let serial = spec.device, await devices.info(serial) == nil {
                 throw APIError.notFound("no device \(serial); add it with POST /v1/devices or leave \"device\" out")

@@ -92,7 +92,7 @@ extension JobRunner {
             switch outcome.status {
             case .finished:
                 guard let check = spec.check else { return (.succeeded, outcome.message) }
-                return await verify(check, on: phone, after: outcome.message)
+                return await verify(check, seed: spec.seed, on: phone, after: outcome.message)
             case .cancelled: return (.interrupted, "interrupted: the daemon stopped while the job was running")
             case .failed, .running:
                 if let gone = await devices.checkAlive(serial) { return (.failed, "\(Self.vanished): \(gone)") }
@@ -105,8 +105,8 @@ extension JobRunner {
 
     /// A job with a `check` succeeds only when the virtual phone's task check passes too: the
     /// phone's state decides, never the model's claim.
-    func verify(_ check: String, on phone: Phone, after message: String) async -> (JobStatus, String) {
-        guard let task = catalog?.task(check) else {
+    func verify(_ check: String, seed: UInt64?, on phone: Phone, after message: String) async -> (JobStatus, String) {
+        guard let task = catalog?.task(check).map({ t in seed.map { t.instance(seed: $0) } ?? t }) else {
             return (.failed, "the model finished, but there is no task \(check) to check (start tetherd with --devices DIR)")
         }
         do {

@@ -73,9 +73,12 @@ public struct RunJobSpec: Sendable, Codable, Equatable {
     /// A virtual-phone task id (`tether vphone tasks`): the job succeeds only when its check
     /// passes on the phone after the model finished.
     public var check: String?
+    /// With `check`: the seed the virtual phone was served with, for a seeded task
+    /// (`tether vphone serve --task ID --seed N`); the check is that seed's instance.
+    public var seed: UInt64?
 
     enum CodingKeys: String, CodingKey {
-        case kind, task, device, backend, lang, timeout, retry, check
+        case kind, task, device, backend, lang, timeout, retry, check, seed
         case maxSteps = "max_steps", onSensitive = "on_sensitive", questionTimeout = "question_timeout"
     }
 
@@ -118,6 +121,7 @@ public struct RunJobSpec: Sendable, Codable, Equatable {
         if let check, check.isEmpty || check.count > 200 || check.contains(where: { $0.isWhitespace }) {
             throw .badRequest("\"check\" must be a task id such as \"settings-wifi-off\" (see tether vphone tasks)")
         }
+        if seed != nil, check == nil { throw .badRequest("\"seed\" picks the instance of the \"check\" task: give \"check\" with it") }
         guard (1...500).contains(steps) else { throw .badRequest("\"max_steps\" must be 1…500") }
         guard seconds > 0, seconds <= 7 * 24 * 3600 else { throw .badRequest("\"timeout\" must be 0 < seconds ≤ 604800") }
         guard questionSeconds > 0, questionSeconds <= 7 * 24 * 3600 else {
