@@ -108,9 +108,32 @@ public struct Agent: Sendable {
         return p.text
     }
 
+    /// Where a run takes over from another part of the same task (`tether replay
+    /// --on-divergence agent`): the episode it goes on writing, the steps already in it, and what
+    /// the model is told with its first screen.
+    public struct Handover: Sendable {
+        public var recorder: EpisodeWriter?
+        public var stepsDone: Int
+        public var note: String
+
+        public init(recorder: EpisodeWriter?, stepsDone: Int, note: String) {
+            self.recorder = recorder
+            self.stepsDone = stepsDone
+            self.note = note
+        }
+    }
+
     /// Runs `task` to an outcome. Never throws: every failure is an outcome with a message.
-    public func run(task: String, startedAt: Date = Date()) async -> Outcome {
+    /// With a `handover`, step numbers go on from its steps, the model is told its note first,
+    /// and the steps go into its episode; the run still gets its whole `maxSteps`.
+    public func run(task: String, startedAt: Date = Date(), handover: Handover? = nil) async -> Outcome {
         var state = RunState()
+        if let handover {
+            state.step = handover.stepsDone
+            state.firstStep = handover.stepsDone
+            state.feedback = handover.note
+            state.recorder = handover.recorder
+        }
         let outcome: Outcome
         do {
             outcome = try await loop(task: task, startedAt: startedAt, state: &state)
@@ -133,6 +156,8 @@ public struct Agent: Sendable {
 
     struct RunState {
         var step = 0
+        /// Steps done before this run took over (a handover); 0 for a run of its own.
+        var firstStep = 0
         var feedback: String?
         var parseFailures = 0
         var repeats: [RepeatKey: Int] = [:]
@@ -163,7 +188,13 @@ public struct Agent: Sendable {
         let apps = try await phone.installedApps()
         let offered = shortcuts.offered(installedPackages: Set(apps.map(\.package)))
         let system = systemPrompt(apps: apps, offered: offered, date: startedAt)
-        if let dir = recordDirectory {
+        if let recorder = state.recorder {
+            let backendName = backend.description
+            try await recorder.amend { info in
+                info.backend = info.backend.isEmpty ? backendName : info.backend + ", then " + backendName
+                if info.systemPrompt.isEmpty { info.systemPrompt = system }
+            }
+        } else if let dir = recordDirectory {
             state.recorder = try EpisodeWriter(
                 directory: dir,
                 info: EpisodeInfo(
@@ -176,7 +207,7 @@ public struct Agent: Sendable {
             maxWait: configuration.maxWait, sleep: sleep)
         let clock = ContinuousClock()
 
-        while state.step < configuration.maxSteps {
+        while state.step < state.firstStep + configuration.maxSteps {
             try Task.checkCancellation()
             state.step += 1
             let stepStart = Date()

@@ -131,7 +131,7 @@ public struct AutoGLMExport: Sendable {
                 } else {
                     list.append(.raw(step.modelText))
                 }
-            case .human:
+            case .human, .replay:
                 guard let answer = step.action else {
                     list.append(nil)
                     continue

@@ -80,6 +80,21 @@ public actor EpisodeWriter {
         return step
     }
 
+    /// The episode's header as it stands.
+    public var header: EpisodeInfo { info }
+
+    /// Changes the episode's header (`episode.json`, rewritten at once): a run that takes over an
+    /// episode another part began says its backend and system prompt.
+    public func amend(_ change: @Sendable (inout EpisodeInfo) -> Void) throws(EpisodeError) {
+        change(&info)
+        do {
+            try EpisodeJSON.encoder(pretty: true).encode(info).write(
+                to: directory.appendingPathComponent("episode.json"), options: .atomic)
+        } catch {
+            throw EpisodeError("cannot write \(directory.appendingPathComponent("episode.json").path): \(error.localizedDescription)")
+        }
+    }
+
     /// Writes the outcome and closes the files.
     public func finish(_ outcome: Outcome, at date: Date = Date()) throws(EpisodeError) {
         info.outcome = outcome

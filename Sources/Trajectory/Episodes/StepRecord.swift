@@ -31,6 +31,9 @@ public struct StepRecord: Sendable, Equatable, Codable {
     public var uiTree: String?
     /// The package in front (a person's step; `current_app` is its label).
     public var package: String?
+    /// Who chose this step when the episode mixes sources: `"replay"` for a recorded step played
+    /// again by `tether replay`; nil otherwise (the episode's own `source` says).
+    public var source: String?
 
     public struct StepResult: Sendable, Equatable, Codable {
         public var ok: Bool
@@ -64,7 +67,7 @@ public struct StepRecord: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case step, screen, feedback, thinking, action, result, timings, tokens, gesture, element, package
+        case step, screen, feedback, thinking, action, result, timings, tokens, gesture, element, package, source
         case uiTree = "ui_tree"
         case startedAt = "started_at", screenWidth = "screen_width", screenHeight = "screen_height"
         case currentApp = "current_app", modelText = "model_text", actionName = "action_name"

@@ -67,7 +67,7 @@ public struct EpisodePage: Sendable {
         out += "</div>\n<div class=\"about\">\n"
         let source = StepSource(step, of: episode.info)
         out += "<h2>Step \(step.step) <span class=\"app\">\(Markup.escape(step.currentApp))</span>"
-        out += " <span class=\"source \(source.rawValue)\">\(source == .human ? "person" : "model")</span></h2>\n"
+        out += " <span class=\"source \(source.rawValue)\">\(source == .agent ? "model" : source == .human ? "person" : "replay")</span></h2>\n"
         if let text = step.action {
             out += "<p class=\"action\"><code>\(Markup.escape(text))</code></p>\n"
         } else if let error = step.parseError {
@@ -91,7 +91,7 @@ public struct EpisodePage: Sendable {
 
     static func timings(_ step: StepRecord, source: StepSource) -> String {
         let t = step.timings
-        if source == .human {
+        if source != .agent {
             // A person's step has no capture or model call: how long the gesture took.
             return step.gesture.map { String(format: "gesture %.0f ms", $0.duration * 1000) } ?? ""
         }
@@ -130,6 +130,7 @@ public struct EpisodePage: Sendable {
         .app{color:#555;font-weight:normal}
         .source{font-size:11px;font-weight:normal;padding:1px 6px;border-radius:8px;background:#e5e5ea}
         .source.human{background:#d1f2d9}
+        .source.replay{background:#dfe7fb}
         .action code{background:#f0f0f3;padding:2px 4px;border-radius:4px;overflow-wrap:anywhere}
         .ok{color:#1a7f37}.bad{color:#c62828}
         .thinking{margin:8px 0;padding:6px 10px;border-left:3px solid #0a84ff;background:#f5f9ff;white-space:pre-wrap}

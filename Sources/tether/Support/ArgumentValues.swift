@@ -1,5 +1,6 @@
 import Agent
 import ArgumentParser
+import Flows
 import Trajectory
 
 // Options with fixed values are enums: the parser checks them, and `--help` lists the values.
@@ -7,3 +8,4 @@ import Trajectory
 extension PromptLanguage: ExpressibleByArgument {}
 
 extension SensitivePolicy: ExpressibleByArgument {}
+extension GuardedReplay.OnDivergence: ExpressibleByArgument {}
