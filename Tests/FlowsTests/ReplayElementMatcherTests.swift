@@ -27,6 +27,15 @@ import Trajectory
         #expect(matcher.match(recorded, in: try tree([farClass])) == nil)
     }
 
+    /// A neighbour of the same class with another label is not the recorded element (it was a
+    /// false match: replay tapped Clock where the person had tapped Messages).
+    @Test func aSameClassNeighbourWithAnotherLabelIsNotAMatch() throws {
+        let other = node(text: "Cancel", cls: "android.widget.Button", Bounds(left: 110, top: 100, right: 210, bottom: 150))
+        #expect(matcher.match(recorded, in: try tree([other])) == nil)
+        let unlabelled = ScreenElement(text: "", resourceId: "", className: "android.widget.Button", bounds: [100, 100, 200, 150])
+        #expect(matcher.match(unlabelled, in: try tree([other]))?.rule == .classAndPosition)
+    }
+
     @Test func nearestCandidateWins() throws {
         let far = node("app:id/send", Bounds(left: 100, top: 1000, right: 200, bottom: 1050))
         let near = node("app:id/send", Bounds(left: 100, top: 160, right: 200, bottom: 210))

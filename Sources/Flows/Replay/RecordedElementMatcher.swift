@@ -26,7 +26,11 @@ public struct RecordedElementMatcher: Sendable {
         self.height = height
     }
 
+    /// A node of the same class near the recorded place stands in for the element only when it
+    /// carries no other label: a launcher icon "Clock" where "Messages" was is another element,
+    /// and tapping it would replay a step the person never made.
     public func match(_ element: ScreenElement, in tree: UIHierarchy) -> Match? {
+        let labelled = !element.text.isEmpty || !element.contentDescription.isEmpty
         let visible = tree.allNodes.filter { n in
             n.bounds.width > 0 && n.bounds.height > 0 && n.bounds.right > 0 && n.bounds.bottom > 0
                 && n.bounds.left < width && n.bounds.top < height
@@ -44,6 +48,7 @@ public struct RecordedElementMatcher: Sendable {
                 .classAndPosition,
                 { n in
                     !element.className.isEmpty && n.className == element.className && distance(n, to: element) <= Double(max(width, height)) / 8
+                        && (!labelled || (n.text.isEmpty && n.contentDescription.isEmpty))
                 }
             )
         ]
