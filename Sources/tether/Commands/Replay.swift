@@ -66,15 +66,13 @@ struct ReplayCommand: AsyncParsableCommand {
         do { episode = try Episode(contentsOf: URL(fileURLWithPath: directory)) } catch {
             throw CommandFailure(description: error.message)
         }
+        let catalog = taskID != nil || onDivergence == .agent ? try DevicesFolder.catalog(devices, required: taskID != nil) : nil
         var definition: TaskDefinition?
         if let taskID {
-            let catalog: DeviceCatalog
-            do { catalog = try DeviceCatalog.load(from: devices.map { URL(fileURLWithPath: $0) } ?? DeviceCatalog.locate()) } catch {
-                throw CommandFailure(description: "cannot load the Devices directory: \(error)")
-            }
-            guard let t = catalog.task(taskID) else { throw ValidationError("no task \(taskID); see `tether vphone tasks`") }
+            guard let t = catalog?.task(taskID) else { throw ValidationError("no task \(taskID); see `tether vphone tasks`") }
             definition = seed.map { t.instance(seed: $0) } ?? t
         }
+        let shortcuts = onDivergence == .agent ? try DevicesFolder.shortcuts(of: catalog) : .empty
         let phone = try await device.openPhone()
         let made = onDivergence == .agent ? try await backend.open() : nil
         var replayer = Replayer(phone: phone)
@@ -83,6 +81,7 @@ struct ReplayCommand: AsyncParsableCommand {
             Agent(
                 phone: AndroidPhoneControl(phone: phone), backend: made.backend,
                 operator: PolicyOperator(sensitive: onSensitive, interactive: isatty(0) != 0 ? TerminalOperator() : nil),
+                shortcuts: shortcuts,
                 configuration: AgentConfiguration(
                     language: episode.info.language, maxSteps: maxSteps, sampling: .autoGLM, tokenCounter: made.counter),
                 onStep: { say(RunCommand.line($0)) })

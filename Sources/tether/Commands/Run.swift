@@ -95,13 +95,7 @@ struct RunCommand: AsyncParsableCommand {
         let policy = onSensitive
 
         // The Devices folder: shortcuts and tasks. Optional unless --task is given.
-        var catalog: DeviceCatalog?
-        do {
-            catalog = try DeviceCatalog.load(from: devices.map { URL(fileURLWithPath: $0) } ?? DeviceCatalog.locate())
-        } catch {
-            if devices != nil || taskID != nil { throw CommandFailure(description: "cannot load the Devices directory: \(error)") }
-            warn("no Devices directory found (\(error)); running without shortcuts")
-        }
+        let catalog = try DevicesFolder.catalog(devices, required: taskID != nil)
         var definition: TaskDefinition?
         if let taskID {
             guard let t = catalog?.task(taskID) else { throw ValidationError("no task \(taskID); see `tether vphone tasks`") }
@@ -112,15 +106,7 @@ struct RunCommand: AsyncParsableCommand {
         guard let instruction = task ?? definition.map({ language == .chinese ? $0.instructionZh : $0.instruction }) else {
             throw ValidationError("say what to do")
         }
-        var shortcuts = ShortcutLibrary.empty
-        if let catalog {
-            let dir = catalog.directory.appendingPathComponent("shortcuts")
-            if FileManager.default.fileExists(atPath: dir.path) {
-                do { shortcuts = try ShortcutLibrary.load(directory: dir.path) } catch {
-                    throw CommandFailure(description: "cannot load the shortcuts in \(dir.path): \(error)")
-                }
-            }
-        }
+        let shortcuts = try DevicesFolder.shortcuts(of: catalog)
         let template: String?
         if let systemPrompt {
             do { template = try String(contentsOfFile: systemPrompt, encoding: .utf8) } catch {
