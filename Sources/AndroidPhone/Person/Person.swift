@@ -120,7 +120,7 @@ public struct Person: Sendable {
     /// The first node whose text, content description or resource id is `label` and whose
     /// centre is on the screen. A text field holding the label comes last: after typing a name
     /// into a search box, the person means the result, not the box.
-    static func visible(_ label: String, in tree: UIHierarchy, screen: (width: Int, height: Int)) -> Bounds? {
+    public static func visible(_ label: String, in tree: UIHierarchy, screen: (width: Int, height: Int)) -> Bounds? {
         let matches = tree.allNodes.filter {
             $0.text == label || $0.contentDescription == label || $0.resourceId == label || $0.resourceId.hasSuffix(":id/" + label)
         }

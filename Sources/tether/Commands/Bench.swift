@@ -6,5 +6,5 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks against a peer (see docs/benchmarks.md).",
-        subcommands: [Step.self, Prefix.self])
+        subcommands: [Step.self, Prefix.self, BenchTasks.self])
 }
