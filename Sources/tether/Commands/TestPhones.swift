@@ -16,15 +16,7 @@ struct TestPhones {
 
     static func open(_ command: TestCommand) async throws -> TestPhones {
         let catalog: DeviceCatalog? = try? DeviceCatalog.load(from: command.devices.map { URL(fileURLWithPath: $0) } ?? DeviceCatalog.locate())
-        var shortcuts = ShortcutLibrary.empty
-        if let catalog {
-            let dir = catalog.directory.appendingPathComponent("shortcuts")
-            if FileManager.default.fileExists(atPath: dir.path) {
-                do { shortcuts = try ShortcutLibrary.load(directory: dir.path) } catch {
-                    throw CommandFailure(description: "cannot load the shortcuts in \(dir.path): \(error)")
-                }
-            }
-        }
+        let shortcuts = try DevicesFolder.shortcuts(of: catalog)
         var result = TestPhones(phones: [], shortcuts: shortcuts)
         if command.vphones > 0 {
             guard let catalog else { throw CommandFailure(description: "--vphones needs the Devices directory: give --devices DIR or run from the repository") }
