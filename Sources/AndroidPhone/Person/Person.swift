@@ -146,17 +146,24 @@ public struct Person: Sendable {
         try await settleDown()
     }
 
-    func swipe(_ direction: PersonSwipe, across bounds: Bounds?) async throws {
-        let area = bounds ?? Bounds(left: 0, top: display.height / 5, right: display.width, bottom: display.height * 4 / 5)
+    /// Where a person's swipe in `direction` starts and ends: across the middle four fifths of
+    /// `area`, through its centre; without an area, across the screen's middle three fifths.
+    public static func swipePath(
+        _ direction: PersonSwipe, across bounds: Bounds?, screen: (width: Int, height: Int)
+    ) -> (from: (Int, Int), to: (Int, Int)) {
+        let area = bounds ?? Bounds(left: 0, top: screen.height / 5, right: screen.width, bottom: screen.height * 4 / 5)
         let c = area.center
         let dx = area.width * 2 / 5, dy = area.height * 2 / 5
-        let (from, to): ((Int, Int), (Int, Int)) =
-            switch direction {
-            case .up: ((c.x, c.y + dy), (c.x, c.y - dy))
-            case .down: ((c.x, c.y - dy), (c.x, c.y + dy))
-            case .left: ((c.x + dx, c.y), (c.x - dx, c.y))
-            case .right: ((c.x - dx, c.y), (c.x + dx, c.y))
-            }
+        switch direction {
+        case .up: return ((c.x, c.y + dy), (c.x, c.y - dy))
+        case .down: return ((c.x, c.y - dy), (c.x, c.y + dy))
+        case .left: return ((c.x + dx, c.y), (c.x - dx, c.y))
+        case .right: return ((c.x - dx, c.y), (c.x + dx, c.y))
+        }
+    }
+
+    func swipe(_ direction: PersonSwipe, across bounds: Bounds?) async throws {
+        let (from, to) = Self.swipePath(direction, across: bounds, screen: (display.width, display.height))
         var events = touch.down(x: from.0, y: from.1)
         let steps = 8
         for i in 1...steps {

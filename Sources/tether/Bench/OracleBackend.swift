@@ -72,16 +72,9 @@ actor OracleBackend: ModelBackend {
             }
         case .swipe(let direction, let label):
             next += 1
-            var area = Bounds(left: 0, top: screen.height / 5, right: screen.width, bottom: screen.height * 4 / 5)
-            if let label, let b = Person.visible(label, in: try await tree(), screen: screen) { area = b }
-            let c = area.center, dx = area.width * 2 / 5, dy = area.height * 2 / 5
-            let (from, to): ((Int, Int), (Int, Int)) =
-                switch direction {
-                case .up: ((c.x, c.y + dy), (c.x, c.y - dy))
-                case .down: ((c.x, c.y - dy), (c.x, c.y + dy))
-                case .left: ((c.x + dx, c.y), (c.x - dx, c.y))
-                case .right: ((c.x - dx, c.y), (c.x + dx, c.y))
-                }
+            var area: Bounds?
+            if let label { area = Person.visible(label, in: try await tree(), screen: screen) }
+            let (from, to) = Person.swipePath(PersonSwipe(rawValue: direction.rawValue) ?? .up, across: area, screen: screen)
             let start = grid(Bounds(left: from.0, top: from.1, right: from.0, bottom: from.1))
             let end = grid(Bounds(left: to.0, top: to.1, right: to.0, bottom: to.1))
             return reply("Swipe \(direction.rawValue).", "do(action=\"Swipe\", start=\(start), end=\(end))")
