@@ -90,6 +90,54 @@ import Glibc
         }
     }
 
+    /// --finish ends a recording the person stopped with their "done": a last step with the
+    /// screen as it was then and finish(message=…); --lang records the agent's system prompt of
+    /// this phone (its apps) in that language, so an export trains on what a run sends.
+    @Test func finishAndLangRecordThePersonsDoneAndTheAgentsPrompt() async throws {
+        guard tetherIsBuilt() else { return }
+        let scratch = TemporaryDirectory()
+        let port = try freePort()
+        let phone = try Background(
+            [tetherExecutable, "vphone", "serve", "--port", "\(port)", "--profile", "small-phone", "--devices", Self.devices],
+            in: scratch, name: "phone")
+        let adb = try RealADB()
+        var recorders: [Background] = []
+        try await withCleanup {
+            let person = try await Person.connect(adb: adb, serial: "127.0.0.1:\(port)")
+            let dir = scratch.url.appendingPathComponent("done")
+            let recorder = try Background(
+                [
+                    tetherExecutable, "record", "--connect", person.serial, "-o", dir.path, "--until-key", "VOLUME_DOWN",
+                    "--finish", "Contacts is open", "--lang", "zh", "--devices", Self.devices
+                ],
+                in: scratch, name: "done", environment: ["TETHER_LOG": "debug"])
+            recorders.append(recorder)
+            try await recorder.waitForScreens(1)
+            try await person.tap(text: "Contacts", recorder: recorder)
+            try await person.sendevent(1, [(1, 114, 1), (0, 0, 0)])
+            try await person.sendevent(1, [(1, 114, 0), (0, 0, 0)])
+            #expect(try await recorder.waitForExit() == 0, "\(recorder.stderr.suffix(1500))")
+            let episode = try Episode(contentsOf: dir)
+            #expect(episode.steps.map(\.actionName) == [.tap, .finish])
+            let done = try #require(episode.steps.last)
+            #expect(done.action == #"finish(message="Contacts is open")"#)
+            #expect(done.currentApp == "Contacts", "the screen of the finish step is the one the task left")
+            #expect(done.screen.map { FileManager.default.fileExists(atPath: dir.appendingPathComponent($0).path) } == true)
+            #expect(episode.info.language == .chinese)
+            #expect(episode.info.systemPrompt.contains("今天是"))
+            #expect(episode.info.systemPrompt.contains("本机已安装的应用"), "the phone's apps are listed as a run lists them")
+            #expect(episode.info.systemPrompt.contains("Contacts"))
+
+            let refused = try await TetherTestSupport.run(
+                [tetherExecutable, "record", "--connect", person.serial, "--finish", " "], timeout: 30)
+            #expect(refused.status != 0 && refused.stderrText.contains("--finish needs a message"), "\(refused.stderrText)")
+        } cleanup: {
+            for r in recorders { r.kill() }
+            phone.kill()
+            await adb.killServer()
+        }
+    }
+
     /// --until-key ends the recording on that key (not a step); --max-steps after N steps.
     @Test func untilKeyAndMaxStepsEndTheRecording() async throws {
         guard tetherIsBuilt() else { return }

@@ -2,7 +2,9 @@ import Foundation
 
 /// Writes a person's demonstration as an episode in the agent's format: `"source": "human"`,
 /// one line per step with the action in the canonical grammar, the gesture, the element under
-/// the finger, the screenshot taken just before and the UI tree of that moment.
+/// the finger, the screenshot taken just before and the UI tree of that moment. `systemPrompt`
+/// is the prompt the agent would have been given on this phone (empty when unknown), so an export
+/// of the demonstration trains on what a run sends.
 public actor DemonstrationWriter {
     public static let source = "human"
     public static let backend = "human (tether record)"
@@ -14,11 +16,11 @@ public actor DemonstrationWriter {
 
     public init(
         directory: URL, task: String, device: EpisodeInfo.Device?, screens: EpisodeWriter.ScreenFormat = .png,
-        startedAt: Date = Date()
+        startedAt: Date = Date(), language: PromptLanguage = .english, systemPrompt: String = ""
     ) throws(EpisodeError) {
         var info = EpisodeInfo(
-            task: task, startedAt: startedAt, language: .english, backend: Self.backend, sampling: SamplingOptions(),
-            device: device, systemPrompt: "")
+            task: task, startedAt: startedAt, language: language, backend: Self.backend, sampling: SamplingOptions(),
+            device: device, systemPrompt: systemPrompt)
         info.source = Self.source
         writer = try EpisodeWriter(directory: directory, info: info, screens: screens)
     }

@@ -39,9 +39,24 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Save screenshots as JPEG at this quality (1–100) instead of PNG.", valueName: "quality"))
     var jpeg: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "End a recording the person stops (Ctrl-C or --until-key) with a finish step: the screen as it is then and finish(message=MESSAGE), the person saying the task is done.",
+            valueName: "message"))
+    var finish: String?
+
+    @Option(help: "The language of the agent's system prompt recorded with the demonstration: en or zh.")
+    var lang: PromptLanguage = .english
+
+    @Option(help: ArgumentHelp("The Devices directory whose shortcuts the agent's system prompt lists (default: found from the current directory or $TETHER_DEVICES).", valueName: "dir"))
+    var devices: String?
+
     func validate() throws {
         if let maxSteps, maxSteps < 1 { throw ValidationError("--max-steps must be at least 1") }
         if let jpeg, !(1...100).contains(jpeg) { throw ValidationError("--jpeg takes a quality from 1 to 100") }
+        if let finish, finish.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw ValidationError("--finish needs a message, e.g. --finish \"Done\"")
+        }
         if let untilKey, HumanKeys.name(untilKey) == nil {
             throw ValidationError("unknown key \"\(untilKey)\" for --until-key; try VOLUME_DOWN, VOLUME_UP, POWER, BACK, HOME or APP_SWITCH")
         }
@@ -52,13 +67,16 @@ struct RecordCommand: AsyncParsableCommand {
         let directory = URL(fileURLWithPath: output ?? Self.defaultFolder())
         let model = (try? await phone.shell("getprop ro.product.model").stdoutText)?.trimmingCharacters(in: .whitespacesAndNewlines)
         let serial = (try? await phone.shell("getprop ro.serialno").stdoutText)?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let apps = (try? await phone.apps()) ?? []
+        let names = AppNames(
+            labels: Dictionary(apps.compactMap { app in app.label.map { (app.package, $0) } }, uniquingKeysWith: { a, _ in a }),
+            launchers: (try? await phone.launcherPackages()) ?? [])
+        let startedAt = Date()
         let writer = try DemonstrationWriter(
             directory: directory, task: task,
             device: EpisodeInfo.Device(serial: serial.flatMap { $0.isEmpty ? nil : $0 }, model: model.flatMap { $0.isEmpty ? nil : $0 }),
-            screens: jpeg.map { .jpeg(quality: $0) } ?? .png)
-        let names = AppNames(
-            labels: Dictionary(((try? await phone.apps()) ?? []).compactMap { app in app.label.map { (app.package, $0) } }, uniquingKeysWith: { a, _ in a }),
-            launchers: (try? await phone.launcherPackages()) ?? [])
+            screens: jpeg.map { .jpeg(quality: $0) } ?? .png, startedAt: startedAt, language: lang,
+            systemPrompt: try agentPrompt(apps: apps, names: names, date: startedAt))
         say("recording to \(directory.path)")
         let stopKey = untilKey.flatMap(HumanKeys.name)
         let limit = maxSteps
@@ -67,11 +85,32 @@ struct RecordCommand: AsyncParsableCommand {
         let stopper = cancelOnInterrupt(work)
         let (status, message) = await work.value
         stopper.cancel()
+        if status == .finished, let finish {
+            // The person's "done": the screen as the task left it, then finish.
+            do {
+                let state = names.state(try await phone.snapshot())
+                let record = try await writer.record(
+                    HumanStep(action: .finish(message: finish), gesture: nil, element: nil, screen: state, startedAt: Date()))
+                say(String(format: "%3d ", record.step) + Action.finish(message: finish).description + "  (\(record.currentApp))")
+            } catch {
+                warn("no finish step: the screen could not be taken (\(error))")
+            }
+        }
         try await writer.finish(status, message: message)
         let steps = await writer.steps
         say("\(status.rawValue) after \(steps) step\(steps == 1 ? "" : "s"): \(message)")
         await phone.close()
         if status == .failed { throw ExitCode(1) }
+    }
+
+    /// The system prompt `tether run` would send on this phone now: its launcher apps and the
+    /// Devices folder's shortcuts for them.
+    func agentPrompt(apps: [InstalledApp], names: AppNames, date: Date) throws -> String {
+        let labels = apps.filter { $0.launcherActivity != nil && !names.launchers.contains($0.package) }
+            .map { AppLabel(package: $0.package, label: names.name(of: $0.package)) }
+        let catalog = try DevicesFolder.catalog(devices, required: false)
+        let offered = try DevicesFolder.shortcuts(of: catalog).offered(installedPackages: Set(labels.map(\.package)))
+        return SystemPrompt(language: lang, date: date, apps: labels, shortcuts: offered).text
     }
 
     static func defaultFolder() -> String {
