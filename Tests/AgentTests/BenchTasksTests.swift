@@ -59,6 +59,29 @@ import Testing
         #expect(result.stdoutText.contains("success 0/2"))
     }
 
+    /// A script that works the phone but touches the wrong switch (Bluetooth for a Wi-Fi task):
+    /// every action is carried out, the agent finishes, and the run is still a failure.
+    @Test func aScriptThatTapsTheWrongThingIsAFailure() async throws {
+        guard tetherIsBuilt() else { return }
+        let scratch = TemporaryDirectory()
+        let script = scratch.url.appendingPathComponent("wrong.json")
+        let replies = [
+            #"<answer>do(action="Launch", app="Settings")</answer>"#,
+            #"<answer>do(action="Tap", element=[238,219])</answer>"#,  // Connected devices
+            #"<answer>do(action="Tap", element=[500,151])</answer>"#,  // the Bluetooth switch
+            #"<answer>finish(message="Switched.")</answer>"#
+        ]
+        try JSONSerialization.data(withJSONObject: replies).write(to: script)
+        let (result, results) = try await bench(
+            ["--script", script.path, "--tasks", "settings-wifi-*", "--seeds", "1"], out: scratch.url.appendingPathComponent("wrong"))
+        #expect(result.status == 0, "\(result.stderrText)")
+        let runs = Self.runs(results)
+        #expect(runs.count == 2)
+        #expect(runs.allSatisfy { $0["success"] as? Bool == false && $0["steps"] as? Int == 4 }, "\(runs)")
+        #expect(runs.allSatisfy { ($0["reason"] as? String)?.contains("check failed") == true }, "\(runs)")
+        #expect(result.stdoutText.contains("success 0/2"))
+    }
+
     @Test func usageErrorsAreRefused() async throws {
         guard tetherIsBuilt() else { return }
         let scratch = TemporaryDirectory()
