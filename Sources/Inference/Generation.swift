@@ -19,10 +19,14 @@ public struct GenerationOptions: Sendable {
     /// Texts that end generation once the generated text contains one (OpenAI's `stop`); the
     /// result's text ends before it.
     public var stopSequences: [String] = []
+    /// Greedy decoding only: tokens guessed by prompt lookup (`PromptLookup`) and checked in the
+    /// same pass as the newest token, 0–7 (0 turns it off). The output is the one plain decoding
+    /// gives; only the number of passes changes.
+    public var draftTokens: Int = 7
 
     public init(
         maxTokens: Int = 256, temperature: Float = 0, topP: Float = 1, frequencyPenalty: Float = 0,
-        stopTokenIds: [Int]? = nil, seed: UInt64 = 0, stopSequences: [String] = []
+        stopTokenIds: [Int]? = nil, seed: UInt64 = 0, stopSequences: [String] = [], draftTokens: Int = 7
     ) {
         self.maxTokens = maxTokens
         self.temperature = temperature
@@ -31,6 +35,7 @@ public struct GenerationOptions: Sendable {
         self.stopTokenIds = stopTokenIds
         self.seed = seed
         self.stopSequences = stopSequences.filter { !$0.isEmpty }
+        self.draftTokens = min(max(draftTokens, 0), 7)
     }
 }
 
@@ -71,6 +76,11 @@ public struct GenerationTimings: Sendable {
     /// Every decode step after the first token.
     public var decode: Double = 0
     public var decodedTokens: Int = 0
+    /// Decoder passes after the first token (each runs the newest token and its drafts).
+    public var decodePasses: Int = 0
+    /// Prompt-lookup guesses checked, and those the model agreed with (each saved a pass).
+    public var draftedTokens: Int = 0
+    public var acceptedDraftTokens: Int = 0
 }
 
 enum Sampler {
@@ -248,13 +258,11 @@ extension GLM4VModel {
         var counts: [Int: Int] = [:]
         var emitted = ""
         var finish = FinishReason.maxTokens
-        while true {
-            if cancelled() { throw CancellationError() }
-            Sampler.applyFrequencyPenalty(&logits, counts: counts, penalty: options.frequencyPenalty)
-            let next = Sampler.sample(logits, temperature: options.temperature, topP: options.topP, rng: &rng)
-            generated.append(next)
-            counts[next, default: 0] += 1
-            let isStop = stops.contains(next)
+        /// Takes a token as generated; the reason to stop there, if any.
+        func take(_ token: Int) -> FinishReason? {
+            generated.append(token)
+            counts[token, default: 0] += 1
+            let isStop = stops.contains(token)
             if let onText {
                 let visible = visibleText(generated, dropLastSpecialStop: isStop)
                 if !visible.hasSuffix("\u{FFFD}"), visible.count > emitted.count, visible.hasPrefix(emitted) {
@@ -262,18 +270,53 @@ extension GLM4VModel {
                     emitted = visible
                 }
             }
-            if isStop { finish = .stop(tokenId: next); break }
-            if let found = firstStopSequence(in: generated, options.stopSequences) { finish = .stopSequence(found); break }
-            if generated.count >= options.maxTokens { finish = .maxTokens; break }
+            if isStop { return .stop(tokenId: token) }
+            if let found = firstStopSequence(in: generated, options.stopSequences) { return .stopSequence(found) }
+            if generated.count >= options.maxTokens { return .maxTokens }
+            if n + generated.count >= limit { return .contextFull }
+            return nil
+        }
+        let drafting = options.temperature == 0 && options.draftTokens > 0
+        decoding: while true {
+            if cancelled() { throw CancellationError() }
+            Sampler.applyFrequencyPenalty(&logits, counts: counts, penalty: options.frequencyPenalty)
+            let next = Sampler.sample(logits, temperature: options.temperature, topP: options.topP, rng: &rng)
+            if let reason = take(next) { finish = reason; break }
+            // Decode step: the new token sits at absolute index total-1, its drafts after it. The
+            // cache holds every token before `next`.
             let total = n + generated.count
-            if total >= limit { finish = .contextFull; break }
-            // Decode step: the new token sits at absolute index total-1.
-            let p = total - 1 + delta
-            x = text.embed([next])
-            hidden = try text.forward(x, rows: 1, positions: [[p], [p], [p]], cache: &cache, isCancelled: cancelled)
-            logits = text.logits(hidden: hidden, rows: [0])
+            let room = min(options.maxTokens - generated.count, limit - total)
+            let draft = drafting ? PromptLookup.draft(prompt.tokenIds + generated, limit: min(options.draftTokens, room)) : []
+            let fed = [next] + draft
+            let p = (0..<fed.count).map { total - 1 + delta + $0 }
+            x = text.embed(fed)
+            hidden = try text.forward(x, rows: fed.count, positions: [p, p, p], cache: &cache, isCancelled: cancelled)
+            let rows = text.logits(hidden: hidden, rows: Array(0..<fed.count))
+            let vocab = rows.count / fed.count
+            timings.decodePasses += 1
+            timings.draftedTokens += draft.count
+            // Row i is what follows fed[i]: a draft stands while it is what the model picks there.
+            var kept = 0
+            var stop: FinishReason?
+            while kept < draft.count {
+                var row = Array(rows[kept * vocab..<(kept + 1) * vocab])
+                Sampler.applyFrequencyPenalty(&row, counts: counts, penalty: options.frequencyPenalty)
+                guard Sampler.argmax(row) == draft[kept] else { break }
+                kept += 1
+                stop = take(draft[kept - 1])
+                if stop != nil { break }
+            }
+            timings.acceptedDraftTokens += kept
+            timings.decodedTokens += 1 + kept
+            // Keys and values of the drafts that did not stand go; so do those of a last token,
+            // as plain decoding never feeds it.
+            cache.truncate(to: min(cache.count, n + generated.count - (stop == nil ? 0 : 1)))
+            logits = Array(rows[kept * vocab..<(kept + 1) * vocab])
             timings.decode += lap()
-            timings.decodedTokens += 1
+            if let stop {
+                finish = stop
+                break decoding
+            }
         }
         let isStopEnd: Bool = { if case .stop = finish { return true } else { return false } }()
         var finalText = visibleText(generated, dropLastSpecialStop: isStopEnd)

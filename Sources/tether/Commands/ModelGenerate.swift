@@ -18,6 +18,8 @@ extension ModelCommand {
         @Option(name: .long, help: "Nucleus sampling mass.") var topP: Float = 1
         @Option(name: .long, help: "OpenAI-style frequency penalty over generated tokens.") var frequencyPenalty: Float = 0
         @Option(name: .long, help: "Seed for sampling.") var seed: UInt64 = 0
+        @Option(name: .long, help: "Greedy only: prompt-lookup draft tokens checked per decoder pass, 0–7 (0: off).")
+        var draftTokens: Int = 7
         @Flag(name: .long, help: "Print prompt_ids, image_grid_thw, generated_ids, text and top5 as JSON.") var json = false
 
         func run() async throws {
@@ -29,7 +31,7 @@ extension ModelCommand {
             let p = try m.prompt(messages, images: images)
             let options = GenerationOptions(
                 maxTokens: maxTokens, temperature: temperature, topP: topP,
-                frequencyPenalty: frequencyPenalty, seed: seed)
+                frequencyPenalty: frequencyPenalty, seed: seed, draftTokens: draftTokens)
             if json {
                 let r = try await m.generate(p, options: options)
                 let out: [String: Any] = [
@@ -40,7 +42,9 @@ extension ModelCommand {
                     "top5": ["ids": r.firstTop5.map(\.id), "logits": r.firstTop5.map { Double($0.logit) }],
                     "timings": [
                         "vision_s": r.timings.vision, "prefill_s": r.timings.prefill,
-                        "decode_s": r.timings.decode, "decoded_tokens": r.timings.decodedTokens
+                        "decode_s": r.timings.decode, "decoded_tokens": r.timings.decodedTokens,
+                        "decode_passes": r.timings.decodePasses, "drafted_tokens": r.timings.draftedTokens,
+                        "accepted_draft_tokens": r.timings.acceptedDraftTokens
                     ]
                 ]
                 let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
