@@ -318,6 +318,12 @@ extension GLM4VModel {
                 break decoding
             }
         }
+        logger.debug(
+            "decoded",
+            metadata: [
+                "tokens": "\(generated.count)", "passes": "\(timings.decodePasses)", "drafted": "\(timings.draftedTokens)",
+                "accepted": "\(timings.acceptedDraftTokens)", "decode_s": "\(timings.decode)"
+            ])
         let isStopEnd: Bool = { if case .stop = finish { return true } else { return false } }()
         var finalText = visibleText(generated, dropLastSpecialStop: isStopEnd)
         if case .stopSequence(let found) = finish, let range = finalText.range(of: found) {

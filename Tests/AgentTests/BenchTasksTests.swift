@@ -43,14 +43,15 @@ import Testing
     }
 
     /// A script that says "done" without doing anything: the agent finishes, the check fails,
-    /// and the run counts as a failure.
+    /// and the run counts as a failure. (Two tasks chosen by a comma-separated --tasks.)
     @Test func aClaimOfSuccessWithoutTheWorkIsAFailure() async throws {
         guard tetherIsBuilt() else { return }
         let scratch = TemporaryDirectory()
         let script = scratch.url.appendingPathComponent("lie.json")
         try Data(#"["<answer>finish(message=\"All done.\")</answer>"]"#.utf8).write(to: script)
         let (result, results) = try await bench(
-            ["--script", script.path, "--tasks", "settings-wifi-*", "--seeds", "1"], out: scratch.url.appendingPathComponent("lie"))
+            ["--script", script.path, "--tasks", "settings-wifi-off,settings-wifi-on", "--seeds", "1"],
+            out: scratch.url.appendingPathComponent("lie"))
         #expect(result.status == 0, "\(result.stderrText)")
         let runs = Self.runs(results)
         #expect(runs.count == 2)

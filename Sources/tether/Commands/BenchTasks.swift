@@ -24,7 +24,7 @@ struct BenchTasks: AsyncParsableCommand {
 
     @OptionGroup var backend: BackendOptions
 
-    @Option(help: ArgumentHelp("Only tasks whose id matches this glob, e.g. 'contacts-*'.", valueName: "glob"))
+    @Option(help: ArgumentHelp("Only tasks whose id matches this glob, e.g. 'contacts-*', or one of several, comma-separated.", valueName: "glob"))
     var tasks: String?
 
     @Option(help: "Only tasks of this level: easy, medium or hard.")
@@ -78,7 +78,8 @@ struct BenchTasks: AsyncParsableCommand {
         guard let catalog = try DevicesFolder.catalog(devices, required: true) else { return }
         let shortcuts = try DevicesFolder.shortcuts(of: catalog)
         let chosen = catalog.tasks.filter { t in
-            (tasks.map { fnmatch($0, t.id, 0) == 0 } ?? true) && (level.map { $0 == t.level } ?? true)
+            (tasks.map { $0.split(separator: ",").contains { fnmatch(String($0), t.id, 0) == 0 } } ?? true)
+                && (level.map { $0 == t.level } ?? true)
         }
         guard !chosen.isEmpty else { throw ValidationError("no task matches --tasks \(tasks ?? "*") --level \(level?.rawValue ?? "any")") }
         if oracle, let missing = chosen.first(where: { $0.solution.isEmpty }) {
