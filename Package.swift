@@ -308,7 +308,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio")
-            ]
+            ],
+            // The embedded model's parity fixture, read from the source tree (Scripts/train-embedded-model writes it).
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "InferenceTests",

@@ -1,0 +1,133 @@
+import Basics
+import Foundation
+import Imaging
+import Inference
+import PhoneRig
+import TetherTestSupport
+import Testing
+import VirtualPhone
+
+/// The embedded model (Devices/models/embedded, trained by Scripts/train-embedded-model on a
+/// person's demonstrations): our engine loads it and decodes what transformers decodes, and the
+/// agent run through the CLI with it does a task on a seed it was not trained on.
+@Suite(.serialized) struct EmbeddedModelTests {
+    static let directory = Paths.root.appendingPathComponent("Devices/models/embedded")
+    static let fixtures = Paths.root.appendingPathComponent("Tests/AgentTests/Fixtures/embedded")
+
+    struct Parity: Decodable {
+        struct Message: Decodable {
+            var role: String
+            var content: String
+        }
+        struct Case: Decodable {
+            var sample: String
+            var messages: [Message]
+            var image: String
+            var promptIds: [Int]
+            var generatedIds: [Int]
+            var generatedText: String
+
+            enum CodingKeys: String, CodingKey {
+                case sample, messages, image
+                case promptIds = "prompt_ids", generatedIds = "generated_ids", generatedText = "generated_text"
+            }
+        }
+        var cases: [Case]
+
+        static func load() throws -> Parity {
+            try JSONDecoder().decode(Parity.self, from: try Data(contentsOf: fixtures.appendingPathComponent("parity.json")))
+        }
+    }
+
+    /// A case's prompt for our engine: its messages, the screenshot on the last user turn.
+    static func prompt(_ c: Parity.Case, model: GLM4VModel) throws -> Prompt {
+        let png = try Data(contentsOf: fixtures.appendingPathComponent(c.image))
+        let screen = try Image(pngData: [UInt8](png))
+        let lastUser = c.messages.lastIndex { $0.role == "user" }
+        let messages = c.messages.enumerated().map { i, m -> ChatMessage in
+            switch m.role {
+            case "system": .system(m.content)
+            case "assistant": .assistant(m.content)
+            default: .user(m.content, images: i == lastUser ? 1 : 0)
+            }
+        }
+        return try model.prompt(messages, images: [screen])
+    }
+
+    struct Training: Decodable {
+        var tasks: [String]
+        var trainSeeds: [UInt64]
+        var heldOutSeeds: [UInt64]
+
+        enum CodingKeys: String, CodingKey {
+            case tasks
+            case trainSeeds = "train_seeds", heldOutSeeds = "held_out_seeds"
+        }
+    }
+
+    /// transformers' greedy replies to two recorded steps (the bf16 weights, run in fp32 with
+    /// eager attention by the training script) are our engine's, token for token, from the same
+    /// tokenizer.json, image processor and chat layout.
+    @Test func theEngineDecodesWhatTransformersDecodes() async throws {
+        let parity = try Parity.load()
+        let model = try GLM4VModel(directory: Self.directory.path)
+        #expect(parity.cases.count == 2)
+        for c in parity.cases {
+            let prompt = try Self.prompt(c, model: model)
+            #expect(prompt.tokenIds == c.promptIds, "\(c.sample): the prompt differs from transformers' (\(prompt.tokenIds.count) vs \(c.promptIds.count) tokens)")
+            var options = GenerationOptions(maxTokens: c.generatedIds.count)
+            options.draftTokens = 0
+            let result = try await model.generate(prompt, options: options)
+            #expect(result.generatedIds == c.generatedIds, "\(c.sample)")
+            #expect(c.generatedText.contains("<answer>"), "the fixture's reply is an action: \(c.generatedText)")
+        }
+    }
+
+    /// Prompt-lookup speculative decoding on the model's own replies: the Type step's text comes
+    /// from the instruction, so drafts are accepted and fewer decoder passes are run — and the
+    /// tokens are still transformers'.
+    @Test func draftsAreAcceptedAndChangeNoToken() async throws {
+        let parity = try Parity.load()
+        let model = try GLM4VModel(directory: Self.directory.path)
+        let typing = try #require(parity.cases.first { $0.generatedText.contains("Type") })
+        let result = try await model.generate(try Self.prompt(typing, model: model), options: GenerationOptions(maxTokens: 64))
+        #expect(result.generatedIds == typing.generatedIds)
+        #expect(result.timings.acceptedDraftTokens > 0)
+        #expect(result.timings.decodePasses < result.generatedIds.count - 1)
+    }
+
+    /// `tether run --model Devices/models/embedded --task browser-open-bookmark --seed S --lang en`
+    /// (what Scripts/demo runs), S a held-out seed (not among the training seeds of
+    /// training.json) whose bookmark is the second one: the model goes home, opens the browser,
+    /// taps the bookmark the instruction names and finishes; the check (that page in the
+    /// browser's history) passes.
+    @Test func aHeldOutSeedRunsToAPassThroughTheCLI() async throws {
+        guard tetherIsBuilt() else { return }
+        let training = try JSONDecoder().decode(
+            Training.self, from: try Data(contentsOf: Self.directory.appendingPathComponent("training.json")))
+        let task = "browser-open-bookmark"
+        let seed = try #require(training.heldOutSeeds.first)
+        #expect(training.tasks.contains(task))
+        #expect(!training.trainSeeds.contains(seed))
+        let catalog = try sharedCatalog.get()
+        let instance = try #require(catalog.task(task)).instance(seed: seed)
+        let phone = try await VirtualPhoneServer.start(
+            catalog: catalog, options: .init(profile: "pixel-7", seed: seed, port: 0, task: instance))
+        let home = TemporaryDirectory()
+        var env = ProcessInfo.processInfo.environment
+        env["HOME"] = home.path
+        env["ANDROID_ADB_SERVER_PORT"] = "1"
+        let result = try await TetherTestSupport.run(
+            [
+                tetherExecutable, "run", "--task", task, "--seed", "\(seed)", "--connect", "127.0.0.1:\(phone.port)",
+                "--model", Self.directory.path, "--lang", "en", "--max-steps", "15", "--on-sensitive", "allow",
+                "--devices", Paths.root.appendingPathComponent("Devices").path
+            ],
+            environment: env, timeout: 600)
+        await phone.stop()
+        #expect(result.status == 0, "\(result.stdoutText)\n\(result.stderrText)")
+        #expect(result.stdoutText.contains("check \(task): PASS"), "\(result.stdoutText)")
+        #expect(result.stdoutText.contains(instance.instruction))
+        #expect(instance.instruction.contains("City Museum"), "the bookmark a model that ignored the instruction would not tap")
+    }
+}
