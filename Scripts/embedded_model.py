@@ -604,7 +604,7 @@ def main():
     ap.add_argument("--work", default=os.path.join(ROOT, ".build-model"))
     ap.add_argument("--out", default=os.path.join(ROOT, "Devices", "models", "embedded"))
     ap.add_argument("--fixture", default=os.path.join(ROOT, "Tests", "AgentTests", "Fixtures", "embedded"))
-    ap.add_argument("--minutes", type=float, default=40, help="training time budget")
+    ap.add_argument("--minutes", type=float, default=45, help="training time budget (the committed checkpoint: 45)")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--jobs", type=int, default=2, help="demonstrations recorded at once")
     ap.add_argument("--seeds", type=int, default=len(TRAIN_SEEDS), help="use the first N training seeds")
