@@ -11,26 +11,14 @@ import Glibc
 /// person played through the real `adb`'s `sendevent`, the recording stopped with Ctrl-C or cut
 /// by the phone going away, and the episode read back.
 @Suite(.serialized, .enabled(if: RealADB.isInstalled)) struct RecordCLITests {
-    static let devices = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Devices").path
-
     @Test func recordsATwoAppTaskPlayedThroughSendevent() async throws {
         guard tetherIsBuilt() else { return }
-        let scratch = TemporaryDirectory()
-        let port = try freePort()
         let task = "messages-bob-number-to-alice"
-        let phone = try Background(
-            [tetherExecutable, "vphone", "serve", "--port", "\(port)", "--profile", "small-phone", "--task", task, "--devices", Self.devices],
-            in: scratch, name: "phone")
-        let adb = try RealADB()
-        let dir = scratch.url.appendingPathComponent("episode")
-        var recorder: Background?
-        try await withCleanup {
-            let person = try await Person.connect(adb: adb, serial: "127.0.0.1:\(port)")
-            let rec = try Background(
-                [tetherExecutable, "record", "--connect", "127.0.0.1:\(port)", "-o", dir.path, "--task", "Find Bob Martin's number and text it to Alice Chen", "--jpeg", "50"],
-                in: scratch, name: "record", environment: ["TETHER_LOG": "debug"])
-            recorder = rec
+        try await PersonAtAPhone.with(task: task) { rig in
+            let person = rig.person
+            let dir = rig.scratch.url.appendingPathComponent("episode")
+            let rec = try rig.record(
+                ["-o", dir.path, "--task", "Find Bob Martin's number and text it to Alice Chen", "--jpeg", "50"], name: "record")
             try await rec.waitForScreens(1)
 
             try await person.tap(text: "Contacts", recorder: rec)
@@ -44,11 +32,11 @@ import Glibc
             try await person.tap(text: "Alice Chen", recorder: rec)
             try await person.tap(text: "Text message", recorder: rec)
             let typed = number.filter(\.isNumber).suffix(7)
-            _ = try await adb("-s", person.serial, "shell", "input text \(typed)")
+            _ = try await person.adb("-s", person.serial, "shell", "input text \(typed)")
             try await rec.waitForScreens(2)
             try await person.tap(text: "Send", recorder: rec)
 
-            let check = try await run([tetherExecutable, "vphone", "check", task, "--serial", person.serial, "--devices", Self.devices])
+            let check = try await run([tetherExecutable, "vphone", "check", task, "--serial", person.serial, "--devices", PersonAtAPhone.devices])
             #expect(check.stdoutText.hasPrefix("PASS"), "\(check.stdoutText)")
 
             rec.interrupt()
@@ -83,10 +71,6 @@ import Glibc
             if case .tap(let p, _) = actions[0] {
                 #expect(p.x == (g.x ?? 0) * 1000 / 720 && p.y == (g.y ?? 0) * 1000 / 1600)
             }
-        } cleanup: {
-            recorder?.kill()
-            phone.kill()
-            await adb.killServer()
         }
     }
 
@@ -95,23 +79,12 @@ import Glibc
     /// this phone (its apps) in that language, so an export trains on what a run sends.
     @Test func finishAndLangRecordThePersonsDoneAndTheAgentsPrompt() async throws {
         guard tetherIsBuilt() else { return }
-        let scratch = TemporaryDirectory()
-        let port = try freePort()
-        let phone = try Background(
-            [tetherExecutable, "vphone", "serve", "--port", "\(port)", "--profile", "small-phone", "--devices", Self.devices],
-            in: scratch, name: "phone")
-        let adb = try RealADB()
-        var recorders: [Background] = []
-        try await withCleanup {
-            let person = try await Person.connect(adb: adb, serial: "127.0.0.1:\(port)")
-            let dir = scratch.url.appendingPathComponent("done")
-            let recorder = try Background(
-                [
-                    tetherExecutable, "record", "--connect", person.serial, "-o", dir.path, "--until-key", "VOLUME_DOWN",
-                    "--finish", "Contacts is open", "--lang", "zh", "--devices", Self.devices
-                ],
-                in: scratch, name: "done", environment: ["TETHER_LOG": "debug"])
-            recorders.append(recorder)
+        try await PersonAtAPhone.with { rig in
+            let person = rig.person
+            let dir = rig.scratch.url.appendingPathComponent("done")
+            let recorder = try rig.record(
+                ["-o", dir.path, "--until-key", "VOLUME_DOWN", "--finish", "Contacts is open", "--lang", "zh", "--devices", PersonAtAPhone.devices],
+                name: "done")
             try await recorder.waitForScreens(1)
             try await person.tap(text: "Contacts", recorder: recorder)
             try await person.sendevent(1, [(1, 114, 1), (0, 0, 0)])
@@ -131,30 +104,16 @@ import Glibc
             let refused = try await TetherTestSupport.run(
                 [tetherExecutable, "record", "--connect", person.serial, "--finish", " "], timeout: 30)
             #expect(refused.status != 0 && refused.stderrText.contains("--finish needs a message"), "\(refused.stderrText)")
-        } cleanup: {
-            for r in recorders { r.kill() }
-            phone.kill()
-            await adb.killServer()
         }
     }
 
     /// --until-key ends the recording on that key (not a step); --max-steps after N steps.
     @Test func untilKeyAndMaxStepsEndTheRecording() async throws {
         guard tetherIsBuilt() else { return }
-        let scratch = TemporaryDirectory()
-        let port = try freePort()
-        let phone = try Background(
-            [tetherExecutable, "vphone", "serve", "--port", "\(port)", "--profile", "small-phone", "--devices", Self.devices],
-            in: scratch, name: "phone")
-        let adb = try RealADB()
-        var recorders: [Background] = []
-        try await withCleanup {
-            let person = try await Person.connect(adb: adb, serial: "127.0.0.1:\(port)")
-            let untilDir = scratch.url.appendingPathComponent("until")
-            let until = try Background(
-                [tetherExecutable, "record", "--connect", person.serial, "-o", untilDir.path, "--until-key", "VOLUME_DOWN"],
-                in: scratch, name: "until", environment: ["TETHER_LOG": "debug"])
-            recorders.append(until)
+        try await PersonAtAPhone.with { rig in
+            let person = rig.person
+            let untilDir = rig.scratch.url.appendingPathComponent("until")
+            let until = try rig.record(["-o", untilDir.path, "--until-key", "VOLUME_DOWN"], name: "until")
             try await until.waitForScreens(1)
             try await person.tap(text: "Contacts", recorder: until)
             try await person.sendevent(1, [(1, 114, 1), (0, 0, 0)])
@@ -164,11 +123,8 @@ import Glibc
             #expect(first.info.outcome.status == .finished && first.info.outcome.message.contains("--until-key"))
             #expect(first.steps.map(\.actionName) == [.tap])
 
-            let maxDir = scratch.url.appendingPathComponent("max")
-            let max = try Background(
-                [tetherExecutable, "record", "--connect", person.serial, "-o", maxDir.path, "--max-steps", "2"],
-                in: scratch, name: "max", environment: ["TETHER_LOG": "debug"])
-            recorders.append(max)
+            let maxDir = rig.scratch.url.appendingPathComponent("max")
+            let max = try rig.record(["-o", maxDir.path, "--max-steps", "2"], name: "max")
             try await max.waitForScreens(1)
             try await person.key(158, recorder: max)  // KEY_BACK: to the home screen
             try await person.tap(text: "Settings", recorder: max)
@@ -179,33 +135,19 @@ import Glibc
             let second = try Episode(contentsOf: maxDir)
             #expect(second.info.outcome.message.contains("--max-steps"))
             #expect(second.steps.map(\.actionName) == [.back, .tap])
-        } cleanup: {
-            for r in recorders { r.kill() }
-            phone.kill()
-            await adb.killServer()
         }
     }
 
     @Test func aPhoneThatVanishesLeavesAReadableEpisode() async throws {
         guard tetherIsBuilt() else { return }
-        let scratch = TemporaryDirectory()
-        let port = try freePort()
-        let phone = try Background(
-            [tetherExecutable, "vphone", "serve", "--port", "\(port)", "--profile", "small-phone", "--devices", Self.devices],
-            in: scratch, name: "phone")
-        let adb = try RealADB()
-        let dir = scratch.url.appendingPathComponent("episode")
-        var recorder: Background?
-        try await withCleanup {
-            let person = try await Person.connect(adb: adb, serial: "127.0.0.1:\(port)")
-            let rec = try Background(
-                [tetherExecutable, "record", "--connect", "127.0.0.1:\(port)", "-o", dir.path],
-                in: scratch, name: "record", environment: ["TETHER_LOG": "debug"])
-            recorder = rec
+        try await PersonAtAPhone.with { rig in
+            let person = rig.person
+            let dir = rig.scratch.url.appendingPathComponent("episode")
+            let rec = try rig.record(["-o", dir.path], name: "record")
             try await rec.waitForScreens(1)
             try await person.tap(text: "Contacts", recorder: rec)
             try await person.tap(text: "Search contacts", recorder: rec)
-            phone.kill()
+            rig.phone.kill()
             let status = try await rec.waitForExit()
             #expect(status == 1, "\(rec.stdout) \(rec.stderr.suffix(2000))")
             let episode = try Episode(contentsOf: dir)
@@ -213,11 +155,58 @@ import Glibc
             #expect(episode.info.outcome.message.contains("went away"), "\(episode.info.outcome.message)")
             #expect(episode.steps.map(\.actionName) == [.tap, .tap])
             #expect(episode.steps.first?.element?.text == "Contacts")
+        }
+    }
+}
+
+/// A person at a small-phone virtual phone served by `tether vphone serve` (with a task's initial
+/// state when named), through the real adb, and the `tether record` processes a test starts on it.
+final class PersonAtAPhone: @unchecked Sendable {
+    static let devices = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Devices").path
+
+    let scratch: TemporaryDirectory
+    let phone: Background
+    let person: Person
+    private var recorders: [Background] = []
+
+    private init(scratch: TemporaryDirectory, phone: Background, person: Person) {
+        self.scratch = scratch
+        self.phone = phone
+        self.person = person
+    }
+
+    /// Runs `body` with the phone and the person; then stops every recorder, the phone and the
+    /// adb server, whatever happened.
+    static func with(task: String? = nil, _ body: (PersonAtAPhone) async throws -> Void) async throws {
+        let scratch = TemporaryDirectory()
+        let port = try freePort()
+        let phone = try Background(
+            [tetherExecutable, "vphone", "serve", "--port", "\(port)", "--profile", "small-phone", "--devices", devices]
+                + (task.map { ["--task", $0] } ?? []),
+            in: scratch, name: "phone")
+        let adb = try RealADB()
+        var rig: PersonAtAPhone?
+        try await withCleanup {
+            let person = try await Person.connect(adb: adb, serial: "127.0.0.1:\(port)")
+            let made = PersonAtAPhone(scratch: scratch, phone: phone, person: person)
+            rig = made
+            try await body(made)
         } cleanup: {
-            recorder?.kill()
+            for r in rig?.recorders ?? [] { r.kill() }
             phone.kill()
             await adb.killServer()
         }
+    }
+
+    /// `tether record --connect <the phone> ARGUMENTS`, logging at debug (its "fresh screen" lines
+    /// pace the person); its output in the scratch directory under `name`.
+    func record(_ arguments: [String], name: String) throws -> Background {
+        let recorder = try Background(
+            [tetherExecutable, "record", "--connect", person.serial] + arguments, in: scratch, name: name,
+            environment: ["TETHER_LOG": "debug"])
+        recorders.append(recorder)
+        return recorder
     }
 }
 
