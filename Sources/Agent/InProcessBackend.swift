@@ -27,8 +27,9 @@ public final class InProcessBackend: ModelBackend, Sendable {
         self.model = model
     }
 
-    public convenience init(directory: String) throws {
-        self.init(model: try GLM4VModel(directory: directory))
+    /// Loads the checkpoint; `maxPixels` replaces its image budget (pixels per screen).
+    public convenience init(directory: String, maxPixels: Int? = nil) throws {
+        self.init(model: try GLM4VModel(directory: directory, maxPixels: maxPixels))
     }
 
     /// The engine's prompt for a request: the same chat layout the served model sees.

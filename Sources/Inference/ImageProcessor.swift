@@ -36,6 +36,20 @@ public struct ImageProcessor: Sendable {
         self.rescaleFactor = rescaleFactor
     }
 
+    /// This processor with a budget of `pixels` per image as the user counts them (height ×
+    /// width after resizing; `maxPixels` counts t·h·w with t = the temporal patch size): fewer
+    /// image tokens, a faster step, less detail. Below the checkpoint's own minimum is refused.
+    public func limited(toPixels pixels: Int) throws(InferenceError) -> ImageProcessor {
+        let smallest = (minPixels + temporalPatchSize - 1) / temporalPatchSize
+        guard pixels >= smallest else {
+            throw InferenceError.invalidConfig(
+                "a budget of \(pixels) pixels per image is below the checkpoint's minimum of \(smallest) (preprocessor_config.json)")
+        }
+        var p = self
+        p.maxPixels = pixels * temporalPatchSize
+        return p
+    }
+
     /// Reads preprocessor_config.json; absent keys keep the class defaults.
     public static func load(directory: String) throws -> ImageProcessor {
         var p = ImageProcessor()

@@ -26,11 +26,15 @@ public final class GLM4VModel: Sendable {
     let logger: Logger
 
     /// Loads config.json, tokenizer.json, preprocessor_config.json and the safetensors weights of
-    /// `directory`, checking every tensor against the config.
-    public convenience init(directory: String, logger: Logger = Logger(label: "tether.inference")) throws {
+    /// `directory`, checking every tensor against the config. `maxPixels`, when given, replaces
+    /// the checkpoint's image budget (pixels per image after resizing; `ImageProcessor.limited`).
+    public convenience init(
+        directory: String, maxPixels: Int? = nil, logger: Logger = Logger(label: "tether.inference")
+    ) throws {
         let config = try ModelConfig.load(directory: directory)
         let tokenizer = try Tokenizer.load(directory: directory)
-        let imageProcessor = try ImageProcessor.load(directory: directory)
+        var imageProcessor = try ImageProcessor.load(directory: directory)
+        if let maxPixels { imageProcessor = try imageProcessor.limited(toPixels: maxPixels) }
         let store = try WeightStore(directory: directory)
         try self.init(
             config: config, tokenizer: tokenizer, imageProcessor: imageProcessor, store: store,

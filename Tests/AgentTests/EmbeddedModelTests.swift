@@ -96,6 +96,36 @@ import VirtualPhone
         #expect(result.timings.decodePasses < result.generatedIds.count - 1)
     }
 
+    /// `--max-pixels`: the screen's budget replaces the checkpoint's — fewer image tokens in the
+    /// prompt (the grid transformers' smart_resize gives for that budget) — and a budget for a
+    /// model on a server, or under the checkpoint's minimum, is refused with the reason.
+    @Test func aPixelBudgetShrinksTheScreensTokens() async throws {
+        guard tetherIsBuilt() else { return }
+        let screen = Self.fixtures.appendingPathComponent("screen-1.png").path
+        func generate(_ extra: [String]) async throws -> (grid: [Int], prompt: Int) {
+            let result = try await TetherTestSupport.run(
+                [tetherExecutable, "model", "generate", "--model", Self.directory.path, "--image", screen, "--prompt", "Where?", "--max-tokens", "2", "--json"] + extra,
+                timeout: 120)
+            #expect(result.status == 0, "\(result.stderrText)")
+            let json = try JSONSerialization.jsonObject(with: Data(result.stdoutText.utf8)) as? [String: Any]
+            let grid = try #require((json?["image_grid_thw"] as? [[Int]])?.first)
+            return (grid, try #require((json?["prompt_ids"] as? [Int])?.count))
+        }
+        let checkpoint = try await generate([])
+        let small = try await generate(["--max-pixels", "12544"])
+        #expect(checkpoint.grid == [1, 22, 10], "the checkpoint's own budget: 308×140, 55 image tokens")
+        #expect(small.grid == [1, 10, 4], "transformers: 140×56 for max_pixels 2·12544, 10 image tokens")
+        #expect(checkpoint.prompt - small.prompt == 55 - 10)
+
+        let below = try await TetherTestSupport.run(
+            [tetherExecutable, "model", "generate", "--model", Self.directory.path, "--image", screen, "--prompt", "x", "--max-pixels", "100"],
+            timeout: 60)
+        #expect(below.status != 0 && below.stderrText.contains("below the checkpoint's minimum"), "\(below.stderrText)")
+        let server = try await TetherTestSupport.run(
+            [tetherExecutable, "run", "do it", "--endpoint", "http://127.0.0.1:9/v1", "--max-pixels", "50000"], timeout: 60)
+        #expect(server.status != 0 && server.stderrText.contains("--max-pixels is for a model run in-process"), "\(server.stderrText)")
+    }
+
     /// `tether run --model Devices/models/embedded --task browser-open-bookmark --seed S --lang en`
     /// (what Scripts/demo runs), S a held-out seed (not among the training seeds of
     /// training.json) whose bookmark is the second one: the model goes home, opens the browser,

@@ -30,6 +30,33 @@ import Testing
         #expect(try ImageProcessor(minPixels: 1, maxPixels: 1 << 30).targetSize(height: 42, width: 70) == (56, 56))
     }
 
+    /// `--max-pixels N`: the budget counts the resized screen's h × w; sizes from transformers'
+    /// smart_resize (image_processing_pil_glm4v, max_pixels = 2·N) on a 1080×2400 screen.
+    @Test func aPixelBudgetResizesAsTransformersDoes() throws {
+        let p = ImageProcessor(minPixels: 12544, maxPixels: 9_633_792)
+        let expected: [(budget: Int, size: (Int, Int), tokens: Int)] = [
+            (1_000_000, (1484, 644), 1219), (500_000, (1036, 448), 592), (250_000, (728, 308), 286), (47040, (308, 140), 55)
+        ]
+        for e in expected {
+            let limited = try p.limited(toPixels: e.budget)
+            let size = try limited.targetSize(height: 2400, width: 1080)
+            #expect(size == e.size, "budget \(e.budget)")
+            #expect(size.height * size.width <= e.budget)
+            #expect((size.height / 14) * (size.width / 14) / 4 == e.tokens)
+        }
+        // Any budget: within it, multiples of 28, for screens of any shape.
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let budget = Int.random(in: 6272...5_000_000, using: &rng)
+            let h = Int.random(in: 28...4000, using: &rng), w = Int.random(in: 28...4000, using: &rng)
+            guard max(h, w) / min(h, w) < 200 else { continue }
+            let size = try p.limited(toPixels: budget).targetSize(height: h, width: w)
+            #expect(size.height * size.width <= max(budget, 28 * 28), "\(w)×\(h) in \(budget)")
+            #expect(size.height % 28 == 0 && size.width % 28 == 0)
+        }
+        #expect(throws: InferenceError.self) { try p.limited(toPixels: 6271) }
+    }
+
     @Test func tinyImageIsAnError() {
         #expect(throws: InferenceError.self) {
             try processor.process(Image(width: 1, height: 1, fill: .black))

@@ -20,10 +20,12 @@ extension ModelCommand {
         @Option(name: .long, help: "Seed for sampling.") var seed: UInt64 = 0
         @Option(name: .long, help: "Greedy only: prompt-lookup draft tokens checked per decoder pass, 0–7 (0: off).")
         var draftTokens: Int = 7
+        @Option(name: .long, help: "Each image's pixel budget after resizing (default: the checkpoint's).")
+        var maxPixels: Int?
         @Flag(name: .long, help: "Print prompt_ids, image_grid_thw, generated_ids, text and top5 as JSON.") var json = false
 
         func run() async throws {
-            let m = try GLM4VModel(directory: model)
+            let m = try GLM4VModel(directory: model, maxPixels: maxPixels)
             let images = try image.map(ModelCommand.readImage)
             var messages: [ChatMessage] = []
             if let system { messages.append(.system(system)) }

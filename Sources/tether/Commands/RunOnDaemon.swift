@@ -6,7 +6,7 @@ extension RunCommand {
     func runOnDaemon(_ url: String) async throws {
         let unsupported = [
             ("--record", record), ("--task", taskID), ("--system-prompt", systemPrompt), ("--tokenizer", tokenizer),
-            ("--connect", device.connect), ("--server", device.server)
+            ("--connect", device.connect), ("--server", device.server), ("--max-pixels", backend.maxPixels.map(String.init))
         ].filter { $0.1 != nil }.map(\.0)
         guard unsupported.isEmpty else {
             throw ValidationError("with --daemon, \(unsupported.joined(separator: ", ")) cannot be used: the daemon records every job under its state directory and picks phones by serial (-s)")

@@ -19,8 +19,19 @@ struct BackendOptions: ParsableArguments {
     @Option(name: .customLong("api-key"), help: "API key for the server (default: $TETHER_API_KEY).")
     var apiKey: String?
 
+    @Option(
+        name: .customLong("max-pixels"),
+        help: ArgumentHelp(
+            "With --model: the screen's pixel budget after resizing (default: the checkpoint's); fewer pixels, fewer image tokens, a faster step (docs/model.md).",
+            valueName: "n"))
+    var maxPixels: Int?
+
     func validate() throws {
         if model != nil, endpoint != nil { throw ValidationError("give --model DIR or --endpoint URL, not both") }
+        if let maxPixels {
+            guard model != nil else { throw ValidationError("--max-pixels is for a model run in-process (--model DIR); a server sets its own") }
+            guard maxPixels > 0 else { throw ValidationError("--max-pixels must be a positive number of pixels, not \(maxPixels)") }
+        }
         if let endpoint {
             guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
                 let host = url.host, !host.isEmpty
@@ -32,7 +43,7 @@ struct BackendOptions: ParsableArguments {
 
     /// The backend named, or nil when none was.
     var choice: BackendChoice? {
-        if let model { return .inProcess(directory: model) }
+        if let model { return .inProcess(directory: model, maxPixels: maxPixels) }
         if let endpoint { return .openAI(endpoint: endpoint, model: modelName, apiKey: apiKey) }
         return nil
     }
