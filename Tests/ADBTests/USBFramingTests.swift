@@ -103,7 +103,10 @@ final class FakeBulkPipe: USBBulkPipe, @unchecked Sendable {
         pipe.queueIn(Array(banner.utf8))
         let connection = try await ADBHost.connect(transport: transport, keys: nil)
         #expect(connection.peerBanner.model == "USB")
-        // Our CNXN went out as header + payload, with a real checksum.
+        // Our CNXN went out as header + payload, with a real checksum. Sends are queued, so the
+        // payload's transfer may land after the peer's answer has been read.
+        try await waitForWrites(pipe, count: 2)
+        try #require(pipe.writes.count >= 2)
         let first = try ADBHeader(bytes: pipe.writes[0])
         #expect(first.command == ADBMessage.Command.cnxn.rawValue)
         #expect(first.dataCheck == ADBProtocol.checksum(pipe.writes[1]))
