@@ -9,7 +9,7 @@ extension RunCommand {
             ("--connect", device.connect), ("--server", device.server), ("--max-pixels", backend.maxPixels.map(String.init))
         ].filter { $0.1 != nil }.map(\.0)
         guard unsupported.isEmpty else {
-            throw ValidationError("with --daemon, \(unsupported.joined(separator: ", ")) cannot be used: the daemon records every job under its state directory and picks phones by serial (-s)")
+            throw ValidationError("with --daemon, \(unsupported.joined(separator: ", ")) cannot be used: the daemon records every job under its state directory, picks phones by serial (-s) and runs a checkpoint with its own image budget")
         }
         guard let task else { throw ValidationError("say what to do: tether run --daemon URL \"TASK\"") }
         var backend: [String: Any] = [:]
