@@ -22,15 +22,20 @@ import Testing
 
     @Test func theQueueIsFirstInFirstOutAndRespectsTheNamedPhone() throws {
         let s = try store()
+        #expect(try !s.hasQueuedJob(for: "emulator-5554"), "an empty queue: the runner leaves the phone free")
         let a = try s.enqueue(kind: "run", spec: "{}")
         let b = try s.enqueue(kind: "run", spec: "{}", device: "emulator-5556")
         let c = try s.enqueue(kind: "run", spec: "{}")
         // A phone takes the oldest job that names it or no phone.
+        #expect(try s.hasQueuedJob(for: "emulator-5554"))
         #expect(try s.claimNext(for: "emulator-5554")?.id == a.id)
         #expect(try s.claimNext(for: "emulator-5554")?.id == c.id)
+        #expect(try !s.hasQueuedJob(for: "emulator-5554"), "b names another phone")
         #expect(try s.claimNext(for: "emulator-5554") == nil, "b waits for its own phone")
+        #expect(try s.hasQueuedJob(for: "emulator-5556"))
         let claimed = try #require(try s.claimNext(for: "emulator-5556"))
         #expect(claimed.id == b.id && claimed.status == .running && claimed.device == "emulator-5556" && claimed.attempts == 1)
+        #expect(try !s.hasQueuedJob(for: "emulator-5556"))
     }
 
     @Test func concurrentClaimsNeverShareAJob() async throws {

@@ -55,8 +55,11 @@ public final class JobRunner: Service, Sendable {
         }
     }
 
-    /// Leases the phone, then takes a job for it; gives the lease back when there is none.
+    /// Leases the phone, then takes a job for it; gives the lease back when there is none. The
+    /// phone is leased only when a job is waiting for it, so that an idle phone is never "busy"
+    /// to the person driving it through the API between two looks at the queue.
     func claim(on serial: String) async -> (job: JobRecord, phone: Phone)? {
+        guard (try? store.hasQueuedJob(for: serial)) == true else { return nil }
         let placeholder = "claiming"
         guard let phone = await devices.lease(serial, for: placeholder) else { return nil }
         let job: JobRecord?

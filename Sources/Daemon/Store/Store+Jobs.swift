@@ -26,15 +26,7 @@ extension Store {
     /// and marks it running there. Nil when there is none. Two callers never get the same job.
     public func claimNext(for device: String, at date: Date = Date()) throws(StoreError) -> JobRecord? {
         try write("take the next job") { db in
-            let columns = JobRecord.CodingKeys.self
-            guard
-                var job =
-                    try JobRecord
-                    .filter(columns.status == JobStatus.queued.rawValue)
-                    .filter(columns.requestedDevice == nil || columns.requestedDevice == device)
-                    .order(columns.seq)
-                    .fetchOne(db)
-            else { return nil }
+            guard var job = try Self.queued(for: device).fetchOne(db) else { return nil }
             job.status = .running
             job.device = device
             job.startedAt = date
@@ -43,6 +35,19 @@ extension Store {
             try Store.appendEvent(db, job: job.id, kind: "status", payload: ["status": "running", "device": device], at: date)
             return job
         }
+    }
+
+    /// Whether a queued job could run on `device` (a read: nothing is taken).
+    public func hasQueuedJob(for device: String) throws(StoreError) -> Bool {
+        try read("look for a queued job") { db in try Self.queued(for: device).fetchCount(db) > 0 }
+    }
+
+    /// The queued jobs `device` may take, in submission order.
+    static func queued(for device: String) -> QueryInterfaceRequest<JobRecord> {
+        let columns = JobRecord.CodingKeys.self
+        return JobRecord.filter(columns.status == JobStatus.queued.rawValue)
+            .filter(columns.requestedDevice == nil || columns.requestedDevice == device)
+            .order(columns.seq)
     }
 
     public func job(_ id: String) throws(StoreError) -> JobRecord? {
