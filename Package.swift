@@ -314,7 +314,7 @@ let package = Package(
         ),
         .testTarget(
             name: "InferenceTests",
-            dependencies: ["Inference"],
+            dependencies: ["Inference", "Basics"],
             resources: [.copy("Fixtures")]
         ),
         // Helpers shared by the test targets (scratch directories, free ports, the real adb).

@@ -569,7 +569,8 @@ title, a new message): at this size and under an hour of training it types a phr
 | training answers reproduced exactly | {t["exact_training_answers"][0]} of {t["exact_training_answers"][1]} checked (greedy, bf16 weights) |
 | versions | torch {t["versions"]["torch"]}, transformers {t["versions"]["transformers"]}, tokenizers {t["versions"]["tokenizers"]} ({t["date"]}) |
 
-How it was made (about an hour on 2 cores; deterministic):
+How it was made (about an hour on 2 cores; seeded, so a rerun gives a model of the same quality,
+though torch's CPU kernels do not promise the same bytes on another machine):
 
 ```sh
 Scripts/train-embedded-model          # record, export, train; writes this folder

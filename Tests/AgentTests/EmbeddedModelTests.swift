@@ -83,9 +83,9 @@ import VirtualPhone
         }
     }
 
-    /// Prompt-lookup speculative decoding on the model's own replies: the Type step's text comes
-    /// from the instruction, so drafts are accepted and fewer decoder passes are run — and the
-    /// tokens are still transformers'.
+    /// Prompt-lookup speculative decoding on the model's own reply to the Type step: the action
+    /// grammar repeats its history's, so drafts are accepted and fewer decoder passes are run —
+    /// and the tokens are still transformers'.
     @Test func draftsAreAcceptedAndChangeNoToken() async throws {
         let parity = try Parity.load()
         let model = try GLM4VModel(directory: Self.directory.path)

@@ -1,3 +1,4 @@
+import Basics
 import Imaging
 import Testing
 @testable import Inference
@@ -44,8 +45,8 @@ import Testing
             #expect(size.height * size.width <= e.budget)
             #expect((size.height / 14) * (size.width / 14) / 4 == e.tokens)
         }
-        // Any budget: within it, multiples of 28, for screens of any shape.
-        var rng = SystemRandomNumberGenerator()
+        // Any budget: within it, multiples of 28, for screens of any shape (seeded, so a failure repeats).
+        var rng = SplitMix64(seed: 0x5c2e_e11)
         for _ in 0..<200 {
             let budget = Int.random(in: 6272...5_000_000, using: &rng)
             let h = Int.random(in: 28...4000, using: &rng), w = Int.random(in: 28...4000, using: &rng)

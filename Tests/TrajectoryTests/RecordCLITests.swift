@@ -179,13 +179,13 @@ final class PersonAtAPhone: @unchecked Sendable {
     /// Runs `body` with the phone and the person; then stops every recorder, the phone and the
     /// adb server, whatever happened.
     static func with(task: String? = nil, _ body: (PersonAtAPhone) async throws -> Void) async throws {
+        let adb = try RealADB()
         let scratch = TemporaryDirectory()
         let port = try freePort()
         let phone = try Background(
             [tetherExecutable, "vphone", "serve", "--port", "\(port)", "--profile", "small-phone", "--devices", devices]
                 + (task.map { ["--task", $0] } ?? []),
             in: scratch, name: "phone")
-        let adb = try RealADB()
         var rig: PersonAtAPhone?
         try await withCleanup {
             let person = try await Person.connect(adb: adb, serial: "127.0.0.1:\(port)")
