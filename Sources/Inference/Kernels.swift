@@ -12,7 +12,9 @@ enum Kernels {
         x.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { yp in
                 guard let xb = xp.baseAddress, let yb = yp.baseAddress else { return }
-                if let wp = w.f32Pointer {
+                if let packed = w.packed, packed.multiply(xb, rows: m, into: yb) {
+                    // oneDNN's bf16 kernel on weights packed at load.
+                } else if let wp = w.f32Pointer {
                     gemm(xb, m: m, k: k, wp, n: n, yb, ldc: n)
                 } else if m <= 8, HalfGEMV.canRun(w) {
                     HalfGEMV.run(x: xb, m: m, k: k, w: w, y: yb)

@@ -24,12 +24,16 @@ public final class GLM4VModel: Sendable {
     let vision: VisionTower
     let text: TextDecoder
     let logger: Logger
+    /// How this model multiplies matrices.
+    public let compute: ComputeOptions
 
     /// Loads config.json, tokenizer.json, preprocessor_config.json and the safetensors weights of
     /// `directory`, checking every tensor against the config. `maxPixels`, when given, replaces
-    /// the checkpoint's image budget (pixels per image after resizing; `ImageProcessor.limited`).
+    /// the checkpoint's image budget (pixels per image after resizing; `ImageProcessor.limited`);
+    /// `compute` says how matrices are multiplied (bf16 weights are packed for oneDNN at load).
     public convenience init(
-        directory: String, maxPixels: Int? = nil, logger: Logger = Logger(label: "tether.inference")
+        directory: String, maxPixels: Int? = nil, compute: ComputeOptions = ComputeOptions(),
+        logger: Logger = Logger(label: "tether.inference")
     ) throws {
         let config = try ModelConfig.load(directory: directory)
         let tokenizer = try Tokenizer.load(directory: directory)
@@ -38,13 +42,13 @@ public final class GLM4VModel: Sendable {
         let store = try WeightStore(directory: directory)
         try self.init(
             config: config, tokenizer: tokenizer, imageProcessor: imageProcessor, store: store,
-            directory: directory, logger: logger)
+            directory: directory, compute: compute, logger: logger)
     }
 
     /// Builds a model from parts already loaded (for example weights from another store).
     public init(
         config: ModelConfig, tokenizer: Tokenizer, imageProcessor: ImageProcessor, store: WeightStore,
-        directory: String, logger: Logger = Logger(label: "tether.inference")
+        directory: String, compute: ComputeOptions = ComputeOptions(), logger: Logger = Logger(label: "tether.inference")
     ) throws {
         self.directory = directory
         self.logger = logger
@@ -67,8 +71,9 @@ public final class GLM4VModel: Sendable {
                 throw InferenceError.invalidConfig("tokenizer.json gives \(name) id \(id) but config.json says \(expected)")
             }
         }
-        vision = try VisionTower(store: store, config: config.vision)
-        text = try TextDecoder(store: store, config: config.text)
+        self.compute = compute
+        vision = try VisionTower(store: store, config: config.vision, compute: compute)
+        text = try TextDecoder(store: store, config: config.text, compute: compute)
         logger.debug(
             "loaded GLM-4.1V checkpoint",
             metadata: [

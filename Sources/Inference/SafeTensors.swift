@@ -54,6 +54,16 @@ final class MappedFile: @unchecked Sendable {
         base = UnsafeRawPointer(p)
     }
 
+    /// Drops this mapping's pages of `bytes` at `start` (whole pages inside the range) from memory:
+    /// they are clean copies of the file and come back from it if read again.
+    func release(_ start: UnsafeRawPointer, bytes: Int) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let from = (Int(bitPattern: start) + page - 1) / page * page
+        let to = (Int(bitPattern: start) + bytes) / page * page
+        guard page > 0, to > from, let p = UnsafeMutableRawPointer(bitPattern: from) else { return }
+        madvise(p, to - from, Int32(MADV_DONTNEED))
+    }
+
     deinit {
         if let base { munmap(UnsafeMutableRawPointer(mutating: base), size) }
     }
@@ -78,6 +88,16 @@ public struct Weight: @unchecked Sendable {
     public let dtype: DType
     let data: UnsafeRawPointer
     let owner: AnyObject
+    /// The matrix reordered for oneDNN's kernel (`packed(for:)`), used by `Kernels.linear`.
+    var packed: PackedMatrix?
+
+    init(name: String, shape: [Int], dtype: DType, data: UnsafeRawPointer, owner: AnyObject) {
+        self.name = name
+        self.shape = shape
+        self.dtype = dtype
+        self.data = data
+        self.owner = owner
+    }
 
     public var count: Int { shape.reduce(1, *) }
     /// Rows when viewed as a matrix: the first dimension.
@@ -240,6 +260,11 @@ public struct WeightStore: Sendable {
     }
 
     /// The tensor called `name` (or a known alias), checked against `shape` and a float dtype.
+    /// A weight matrix for `Kernels.linear`: `tensor(name, shape:)`, packed for `options`.
+    func matrix(_ name: String, shape: [Int], _ options: ComputeOptions) throws -> Weight {
+        try tensor(name, shape: shape).packed(for: options)
+    }
+
     public func tensor(_ name: String, shape: [Int]) throws -> Weight {
         let candidates = WeightStore.aliases(of: name)
         guard let w = candidates.lazy.compactMap({ weights[$0] }).first else {

@@ -59,7 +59,7 @@ struct TextDecoder: Sendable {
     let lmHead: Weight
     let invFreq: [Float]
 
-    init(store: WeightStore, config c: TextConfig) throws {
+    init(store: WeightStore, config c: TextConfig, compute: ComputeOptions = ComputeOptions()) throws {
         config = c
         let p = "model.language_model."
         let d = c.hiddenSize, qd = c.numHeads * c.headDim, kvd = c.numKVHeads * c.headDim
@@ -74,22 +74,22 @@ struct TextDecoder: Sendable {
                     postSelfAttnNorm: try vec("post_self_attn_layernorm.weight", d),
                     postAttentionNorm: try vec("post_attention_layernorm.weight", d),
                     postMlpNorm: try vec("post_mlp_layernorm.weight", d),
-                    q: try store.tensor(l + "self_attn.q_proj.weight", shape: [qd, d]),
-                    k: try store.tensor(l + "self_attn.k_proj.weight", shape: [kvd, d]),
-                    v: try store.tensor(l + "self_attn.v_proj.weight", shape: [kvd, d]),
-                    o: try store.tensor(l + "self_attn.o_proj.weight", shape: [d, qd]),
+                    q: try store.matrix(l + "self_attn.q_proj.weight", shape: [qd, d], compute),
+                    k: try store.matrix(l + "self_attn.k_proj.weight", shape: [kvd, d], compute),
+                    v: try store.matrix(l + "self_attn.v_proj.weight", shape: [kvd, d], compute),
+                    o: try store.matrix(l + "self_attn.o_proj.weight", shape: [d, qd], compute),
                     qBias: c.attentionBias ? try vec("self_attn.q_proj.bias", qd) : nil,
                     kBias: c.attentionBias ? try vec("self_attn.k_proj.bias", kvd) : nil,
                     vBias: c.attentionBias ? try vec("self_attn.v_proj.bias", kvd) : nil,
-                    gateUp: try store.tensor(l + "mlp.gate_up_proj.weight", shape: [2 * c.intermediateSize, d]),
-                    down: try store.tensor(l + "mlp.down_proj.weight", shape: [d, c.intermediateSize])))
+                    gateUp: try store.matrix(l + "mlp.gate_up_proj.weight", shape: [2 * c.intermediateSize, d], compute),
+                    down: try store.matrix(l + "mlp.down_proj.weight", shape: [d, c.intermediateSize], compute)))
         }
         self.layers = layers
         norm = try store.tensor(p + "norm.weight", shape: [d]).floats()
         if c.tieWordEmbeddings, store.weights["lm_head.weight"] == nil {
-            lmHead = embed
+            lmHead = embed.packed(for: compute)
         } else {
-            lmHead = try store.tensor("lm_head.weight", shape: [c.vocabSize, d])
+            lmHead = try store.matrix("lm_head.weight", shape: [c.vocabSize, d], compute)
         }
         let rd = c.rotaryDim
         invFreq = (0..<(rd / 2)).map { j in 1 / powf(Float(c.ropeTheta), Float(2 * j) / Float(rd)) }

@@ -24,13 +24,13 @@ struct VisionTower: Sendable {
     let mergerNormBias: [Float]
     let mergerGate: Weight, mergerUp: Weight, mergerDown: Weight
 
-    init(store: WeightStore, config c: VisionConfig) throws {
+    init(store: WeightStore, config c: VisionConfig, compute: ComputeOptions = ComputeOptions()) throws {
         config = c
         let p = "model.visual."
         let d = c.hiddenSize, m = c.spatialMergeSize
-        patchWeight = try store.tensor(
+        patchWeight = try store.matrix(
             p + "patch_embed.proj.weight",
-            shape: [d, c.inChannels, c.temporalPatchSize, c.patchSize, c.patchSize])
+            shape: [d, c.inChannels, c.temporalPatchSize, c.patchSize, c.patchSize], compute)
         patchBias = try store.tensor(p + "patch_embed.proj.bias", shape: [d]).floats()
         postConvNorm = try store.tensor(p + "post_conv_layernorm.weight", shape: [d]).floats()
         let side = c.imageSize / c.patchSize
@@ -44,24 +44,24 @@ struct VisionTower: Sendable {
                 Block(
                     norm1: try store.tensor(b + "norm1.weight", shape: [d]).floats(),
                     norm2: try store.tensor(b + "norm2.weight", shape: [d]).floats(),
-                    qkv: try store.tensor(b + "attn.qkv.weight", shape: [3 * d, d]),
-                    proj: try store.tensor(b + "attn.proj.weight", shape: [d, d]),
+                    qkv: try store.matrix(b + "attn.qkv.weight", shape: [3 * d, d], compute),
+                    proj: try store.matrix(b + "attn.proj.weight", shape: [d, d], compute),
                     // The block MLP is out_hidden_size wide (not intermediate_size), as in transformers.
-                    gate: try store.tensor(b + "mlp.gate_proj.weight", shape: [c.outHiddenSize, d]),
-                    up: try store.tensor(b + "mlp.up_proj.weight", shape: [c.outHiddenSize, d]),
-                    down: try store.tensor(b + "mlp.down_proj.weight", shape: [d, c.outHiddenSize])))
+                    gate: try store.matrix(b + "mlp.gate_proj.weight", shape: [c.outHiddenSize, d], compute),
+                    up: try store.matrix(b + "mlp.up_proj.weight", shape: [c.outHiddenSize, d], compute),
+                    down: try store.matrix(b + "mlp.down_proj.weight", shape: [d, c.outHiddenSize], compute)))
         }
         self.blocks = blocks
         postNorm = try store.tensor(p + "post_layernorm.weight", shape: [d]).floats()
-        downsampleWeight = try store.tensor(p + "downsample.weight", shape: [c.outHiddenSize, d, m, m])
+        downsampleWeight = try store.matrix(p + "downsample.weight", shape: [c.outHiddenSize, d, m, m], compute)
         downsampleBias = try store.tensor(p + "downsample.bias", shape: [c.outHiddenSize]).floats()
         let o = c.outHiddenSize
-        mergerProj = try store.tensor(p + "merger.proj.weight", shape: [o, o])
+        mergerProj = try store.matrix(p + "merger.proj.weight", shape: [o, o], compute)
         mergerNormWeight = try store.tensor(p + "merger.post_projection_norm.weight", shape: [o]).floats()
         mergerNormBias = try store.tensor(p + "merger.post_projection_norm.bias", shape: [o]).floats()
-        mergerGate = try store.tensor(p + "merger.gate_proj.weight", shape: [c.intermediateSize, o])
-        mergerUp = try store.tensor(p + "merger.up_proj.weight", shape: [c.intermediateSize, o])
-        mergerDown = try store.tensor(p + "merger.down_proj.weight", shape: [o, c.intermediateSize])
+        mergerGate = try store.matrix(p + "merger.gate_proj.weight", shape: [c.intermediateSize, o], compute)
+        mergerUp = try store.matrix(p + "merger.up_proj.weight", shape: [c.intermediateSize, o], compute)
+        mergerDown = try store.matrix(p + "merger.down_proj.weight", shape: [o, c.intermediateSize], compute)
     }
 
     /// (row, col) of each patch in merge-block order.

@@ -11,4 +11,24 @@ void tk_gemv_half(const uint16_t *w, int is_bf16, long k, const float *x, long m
 /// out[i] = (float)in[i] for n bf16 (`is_bf16` = 1) or f16 (0) values.
 void tk_half_to_f32(const uint16_t *in, int is_bf16, float *out, long n);
 
+/// oneDNN's bf16 matmul (dnnl_matmul.c), opened on first use. 1 when it is there and has a kernel
+/// for this CPU that is not its reference loop; `TETHER_NO_ONEDNN=1` switches it off.
+int tk_dnnl_available(void);
+/// What was found: "oneDNN <implementation>" or why it is not used.
+const char *tk_dnnl_status(void);
+/// Threads of oneDNN's OpenMP team.
+void tk_dnnl_set_threads(int threads);
+
+/// A weight matrix W (n × k) reordered once into the kernel's layout.
+typedef struct tk_packed tk_packed;
+/// Packs bf16 W (n × k, row-major); NULL when oneDNN is unavailable or refuses the shape.
+tk_packed *tk_dnnl_pack_bf16(const uint16_t *w, long n, long k);
+void tk_dnnl_free(tk_packed *packed);
+size_t tk_dnnl_packed_bytes(const tk_packed *packed);
+/// y (m × n) = x (m × k) · Wᵀ in f32. `split` = 1 carries x as two bf16 parts (f32 accuracy),
+/// 0 rounds it to bf16. Returns 0 when oneDNN failed (y is then undefined).
+int tk_dnnl_linear(const tk_packed *packed, const float *x, long m, float *y, int split);
+/// The implementation oneDNN picks for m rows, e.g. "brg:avx512_core_bf16".
+const char *tk_dnnl_implementation(const tk_packed *packed, long m);
+
 #endif

@@ -1,0 +1,374 @@
+// Matrix products on bf16 weights through oneDNN's matmul primitive (libdnnl.so.2, Debian's
+// libdnnl2), which picks the CPU's AVX-512 BF16 / AMX / AVX2 kernels at run time. The library is
+// opened on first use, as OpenBLAS is (blas_loader.c): a process that never multiplies matrices
+// never loads it, and a machine without it falls back to OpenBLAS (the caller asks
+// tk_dnnl_available()).
+//
+// Weights are reordered once into the layout the kernel wants (tk_dnnl_pack_bf16) and reused by
+// every call. Activations arrive as f32 and are rounded to bf16 for the kernel:
+//   split = 1: x = hi + lo with hi = bf16(x), lo = bf16(x - hi), and x·W = hi·W + lo·W. bf16 × bf16
+//              products are exact in f32 and the kernel accumulates in f32, so the result carries
+//              x to 16 significant bits (relative error ≈ 2⁻¹⁷ per term): f32 sgemm's accuracy on
+//              bf16 weights, at twice the bf16 work.
+//   split = 0: x rounded to bf16 once, as torch does in bf16.
+#include "CKernels.h"
+
+#include <dlfcn.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if __has_include(<oneapi/dnnl/dnnl.h>)
+#include <oneapi/dnnl/dnnl.h>
+#define TK_HAVE_DNNL_HEADERS 1
+#else
+#define TK_HAVE_DNNL_HEADERS 0
+#endif
+
+static char status_text[256] = "oneDNN not loaded yet";
+
+#if TK_HAVE_DNNL_HEADERS
+
+#define FN(ret, name, args) static ret(*p_##name) args;
+FN(dnnl_status_t, dnnl_engine_create, (dnnl_engine_t *, dnnl_engine_kind_t, size_t))
+FN(dnnl_status_t, dnnl_stream_create, (dnnl_stream_t *, dnnl_engine_t, unsigned))
+FN(dnnl_status_t, dnnl_stream_wait, (dnnl_stream_t))
+FN(dnnl_status_t, dnnl_memory_desc_init_by_tag,
+   (dnnl_memory_desc_t *, int, const dnnl_dims_t, dnnl_data_type_t, dnnl_format_tag_t))
+FN(size_t, dnnl_memory_desc_get_size, (const dnnl_memory_desc_t *))
+FN(dnnl_status_t, dnnl_matmul_desc_init,
+   (dnnl_matmul_desc_t *, const dnnl_memory_desc_t *, const dnnl_memory_desc_t *, const dnnl_memory_desc_t *,
+    const dnnl_memory_desc_t *))
+FN(dnnl_status_t, dnnl_primitive_desc_create,
+   (dnnl_primitive_desc_t *, const_dnnl_op_desc_t, const_dnnl_primitive_attr_t, dnnl_engine_t,
+    const_dnnl_primitive_desc_t))
+FN(dnnl_status_t, dnnl_primitive_desc_destroy, (dnnl_primitive_desc_t))
+FN(const dnnl_memory_desc_t *, dnnl_primitive_desc_query_md, (const_dnnl_primitive_desc_t, dnnl_query_t, int))
+FN(dnnl_status_t, dnnl_primitive_desc_query, (const_dnnl_primitive_desc_t, dnnl_query_t, int, void *))
+FN(dnnl_status_t, dnnl_reorder_primitive_desc_create,
+   (dnnl_primitive_desc_t *, const dnnl_memory_desc_t *, dnnl_engine_t, const dnnl_memory_desc_t *, dnnl_engine_t,
+    const_dnnl_primitive_attr_t))
+FN(dnnl_status_t, dnnl_primitive_create, (dnnl_primitive_t *, const_dnnl_primitive_desc_t))
+FN(dnnl_status_t, dnnl_primitive_execute, (const_dnnl_primitive_t, dnnl_stream_t, int, const dnnl_exec_arg_t *))
+FN(dnnl_status_t, dnnl_primitive_destroy, (dnnl_primitive_t))
+FN(dnnl_status_t, dnnl_memory_create, (dnnl_memory_t *, const dnnl_memory_desc_t *, dnnl_engine_t, void *))
+FN(dnnl_status_t, dnnl_memory_destroy, (dnnl_memory_t))
+FN(dnnl_status_t, dnnl_primitive_attr_create, (dnnl_primitive_attr_t *))
+FN(dnnl_status_t, dnnl_primitive_attr_destroy, (dnnl_primitive_attr_t))
+FN(dnnl_status_t, dnnl_primitive_attr_set_post_ops, (dnnl_primitive_attr_t, const_dnnl_post_ops_t))
+FN(dnnl_status_t, dnnl_post_ops_create, (dnnl_post_ops_t *))
+FN(dnnl_status_t, dnnl_post_ops_destroy, (dnnl_post_ops_t))
+FN(dnnl_status_t, dnnl_post_ops_append_sum, (dnnl_post_ops_t, float))
+#undef FN
+static void (*p_omp_set_num_threads)(int);
+static int (*p_omp_get_max_threads)(void);
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static int available;
+static dnnl_engine_t engine;
+static dnnl_stream_t stream;
+// One product at a time: the stream is shared and oneDNN's OpenMP team spans every core anyway.
+static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct tk_packed {
+    long n, k;
+    dnnl_memory_desc_t md;
+    void *data;
+    size_t bytes;
+};
+
+static int load_symbols(void *lib) {
+#define SYM(name)                                                                                            \
+    if (!(*(void **)(&p_##name) = dlsym(lib, #name))) {                                                     \
+        snprintf(status_text, sizeof status_text, "libdnnl.so.2 lacks %s", #name);                           \
+        return 0;                                                                                            \
+    }
+    SYM(dnnl_engine_create) SYM(dnnl_stream_create) SYM(dnnl_stream_wait) SYM(dnnl_memory_desc_init_by_tag)
+    SYM(dnnl_memory_desc_get_size) SYM(dnnl_matmul_desc_init) SYM(dnnl_primitive_desc_create)
+    SYM(dnnl_primitive_desc_destroy) SYM(dnnl_primitive_desc_query_md) SYM(dnnl_primitive_desc_query)
+    SYM(dnnl_reorder_primitive_desc_create) SYM(dnnl_primitive_create) SYM(dnnl_primitive_execute)
+    SYM(dnnl_primitive_destroy) SYM(dnnl_memory_create) SYM(dnnl_memory_destroy) SYM(dnnl_primitive_attr_create)
+    SYM(dnnl_primitive_attr_destroy) SYM(dnnl_primitive_attr_set_post_ops) SYM(dnnl_post_ops_create)
+    SYM(dnnl_post_ops_destroy) SYM(dnnl_post_ops_append_sum)
+#undef SYM
+    return 1;
+}
+
+static dnnl_status_t matmul_pd(long m, long k, long n, const dnnl_memory_desc_t *weights, int accumulate,
+                               dnnl_primitive_desc_t *pd);
+
+static void load(void) {
+    const char *off = getenv("TETHER_NO_ONEDNN");
+    if (off && *off && strcmp(off, "0") != 0) {
+        snprintf(status_text, sizeof status_text, "oneDNN switched off by TETHER_NO_ONEDNN");
+        return;
+    }
+    // OpenMP threads that wait by sleeping, not spinning: on a small box a spinning team steals the
+    // cores from OpenBLAS's threads and Swift's. Read once, when libgomp starts (below).
+    setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
+    void *lib = dlopen("libdnnl.so.2", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        snprintf(status_text, sizeof status_text, "libdnnl.so.2 not found (Debian: apt-get install libdnnl2)");
+        return;
+    }
+    if (!load_symbols(lib)) return;
+    void *gomp = dlopen("libgomp.so.1", RTLD_NOW | RTLD_NOLOAD);
+    if (gomp) {
+        *(void **)(&p_omp_set_num_threads) = dlsym(gomp, "omp_set_num_threads");
+        *(void **)(&p_omp_get_max_threads) = dlsym(gomp, "omp_get_max_threads");
+    }
+    if (p_dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success ||
+        p_dnnl_stream_create(&stream, engine, dnnl_stream_default_flags) != dnnl_success) {
+        snprintf(status_text, sizeof status_text, "oneDNN could not create a CPU engine");
+        return;
+    }
+    // The CPU must have a bf16 matmul that is not oneDNN's reference loop (which is slower than
+    // OpenBLAS on converted weights).
+    dnnl_primitive_desc_t pd;
+    if (matmul_pd(64, 256, 256, NULL, 0, &pd) != dnnl_success) {
+        snprintf(status_text, sizeof status_text, "oneDNN has no bf16 matmul on this CPU");
+        return;
+    }
+    const char *impl = "?";
+    p_dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
+    snprintf(status_text, sizeof status_text, "oneDNN %s", impl);
+    int reference = strstr(impl, "ref") != NULL;
+    p_dnnl_primitive_desc_destroy(pd);
+    if (reference) {
+        snprintf(status_text, sizeof status_text, "oneDNN has only its reference bf16 matmul here");
+        return;
+    }
+    available = 1;
+}
+
+// src (m × k, bf16, row-major) · weights (k × n; `weights` NULL = any layout) → dst (m × n, f32).
+static dnnl_status_t matmul_pd(long m, long k, long n, const dnnl_memory_desc_t *weights, int accumulate,
+                               dnnl_primitive_desc_t *pd) {
+    dnnl_memory_desc_t src, wany, dst;
+    dnnl_dims_t sd = {m, k}, wd = {k, n}, dd = {m, n};
+    dnnl_status_t s;
+    if ((s = p_dnnl_memory_desc_init_by_tag(&src, 2, sd, dnnl_bf16, dnnl_ab)) != dnnl_success) return s;
+    if ((s = p_dnnl_memory_desc_init_by_tag(&wany, 2, wd, dnnl_bf16, dnnl_format_tag_any)) != dnnl_success) return s;
+    if ((s = p_dnnl_memory_desc_init_by_tag(&dst, 2, dd, dnnl_f32, dnnl_ab)) != dnnl_success) return s;
+    dnnl_matmul_desc_t desc;
+    if ((s = p_dnnl_matmul_desc_init(&desc, &src, weights ? weights : &wany, NULL, &dst)) != dnnl_success) return s;
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_post_ops_t ops = NULL;
+    if (accumulate) {
+        // y += src · W: the sum post-op adds the product to what dst holds.
+        p_dnnl_primitive_attr_create(&attr);
+        p_dnnl_post_ops_create(&ops);
+        p_dnnl_post_ops_append_sum(ops, 1.0f);
+        p_dnnl_primitive_attr_set_post_ops(attr, ops);
+    }
+    s = p_dnnl_primitive_desc_create(pd, &desc, attr, engine, NULL);
+    if (ops) p_dnnl_post_ops_destroy(ops);
+    if (attr) p_dnnl_primitive_attr_destroy(attr);
+    return s;
+}
+
+#endif
+
+int tk_dnnl_available(void) {
+#if TK_HAVE_DNNL_HEADERS
+    pthread_once(&once, load);
+    return available;
+#else
+    snprintf(status_text, sizeof status_text, "built without oneDNN's headers (Debian: libdnnl-dev)");
+    return 0;
+#endif
+}
+
+const char *tk_dnnl_status(void) {
+    tk_dnnl_available();
+    return status_text;
+}
+
+void tk_dnnl_set_threads(int threads) {
+#if TK_HAVE_DNNL_HEADERS
+    if (tk_dnnl_available() && p_omp_set_num_threads && threads > 0) p_omp_set_num_threads(threads);
+#else
+    (void)threads;
+#endif
+}
+
+#if TK_HAVE_DNNL_HEADERS
+
+static inline uint16_t to_bf16(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40); // NaN stays NaN
+    u += 0x7fffu + ((u >> 16) & 1u);                                         // round to nearest even
+    return (uint16_t)(u >> 16);
+}
+
+static inline float from_bf16(uint16_t h) {
+    uint32_t u = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
+static int run(dnnl_primitive_desc_t pd, void *src, void *weights, void *dst, const tk_packed *w) {
+    dnnl_primitive_t prim;
+    if (p_dnnl_primitive_create(&prim, pd) != dnnl_success) return 0;
+    const dnnl_memory_desc_t *smd = p_dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
+    const dnnl_memory_desc_t *dmd = p_dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
+    dnnl_memory_t sm = NULL, wm = NULL, dm = NULL;
+    int ok = p_dnnl_memory_create(&sm, smd, engine, src) == dnnl_success &&
+             p_dnnl_memory_create(&wm, &w->md, engine, weights) == dnnl_success &&
+             p_dnnl_memory_create(&dm, dmd, engine, dst) == dnnl_success;
+    if (ok) {
+        dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, sm}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DST, dm}};
+        ok = p_dnnl_primitive_execute(prim, stream, 3, args) == dnnl_success &&
+             p_dnnl_stream_wait(stream) == dnnl_success;
+    }
+    if (sm) p_dnnl_memory_destroy(sm);
+    if (wm) p_dnnl_memory_destroy(wm);
+    if (dm) p_dnnl_memory_destroy(dm);
+    p_dnnl_primitive_destroy(prim);
+    return ok;
+}
+
+#endif
+
+tk_packed *tk_dnnl_pack_bf16(const uint16_t *w, long n, long k) {
+#if TK_HAVE_DNNL_HEADERS
+    if (!tk_dnnl_available() || n <= 0 || k <= 0) return NULL;
+    // The layout the kernel picks for a prefill-sized product; smaller and larger ones accept it.
+    dnnl_primitive_desc_t pd;
+    if (matmul_pd(256, k, n, NULL, 0, &pd) != dnnl_success) return NULL;
+    tk_packed *p = calloc(1, sizeof *p);
+    if (!p) {
+        p_dnnl_primitive_desc_destroy(pd);
+        return NULL;
+    }
+    p->n = n;
+    p->k = k;
+    p->md = *p_dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+    p_dnnl_primitive_desc_destroy(pd);
+    p->bytes = p_dnnl_memory_desc_get_size(&p->md);
+    p->data = aligned_alloc(64, (p->bytes + 63) / 64 * 64);
+    if (!p->data) {
+        free(p);
+        return NULL;
+    }
+    // W is n × k row-major: as the k × n weights matrix that is the "ba" layout.
+    dnnl_memory_desc_t plain;
+    dnnl_dims_t dims = {k, n};
+    p_dnnl_memory_desc_init_by_tag(&plain, 2, dims, dnnl_bf16, dnnl_ba);
+    dnnl_primitive_desc_t rpd;
+    dnnl_primitive_t reorder;
+    dnnl_memory_t from = NULL, to = NULL;
+    int ok = p_dnnl_reorder_primitive_desc_create(&rpd, &plain, engine, &p->md, engine, NULL) == dnnl_success;
+    if (ok) {
+        ok = p_dnnl_primitive_create(&reorder, rpd) == dnnl_success;
+        p_dnnl_primitive_desc_destroy(rpd);
+    }
+    if (ok) {
+        pthread_mutex_lock(&run_lock);
+        ok = p_dnnl_memory_create(&from, &plain, engine, (void *)w) == dnnl_success &&
+             p_dnnl_memory_create(&to, &p->md, engine, p->data) == dnnl_success;
+        if (ok) {
+            dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+            ok = p_dnnl_primitive_execute(reorder, stream, 2, args) == dnnl_success &&
+                 p_dnnl_stream_wait(stream) == dnnl_success;
+        }
+        pthread_mutex_unlock(&run_lock);
+        if (from) p_dnnl_memory_destroy(from);
+        if (to) p_dnnl_memory_destroy(to);
+        p_dnnl_primitive_destroy(reorder);
+    }
+    if (!ok) {
+        tk_dnnl_free(p);
+        return NULL;
+    }
+    return p;
+#else
+    (void)w, (void)n, (void)k;
+    return NULL;
+#endif
+}
+
+void tk_dnnl_free(tk_packed *p) {
+    if (!p) return;
+#if TK_HAVE_DNNL_HEADERS
+    free(p->data);
+#endif
+    free(p);
+}
+
+size_t tk_dnnl_packed_bytes(const tk_packed *p) {
+#if TK_HAVE_DNNL_HEADERS
+    return p ? p->bytes : 0;
+#else
+    (void)p;
+    return 0;
+#endif
+}
+
+int tk_dnnl_linear(const tk_packed *w, const float *x, long m, float *y, int split) {
+#if TK_HAVE_DNNL_HEADERS
+    if (!w || m <= 0) return 0;
+    const long k = w->k, n = w->n;
+    // Few rows (decoding): hi and lo stacked as 2m rows, one pass over the weights, halves added.
+    // Many rows: two products, the second adding into y, so no 2m × n scratch is needed.
+    const int stacked = split && m <= 32;
+    const long rows = stacked ? 2 * m : m;
+    uint16_t *src = malloc((size_t)rows * (size_t)k * sizeof(uint16_t));
+    uint16_t *lo = (split && !stacked) ? malloc((size_t)m * (size_t)k * sizeof(uint16_t)) : NULL;
+    float *scratch = stacked ? malloc((size_t)rows * (size_t)n * sizeof(float)) : NULL;
+    if (!src || (split && !stacked && !lo) || (stacked && !scratch)) {
+        free(src), free(lo), free(scratch);
+        return 0;
+    }
+    uint16_t *lo_rows = stacked ? src + (size_t)m * (size_t)k : lo;
+    for (long i = 0; i < m * k; i++) {
+        uint16_t h = to_bf16(x[i]);
+        src[i] = h;
+        if (split) lo_rows[i] = to_bf16(x[i] - from_bf16(h));
+    }
+    int ok = 0;
+    dnnl_primitive_desc_t pd;
+    pthread_mutex_lock(&run_lock);
+    if (matmul_pd(rows, k, n, &w->md, 0, &pd) == dnnl_success) {
+        ok = run(pd, src, w->data, stacked ? scratch : y, w);
+        p_dnnl_primitive_desc_destroy(pd);
+    }
+    if (ok && split && !stacked) {
+        ok = 0;
+        if (matmul_pd(m, k, n, &w->md, 1, &pd) == dnnl_success) {
+            ok = run(pd, lo, w->data, y, w);
+            p_dnnl_primitive_desc_destroy(pd);
+        }
+    }
+    pthread_mutex_unlock(&run_lock);
+    if (ok && stacked) {
+        const float *top = scratch, *bottom = scratch + (size_t)m * (size_t)n;
+        for (long i = 0; i < m * n; i++) y[i] = top[i] + bottom[i];
+    }
+    free(src), free(lo), free(scratch);
+    return ok;
+#else
+    (void)w, (void)x, (void)m, (void)y, (void)split;
+    return 0;
+#endif
+}
+
+const char *tk_dnnl_implementation(const tk_packed *w, long m) {
+#if TK_HAVE_DNNL_HEADERS
+    static __thread char name[128];
+    dnnl_primitive_desc_t pd;
+    if (!w || matmul_pd(m, w->k, w->n, &w->md, 0, &pd) != dnnl_success) return "none";
+    const char *impl = "?";
+    p_dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
+    snprintf(name, sizeof name, "%s", impl);
+    p_dnnl_primitive_desc_destroy(pd);
+    return name;
+#else
+    (void)w, (void)m;
+    return "none";
+#endif
+}

@@ -1,0 +1,45 @@
+internal import CKernels
+import Foundation
+
+/// A bf16 weight matrix (n × k) reordered once, at load, into the layout of oneDNN's matmul
+/// kernel, so no product converts or re-packs weights. Owns the packed copy.
+final class PackedMatrix: @unchecked Sendable {
+    private let handle: OpaquePointer
+    let precision: ComputeOptions.Precision
+    let rows: Int, columns: Int
+
+    /// Nil when the weight is not bf16 or oneDNN is not there (the caller keeps the plain weight).
+    init?(_ w: Weight, precision: ComputeOptions.Precision) {
+        guard w.dtype == .bf16, Int(bitPattern: w.data) % 2 == 0, tk_dnnl_available() != 0,
+            let handle = tk_dnnl_pack_bf16(w.data.assumingMemoryBound(to: UInt16.self), w.rows, w.columns)
+        else { return nil }
+        self.handle = handle
+        self.precision = precision
+        rows = w.rows
+        columns = w.columns
+    }
+
+    deinit { tk_dnnl_free(handle) }
+
+    var bytes: Int { tk_dnnl_packed_bytes(handle) }
+
+    /// The kernel oneDNN runs for `m` rows of input, e.g. "brg:avx512_core_bf16".
+    func implementation(rows m: Int) -> String { String(cString: tk_dnnl_implementation(handle, m)) }
+
+    /// y (m × rows) = x (m × columns) · Wᵀ. False when oneDNN failed (out of memory).
+    func multiply(_ x: UnsafePointer<Float>, rows m: Int, into y: UnsafeMutablePointer<Float>) -> Bool {
+        tk_dnnl_linear(handle, x, m, y, precision == .f32 ? 1 : 0) != 0
+    }
+}
+
+extension Weight {
+    /// This matrix with a packed copy for oneDNN (when `options` allow it and the weight is
+    /// bf16); the memory-mapped original is then handed back to the page cache.
+    func packed(for options: ComputeOptions) -> Weight {
+        guard options.oneDNN, let matrix = PackedMatrix(self, precision: options.precision) else { return self }
+        var copy = self
+        copy.packed = matrix
+        if let file = owner as? MappedFile { file.release(data, bytes: count * dtype.byteSize) }
+        return copy
+    }
+}

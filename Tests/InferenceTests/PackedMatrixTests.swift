@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+@testable import Inference
+import Basics
+
+/// oneDNN's bf16 matmul on packed weights (PackedMatrix) against a product in doubles, and the
+/// OpenBLAS path it replaces.
+@Suite struct PackedMatrixTests {
+    /// True on CPUs with AVX-512 BF16 and libdnnl.so.2 installed (this machine, CI): there
+    /// oneDNN must be found, not silently skipped.
+    static let expectOneDNN: Bool = {
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let library = ["/usr/lib/x86_64-linux-gnu/libdnnl.so.2", "/usr/lib/libdnnl.so.2"]
+            .contains { FileManager.default.fileExists(atPath: $0) }
+        return cpu.contains("avx512_bf16") && library
+    }()
+
+    let kernels = KernelTests()
+
+    func input(rows m: Int, columns k: Int, seed: UInt64) -> [Float] {
+        var rng = SplitMix64(seed: seed)
+        return (0..<(m * k)).map { _ in Float(Int(rng.next() % 200_001) - 100_000) / 37_000 }
+    }
+
+    func roundedToBF16(_ x: [Float]) -> [Float] {
+        x.map { v in
+            var u = v.bitPattern
+            u &+= 0x7fff &+ ((u >> 16) & 1)
+            return Float(bitPattern: u & 0xffff_0000)
+        }
+    }
+
+    @Test func oneDNNIsFoundWhereTheCPUHasBF16() throws {
+        try #require(Self.expectOneDNN, "no AVX-512 BF16 or no libdnnl.so.2 here: the fallback is what runs")
+        #expect(ComputeOptions.matrixKernel.hasPrefix("oneDNN "), "\(ComputeOptions.matrixKernel)")
+        let (w, _) = kernels.weight(.bf16, rows: 64, cols: 96, seed: 3)
+        let packed = try #require(PackedMatrix(w, precision: .f32))
+        #expect(packed.bytes >= 64 * 96 * 2)
+        #expect(!packed.implementation(rows: 300).hasPrefix("ref"), "\(packed.implementation(rows: 300))")
+    }
+
+    /// Rows 1…32 run stacked (hi and lo in one product), more rows as two products that add up.
+    @Test(arguments: [1, 3, 12, 32, 33, 300])
+    func f32PrecisionMatchesAProductInDoubles(rows m: Int) throws {
+        let n = 37, k = 83  // not multiples of any kernel's block
+        let (w, wf) = kernels.weight(.bf16, rows: n, cols: k, seed: 5)
+        let x = input(rows: m, columns: k, seed: UInt64(m))
+        let packed = w.packed(for: ComputeOptions(precision: .f32))
+        if Self.expectOneDNN { #expect(packed.packed != nil) }
+        let y = Kernels.linear(x, rows: m, packed)
+        let reference = kernels.naive(x, m: m, wf, n: n, k: k)
+        #expect(relativeError(y, reference) < 1e-5)
+        // The OpenBLAS path gives the same numbers.
+        let plain = w.packed(for: ComputeOptions(oneDNN: false))
+        #expect(plain.packed == nil)
+        #expect(relativeError(y, Kernels.linear(x, rows: m, plain)) < 1e-5)
+    }
+
+    /// bf16 precision is the product of the inputs rounded to bf16, computed exactly in f32 —
+    /// what torch computes in bf16 — and so measurably off the f32 product.
+    @Test(arguments: [2, 300])
+    func bf16PrecisionIsTheProductOfRoundedInputs(rows m: Int) throws {
+        try #require(Self.expectOneDNN, "bf16 precision needs oneDNN")
+        let n = 45, k = 130
+        let (w, wf) = kernels.weight(.bf16, rows: n, cols: k, seed: 8)
+        let x = input(rows: m, columns: k, seed: 11)
+        let y = Kernels.linear(x, rows: m, w.packed(for: ComputeOptions(precision: .bf16)))
+        #expect(relativeError(y, kernels.naive(roundedToBF16(x), m: m, wf, n: n, k: k)) < 1e-5)
+        let error = relativeError(y, kernels.naive(x, m: m, wf, n: n, k: k))
+        #expect(error > 1e-5 && error < 1e-2, "relative error \(error)")
+    }
+
+    /// A whole model: weights packed at load, the same logits as without oneDNN.
+    @Test func aBF16CheckpointIsPackedAtLoadAndGivesTheSameLogits() throws {
+        let packed = try GLM4VModel(directory: Fixture.tinyBF16)
+        let plain = try GLM4VModel(directory: Fixture.tinyBF16, compute: ComputeOptions(oneDNN: false))
+        if Self.expectOneDNN {
+            #expect(packed.text.layers.allSatisfy { $0.q.packed != nil && $0.gateUp.packed != nil && $0.down.packed != nil })
+            #expect(packed.vision.blocks.allSatisfy { $0.qkv.packed != nil })
+            #expect(packed.text.lmHead.packed != nil && packed.text.embed.packed == nil)
+        }
+        #expect(plain.text.layers.allSatisfy { $0.q.packed == nil })
+        let prompt = try ModelTests().prompt()
+        let error = relativeError(try packed.promptLogits(prompt), try plain.promptLogits(prompt))
+        // Measured 1.3e-5 (summation orders differ); both are within 1e-4 of transformers (ModelTests).
+        #expect(error < 5e-5, "relative error \(error)")
+    }
+}
