@@ -8,8 +8,8 @@ public enum BackendChoice: Sendable, Equatable {
     /// An OpenAI-compatible server: base URL, model name, key (nil: `$TETHER_API_KEY`, if set).
     case openAI(endpoint: String, model: String, apiKey: String?)
     /// A checkpoint directory run in-process; `maxPixels` replaces the checkpoint's image budget
-    /// (pixels per screen after resizing), nil keeps it.
-    case inProcess(directory: String, maxPixels: Int? = nil)
+    /// (pixels per screen after resizing), nil keeps it; `compute` says how matrices are multiplied.
+    case inProcess(directory: String, maxPixels: Int? = nil, compute: ComputeOptions = ComputeOptions())
     /// Prepared replies, in order (no model): for tests and demonstrations.
     case scripted([String])
 
@@ -50,9 +50,9 @@ public enum BackendChoice: Sendable, Equatable {
         switch self {
         case .scripted(let replies):
             return Made(backend: ScriptedBackend(replies: replies), counter: EstimatedTokenCounter(), openAI: nil)
-        case .inProcess(let directory, let maxPixels):
+        case .inProcess(let directory, let maxPixels, let compute):
             let backend: InProcessBackend
-            do { backend = try InProcessBackend(directory: directory, maxPixels: maxPixels) } catch {
+            do { backend = try InProcessBackend(directory: directory, maxPixels: maxPixels, compute: compute) } catch {
                 throw ModelBackendError("cannot load the model in \(directory): \(error)")
             }
             return Made(backend: backend, counter: TokenizerCounter(tokenizer: backend.model.tokenizer), openAI: nil)

@@ -28,8 +28,8 @@ public final class InProcessBackend: ModelBackend, Sendable {
     }
 
     /// Loads the checkpoint; `maxPixels` replaces its image budget (pixels per screen).
-    public convenience init(directory: String, maxPixels: Int? = nil) throws {
-        self.init(model: try GLM4VModel(directory: directory, maxPixels: maxPixels))
+    public convenience init(directory: String, maxPixels: Int? = nil, compute: ComputeOptions = ComputeOptions()) throws {
+        self.init(model: try GLM4VModel(directory: directory, maxPixels: maxPixels, compute: compute))
     }
 
     /// The engine's prompt for a request: the same chat layout the served model sees.

@@ -21,6 +21,8 @@ typedef void (*sgemv_fn)(OPENBLAS_CONST enum CBLAS_ORDER, OPENBLAS_CONST enum CB
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static sgemm_fn real_sgemm;
 static sgemv_fn real_sgemv;
+static void (*real_set_threads)(int);
+static int threads_wanted;
 
 static void load(void) {
     static const char *names[] = {"libopenblas.so.0", "libopenblas.so", "libblas.so.3"};
@@ -29,7 +31,11 @@ static void load(void) {
         if (!library) continue;
         real_sgemm = (sgemm_fn)dlsym(library, "cblas_sgemm");
         real_sgemv = (sgemv_fn)dlsym(library, "cblas_sgemv");
-        if (real_sgemm && real_sgemv) return;
+        *(void **)(&real_set_threads) = dlsym(library, "openblas_set_num_threads");
+        if (real_sgemm && real_sgemv) {
+            if (threads_wanted > 0 && real_set_threads) real_set_threads(threads_wanted);
+            return;
+        }
     }
     // Not input from outside: the system lacks the library the package declares.
     fprintf(stderr, "tether: cannot load OpenBLAS (libopenblas.so.0): install it with Scripts/bootstrap "
@@ -52,4 +58,10 @@ void cblas_sgemv(OPENBLAS_CONST enum CBLAS_ORDER order, OPENBLAS_CONST enum CBLA
                  OPENBLAS_CONST blasint incx, OPENBLAS_CONST float beta, float *y, OPENBLAS_CONST blasint incy) {
     pthread_once(&once, load);
     real_sgemv(order, trans, m, n, alpha, a, lda, x, incx, beta, y, incy);
+}
+
+void tk_blas_set_threads(int threads) {
+    if (threads <= 0) return;
+    threads_wanted = threads;
+    if (real_set_threads) real_set_threads(threads);
 }

@@ -186,9 +186,19 @@ const char *tk_dnnl_status(void) {
     return status_text;
 }
 
+#if TK_HAVE_DNNL_HEADERS
+static int threads_wanted;
+
+// OpenMP keeps the team size per calling thread, and products run on whichever thread computes:
+// set it before each one.
+static void apply_threads(void) {
+    if (threads_wanted > 0 && p_omp_set_num_threads) p_omp_set_num_threads(threads_wanted);
+}
+#endif
+
 void tk_dnnl_set_threads(int threads) {
 #if TK_HAVE_DNNL_HEADERS
-    if (tk_dnnl_available() && p_omp_set_num_threads && threads > 0) p_omp_set_num_threads(threads);
+    if (threads > 0) threads_wanted = threads;
 #else
     (void)threads;
 #endif
@@ -269,6 +279,7 @@ tk_packed *tk_dnnl_pack_bf16(const uint16_t *w, long n, long k) {
     }
     if (ok) {
         pthread_mutex_lock(&run_lock);
+        apply_threads();
         ok = p_dnnl_memory_create(&from, &plain, engine, (void *)w) == dnnl_success &&
              p_dnnl_memory_create(&to, &p->md, engine, p->data) == dnnl_success;
         if (ok) {
@@ -333,6 +344,7 @@ int tk_dnnl_linear(const tk_packed *w, const float *x, long m, float *y, int spl
     int ok = 0;
     dnnl_primitive_desc_t pd;
     pthread_mutex_lock(&run_lock);
+    apply_threads();
     if (matmul_pd(rows, k, n, &w->md, 0, &pd) == dnnl_success) {
         ok = run(pd, src, w->data, stacked ? scratch : y, w);
         p_dnnl_primitive_desc_destroy(pd);

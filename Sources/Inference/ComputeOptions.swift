@@ -25,6 +25,9 @@ public struct ComputeOptions: Sendable, Equatable {
     /// oneDNN is not used.
     public static var matrixKernel: String { String(cString: tk_dnnl_status()) }
 
-    /// Threads oneDNN's team uses for one product (default: every core).
-    public static func setThreads(_ threads: Int) { tk_dnnl_set_threads(Int32(threads)) }
+    /// Threads for matrix products from now on, oneDNN's and OpenBLAS's (default: every core).
+    public static func setThreads(_ threads: Int) {
+        tk_dnnl_set_threads(Int32(threads))
+        tk_blas_set_threads(Int32(threads))
+    }
 }

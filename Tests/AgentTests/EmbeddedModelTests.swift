@@ -124,6 +124,9 @@ import VirtualPhone
         let server = try await TetherTestSupport.run(
             [tetherExecutable, "run", "do it", "--endpoint", "http://127.0.0.1:9/v1", "--max-pixels", "50000"], timeout: 60)
         #expect(server.status != 0 && server.stderrText.contains("--max-pixels is for a model run in-process"), "\(server.stderrText)")
+        let precision = try await TetherTestSupport.run(
+            [tetherExecutable, "run", "do it", "--endpoint", "http://127.0.0.1:9/v1", "--precision", "bf16"], timeout: 60)
+        #expect(precision.status != 0 && precision.stderrText.contains("--precision and --threads are for a model run in-process"), "\(precision.stderrText)")
     }
 
     /// `tether run --model Devices/models/embedded --task browser-open-bookmark --seed S --lang en`
@@ -159,5 +162,19 @@ import VirtualPhone
         #expect(result.stdoutText.contains("check \(task): PASS"), "\(result.stdoutText)")
         #expect(result.stdoutText.contains(instance.instruction))
         #expect(instance.instruction.contains("City Museum"), "the bookmark a model that ignored the instruction would not tap")
+    }
+}
+
+extension EmbeddedModelTests {
+    /// `--precision bf16` (activations rounded for each product, as torch in bf16) on the same two
+    /// steps: still transformers' action.
+    @Test func bf16PrecisionDecodesTheSameActions() async throws {
+        let parity = try Parity.load()
+        let model = try GLM4VModel(directory: Self.directory.path, compute: ComputeOptions(precision: .bf16))
+        for c in parity.cases {
+            let result = try await model.generate(try Self.prompt(c, model: model), options: GenerationOptions(maxTokens: c.generatedIds.count))
+            let same = zip(result.generatedIds, c.generatedIds).prefix { $0 == $1 }.count
+            #expect(result.generatedIds == c.generatedIds, "\(c.sample): \(same) of \(c.generatedIds.count) tokens agree")
+        }
     }
 }

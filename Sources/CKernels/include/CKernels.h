@@ -16,8 +16,10 @@ void tk_half_to_f32(const uint16_t *in, int is_bf16, float *out, long n);
 int tk_dnnl_available(void);
 /// What was found: "oneDNN <implementation>" or why it is not used.
 const char *tk_dnnl_status(void);
-/// Threads of oneDNN's OpenMP team.
+/// Threads of oneDNN's OpenMP team for every later product, on any thread.
 void tk_dnnl_set_threads(int threads);
+/// Threads of OpenBLAS (now, or when it is opened).
+void tk_blas_set_threads(int threads);
 
 /// A weight matrix W (n × k) reordered once into the kernel's layout.
 typedef struct tk_packed tk_packed;

@@ -38,7 +38,9 @@ extension JobRunner {
         let spec = stored
         guard let choice = spec.backend.choice else { return (.failed, "the job names no backend") }
         let made: BackendChoice.Made
-        if case .inProcess(let directory, nil) = choice, let engine, engine.serves(directory: directory) {
+        if case .inProcess(let directory, nil, let compute) = choice, let engine,
+            engine.serves(directory: directory, compute: compute)
+        {
             // The daemon's loaded model: its queue and prefix cache, not a second copy.
             let shared = EngineBackend(engine: engine)
             made = BackendChoice.Made(backend: shared, counter: shared.counter)

@@ -60,8 +60,9 @@ public final class ModelEngine: Sendable {
     public var contextLength: Int { model.config.text.maxPositionEmbeddings }
 
     /// True when `directory` is the checkpoint this engine loaded (the same folder, however
-    /// written).
-    public func serves(directory: String) -> Bool {
+    /// written), multiplying matrices as `compute` asks.
+    public func serves(directory: String, compute: ComputeOptions = ComputeOptions()) -> Bool {
+        guard compute == model.compute else { return false }
         func canonical(_ path: String) -> String {
             URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
         }

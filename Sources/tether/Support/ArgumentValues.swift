@@ -1,6 +1,7 @@
 import Agent
 import ArgumentParser
 import Flows
+import Inference
 import Trajectory
 
 // Options with fixed values are enums: the parser checks them, and `--help` lists the values.
@@ -9,3 +10,4 @@ extension PromptLanguage: ExpressibleByArgument {}
 
 extension SensitivePolicy: ExpressibleByArgument {}
 extension GuardedReplay.OnDivergence: ExpressibleByArgument {}
+extension ComputeOptions.Precision: ExpressibleByArgument {}

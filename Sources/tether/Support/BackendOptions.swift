@@ -26,8 +26,21 @@ struct BackendOptions: ParsableArguments {
             valueName: "n"))
     var maxPixels: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "With --model: how activations enter each matrix product: f32 (default; equal to transformers) or bf16 (rounded, as torch runs in bf16; about twice as fast in prefill, docs/model.md).",
+            valueName: "f32|bf16"))
+    var precision: ComputeOptions.Precision?
+
+    @Option(help: ArgumentHelp("With --model: threads for the matrix products (default: every core).", valueName: "n"))
+    var threads: Int?
+
     func validate() throws {
         if model != nil, endpoint != nil { throw ValidationError("give --model DIR or --endpoint URL, not both") }
+        if precision != nil || threads != nil, model == nil {
+            throw ValidationError("--precision and --threads are for a model run in-process (--model DIR)")
+        }
+        if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more, not \(threads)") }
         if let maxPixels {
             guard model != nil else { throw ValidationError("--max-pixels is for a model run in-process (--model DIR); a server sets its own") }
             guard maxPixels > 0 else { throw ValidationError("--max-pixels must be a positive number of pixels, not \(maxPixels)") }
@@ -43,7 +56,9 @@ struct BackendOptions: ParsableArguments {
 
     /// The backend named, or nil when none was.
     var choice: BackendChoice? {
-        if let model { return .inProcess(directory: model, maxPixels: maxPixels) }
+        if let model {
+            return .inProcess(directory: model, maxPixels: maxPixels, compute: ComputeOptions(precision: precision ?? .f32))
+        }
         if let endpoint { return .openAI(endpoint: endpoint, model: modelName, apiKey: apiKey) }
         return nil
     }
@@ -53,6 +68,7 @@ struct BackendOptions: ParsableArguments {
     func open(tokenizer: Tokenizer? = nil) async throws -> BackendChoice.Made {
         guard let choice else { throw ValidationError("no model given: --model DIR or --endpoint URL") }
         if let model { say("loading \(model) …") }
+        if let threads { ComputeOptions.setThreads(threads) }
         let made: BackendChoice.Made
         do { made = try choice.make(tokenizer: tokenizer) } catch { throw CommandFailure(description: error.message) }
         if let server = made.server {
