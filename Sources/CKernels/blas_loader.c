@@ -22,9 +22,10 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static sgemm_fn real_sgemm;
 static sgemv_fn real_sgemv;
 static void (*real_set_threads)(int);
-static int threads_wanted;
 
 static void load(void) {
+    // Read by OpenBLAS when it starts: no thread pool of its own (see below).
+    setenv("OPENBLAS_NUM_THREADS", "1", 1);
     static const char *names[] = {"libopenblas.so.0", "libopenblas.so", "libblas.so.3"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         void *library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
@@ -33,7 +34,9 @@ static void load(void) {
         real_sgemv = (sgemv_fn)dlsym(library, "cblas_sgemv");
         *(void **)(&real_set_threads) = dlsym(library, "openblas_set_num_threads");
         if (real_sgemm && real_sgemv) {
-            if (threads_wanted > 0 && real_set_threads) real_set_threads(threads_wanted);
+            // One thread per call: the engine's compute pool (pool.c) shares the work out, and
+            // OpenBLAS's own threads would spin against it.
+            if (real_set_threads) real_set_threads(1);
             return;
         }
     }
@@ -60,8 +63,3 @@ void cblas_sgemv(OPENBLAS_CONST enum CBLAS_ORDER order, OPENBLAS_CONST enum CBLA
     real_sgemv(order, trans, m, n, alpha, a, lda, x, incx, beta, y, incy);
 }
 
-void tk_blas_set_threads(int threads) {
-    if (threads <= 0) return;
-    threads_wanted = threads;
-    if (real_set_threads) real_set_threads(threads);
-}

@@ -25,9 +25,10 @@ public struct ComputeOptions: Sendable, Equatable {
     /// oneDNN is not used.
     public static var matrixKernel: String { String(cString: tk_dnnl_status()) }
 
-    /// Threads for matrix products from now on, oneDNN's and OpenBLAS's (default: every core).
+    /// Threads for the engine's work from now on: the compute pool's and oneDNN's team
+    /// (default: every core).
     public static func setThreads(_ threads: Int) {
         tk_dnnl_set_threads(Int32(threads))
-        tk_blas_set_threads(Int32(threads))
+        tk_pool_set_threads(Int32(threads))
     }
 }

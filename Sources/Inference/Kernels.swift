@@ -1,4 +1,4 @@
-internal import COpenBLAS
+internal import CKernels
 import Foundation
 
 /// Row-major activations are plain `[Float]` with explicit row counts; weights are `Weight`
@@ -40,18 +40,12 @@ enum Kernels {
         return y
     }
 
-    /// C (m × n, leading dim ldc) = A (m × k) · Bᵀ, B being n × k.
+    /// C (m × n, leading dim ldc) = A (m × k) · Bᵀ, B being n × k (OpenBLAS over the compute pool).
     static func gemm(
         _ a: UnsafePointer<Float>, m: Int, k: Int, _ b: UnsafePointer<Float>, n: Int,
         _ c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        if m == 1 {
-            cblas_sgemv(CblasRowMajor, CblasNoTrans, blasint(n), blasint(k), 1, b, blasint(k), a, 1, 0, c, 1)
-        } else {
-            cblas_sgemm(
-                CblasRowMajor, CblasNoTrans, CblasTrans, blasint(m), blasint(n), blasint(k),
-                1, a, blasint(k), b, blasint(k), 0, c, blasint(ldc))
-        }
+        tk_sgemm_nt(a, m, k, b, n, c, ldc)
     }
 
     /// RMSNorm over rows of width `d`: w ⊙ x / sqrt(mean(x²) + eps).
@@ -90,57 +84,31 @@ enum Kernels {
         for i in 0..<a.count { a[i] += b[i] }
     }
 
+    /// For tests: the widest SIMD the attention's exp may use (0 portable C, 1 AVX2, 2 AVX-512,
+    /// each where the CPU has it).
+    static func limitAttentionSIMD(_ level: Int) { tk_attention_limit_simd(Int32(level)) }
+
     /// Scaled dot-product attention for one sequence.
     /// q: (mq × nH·hd), k/v: (mk × nKV·hd). Query i may see keys 0...(i + causalOffset) when
-    /// `causal`, all keys otherwise. Query head h reads KV head h / (nH / nKV).
+    /// `causal`, all keys otherwise. Query head h reads KV head h / (nH / nKV). Tiled with an
+    /// online softmax over the compute pool (attention.c): no mq × mk matrix is made.
     static func attention(
         q: [Float], mq: Int, k keys: [Float], v values: [Float], mk: Int,
         heads nH: Int, kvHeads nKV: Int, headDim hd: Int,
         causal: Bool, causalOffset: Int = 0
     ) -> [Float] {
+        precondition(nH % nKV == 0 && q.count >= mq * nH * hd, "attention: \(nH) heads over \(nKV) KV heads, \(q.count) query floats")
+        precondition(keys.count >= mk * nKV * hd && values.count >= mk * nKV * hd, "attention: keys or values shorter than \(mk) rows")
         var out = [Float](repeating: 0, count: mq * nH * hd)
-        let group = nH / nKV
-        let scale = 1 / Float(hd).squareRoot()
-        let qStride = nH * hd, kStride = nKV * hd
-        let block = max(1, min(mq, 256))
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: block * mk)
-        defer { scores.deallocate() }
         q.withUnsafeBufferPointer { qp in
             keys.withUnsafeBufferPointer { kp in
                 values.withUnsafeBufferPointer { vp in
                     out.withUnsafeMutableBufferPointer { op in
-                        guard let qb = qp.baseAddress, let ob = op.baseAddress, let k = kp.baseAddress, let v = vp.baseAddress,
-                            kp.count >= mk * kStride, vp.count >= mk * kStride
+                        guard let qb = qp.baseAddress, let kb = kp.baseAddress, let vb = vp.baseAddress, let ob = op.baseAddress
                         else { return }
-                        for h in 0..<nH {
-                            let kvh = h / group
-                            var i0 = 0
-                            while i0 < mq {
-                                let rows = min(block, mq - i0)
-                                // scores = Q_h[i0..] · K_hᵀ
-                                cblas_sgemm(
-                                    CblasRowMajor, CblasNoTrans, CblasTrans, blasint(rows), blasint(mk), blasint(hd),
-                                    scale, qb + i0 * qStride + h * hd, blasint(qStride),
-                                    k + kvh * hd, blasint(kStride), 0, scores, blasint(mk))
-                                for r in 0..<rows {
-                                    let row = scores + r * mk
-                                    let visible = causal ? min(mk, i0 + r + causalOffset + 1) : mk
-                                    var mx = -Float.infinity
-                                    for j in 0..<visible where row[j] > mx { mx = row[j] }
-                                    var sum: Float = 0
-                                    for j in 0..<visible { let e = expf(row[j] - mx); row[j] = e; sum += e }
-                                    let inv = 1 / sum
-                                    for j in 0..<visible { row[j] *= inv }
-                                    for j in visible..<mk { row[j] = 0 }
-                                }
-                                // out_h[i0..] = P · V_h
-                                cblas_sgemm(
-                                    CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(rows), blasint(hd), blasint(mk),
-                                    1, scores, blasint(mk), v + kvh * hd, blasint(kStride), 0,
-                                    ob + i0 * qStride + h * hd, blasint(qStride))
-                                i0 += rows
-                            }
-                        }
+                        tk_attention(
+                            qb, mq, nH * hd, kb, vb, mk, nKV * hd, Int32(nH), Int32(nKV), Int32(hd), causal ? 1 : 0,
+                            causalOffset, ob, nH * hd)
                     }
                 }
             }

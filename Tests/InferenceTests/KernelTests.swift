@@ -56,6 +56,88 @@ final class HalfBuffer: @unchecked Sendable {
         }
     }
 
+    /// Attention in doubles, the textbook way: full score rows, softmax, weighted values.
+    func naiveAttention(
+        q: [Float], mq: Int, k: [Float], v: [Float], mk: Int, heads: Int, kvHeads: Int, hd: Int, causal: Bool, offset: Int
+    ) -> [Float] {
+        var out = [Float](repeating: 0, count: mq * heads * hd)
+        for h in 0..<heads {
+            let kvh = h / (heads / kvHeads)
+            for i in 0..<mq {
+                let visible = causal ? min(mk, i + offset + 1) : mk
+                var scores = [Double](repeating: 0, count: visible)
+                for j in 0..<visible {
+                    var s: Double = 0
+                    for d in 0..<hd { s += Double(q[i * heads * hd + h * hd + d]) * Double(k[j * kvHeads * hd + kvh * hd + d]) }
+                    scores[j] = s / Double(hd).squareRoot()
+                }
+                let top = scores.max() ?? 0
+                let weights = scores.map { Foundation.exp($0 - top) }
+                let total = weights.reduce(0, +)
+                for d in 0..<hd {
+                    var acc: Double = 0
+                    for j in 0..<visible { acc += weights[j] * Double(v[j * kvHeads * hd + kvh * hd + d]) }
+                    out[i * heads * hd + h * hd + d] = Float(acc / total)
+                }
+            }
+        }
+        return out
+    }
+
+    /// The tiled kernel (64 query rows × 512 keys a tile, online softmax) against the textbook
+    /// on shapes that cross tile edges: several key tiles, a ragged last block, grouped KV heads,
+    /// causal with and without a cached prefix, and scores large enough that a softmax without
+    /// its running maximum would overflow.
+    @Test(arguments: [
+        (mq: 70, mk: 70, causal: true, offset: 0), (mq: 3, mk: 1100, causal: true, offset: 1097),
+        (mq: 130, mk: 1100, causal: false, offset: 0), (mq: 1, mk: 513, causal: true, offset: 512)
+    ])
+    func tiledAttentionMatchesTheTextbook(shape: (mq: Int, mk: Int, causal: Bool, offset: Int)) {
+        let heads = 4, kvHeads = 2, hd = 24
+        var rng = SplitMix64(seed: UInt64(shape.mq * 7 + shape.mk))
+        func values(_ n: Int, _ scale: Float) -> [Float] { (0..<n).map { _ in Float(Int(rng.next() % 2001) - 1000) / 1000 * scale } }
+        let q = values(shape.mq * heads * hd, 4), k = values(shape.mk * kvHeads * hd, 4), v = values(shape.mk * kvHeads * hd, 1)
+        let out = Kernels.attention(
+            q: q, mq: shape.mq, k: k, v: v, mk: shape.mk, heads: heads, kvHeads: kvHeads, headDim: hd,
+            causal: shape.causal, causalOffset: shape.offset)
+        let reference = naiveAttention(
+            q: q, mq: shape.mq, k: k, v: v, mk: shape.mk, heads: heads, kvHeads: kvHeads, hd: hd, causal: shape.causal,
+            offset: shape.offset)
+        #expect(relativeError(out, reference) < 1e-5, "\(shape)")
+    }
+
+    /// The exp of the softmax in portable C and in AVX2 gives what the widest path gives.
+    @Test(.serialized, arguments: [0, 1])
+    func narrowerSIMDGivesTheSameAttention(level: Int) {
+        let heads = 2, hd = 16, m = 90
+        var rng = SplitMix64(seed: 77)
+        let q = (0..<(m * heads * hd)).map { _ in Float(Int(rng.next() % 2001) - 1000) / 250 }
+        let k = q.reversed().map { $0 }, v = q.map { $0 / 3 }
+        func run() -> [Float] {
+            Kernels.attention(q: q, mq: m, k: k, v: v, mk: m, heads: heads, kvHeads: heads, headDim: hd, causal: true)
+        }
+        let widest = run()
+        Kernels.limitAttentionSIMD(level)
+        defer { Kernels.limitAttentionSIMD(2) }
+        let narrow = run()
+        let reference = naiveAttention(q: q, mq: m, k: k, v: v, mk: m, heads: heads, kvHeads: heads, hd: hd, causal: true, offset: 0)
+        #expect(relativeError(narrow, reference) < 1e-5)
+        #expect(relativeError(narrow, widest) < 1e-5)
+    }
+
+    /// The OpenBLAS fallback shares its columns out over the pool: every column is computed once.
+    @Test(arguments: [1, 5, 77])
+    func pooledProductsCoverEveryColumn(rows m: Int) {
+        let n = 1000, k = 64
+        var rng = SplitMix64(seed: UInt64(m))
+        let w = (0..<(n * k)).map { _ in Float(Int(rng.next() % 2001) - 1000) / 500 }
+        let x = (0..<(m * k)).map { _ in Float(Int(rng.next() % 2001) - 1000) / 500 }
+        let storage = FloatStorage(count: n * k)
+        storage.pointer.update(from: w, count: n * k)
+        let weight = Weight(name: "w", shape: [n, k], dtype: .f32, data: UnsafeRawPointer(storage.pointer), owner: storage)
+        #expect(relativeError(Kernels.linear(x, rows: m, weight), naive(x, m: m, w, n: n, k: k)) < 1e-5)
+    }
+
     @Test func attentionIsCausal() {
         // Two tokens, one head: the first query must ignore the second key entirely.
         let q: [Float] = [1, 0, 1, 0], k: [Float] = [1, 0, 5, 5], v: [Float] = [1, 2, 100, 200]

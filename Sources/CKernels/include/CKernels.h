@@ -18,8 +18,29 @@ int tk_dnnl_available(void);
 const char *tk_dnnl_status(void);
 /// Threads of oneDNN's OpenMP team for every later product, on any thread.
 void tk_dnnl_set_threads(int threads);
-/// Threads of OpenBLAS (now, or when it is opened).
-void tk_blas_set_threads(int threads);
+
+/// The compute pool (pool.c): `fn(ctx, i)` for i in [0, count), spread over its threads and the
+/// caller's; returns when all are done. Called from inside a task, it runs the loop inline.
+typedef void (*tk_task_fn)(void *ctx, long index);
+void tk_parallel_for(long count, tk_task_fn fn, void *ctx);
+/// Threads of the pool, the caller's included (default: every core).
+int tk_pool_threads(void);
+void tk_pool_set_threads(int threads);
+
+/// C (m × n, leading dimension ldc) = A (m × k) · Bᵀ, B n × k: OpenBLAS on column blocks over the pool.
+void tk_sgemm_nt(const float *a, long m, long k, const float *b, long n, float *c, long ldc);
+/// tk_gemv_half for all n rows of W, over the pool.
+void tk_gemv_half_parallel(const uint16_t *w, int is_bf16, long k, const float *x, long m, float *y, long n);
+
+/// Attention for one sequence (attention.c): q (mq × heads·hd, row stride q_stride), k and v
+/// (mk × kv_heads·hd, row stride kv_stride) → out (mq × heads·hd, row stride out_stride).
+/// Query i sees keys 0…i + causal_offset when `causal`, all otherwise; head h reads KV head
+/// h / (heads / kv_heads). Tiled with an online softmax, over the pool.
+void tk_attention(const float *q, long mq, long q_stride, const float *k, const float *v, long mk, long kv_stride,
+                  int heads, int kv_heads, int head_dim, int causal, long causal_offset, float *out,
+                  long out_stride);
+/// For tests: the widest SIMD the attention's exp may use (0 portable C, 1 AVX2, 2 AVX-512).
+void tk_attention_limit_simd(int level);
 
 /// A weight matrix W (n × k) reordered once into the kernel's layout.
 typedef struct tk_packed tk_packed;

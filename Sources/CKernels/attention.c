@@ -1,0 +1,196 @@
+// Scaled dot-product attention, tiled with an online softmax: no row of scores longer than one
+// key tile exists at any time, so a full-screen vision tower (13,416 patches) needs no N × N
+// matrix. Work items are (head, block of query rows), spread over the compute pool; each runs
+// single-threaded OpenBLAS products on its tiles and a vectorised exp.
+#include "CKernels.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { QUERY_ROWS = 64, KEY_TILE = 512 };
+
+// exp(x) for x ≤ 0 (scores minus their running maximum): 2^n · 2^f with a degree-6 polynomial
+// for 2^f, f in [-0.5, 0.5]; relative error under 2e-7. Written so the compiler vectorises it.
+static inline float exp_nonpositive(float x) {
+    if (x < -87.0f) return 0.0f;
+    float t = x * 1.44269504088896341f;
+    float n = __builtin_roundf(t);
+    float f = t - n;
+    float p = 1.5353362e-4f;
+    p = p * f + 1.3398874e-3f;
+    p = p * f + 9.6180277e-3f;
+    p = p * f + 5.5503406e-2f;
+    p = p * f + 2.4022650e-1f;
+    p = p * f + 6.9314718e-1f;
+    p = p * f + 1.0f;
+    union { uint32_t u; float f; } scale = {.u = (uint32_t)((int32_t)n + 127) << 23};
+    return p * scale.f;
+}
+
+static float exp_row_portable(float *row, long n, float max) {
+    float sum = 0;
+    for (long j = 0; j < n; j++) {
+        float e = exp_nonpositive(row[j] - max);
+        row[j] = e;
+        sum += e;
+    }
+    return sum;
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#define TK_X86 1
+
+// The same polynomial as exp_nonpositive, 16 (8) lanes at a time; inputs clamped at −87.
+#define EXP_LANES(V, set1, sub, max_, mul, round, fmadd, cvt, add32, sll, cast)                              \
+    V t = mul(max_(sub(x, vmax), set1(-87.0f)), set1(1.44269504088896341f));                                 \
+    V nn = round;                                                                                            \
+    V f = sub(t, nn);                                                                                        \
+    V p = fmadd(set1(1.5353362e-4f), f, set1(1.3398874e-3f));                                                \
+    p = fmadd(p, f, set1(9.6180277e-3f));                                                                    \
+    p = fmadd(p, f, set1(5.5503406e-2f));                                                                    \
+    p = fmadd(p, f, set1(2.4022650e-1f));                                                                    \
+    p = fmadd(p, f, set1(6.9314718e-1f));                                                                    \
+    p = fmadd(p, f, set1(1.0f));                                                                             \
+    V e = mul(p, cast(sll(add32(cvt(nn), 127), 23)));
+
+__attribute__((target("avx512f"))) static float exp_row_avx512(float *row, long n, float max) {
+    const __m512 vmax = _mm512_set1_ps(max);
+    __m512 acc = _mm512_setzero_ps();
+    long j = 0;
+    for (; j + 16 <= n; j += 16) {
+        __m512 x = _mm512_loadu_ps(row + j);
+#define ADD32_512(a, b) _mm512_add_epi32(a, _mm512_set1_epi32(b))
+        EXP_LANES(__m512, _mm512_set1_ps, _mm512_sub_ps, _mm512_max_ps, _mm512_mul_ps,
+                  _mm512_roundscale_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), _mm512_fmadd_ps,
+                  _mm512_cvtps_epi32, ADD32_512, _mm512_slli_epi32, _mm512_castsi512_ps)
+        _mm512_storeu_ps(row + j, e);
+        acc = _mm512_add_ps(acc, e);
+    }
+    return _mm512_reduce_add_ps(acc) + exp_row_portable(row + j, n - j, max);
+}
+
+__attribute__((target("avx2,fma"))) static float exp_row_avx2(float *row, long n, float max) {
+    const __m256 vmax = _mm256_set1_ps(max);
+    __m256 acc = _mm256_setzero_ps();
+    long j = 0;
+    for (; j + 8 <= n; j += 8) {
+        __m256 x = _mm256_loadu_ps(row + j);
+#define ADD32_256(a, b) _mm256_add_epi32(a, _mm256_set1_epi32(b))
+        EXP_LANES(__m256, _mm256_set1_ps, _mm256_sub_ps, _mm256_max_ps, _mm256_mul_ps,
+                  _mm256_round_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), _mm256_fmadd_ps,
+                  _mm256_cvtps_epi32, ADD32_256, _mm256_slli_epi32, _mm256_castsi256_ps)
+        _mm256_storeu_ps(row + j, e);
+        acc = _mm256_add_ps(acc, e);
+    }
+    float lanes[8];
+    _mm256_storeu_ps(lanes, acc);
+    float sum = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+    return sum + exp_row_portable(row + j, n - j, max);
+}
+#endif
+
+static int level_limit = 2;
+
+void tk_attention_limit_simd(int level) { level_limit = level < 0 ? 0 : (level > 2 ? 2 : level); }
+
+/// row[j] = exp(row[j] − max) for j < n; returns their sum.
+static float exp_row(float *row, long n, float max) {
+#if TK_X86
+    static int found = -1;
+    if (found < 0) found = __builtin_cpu_supports("avx512f") ? 2 : (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0);
+    const int level = found < level_limit ? found : level_limit;
+    if (level == 2) return exp_row_avx512(row, n, max);
+    if (level == 1) return exp_row_avx2(row, n, max);
+#endif
+    return exp_row_portable(row, n, max);
+}
+
+typedef struct {
+    const float *q, *k, *v;
+    float *out;
+    long mq, mk, q_stride, kv_stride, out_stride, offset, blocks;
+    int heads, kv_heads, hd, causal;
+    float scale;
+} attention_job;
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static void make_key(void) { pthread_key_create(&scratch_key, free); }
+
+// Per-thread scratch (scores tile, accumulator, row maxima and sums), freed when the thread ends.
+static float *scratch(long floats) {
+    pthread_once(&scratch_once, make_key);
+    long *block = pthread_getspecific(scratch_key);
+    if (block && block[0] >= floats) return (float *)(block + 2);
+    free(block);
+    block = aligned_alloc(64, ((size_t)floats * sizeof(float) + 2 * sizeof(long) + 63) / 64 * 64);
+    if (!block) return NULL;
+    block[0] = floats;
+    pthread_setspecific(scratch_key, block);
+    return (float *)(block + 2);
+}
+
+static void attention_task(void *context, long index) {
+    const attention_job *a = context;
+    const long h = index / a->blocks, i0 = (index % a->blocks) * QUERY_ROWS;
+    const long rows = a->mq - i0 < QUERY_ROWS ? a->mq - i0 : QUERY_ROWS;
+    const int hd = a->hd, kvh = h / (a->heads / a->kv_heads);
+    float *s = scratch((long)QUERY_ROWS * KEY_TILE + (long)QUERY_ROWS * hd + 2 * QUERY_ROWS);
+    if (!s) return;  // out of memory: the rows stay zero
+    float *acc = s + (long)QUERY_ROWS * KEY_TILE, *mx = acc + (long)QUERY_ROWS * hd, *sum = mx + QUERY_ROWS;
+    for (long r = 0; r < rows; r++) mx[r] = -INFINITY, sum[r] = 0;
+    memset(acc, 0, sizeof(float) * (size_t)rows * (size_t)hd);
+    const float *q = a->q + i0 * a->q_stride + (long)h * hd;
+    // Keys the last row of the block may see.
+    long limit = a->causal ? i0 + rows + a->offset : a->mk;
+    if (limit > a->mk) limit = a->mk;
+    for (long j0 = 0; j0 < limit; j0 += KEY_TILE) {
+        const long cols = limit - j0 < KEY_TILE ? limit - j0 : KEY_TILE;
+        const float *k = a->k + j0 * a->kv_stride + (long)kvh * hd, *v = a->v + j0 * a->kv_stride + (long)kvh * hd;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)cols, hd, a->scale, q, (int)a->q_stride, k,
+                    (int)a->kv_stride, 0, s, KEY_TILE);
+        for (long r = 0; r < rows; r++) {
+            float *row = s + r * KEY_TILE;
+            long visible = a->causal ? i0 + r + a->offset + 1 - j0 : cols;
+            if (visible > cols) visible = cols;
+            if (visible <= 0) {
+                memset(row, 0, sizeof(float) * (size_t)cols);
+                continue;
+            }
+            float m = mx[r];
+            for (long j = 0; j < visible; j++) m = row[j] > m ? row[j] : m;
+            const float correction = mx[r] == -INFINITY ? 0 : exp_nonpositive(mx[r] - m);
+            sum[r] = sum[r] * correction + exp_row(row, visible, m);
+            for (long j = visible; j < cols; j++) row[j] = 0;
+            mx[r] = m;
+            if (correction != 1) {
+                float *o = acc + r * hd;
+                for (int d = 0; d < hd; d++) o[d] *= correction;
+            }
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, hd, (int)cols, 1, s, KEY_TILE, v,
+                    (int)a->kv_stride, 1, acc, hd);
+    }
+    float *out = a->out + i0 * a->out_stride + (long)h * hd;
+    for (long r = 0; r < rows; r++) {
+        const float inv = sum[r] > 0 ? 1 / sum[r] : 0;
+        for (int d = 0; d < hd; d++) out[r * a->out_stride + d] = acc[r * hd + d] * inv;
+    }
+}
+
+void tk_attention(const float *q, long mq, long q_stride, const float *k, const float *v, long mk, long kv_stride,
+                  int heads, int kv_heads, int head_dim, int causal, long causal_offset, float *out,
+                  long out_stride) {
+    if (mq <= 0 || heads <= 0 || kv_heads <= 0 || heads % kv_heads != 0) return;
+    attention_job job = {
+        .q = q, .k = k, .v = v, .out = out, .mq = mq, .mk = mk, .q_stride = q_stride, .kv_stride = kv_stride,
+        .out_stride = out_stride, .offset = causal_offset, .blocks = (mq + QUERY_ROWS - 1) / QUERY_ROWS,
+        .heads = heads, .kv_heads = kv_heads, .hd = head_dim, .causal = causal,
+        .scale = 1 / sqrtf((float)head_dim),
+    };
+    tk_parallel_for(job.blocks * heads, attention_task, &job);
+}
