@@ -55,10 +55,7 @@ public final class InProcessBackend: ModelBackend, Sendable {
     public func complete(_ request: ModelRequest, onText: (@Sendable (String) -> Void)?) async throws -> ModelReply {
         let started = ContinuousClock.now
         let prompt = try prompt(for: request)
-        let s = request.sampling
-        let options = GenerationOptions(
-            maxTokens: s.maxTokens, temperature: Float(s.temperature), topP: Float(s.topP),
-            frequencyPenalty: Float(s.frequencyPenalty), seed: s.seed ?? 0)
+        let options = GenerationOptions(agent: request.sampling)
         let first = Locked<Double?>(nil)
         let result = try await model.generate(prompt, options: options, prefixCache: prefixCache) { piece in
             first.withLock { if $0 == nil { $0 = (ContinuousClock.now - started) / .seconds(1) } }
@@ -66,7 +63,7 @@ public final class InProcessBackend: ModelBackend, Sendable {
         }
         let total = (ContinuousClock.now - started) / .seconds(1)
         return ModelReply(
-            text: result.text, timings: ModelTimings(firstText: first.value, total: total),
+            text: result.agentText, timings: ModelTimings(firstText: first.value, total: total),
             promptTokens: result.promptIds.count, completionTokens: result.generatedIds.count,
             reusedPromptTokens: result.reusedPromptTokens)
     }
@@ -78,4 +75,25 @@ public struct TokenizerCounter: TokenCounter {
     public let tokenizer: Tokenizer
     public init(tokenizer: Tokenizer) { self.tokenizer = tokenizer }
     public func count(_ text: String) -> Int { tokenizer.encode(text).count }
+}
+
+extension GenerationOptions {
+    /// The end of an AutoGLM reply: nothing the agent reads follows it.
+    public static let answerEnd = "</answer>"
+
+    /// An agent request's options: its sampling, and a stop once `</answer>` is complete — the
+    /// end token the model would write next costs one more decoder pass.
+    public init(agent s: SamplingOptions) {
+        self.init(
+            maxTokens: s.maxTokens, temperature: Float(s.temperature), topP: Float(s.topP),
+            frequencyPenalty: Float(s.frequencyPenalty), seed: s.seed ?? 0, stopSequences: [Self.answerEnd])
+    }
+}
+
+extension GenerationResult {
+    /// The reply as the model wrote it: a stop at `</answer>` keeps the tag (stop sequences are
+    /// otherwise left out of the text).
+    public var agentText: String {
+        finishReason == .stopSequence(GenerationOptions.answerEnd) ? text + GenerationOptions.answerEnd : text
+    }
 }

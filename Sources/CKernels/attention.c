@@ -194,3 +194,178 @@ void tk_attention(const float *q, long mq, long q_stride, const float *k, const 
     };
     tk_parallel_for(job.blocks * heads, attention_task, &job);
 }
+
+// ---------------------------------------------------------------------------------------------
+// bf16 attention (--precision bf16): q, k, v rounded to bf16 and both products on the CPU's
+// AVX-512 BF16 dot product (vdpbf16ps: 16 lanes, each adding two bf16 products into f32), the
+// online softmax in f32 as above, the weights P rounded to bf16 for P·V — as torch computes in
+// bf16. Keys and values are first packed per KV head in the pairs the instruction reads:
+//   K: [key / 16][dim pair][16 keys][2]     one 64-byte vector per 16 keys and 2 dims
+//   V: [key pair][dim / 16][16 dims][2]     one vector per 2 keys and 16 dims
+// Head sizes must be multiples of 32; other shapes, and CPUs without the instruction, take the
+// f32 kernel (tk_attention_bf16 returns 0).
+
+static inline uint16_t bf16_round(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    u += 0x7fffu + ((u >> 16) & 1u);
+    return (uint16_t)(u >> 16);
+}
+
+typedef struct {
+    const float *q, *k, *v;
+    float *out;
+    uint16_t *kp, *vp;  // packed keys and values of every KV head
+    long mq, mk, q_stride, kv_stride, out_stride, offset, blocks, padded;
+    int heads, kv_heads, hd, causal;
+    float scale;
+} bf16_job;
+
+// Packs one KV head's keys and values (task index = KV head).
+static void pack_task(void *context, long kvh) {
+    const bf16_job *a = context;
+    const int hd = a->hd, pairs = hd / 2;
+    uint16_t *kp = a->kp + kvh * a->padded * hd, *vp = a->vp + kvh * a->padded * hd;
+    for (long j = 0; j < a->padded; j++) {
+        const float *k = a->k + j * a->kv_stride + kvh * hd, *v = a->v + j * a->kv_stride + kvh * hd;
+        const int real = j < a->mk;
+        for (int p = 0; p < pairs; p++) {
+            uint16_t *dst = kp + ((j / 16) * pairs + p) * 32 + (j % 16) * 2;
+            dst[0] = real ? bf16_round(k[2 * p]) : 0;
+            dst[1] = real ? bf16_round(k[2 * p + 1]) : 0;
+        }
+        for (int d = 0; d < hd; d++) vp[((j / 2) * (hd / 16) + d / 16) * 32 + (d % 16) * 2 + (j % 2)] = real ? bf16_round(v[d]) : 0;
+    }
+}
+
+#if TK_X86
+__attribute__((target("avx512f,avx512bf16"))) static void bf16_task(void *context, long index) {
+    const bf16_job *a = context;
+    const long h = index / a->blocks, i0 = (index % a->blocks) * QUERY_ROWS;
+    const long rows = a->mq - i0 < QUERY_ROWS ? a->mq - i0 : QUERY_ROWS;
+    const int hd = a->hd, pairs = hd / 2, kvh = h / (a->heads / a->kv_heads);
+    // Scratch: scores (f32), P as bf16 pairs, queries as bf16 pairs, accumulator, maxima, sums.
+    float *s = scratch((long)QUERY_ROWS * KEY_TILE * 2 + (long)QUERY_ROWS * hd * 2 + 2 * QUERY_ROWS);
+    if (!s) return;
+    uint32_t *pw = (uint32_t *)(s + (long)QUERY_ROWS * KEY_TILE);     // [row][key pair]
+    uint32_t *qw = pw + (long)QUERY_ROWS * KEY_TILE / 2;               // [row][dim pair]
+    float *acc = (float *)(qw + (long)QUERY_ROWS * pairs), *mx = acc + (long)QUERY_ROWS * hd, *sum = mx + QUERY_ROWS;
+    for (long r = 0; r < QUERY_ROWS; r++) {
+        mx[r] = -INFINITY, sum[r] = 0;
+        const float *q = a->q + (i0 + (r < rows ? r : 0)) * a->q_stride + (long)h * hd;
+        for (int p = 0; p < pairs; p++)
+            qw[r * pairs + p] = (uint32_t)bf16_round(q[2 * p] * a->scale) | ((uint32_t)bf16_round(q[2 * p + 1] * a->scale) << 16);
+    }
+    memset(acc, 0, sizeof(float) * (size_t)QUERY_ROWS * (size_t)hd);
+    const uint16_t *kp = a->kp + kvh * a->padded * hd, *vp = a->vp + kvh * a->padded * hd;
+    long limit = a->causal ? i0 + rows + a->offset : a->mk;
+    if (limit > a->mk) limit = a->mk;
+    for (long j0 = 0; j0 < limit; j0 += KEY_TILE) {
+        const long cols = limit - j0 < KEY_TILE ? limit - j0 : KEY_TILE;
+        const long cols32 = (cols + 31) / 32 * 32;  // packed keys are zero past mk
+        // S = Q·Kᵀ: 4 rows × 32 keys a step, 8 accumulators.
+        for (long r0 = 0; r0 < QUERY_ROWS; r0 += 4) {
+            for (long c0 = 0; c0 < cols32; c0 += 32) {
+                __m512 c[4][2];
+                for (int r = 0; r < 4; r++) c[r][0] = c[r][1] = _mm512_setzero_ps();
+                const uint16_t *k0 = kp + ((j0 + c0) / 16) * pairs * 32, *k1 = k0 + pairs * 32;
+                for (int p = 0; p < pairs; p++) {
+                    __m512bh b0 = (__m512bh)_mm512_loadu_si512(k0 + p * 32), b1 = (__m512bh)_mm512_loadu_si512(k1 + p * 32);
+                    for (int r = 0; r < 4; r++) {
+                        __m512bh q = (__m512bh)_mm512_set1_epi32((int)qw[(r0 + r) * pairs + p]);
+                        c[r][0] = _mm512_dpbf16_ps(c[r][0], q, b0);
+                        c[r][1] = _mm512_dpbf16_ps(c[r][1], q, b1);
+                    }
+                }
+                for (int r = 0; r < 4; r++) {
+                    _mm512_storeu_ps(s + (r0 + r) * KEY_TILE + c0, c[r][0]);
+                    _mm512_storeu_ps(s + (r0 + r) * KEY_TILE + c0 + 16, c[r][1]);
+                }
+            }
+        }
+        // Online softmax per row; P as bf16 pairs, zero past the visible keys.
+        for (long r = 0; r < rows; r++) {
+            float *row = s + r * KEY_TILE;
+            long visible = a->causal ? i0 + r + a->offset + 1 - j0 : cols;
+            if (visible > cols) visible = cols;
+            if (visible <= 0) {
+                memset(pw + r * (KEY_TILE / 2), 0, sizeof(uint32_t) * (size_t)(cols32 / 2));
+                continue;
+            }
+            float m = mx[r];
+            for (long j = 0; j < visible; j++) m = row[j] > m ? row[j] : m;
+            const float correction = mx[r] == -INFINITY ? 0 : exp_nonpositive(mx[r] - m);
+            sum[r] = sum[r] * correction + exp_row(row, visible, m);
+            for (long j = visible; j < cols32; j++) row[j] = 0;
+            mx[r] = m;
+            for (long j = 0; j < cols32; j += 2)
+                pw[r * (KEY_TILE / 2) + j / 2] = (uint32_t)bf16_round(row[j]) | ((uint32_t)bf16_round(row[j + 1]) << 16);
+            if (correction != 1) {
+                float *o = acc + r * hd;
+                for (int d = 0; d < hd; d++) o[d] *= correction;
+            }
+        }
+        // acc += P·V: 4 rows × 32 dims a step.
+        for (long r0 = 0; r0 < rows; r0 += 4) {
+            for (int d0 = 0; d0 < hd; d0 += 32) {
+                __m512 c[4][2];
+                for (int r = 0; r < 4; r++) {
+                    c[r][0] = _mm512_loadu_ps(acc + (r0 + r) * hd + d0);
+                    c[r][1] = _mm512_loadu_ps(acc + (r0 + r) * hd + d0 + 16);
+                }
+                for (long jp = 0; jp < cols32 / 2; jp++) {
+                    const uint16_t *v = vp + (((j0 / 2) + jp) * (hd / 16) + d0 / 16) * 32;
+                    __m512bh b0 = (__m512bh)_mm512_loadu_si512(v), b1 = (__m512bh)_mm512_loadu_si512(v + 32);
+                    for (int r = 0; r < 4; r++) {
+                        __m512bh p = (__m512bh)_mm512_set1_epi32((int)pw[(r0 + r) * (KEY_TILE / 2) + jp]);
+                        c[r][0] = _mm512_dpbf16_ps(c[r][0], p, b0);
+                        c[r][1] = _mm512_dpbf16_ps(c[r][1], p, b1);
+                    }
+                }
+                for (int r = 0; r < 4; r++) {
+                    _mm512_storeu_ps(acc + (r0 + r) * hd + d0, c[r][0]);
+                    _mm512_storeu_ps(acc + (r0 + r) * hd + d0 + 16, c[r][1]);
+                }
+            }
+        }
+    }
+    float *out = a->out + i0 * a->out_stride + (long)h * hd;
+    for (long r = 0; r < rows; r++) {
+        const float inv = sum[r] > 0 ? 1 / sum[r] : 0;
+        for (int d = 0; d < hd; d++) out[r * a->out_stride + d] = acc[r * hd + d] * inv;
+    }
+}
+#endif
+
+int tk_attention_bf16(const float *q, long mq, long q_stride, const float *k, const float *v, long mk, long kv_stride,
+                      int heads, int kv_heads, int head_dim, int causal, long causal_offset, float *out,
+                      long out_stride) {
+#if TK_X86
+    static int has = -1;
+    if (has < 0) has = __builtin_cpu_supports("avx512bf16") ? 1 : 0;
+    if (!has || level_limit < 2 || head_dim % 32 != 0 || mq <= 0 || mk <= 0 || heads <= 0 || kv_heads <= 0 ||
+        heads % kv_heads != 0)
+        return 0;
+    const long padded = (mk + 31) / 32 * 32;
+    uint16_t *kp = aligned_alloc(64, (size_t)kv_heads * (size_t)padded * (size_t)head_dim * 2 + 64);
+    uint16_t *vp = aligned_alloc(64, (size_t)kv_heads * (size_t)padded * (size_t)head_dim * 2 + 64);
+    if (!kp || !vp) {
+        free(kp), free(vp);
+        return 0;
+    }
+    bf16_job job = {
+        .q = q, .k = k, .v = v, .out = out, .kp = kp, .vp = vp, .mq = mq, .mk = mk, .q_stride = q_stride,
+        .kv_stride = kv_stride, .out_stride = out_stride, .offset = causal_offset,
+        .blocks = (mq + QUERY_ROWS - 1) / QUERY_ROWS, .padded = padded, .heads = heads, .kv_heads = kv_heads,
+        .hd = head_dim, .causal = causal, .scale = 1 / sqrtf((float)head_dim),
+    };
+    tk_parallel_for(kv_heads, pack_task, &job);
+    tk_parallel_for(job.blocks * heads, bf16_task, &job);
+    free(kp), free(vp);
+    return 1;
+#else
+    (void)q, (void)mq, (void)q_stride, (void)k, (void)v, (void)mk, (void)kv_stride, (void)heads, (void)kv_heads;
+    (void)head_dim, (void)causal, (void)causal_offset, (void)out, (void)out_stride;
+    return 0;
+#endif
+}

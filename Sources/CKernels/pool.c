@@ -104,3 +104,20 @@ void tk_parallel_for(long count, tk_task_fn fn, void *ctx) {
     pthread_mutex_unlock(&state);
     pthread_mutex_unlock(&lock);
 }
+
+#include <malloc.h>
+
+// A forward pass allocates and frees activations of tens to hundreds of MB per product. glibc
+// gives blocks that large back to the kernel at once (mmap/munmap, and each thread's arena caps
+// its heap at 64 MB), so every product paid for fresh zeroed pages — 12–17 % of a prefill's
+// time. One arena whose freed blocks stay in the process makes the next pass reuse them.
+static void tk_keep_freed_memory_now(void) {
+    mallopt(M_ARENA_MAX, 1);
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
+void tk_keep_freed_memory(void) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, tk_keep_freed_memory_now);
+}

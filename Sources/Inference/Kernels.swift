@@ -91,11 +91,13 @@ enum Kernels {
     /// Scaled dot-product attention for one sequence.
     /// q: (mq × nH·hd), k/v: (mk × nKV·hd). Query i may see keys 0...(i + causalOffset) when
     /// `causal`, all keys otherwise. Query head h reads KV head h / (nH / nKV). Tiled with an
-    /// online softmax over the compute pool (attention.c): no mq × mk matrix is made.
+    /// online softmax over the compute pool (attention.c): no mq × mk matrix is made. `bf16`:
+    /// inputs and softmax weights rounded to bf16 for the AVX-512 BF16 kernel where the CPU and
+    /// head size allow it (as torch in bf16), f32 otherwise.
     static func attention(
         q: [Float], mq: Int, k keys: [Float], v values: [Float], mk: Int,
         heads nH: Int, kvHeads nKV: Int, headDim hd: Int,
-        causal: Bool, causalOffset: Int = 0
+        causal: Bool, causalOffset: Int = 0, bf16: Bool = false
     ) -> [Float] {
         precondition(nH % nKV == 0 && q.count >= mq * nH * hd, "attention: \(nH) heads over \(nKV) KV heads, \(q.count) query floats")
         precondition(keys.count >= mk * nKV * hd && values.count >= mk * nKV * hd, "attention: keys or values shorter than \(mk) rows")
@@ -106,9 +108,16 @@ enum Kernels {
                     out.withUnsafeMutableBufferPointer { op in
                         guard let qb = qp.baseAddress, let kb = kp.baseAddress, let vb = vp.baseAddress, let ob = op.baseAddress
                         else { return }
+                        let args = (Int32(nH), Int32(nKV), Int32(hd), Int32(causal ? 1 : 0))
+                        if bf16,
+                            tk_attention_bf16(
+                                qb, mq, nH * hd, kb, vb, mk, nKV * hd, args.0, args.1, args.2, args.3, causalOffset, ob, nH * hd)
+                                != 0
+                        {
+                            return
+                        }
                         tk_attention(
-                            qb, mq, nH * hd, kb, vb, mk, nKV * hd, Int32(nH), Int32(nKV), Int32(hd), causal ? 1 : 0,
-                            causalOffset, ob, nH * hd)
+                            qb, mq, nH * hd, kb, vb, mk, nKV * hd, args.0, args.1, args.2, args.3, causalOffset, ob, nH * hd)
                     }
                 }
             }

@@ -1,3 +1,4 @@
+internal import CKernels
 import Foundation
 import Imaging
 import Logging
@@ -72,6 +73,7 @@ public final class GLM4VModel: Sendable {
             }
         }
         self.compute = compute
+        tk_keep_freed_memory()
         vision = try VisionTower(store: store, config: config.vision, compute: compute)
         text = try TextDecoder(store: store, config: config.text, compute: compute)
         logger.debug(

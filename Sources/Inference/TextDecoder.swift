@@ -58,9 +58,11 @@ struct TextDecoder: Sendable {
     let norm: [Float]
     let lmHead: Weight
     let invFreq: [Float]
+    let compute: ComputeOptions
 
     init(store: WeightStore, config c: TextConfig, compute: ComputeOptions = ComputeOptions()) throws {
         config = c
+        self.compute = compute
         let p = "model.language_model."
         let d = c.hiddenSize, qd = c.numHeads * c.headDim, kvd = c.numKVHeads * c.headDim
         embed = try store.tensor(p + "embed_tokens.weight", shape: [c.vocabSize, d])
@@ -154,7 +156,7 @@ struct TextDecoder: Sendable {
             let attn = Kernels.attention(
                 q: q, mq: m, k: cache.keys[li], v: cache.values[li], mk: total,
                 heads: c.numHeads, kvHeads: c.numKVHeads, headDim: hd,
-                causal: true, causalOffset: past)
+                causal: true, causalOffset: past, bf16: compute.precision == .bf16)
             var a = Kernels.linear(attn, rows: m, layer.o)
             a = Kernels.rmsNorm(a, width: d, weight: layer.postSelfAttnNorm, eps: eps)
             Kernels.add(&x, a)

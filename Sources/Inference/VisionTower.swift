@@ -23,9 +23,11 @@ struct VisionTower: Sendable {
     let mergerNormWeight: [Float]
     let mergerNormBias: [Float]
     let mergerGate: Weight, mergerUp: Weight, mergerDown: Weight
+    let compute: ComputeOptions
 
     init(store: WeightStore, config c: VisionConfig, compute: ComputeOptions = ComputeOptions()) throws {
         config = c
+        self.compute = compute
         let p = "model.visual."
         let d = c.hiddenSize, m = c.spatialMergeSize
         patchWeight = try store.matrix(
@@ -150,7 +152,9 @@ struct VisionTower: Sendable {
                 }
             }
         }
-        let attn = Kernels.attention(q: q, mq: n, k: k, v: v, mk: n, heads: nh, kvHeads: nh, headDim: hd, causal: false)
+        let attn = Kernels.attention(
+            q: q, mq: n, k: k, v: v, mk: n, heads: nh, kvHeads: nh, headDim: hd, causal: false,
+            bf16: compute.precision == .bf16)
         Kernels.add(&x, Kernels.linear(attn, rows: n, b.proj))
         let y2 = Kernels.rmsNorm(x, width: d, weight: b.norm2, eps: config.rmsNormEps)
         var g = Kernels.linear(y2, rows: n, b.gate)

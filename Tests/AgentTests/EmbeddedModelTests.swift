@@ -1,3 +1,4 @@
+import Agent
 import Basics
 import Foundation
 import Imaging
@@ -5,6 +6,7 @@ import Inference
 import PhoneRig
 import TetherTestSupport
 import Testing
+import Trajectory
 import VirtualPhone
 
 /// The embedded model (Devices/models/embedded, trained by Scripts/train-embedded-model on a
@@ -175,6 +177,21 @@ extension EmbeddedModelTests {
             let result = try await model.generate(try Self.prompt(c, model: model), options: GenerationOptions(maxTokens: c.generatedIds.count))
             let same = zip(result.generatedIds, c.generatedIds).prefix { $0 == $1 }.count
             #expect(result.generatedIds == c.generatedIds, "\(c.sample): \(same) of \(c.generatedIds.count) tokens agree")
+        }
+    }
+}
+
+extension EmbeddedModelTests {
+    /// An agent's request stops once `</answer>` is complete: the reply is transformers' up to and
+    /// including the tag, one decoder pass shorter (the end token `<|user|>` is not generated).
+    @Test func anAgentsReplyStopsAtTheEndOfItsAnswer() async throws {
+        let parity = try Parity.load()
+        let model = try GLM4VModel(directory: Self.directory.path)
+        for c in parity.cases {
+            let result = try await model.generate(try Self.prompt(c, model: model), options: GenerationOptions(agent: SamplingOptions(frequencyPenalty: 0)))
+            let expected = try #require(c.generatedText.components(separatedBy: "</answer>").first) + "</answer>"
+            #expect(result.agentText == expected, "\(c.sample)")
+            #expect(result.generatedIds == Array(c.generatedIds.dropLast()), "\(c.sample): the end token is not generated")
         }
     }
 }

@@ -106,6 +106,32 @@ final class HalfBuffer: @unchecked Sendable {
         #expect(relativeError(out, reference) < 1e-5, "\(shape)")
     }
 
+    /// The bf16 kernel (AVX-512 BF16 dot products on packed keys and values) against the
+    /// textbook in doubles: within bf16's rounding (inputs and softmax weights to 8 bits of
+    /// mantissa), and measurably not the f32 kernel's numbers — so it is the one that ran.
+    @Test(arguments: [
+        (mq: 70, mk: 70, causal: true, offset: 0), (mq: 130, mk: 1100, causal: false, offset: 0),
+        (mq: 1, mk: 1100, causal: true, offset: 1099), (mq: 5, mk: 37, causal: true, offset: 32)
+    ])
+    func bf16AttentionIsTheTextbookWithinRounding(shape: (mq: Int, mk: Int, causal: Bool, offset: Int)) throws {
+        try #require(PackedMatrixTests.expectAVX512BF16, "this CPU has no AVX-512 BF16: the f32 kernel runs")
+        let heads = 4, kvHeads = 2, hd = 64
+        var rng = SplitMix64(seed: UInt64(shape.mq * 11 + shape.mk))
+        func values(_ n: Int, _ scale: Float) -> [Float] { (0..<n).map { _ in Float(Int(rng.next() % 2001) - 1000) / 1000 * scale } }
+        let q = values(shape.mq * heads * hd, 1), k = values(shape.mk * kvHeads * hd, 1), v = values(shape.mk * kvHeads * hd, 1)
+        func run(_ bf16: Bool) -> [Float] {
+            Kernels.attention(
+                q: q, mq: shape.mq, k: k, v: v, mk: shape.mk, heads: heads, kvHeads: kvHeads, headDim: hd,
+                causal: shape.causal, causalOffset: shape.offset, bf16: bf16)
+        }
+        let reference = naiveAttention(
+            q: q, mq: shape.mq, k: k, v: v, mk: shape.mk, heads: heads, kvHeads: kvHeads, hd: hd, causal: shape.causal,
+            offset: shape.offset)
+        let error = relativeError(run(true), reference)
+        #expect(error < 2e-2 && error > 1e-5, "\(shape): relative error \(error)")
+        #expect(relativeError(run(false), reference) < 1e-5)
+    }
+
     /// The exp of the softmax in portable C and in AVX2 gives what the widest path gives.
     @Test(.serialized, arguments: [0, 1])
     func narrowerSIMDGivesTheSameAttention(level: Int) {

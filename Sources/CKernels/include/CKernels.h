@@ -26,6 +26,9 @@ void tk_parallel_for(long count, tk_task_fn fn, void *ctx);
 /// Threads of the pool, the caller's included (default: every core).
 int tk_pool_threads(void);
 void tk_pool_set_threads(int threads);
+/// Makes glibc keep freed blocks of up to 1 GB in one arena for reuse instead of returning them
+/// to the kernel (pool.c says why). Process-wide; the engine calls it when a model loads.
+void tk_keep_freed_memory(void);
 
 /// C (m × n, leading dimension ldc) = A (m × k) · Bᵀ, B n × k: OpenBLAS on column blocks over the pool.
 void tk_sgemm_nt(const float *a, long m, long k, const float *b, long n, float *c, long ldc);
@@ -39,6 +42,11 @@ void tk_gemv_half_parallel(const uint16_t *w, int is_bf16, long k, const float *
 void tk_attention(const float *q, long mq, long q_stride, const float *k, const float *v, long mk, long kv_stride,
                   int heads, int kv_heads, int head_dim, int causal, long causal_offset, float *out,
                   long out_stride);
+/// The same in bf16 (q, k, v and the softmax weights rounded, f32 sums) on AVX-512 BF16; 0 when
+/// this CPU or head size (a multiple of 32 is needed) cannot, and nothing was written.
+int tk_attention_bf16(const float *q, long mq, long q_stride, const float *k, const float *v, long mk, long kv_stride,
+                      int heads, int kv_heads, int head_dim, int causal, long causal_offset, float *out,
+                      long out_stride);
 /// For tests: the widest SIMD the attention's exp may use (0 portable C, 1 AVX2, 2 AVX-512).
 void tk_attention_limit_simd(int level);
 

@@ -23,10 +23,7 @@ public struct EngineBackend: ModelBackend {
     public func complete(_ request: ModelRequest, onText: (@Sendable (String) -> Void)?) async throws -> ModelReply {
         let started = ContinuousClock.now
         let prompt = try InProcessBackend(model: engine.model).prompt(for: request)
-        let s = request.sampling
-        let options = GenerationOptions(
-            maxTokens: s.maxTokens, temperature: Float(s.temperature), topP: Float(s.topP),
-            frequencyPenalty: Float(s.frequencyPenalty), seed: s.seed ?? 0)
+        let options = GenerationOptions(agent: request.sampling)
         let first = Locked<Double?>(nil)
         let ticket = try engine.admit(bounded: false)
         let result = try await engine.generate(prompt, options: options, ticket: ticket) { piece in
@@ -34,7 +31,7 @@ public struct EngineBackend: ModelBackend {
             onText?(piece)
         }
         return ModelReply(
-            text: result.text,
+            text: result.agentText,
             timings: ModelTimings(firstText: first.value, total: (ContinuousClock.now - started) / .seconds(1)),
             promptTokens: result.promptIds.count, completionTokens: result.generatedIds.count,
             reusedPromptTokens: result.reusedPromptTokens)
