@@ -271,6 +271,7 @@ let package = Package(
                 "ADB",
                 "VirtualPhone",
                 "Agent",
+                "Inference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")

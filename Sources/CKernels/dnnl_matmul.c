@@ -61,6 +61,7 @@ FN(dnnl_status_t, dnnl_primitive_attr_set_post_ops, (dnnl_primitive_attr_t, cons
 FN(dnnl_status_t, dnnl_post_ops_create, (dnnl_post_ops_t *))
 FN(dnnl_status_t, dnnl_post_ops_destroy, (dnnl_post_ops_t))
 FN(dnnl_status_t, dnnl_post_ops_append_sum, (dnnl_post_ops_t, float))
+FN(dnnl_status_t, dnnl_primitive_attr_set_output_scales, (dnnl_primitive_attr_t, dnnl_dim_t, int, const float *))
 #undef FN
 static void (*p_omp_set_num_threads)(int);
 static int (*p_omp_get_max_threads)(void);
@@ -77,6 +78,7 @@ struct tk_packed {
     dnnl_memory_desc_t md;
     void *data;
     size_t bytes;
+    float *scales;  // int8 weights: each output channel's scale (NULL for bf16)
 };
 
 static int load_symbols(void *lib) {
@@ -91,7 +93,7 @@ static int load_symbols(void *lib) {
     SYM(dnnl_reorder_primitive_desc_create) SYM(dnnl_primitive_create) SYM(dnnl_primitive_execute)
     SYM(dnnl_primitive_destroy) SYM(dnnl_memory_create) SYM(dnnl_memory_destroy) SYM(dnnl_primitive_attr_create)
     SYM(dnnl_primitive_attr_destroy) SYM(dnnl_primitive_attr_set_post_ops) SYM(dnnl_post_ops_create)
-    SYM(dnnl_post_ops_destroy) SYM(dnnl_post_ops_append_sum)
+    SYM(dnnl_post_ops_destroy) SYM(dnnl_post_ops_append_sum) SYM(dnnl_primitive_attr_set_output_scales)
 #undef SYM
     return 1;
 }
@@ -244,6 +246,141 @@ static int run(dnnl_primitive_desc_t pd, void *src, void *weights, void *dst, co
 
 #endif
 
+#if TK_HAVE_DNNL_HEADERS
+// Allocates p->data for p->md and reorders W (n × k row-major of `type`, i.e. the k × n weights
+// matrix in the "ba" layout) into it.
+static int reorder_into(tk_packed *p, const void *w, dnnl_data_type_t type) {
+    p->bytes = p_dnnl_memory_desc_get_size(&p->md);
+    p->data = aligned_alloc(64, (p->bytes + 63) / 64 * 64);
+    if (!p->data) return 0;
+    dnnl_memory_desc_t plain;
+    dnnl_dims_t dims = {p->k, p->n};
+    p_dnnl_memory_desc_init_by_tag(&plain, 2, dims, type, dnnl_ba);
+    dnnl_primitive_desc_t rpd;
+    dnnl_primitive_t reorder;
+    dnnl_memory_t from = NULL, to = NULL;
+    int ok = p_dnnl_reorder_primitive_desc_create(&rpd, &plain, engine, &p->md, engine, NULL) == dnnl_success;
+    if (ok) {
+        ok = p_dnnl_primitive_create(&reorder, rpd) == dnnl_success;
+        p_dnnl_primitive_desc_destroy(rpd);
+    }
+    if (!ok) return 0;
+    pthread_mutex_lock(&run_lock);
+    apply_threads();
+    ok = p_dnnl_memory_create(&from, &plain, engine, (void *)w) == dnnl_success &&
+         p_dnnl_memory_create(&to, &p->md, engine, p->data) == dnnl_success;
+    if (ok) {
+        dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+        ok = p_dnnl_primitive_execute(reorder, stream, 2, args) == dnnl_success &&
+             p_dnnl_stream_wait(stream) == dnnl_success;
+    }
+    pthread_mutex_unlock(&run_lock);
+    if (from) p_dnnl_memory_destroy(from);
+    if (to) p_dnnl_memory_destroy(to);
+    p_dnnl_primitive_destroy(reorder);
+    return ok;
+}
+#endif
+
+#if TK_HAVE_DNNL_HEADERS
+// ---------------------------------------------------------------------------------------------
+// int8 weights (--quantize int8): each output channel of W scaled to ±127 by its own max |w|
+// (symmetric, per channel), and each row of x to ±127 by its own max |x| at every product
+// (dynamic, per token). oneDNN multiplies s8 × s8 into s32 on VNNI and applies the channels'
+// scales; the rows' scales are applied after.
+
+static dnnl_status_t matmul_pd_s8(long m, long k, long n, const dnnl_memory_desc_t *weights, const float *scales,
+                                  dnnl_primitive_desc_t *pd) {
+    dnnl_memory_desc_t src, wany, dst;
+    dnnl_dims_t sd = {m, k}, wd = {k, n}, dd = {m, n};
+    dnnl_status_t s;
+    if ((s = p_dnnl_memory_desc_init_by_tag(&src, 2, sd, dnnl_s8, dnnl_ab)) != dnnl_success) return s;
+    if ((s = p_dnnl_memory_desc_init_by_tag(&wany, 2, wd, dnnl_s8, dnnl_format_tag_any)) != dnnl_success) return s;
+    if ((s = p_dnnl_memory_desc_init_by_tag(&dst, 2, dd, dnnl_f32, dnnl_ab)) != dnnl_success) return s;
+    dnnl_matmul_desc_t desc;
+    if ((s = p_dnnl_matmul_desc_init(&desc, &src, weights ? weights : &wany, NULL, &dst)) != dnnl_success) return s;
+    dnnl_primitive_attr_t attr = NULL;
+    if ((s = p_dnnl_primitive_attr_create(&attr)) != dnnl_success) return s;
+    s = p_dnnl_primitive_attr_set_output_scales(attr, n, 1 << 1, scales);
+    if (s == dnnl_success) s = p_dnnl_primitive_desc_create(pd, &desc, attr, engine, NULL);
+    p_dnnl_primitive_attr_destroy(attr);
+    return s;
+}
+
+static int linear_s8(const tk_packed *w, const float *x, long m, float *y) {
+    const long k = w->k, n = w->n;
+    int8_t *src = malloc((size_t)m * (size_t)k);
+    float *row_scale = malloc(sizeof(float) * (size_t)m);
+    if (!src || !row_scale) {
+        free(src), free(row_scale);
+        return 0;
+    }
+    for (long i = 0; i < m; i++) {
+        const float *xi = x + i * k;
+        float top = 0;
+        for (long j = 0; j < k; j++) top = fabsf(xi[j]) > top ? fabsf(xi[j]) : top;
+        const float scale = top > 0 ? top / 127 : 1, inv = 1 / scale;
+        row_scale[i] = scale;
+        for (long j = 0; j < k; j++) src[i * k + j] = (int8_t)lrintf(xi[j] * inv);
+    }
+    int ok = 0;
+    dnnl_primitive_desc_t pd;
+    pthread_mutex_lock(&run_lock);
+    apply_threads();
+    if (matmul_pd_s8(m, k, n, &w->md, w->scales, &pd) == dnnl_success) {
+        ok = run(pd, src, w->data, y, w);
+        p_dnnl_primitive_desc_destroy(pd);
+    }
+    pthread_mutex_unlock(&run_lock);
+    if (ok)
+        for (long i = 0; i < m; i++)
+            for (long j = 0; j < n; j++) y[i * n + j] *= row_scale[i];
+    free(src), free(row_scale);
+    return ok;
+}
+#endif
+
+tk_packed *tk_dnnl_pack_s8(const uint16_t *w, long n, long k) {
+#if TK_HAVE_DNNL_HEADERS
+    if (!tk_dnnl_available() || n <= 0 || k <= 0) return NULL;
+    tk_packed *p = calloc(1, sizeof *p);
+    int8_t *plain = malloc((size_t)n * (size_t)k);
+    if (!p || !plain || !(p->scales = malloc(sizeof(float) * (size_t)n))) {
+        if (p) free(p->scales);
+        free(p), free(plain);
+        return NULL;
+    }
+    for (long r = 0; r < n; r++) {
+        const uint16_t *row = w + r * k;
+        float top = 0;
+        for (long j = 0; j < k; j++) top = fabsf(from_bf16(row[j])) > top ? fabsf(from_bf16(row[j])) : top;
+        const float scale = top > 0 ? top / 127 : 1, inv = 1 / scale;
+        p->scales[r] = scale;
+        for (long j = 0; j < k; j++) plain[r * k + j] = (int8_t)lrintf(from_bf16(row[j]) * inv);
+    }
+    p->n = n;
+    p->k = k;
+    dnnl_primitive_desc_t pd;
+    if (matmul_pd_s8(256, k, n, NULL, p->scales, &pd) != dnnl_success) {
+        free(plain);
+        tk_dnnl_free(p);
+        return NULL;
+    }
+    p->md = *p_dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+    p_dnnl_primitive_desc_destroy(pd);
+    int ok = reorder_into(p, plain, dnnl_s8);
+    free(plain);
+    if (!ok) {
+        tk_dnnl_free(p);
+        return NULL;
+    }
+    return p;
+#else
+    (void)w, (void)n, (void)k;
+    return NULL;
+#endif
+}
+
 tk_packed *tk_dnnl_pack_bf16(const uint16_t *w, long n, long k) {
 #if TK_HAVE_DNNL_HEADERS
     if (!tk_dnnl_available() || n <= 0 || k <= 0) return NULL;
@@ -259,40 +396,7 @@ tk_packed *tk_dnnl_pack_bf16(const uint16_t *w, long n, long k) {
     p->k = k;
     p->md = *p_dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
     p_dnnl_primitive_desc_destroy(pd);
-    p->bytes = p_dnnl_memory_desc_get_size(&p->md);
-    p->data = aligned_alloc(64, (p->bytes + 63) / 64 * 64);
-    if (!p->data) {
-        free(p);
-        return NULL;
-    }
-    // W is n × k row-major: as the k × n weights matrix that is the "ba" layout.
-    dnnl_memory_desc_t plain;
-    dnnl_dims_t dims = {k, n};
-    p_dnnl_memory_desc_init_by_tag(&plain, 2, dims, dnnl_bf16, dnnl_ba);
-    dnnl_primitive_desc_t rpd;
-    dnnl_primitive_t reorder;
-    dnnl_memory_t from = NULL, to = NULL;
-    int ok = p_dnnl_reorder_primitive_desc_create(&rpd, &plain, engine, &p->md, engine, NULL) == dnnl_success;
-    if (ok) {
-        ok = p_dnnl_primitive_create(&reorder, rpd) == dnnl_success;
-        p_dnnl_primitive_desc_destroy(rpd);
-    }
-    if (ok) {
-        pthread_mutex_lock(&run_lock);
-        apply_threads();
-        ok = p_dnnl_memory_create(&from, &plain, engine, (void *)w) == dnnl_success &&
-             p_dnnl_memory_create(&to, &p->md, engine, p->data) == dnnl_success;
-        if (ok) {
-            dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
-            ok = p_dnnl_primitive_execute(reorder, stream, 2, args) == dnnl_success &&
-                 p_dnnl_stream_wait(stream) == dnnl_success;
-        }
-        pthread_mutex_unlock(&run_lock);
-        if (from) p_dnnl_memory_destroy(from);
-        if (to) p_dnnl_memory_destroy(to);
-        p_dnnl_primitive_destroy(reorder);
-    }
-    if (!ok) {
+    if (!reorder_into(p, w, dnnl_bf16)) {
         tk_dnnl_free(p);
         return NULL;
     }
@@ -307,6 +411,7 @@ void tk_dnnl_free(tk_packed *p) {
     if (!p) return;
 #if TK_HAVE_DNNL_HEADERS
     free(p->data);
+    free(p->scales);
 #endif
     free(p);
 }
@@ -323,6 +428,7 @@ size_t tk_dnnl_packed_bytes(const tk_packed *p) {
 int tk_dnnl_linear(const tk_packed *w, const float *x, long m, float *y, int split) {
 #if TK_HAVE_DNNL_HEADERS
     if (!w || m <= 0) return 0;
+    if (w->scales) return linear_s8(w, x, m, y);
     const long k = w->k, n = w->n;
     // Few rows (decoding): hi and lo stacked as 2m rows, one pass over the weights, halves added.
     // Many rows: two products, the second adding into y, so no 2m × n scratch is needed.
@@ -373,7 +479,9 @@ const char *tk_dnnl_implementation(const tk_packed *w, long m) {
 #if TK_HAVE_DNNL_HEADERS
     static __thread char name[128];
     dnnl_primitive_desc_t pd;
-    if (!w || matmul_pd(m, w->k, w->n, &w->md, 0, &pd) != dnnl_success) return "none";
+    if (!w) return "none";
+    dnnl_status_t s = w->scales ? matmul_pd_s8(m, w->k, w->n, &w->md, w->scales, &pd) : matmul_pd(m, w->k, w->n, &w->md, 0, &pd);
+    if (s != dnnl_success) return "none";
     const char *impl = "?";
     p_dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
     snprintf(name, sizeof name, "%s", impl);

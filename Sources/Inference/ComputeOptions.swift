@@ -11,19 +11,40 @@ public struct ComputeOptions: Sendable, Equatable {
         case bf16
     }
 
+    /// Weights stored for the products in fewer bits than the checkpoint's.
+    public enum Quantization: String, Sendable, CaseIterable {
+        /// int8 per output channel (symmetric), activations int8 per row at each product (VNNI).
+        case int8
+    }
+
     public var precision: Precision
+    /// nil: the checkpoint's bf16 weights as they are.
+    public var quantization: Quantization?
     /// Use oneDNN's bf16 matmul where the CPU has one (AVX-512 BF16, AMX, AVX2); false, or a
     /// machine without it, multiplies with OpenBLAS on weights converted to f32 tile by tile.
     public var oneDNN: Bool
 
-    public init(precision: Precision = .f32, oneDNN: Bool = true) {
+    public init(precision: Precision = .f32, quantization: Quantization? = nil, oneDNN: Bool = true) {
         self.precision = precision
+        self.quantization = quantization
         self.oneDNN = oneDNN
     }
 
     /// What the matrix kernels found on this machine: "oneDNN brg:avx512_core_bf16", or why
     /// oneDNN is not used.
     public static var matrixKernel: String { String(cString: tk_dnnl_status()) }
+
+    /// True when oneDNN is there with a kernel for this CPU (needed for `quantization`).
+    public static var oneDNNAvailable: Bool { tk_dnnl_available() != 0 }
+
+    /// Refuses options this machine cannot honour (int8 without oneDNN), saying why.
+    public func checked() throws -> ComputeOptions {
+        if quantization != nil, !(oneDNN && Self.oneDNNAvailable) {
+            throw InferenceError.invalidRequest(
+                "int8 weights need oneDNN's VNNI kernels, which are not available here: \(Self.matrixKernel)")
+        }
+        return self
+    }
 
     /// Threads for the engine's work from now on: the compute pool's and oneDNN's team
     /// (default: every core).

@@ -72,7 +72,7 @@ public final class GLM4VModel: Sendable {
                 throw InferenceError.invalidConfig("tokenizer.json gives \(name) id \(id) but config.json says \(expected)")
             }
         }
-        self.compute = compute
+        self.compute = try compute.checked()
         tk_keep_freed_memory()
         vision = try VisionTower(store: store, config: config.vision, compute: compute)
         text = try TextDecoder(store: store, config: config.text, compute: compute)

@@ -2,19 +2,24 @@ internal import CKernels
 import Foundation
 
 /// A bf16 weight matrix (n × k) reordered once, at load, into the layout of oneDNN's matmul
-/// kernel, so no product converts or re-packs weights. Owns the packed copy.
+/// kernel — or quantized to int8 per output channel first — so no product converts or re-packs
+/// weights. Owns the packed copy.
 final class PackedMatrix: @unchecked Sendable {
     private let handle: OpaquePointer
     let precision: ComputeOptions.Precision
+    let quantization: ComputeOptions.Quantization?
     let rows: Int, columns: Int
 
     /// Nil when the weight is not bf16 or oneDNN is not there (the caller keeps the plain weight).
-    init?(_ w: Weight, precision: ComputeOptions.Precision) {
-        guard w.dtype == .bf16, Int(bitPattern: w.data) % 2 == 0, tk_dnnl_available() != 0,
-            let handle = tk_dnnl_pack_bf16(w.data.assumingMemoryBound(to: UInt16.self), w.rows, w.columns)
-        else { return nil }
+    init?(_ w: Weight, precision: ComputeOptions.Precision, quantization: ComputeOptions.Quantization? = nil) {
+        guard w.dtype == .bf16, Int(bitPattern: w.data) % 2 == 0, tk_dnnl_available() != 0 else { return nil }
+        let data = w.data.assumingMemoryBound(to: UInt16.self)
+        let packed =
+            quantization == .int8 ? tk_dnnl_pack_s8(data, w.rows, w.columns) : tk_dnnl_pack_bf16(data, w.rows, w.columns)
+        guard let handle = packed else { return nil }
         self.handle = handle
         self.precision = precision
+        self.quantization = quantization
         rows = w.rows
         columns = w.columns
     }
@@ -36,7 +41,9 @@ extension Weight {
     /// This matrix with a packed copy for oneDNN (when `options` allow it and the weight is
     /// bf16); the memory-mapped original is then handed back to the page cache.
     func packed(for options: ComputeOptions) -> Weight {
-        guard options.oneDNN, let matrix = PackedMatrix(self, precision: options.precision) else { return self }
+        guard options.oneDNN,
+            let matrix = PackedMatrix(self, precision: options.precision, quantization: options.quantization)
+        else { return self }
         var copy = self
         copy.packed = matrix
         if let file = owner as? MappedFile { file.release(data, bytes: count * dtype.byteSize) }

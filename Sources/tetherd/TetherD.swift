@@ -5,6 +5,7 @@ import ArgumentParser
 import Daemon
 import Foundation
 import Logging
+import Inference
 import ServiceLifecycle
 import VirtualPhone
 
@@ -37,6 +38,15 @@ struct TetherD: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("A checkpoint directory to load once and serve at /v1/chat/completions, OpenAI-compatible (docs/model-server.md).", valueName: "dir"))
     var model: String?
+
+    @Option(help: ArgumentHelp("With --model: how activations enter each matrix product: f32 (default; equal to transformers) or bf16 (as torch in bf16; faster, docs/model.md). Run jobs that name this checkpoint run on this engine, at this precision.", valueName: "f32|bf16"))
+    var precision: ComputeOptions.Precision?
+
+    @Option(help: ArgumentHelp("With --model: int8 quantizes the weights at load (docs/model.md).", valueName: "int8"))
+    var quantize: ComputeOptions.Quantization?
+
+    @Option(help: ArgumentHelp("With --model: threads for the model's work (default: every core).", valueName: "n"))
+    var threads: Int?
 
     @Option(name: .customLong("model-queue"), help: ArgumentHelp("Chat requests that may wait while one generates; more get 429 (default \(ModelEngine.defaultQueueLimit)).", valueName: "n"))
     var modelQueue: Int?
@@ -72,7 +82,12 @@ struct TetherD: AsyncParsableCommand {
             let queue = modelQueue ?? file.modelQueue ?? ModelEngine.defaultQueueLimit
             guard queue >= 0 else { throw StartFailure(description: "--model-queue must be 0 or more, not \(queue)") }
             logger.info("loading the model", metadata: ["directory": "\(directory)"])
-            do { options.model = try ModelEngine(directory: directory, queueLimit: queue) } catch {
+            if let threads {
+                guard threads > 0 else { throw StartFailure(description: "--threads must be 1 or more, not \(threads)") }
+                ComputeOptions.setThreads(threads)
+            }
+            let compute = ComputeOptions(precision: precision ?? .f32, quantization: quantize)
+            do { options.model = try ModelEngine(directory: directory, queueLimit: queue, compute: compute) } catch {
                 throw StartFailure(description: "\(error); check --model (a Glm4vForConditionalGeneration checkpoint directory, docs/model.md)")
             }
         }
@@ -138,3 +153,6 @@ struct StartFailure: Error, CustomStringConvertible {
 extension StoreError: LocalizedError {
     public var errorDescription: String? { message }
 }
+
+extension ComputeOptions.Precision: ExpressibleByArgument {}
+extension ComputeOptions.Quantization: ExpressibleByArgument {}

@@ -128,7 +128,7 @@ import VirtualPhone
         #expect(server.status != 0 && server.stderrText.contains("--max-pixels is for a model run in-process"), "\(server.stderrText)")
         let precision = try await TetherTestSupport.run(
             [tetherExecutable, "run", "do it", "--endpoint", "http://127.0.0.1:9/v1", "--precision", "bf16"], timeout: 60)
-        #expect(precision.status != 0 && precision.stderrText.contains("--precision and --threads are for a model run in-process"), "\(precision.stderrText)")
+        #expect(precision.status != 0 && precision.stderrText.contains("--precision, --quantize and --threads are for a model run in-process"), "\(precision.stderrText)")
     }
 
     /// `tether run --model Devices/models/embedded --task browser-open-bookmark --seed S --lang en`
@@ -192,6 +192,26 @@ extension EmbeddedModelTests {
             let expected = try #require(c.generatedText.components(separatedBy: "</answer>").first) + "</answer>"
             #expect(result.agentText == expected, "\(c.sample)")
             #expect(result.generatedIds == Array(c.generatedIds.dropLast()), "\(c.sample): the end token is not generated")
+        }
+    }
+}
+
+extension EmbeddedModelTests {
+    /// `--quantize int8` on the same two steps: the same actions as transformers' bf16 model, and
+    /// the first position's logits close to the unquantized engine's.
+    @Test func int8WeightsDecodeTheSameActions() async throws {
+        let parity = try Parity.load()
+        let model = try GLM4VModel(directory: Self.directory.path, compute: ComputeOptions(quantization: .int8))
+        let exact = try GLM4VModel(directory: Self.directory.path)
+        for c in parity.cases {
+            let prompt = try Self.prompt(c, model: model)
+            let result = try await model.generate(prompt, options: GenerationOptions(maxTokens: c.generatedIds.count))
+            let same = zip(result.generatedIds, c.generatedIds).prefix { $0 == $1 }.count
+            #expect(result.generatedIds == c.generatedIds, "\(c.sample): \(same) of \(c.generatedIds.count) tokens agree")
+            let reference = try await exact.generate(prompt, options: GenerationOptions(maxTokens: 1))
+            let top = result.firstTop5.map(\.logit), expected = reference.firstTop5.map(\.logit)
+            let error = zip(top, expected).map { abs($0 - $1) }.max() ?? 0
+            #expect(error < 0.1 * (expected.map(abs).max() ?? 1), "\(c.sample): top-5 logits differ by \(error)")
         }
     }
 }

@@ -74,6 +74,29 @@ import Basics
         #expect(error > 1e-5 && error < 1e-2, "relative error \(error)")
     }
 
+    /// int8 weights (per output channel) and int8 rows of x (per row): within quantization's
+    /// error of the exact product, in fewer bytes than bf16 (half, but for the kernel's padding).
+    @Test(arguments: [1, 7, 300])
+    func int8WeightsStayWithinQuantizationError(rows m: Int) throws {
+        try #require(Self.expectOneDNN, "int8 needs oneDNN")
+        let n = 45, k = 130
+        let (w, wf) = kernels.weight(.bf16, rows: n, cols: k, seed: 21)
+        let x = input(rows: m, columns: k, seed: 23)
+        let int8 = w.packed(for: ComputeOptions(quantization: .int8))
+        let packed = try #require(int8.packed)
+        let bf16 = try #require(w.packed(for: ComputeOptions()).packed)
+        #expect(packed.quantization == .int8 && packed.bytes < bf16.bytes, "\(packed.bytes) vs \(bf16.bytes) bytes")
+        let error = relativeError(Kernels.linear(x, rows: m, int8), kernels.naive(x, m: m, wf, n: n, k: k))
+        #expect(error > 1e-5 && error < 2e-2, "relative error \(error)")
+    }
+
+    /// int8 without oneDNN is refused with the reason, not run as something else.
+    @Test func int8WithoutOneDNNIsRefused() {
+        #expect(throws: InferenceError.self) {
+            try GLM4VModel(directory: Fixture.tinyBF16, compute: ComputeOptions(quantization: .int8, oneDNN: false))
+        }
+    }
+
     /// A whole model: weights packed at load, the same logits as without oneDNN.
     @Test func aBF16CheckpointIsPackedAtLoadAndGivesTheSameLogits() throws {
         let packed = try GLM4VModel(directory: Fixture.tinyBF16)

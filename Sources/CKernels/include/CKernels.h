@@ -54,10 +54,13 @@ void tk_attention_limit_simd(int level);
 typedef struct tk_packed tk_packed;
 /// Packs bf16 W (n × k, row-major); NULL when oneDNN is unavailable or refuses the shape.
 tk_packed *tk_dnnl_pack_bf16(const uint16_t *w, long n, long k);
+/// Quantizes bf16 W to int8, per output channel (symmetric, max |w| → 127), and packs it; the
+/// products then quantize each row of x the same way (dynamic, per token) and multiply on VNNI.
+tk_packed *tk_dnnl_pack_s8(const uint16_t *w, long n, long k);
 void tk_dnnl_free(tk_packed *packed);
 size_t tk_dnnl_packed_bytes(const tk_packed *packed);
 /// y (m × n) = x (m × k) · Wᵀ in f32. `split` = 1 carries x as two bf16 parts (f32 accuracy),
-/// 0 rounds it to bf16. Returns 0 when oneDNN failed (y is then undefined).
+/// 0 rounds it to bf16 (int8 weights ignore it). Returns 0 when oneDNN failed (y is then undefined).
 int tk_dnnl_linear(const tk_packed *packed, const float *x, long m, float *y, int split);
 /// The implementation oneDNN picks for m rows, e.g. "brg:avx512_core_bf16".
 const char *tk_dnnl_implementation(const tk_packed *packed, long m);

@@ -38,9 +38,7 @@ extension JobRunner {
         let spec = stored
         guard let choice = spec.backend.choice else { return (.failed, "the job names no backend") }
         let made: BackendChoice.Made
-        if case .inProcess(let directory, nil, let compute) = choice, let engine,
-            engine.serves(directory: directory, compute: compute)
-        {
+        if case .inProcess(let directory, nil, _) = choice, let engine, engine.serves(directory: directory) {
             // The daemon's loaded model: its queue and prefix cache, not a second copy.
             let shared = EngineBackend(engine: engine)
             made = BackendChoice.Made(backend: shared, counter: shared.counter)

@@ -23,13 +23,14 @@ public final class ModelEngine: Sendable {
     let pauseAfterText: Duration?
     let logger: Logger
 
-    /// Loads the checkpoint in `directory`; `queueLimit` requests may wait while one runs.
+    /// Loads the checkpoint in `directory`, multiplying as `compute` says; `queueLimit` requests
+    /// may wait while one runs.
     public convenience init(
-        directory: String, queueLimit: Int = ModelEngine.defaultQueueLimit,
+        directory: String, queueLimit: Int = ModelEngine.defaultQueueLimit, compute: ComputeOptions = ComputeOptions(),
         logger: Logger = Logger(label: "tether.daemon.model")
     ) throws(ModelServerError) {
         let model: GLM4VModel
-        do { model = try GLM4VModel(directory: directory) } catch {
+        do { model = try GLM4VModel(directory: directory, compute: compute) } catch {
             throw ModelServerError("cannot load the model in \(directory): \(error)")
         }
         self.init(model: model, queueLimit: queueLimit, logger: logger)
@@ -60,9 +61,8 @@ public final class ModelEngine: Sendable {
     public var contextLength: Int { model.config.text.maxPositionEmbeddings }
 
     /// True when `directory` is the checkpoint this engine loaded (the same folder, however
-    /// written), multiplying matrices as `compute` asks.
-    public func serves(directory: String, compute: ComputeOptions = ComputeOptions()) -> Bool {
-        guard compute == model.compute else { return false }
+    /// written). Jobs it serves run at its precision (`tetherd --precision`).
+    public func serves(directory: String) -> Bool {
         func canonical(_ path: String) -> String {
             URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
         }

@@ -24,6 +24,8 @@ extension ModelCommand {
         var maxPixels: Int?
         @Option(name: .long, help: "How activations enter each matrix product: f32 (equal to transformers) or bf16 (as torch in bf16).")
         var precision: ComputeOptions.Precision = .f32
+        @Option(name: .long, help: "int8: weights quantized at load, per output channel (docs/model.md).")
+        var quantize: ComputeOptions.Quantization?
         @Option(name: .long, help: "Threads for the matrix products (default: every core).") var threads: Int?
         @Flag(name: .long, help: "Print prompt_ids, image_grid_thw, generated_ids, text and top5 as JSON.") var json = false
 
@@ -32,7 +34,7 @@ extension ModelCommand {
                 guard threads > 0 else { throw ValidationError("--threads must be 1 or more, not \(threads)") }
                 ComputeOptions.setThreads(threads)
             }
-            let m = try GLM4VModel(directory: model, maxPixels: maxPixels, compute: ComputeOptions(precision: precision))
+            let m = try GLM4VModel(directory: model, maxPixels: maxPixels, compute: ComputeOptions(precision: precision, quantization: quantize))
             let images = try image.map(ModelCommand.readImage)
             var messages: [ChatMessage] = []
             if let system { messages.append(.system(system)) }

@@ -11,3 +11,4 @@ extension PromptLanguage: ExpressibleByArgument {}
 extension SensitivePolicy: ExpressibleByArgument {}
 extension GuardedReplay.OnDivergence: ExpressibleByArgument {}
 extension ComputeOptions.Precision: ExpressibleByArgument {}
+extension ComputeOptions.Quantization: ExpressibleByArgument {}
