@@ -145,30 +145,39 @@ static void load(void) {
     available = 1;
 }
 
-// src (m × k, bf16, row-major) · weights (k × n; `weights` NULL = any layout) → dst (m × n, f32).
-static dnnl_status_t matmul_pd(long m, long k, long n, const dnnl_memory_desc_t *weights, int accumulate,
-                               dnnl_primitive_desc_t *pd) {
+// src (m × k, row-major, bf16 or s8) · weights (k × n of the same type; `weights` NULL = any
+// layout) → dst (m × n, f32). `accumulate`: dst += the product (a sum post-op). `scales`: each
+// output column multiplied by its scale (int8 weights' per-channel scales).
+static dnnl_status_t matmul_pd_of(long m, long k, long n, dnnl_data_type_t type, const dnnl_memory_desc_t *weights,
+                                  int accumulate, const float *scales, dnnl_primitive_desc_t *pd) {
     dnnl_memory_desc_t src, wany, dst;
     dnnl_dims_t sd = {m, k}, wd = {k, n}, dd = {m, n};
     dnnl_status_t s;
-    if ((s = p_dnnl_memory_desc_init_by_tag(&src, 2, sd, dnnl_bf16, dnnl_ab)) != dnnl_success) return s;
-    if ((s = p_dnnl_memory_desc_init_by_tag(&wany, 2, wd, dnnl_bf16, dnnl_format_tag_any)) != dnnl_success) return s;
+    if ((s = p_dnnl_memory_desc_init_by_tag(&src, 2, sd, type, dnnl_ab)) != dnnl_success) return s;
+    if ((s = p_dnnl_memory_desc_init_by_tag(&wany, 2, wd, type, dnnl_format_tag_any)) != dnnl_success) return s;
     if ((s = p_dnnl_memory_desc_init_by_tag(&dst, 2, dd, dnnl_f32, dnnl_ab)) != dnnl_success) return s;
     dnnl_matmul_desc_t desc;
     if ((s = p_dnnl_matmul_desc_init(&desc, &src, weights ? weights : &wany, NULL, &dst)) != dnnl_success) return s;
     dnnl_primitive_attr_t attr = NULL;
     dnnl_post_ops_t ops = NULL;
+    if (accumulate || scales) {
+        if ((s = p_dnnl_primitive_attr_create(&attr)) != dnnl_success) return s;
+    }
     if (accumulate) {
-        // y += src · W: the sum post-op adds the product to what dst holds.
-        p_dnnl_primitive_attr_create(&attr);
         p_dnnl_post_ops_create(&ops);
         p_dnnl_post_ops_append_sum(ops, 1.0f);
         p_dnnl_primitive_attr_set_post_ops(attr, ops);
     }
-    s = p_dnnl_primitive_desc_create(pd, &desc, attr, engine, NULL);
+    if (scales) s = p_dnnl_primitive_attr_set_output_scales(attr, n, 1 << 1, scales);
+    if (s == dnnl_success) s = p_dnnl_primitive_desc_create(pd, &desc, attr, engine, NULL);
     if (ops) p_dnnl_post_ops_destroy(ops);
     if (attr) p_dnnl_primitive_attr_destroy(attr);
     return s;
+}
+
+static dnnl_status_t matmul_pd(long m, long k, long n, const dnnl_memory_desc_t *weights, int accumulate,
+                               dnnl_primitive_desc_t *pd) {
+    return matmul_pd_of(m, k, n, dnnl_bf16, weights, accumulate, NULL, pd);
 }
 
 #endif
@@ -291,20 +300,33 @@ static int reorder_into(tk_packed *p, const void *w, dnnl_data_type_t type) {
 
 static dnnl_status_t matmul_pd_s8(long m, long k, long n, const dnnl_memory_desc_t *weights, const float *scales,
                                   dnnl_primitive_desc_t *pd) {
-    dnnl_memory_desc_t src, wany, dst;
-    dnnl_dims_t sd = {m, k}, wd = {k, n}, dd = {m, n};
-    dnnl_status_t s;
-    if ((s = p_dnnl_memory_desc_init_by_tag(&src, 2, sd, dnnl_s8, dnnl_ab)) != dnnl_success) return s;
-    if ((s = p_dnnl_memory_desc_init_by_tag(&wany, 2, wd, dnnl_s8, dnnl_format_tag_any)) != dnnl_success) return s;
-    if ((s = p_dnnl_memory_desc_init_by_tag(&dst, 2, dd, dnnl_f32, dnnl_ab)) != dnnl_success) return s;
-    dnnl_matmul_desc_t desc;
-    if ((s = p_dnnl_matmul_desc_init(&desc, &src, weights ? weights : &wany, NULL, &dst)) != dnnl_success) return s;
-    dnnl_primitive_attr_t attr = NULL;
-    if ((s = p_dnnl_primitive_attr_create(&attr)) != dnnl_success) return s;
-    s = p_dnnl_primitive_attr_set_output_scales(attr, n, 1 << 1, scales);
-    if (s == dnnl_success) s = p_dnnl_primitive_desc_create(pd, &desc, attr, engine, NULL);
-    p_dnnl_primitive_attr_destroy(attr);
-    return s;
+    return matmul_pd_of(m, k, n, dnnl_s8, weights, 0, scales, pd);
+}
+
+typedef struct {
+    const float *x;
+    int8_t *q;
+    float *scale, *y;
+    long k, n;
+} rows_job;
+
+// Row i of x to int8 at its own scale.
+static void quantize_row(void *context, long i) {
+    const rows_job *j = context;
+    const float *xi = j->x + i * j->k;
+    float top = 0;
+    for (long c = 0; c < j->k; c++) top = fabsf(xi[c]) > top ? fabsf(xi[c]) : top;
+    const float scale = top > 0 ? top / 127 : 1, inv = 1 / scale;
+    j->scale[i] = scale;
+    for (long c = 0; c < j->k; c++) j->q[i * j->k + c] = (int8_t)lrintf(xi[c] * inv);
+}
+
+// Row i of y times its row's scale.
+static void rescale_row(void *context, long i) {
+    const rows_job *j = context;
+    float *yi = j->y + i * j->n;
+    const float scale = j->scale[i];
+    for (long c = 0; c < j->n; c++) yi[c] *= scale;
 }
 
 static int linear_s8(const tk_packed *w, const float *x, long m, float *y) {
@@ -315,14 +337,8 @@ static int linear_s8(const tk_packed *w, const float *x, long m, float *y) {
         free(src), free(row_scale);
         return 0;
     }
-    for (long i = 0; i < m; i++) {
-        const float *xi = x + i * k;
-        float top = 0;
-        for (long j = 0; j < k; j++) top = fabsf(xi[j]) > top ? fabsf(xi[j]) : top;
-        const float scale = top > 0 ? top / 127 : 1, inv = 1 / scale;
-        row_scale[i] = scale;
-        for (long j = 0; j < k; j++) src[i * k + j] = (int8_t)lrintf(xi[j] * inv);
-    }
+    rows_job rows = {.x = x, .q = src, .scale = row_scale, .y = y, .k = k, .n = n};
+    tk_parallel_for(m, quantize_row, &rows);
     int ok = 0;
     dnnl_primitive_desc_t pd;
     pthread_mutex_lock(&run_lock);
@@ -332,9 +348,7 @@ static int linear_s8(const tk_packed *w, const float *x, long m, float *y) {
         p_dnnl_primitive_desc_destroy(pd);
     }
     pthread_mutex_unlock(&run_lock);
-    if (ok)
-        for (long i = 0; i < m; i++)
-            for (long j = 0; j < n; j++) y[i * n + j] *= row_scale[i];
+    if (ok) tk_parallel_for(m, rescale_row, &rows);
     free(src), free(row_scale);
     return ok;
 }
@@ -425,6 +439,26 @@ size_t tk_dnnl_packed_bytes(const tk_packed *p) {
 #endif
 }
 
+#if TK_HAVE_DNNL_HEADERS
+typedef struct {
+    const float *x;
+    uint16_t *hi, *lo;
+    long k;
+} split_job;
+
+// Row i of x as bf16 (hi), and what bf16 missed (lo) when asked.
+static void split_row(void *context, long i) {
+    const split_job *j = context;
+    const float *xi = j->x + i * j->k;
+    uint16_t *hi = j->hi + i * j->k, *lo = j->lo ? j->lo + i * j->k : NULL;
+    for (long c = 0; c < j->k; c++) {
+        const uint16_t h = to_bf16(xi[c]);
+        hi[c] = h;
+        if (lo) lo[c] = to_bf16(xi[c] - from_bf16(h));
+    }
+}
+#endif
+
 int tk_dnnl_linear(const tk_packed *w, const float *x, long m, float *y, int split) {
 #if TK_HAVE_DNNL_HEADERS
     if (!w || m <= 0) return 0;
@@ -442,11 +476,8 @@ int tk_dnnl_linear(const tk_packed *w, const float *x, long m, float *y, int spl
         return 0;
     }
     uint16_t *lo_rows = stacked ? src + (size_t)m * (size_t)k : lo;
-    for (long i = 0; i < m * k; i++) {
-        uint16_t h = to_bf16(x[i]);
-        src[i] = h;
-        if (split) lo_rows[i] = to_bf16(x[i] - from_bf16(h));
-    }
+    split_job parts = {.x = x, .hi = src, .lo = split ? lo_rows : NULL, .k = k};
+    tk_parallel_for(m, split_row, &parts);
     int ok = 0;
     dnnl_primitive_desc_t pd;
     pthread_mutex_lock(&run_lock);
