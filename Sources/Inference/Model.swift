@@ -74,7 +74,12 @@ public final class GLM4VModel: Sendable {
         }
         self.compute = try compute.checked()
         tk_keep_freed_memory()
-        vision = try VisionTower(store: store, config: config.vision, compute: compute)
+        // int8 is for the decoder, whose weights are 90 % of the model and all of decoding's
+        // reads. The vision tower stays bf16: encoders lose more to quantization, and its
+        // narrower products gained nothing clear from int8 here (docs/model.md).
+        var visionCompute = self.compute
+        visionCompute.quantization = nil
+        vision = try VisionTower(store: store, config: config.vision, compute: visionCompute)
         text = try TextDecoder(store: store, config: config.text, compute: compute)
         logger.debug(
             "loaded GLM-4.1V checkpoint",

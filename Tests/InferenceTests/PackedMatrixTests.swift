@@ -34,8 +34,8 @@ import Basics
         }
     }
 
-    @Test func oneDNNIsFoundWhereTheCPUHasBF16() throws {
-        try #require(Self.expectOneDNN, "no AVX-512 BF16 or no libdnnl.so.2 here: the fallback is what runs")
+    /// (Skipped where the CPU has no AVX-512 BF16 or libdnnl.so.2 is missing: the fallback runs.)
+    @Test(.enabled(if: PackedMatrixTests.expectOneDNN)) func oneDNNIsFoundWhereTheCPUHasBF16() throws {
         #expect(ComputeOptions.matrixKernel.hasPrefix("oneDNN "), "\(ComputeOptions.matrixKernel)")
         let (w, _) = kernels.weight(.bf16, rows: 64, cols: 96, seed: 3)
         let packed = try #require(PackedMatrix(w, precision: .f32))
@@ -62,9 +62,8 @@ import Basics
 
     /// bf16 precision is the product of the inputs rounded to bf16, computed exactly in f32 —
     /// what torch computes in bf16 — and so measurably off the f32 product.
-    @Test(arguments: [2, 300])
+    @Test(.enabled(if: PackedMatrixTests.expectOneDNN), arguments: [2, 300])
     func bf16PrecisionIsTheProductOfRoundedInputs(rows m: Int) throws {
-        try #require(Self.expectOneDNN, "bf16 precision needs oneDNN")
         let n = 45, k = 130
         let (w, wf) = kernels.weight(.bf16, rows: n, cols: k, seed: 8)
         let x = input(rows: m, columns: k, seed: 11)
@@ -76,9 +75,8 @@ import Basics
 
     /// int8 weights (per output channel) and int8 rows of x (per row): within quantization's
     /// error of the exact product, in fewer bytes than bf16 (half, but for the kernel's padding).
-    @Test(arguments: [1, 7, 300])
+    @Test(.enabled(if: PackedMatrixTests.expectOneDNN), arguments: [1, 7, 300])
     func int8WeightsStayWithinQuantizationError(rows m: Int) throws {
-        try #require(Self.expectOneDNN, "int8 needs oneDNN")
         let n = 45, k = 130
         let (w, wf) = kernels.weight(.bf16, rows: n, cols: k, seed: 21)
         let x = input(rows: m, columns: k, seed: 23)
@@ -88,6 +86,14 @@ import Basics
         #expect(packed.quantization == .int8 && packed.bytes < bf16.bytes, "\(packed.bytes) vs \(bf16.bytes) bytes")
         let error = relativeError(Kernels.linear(x, rows: m, int8), kernels.naive(x, m: m, wf, n: n, k: k))
         #expect(error > 1e-5 && error < 2e-2, "relative error \(error)")
+    }
+
+    /// int8 quantizes the decoder and `lm_head`; the vision tower stays bf16.
+    @Test(.enabled(if: PackedMatrixTests.expectOneDNN)) func int8QuantizesTheDecoderNotTheVisionTower() throws {
+        let model = try GLM4VModel(directory: Fixture.tinyBF16, compute: ComputeOptions(quantization: .int8))
+        #expect(model.text.layers.allSatisfy { $0.q.packed?.quantization == .int8 && $0.down.packed?.quantization == .int8 })
+        #expect(model.text.lmHead.packed?.quantization == .int8)
+        #expect(model.vision.blocks.allSatisfy { $0.qkv.packed != nil && $0.qkv.packed?.quantization == nil })
     }
 
     /// int8 without oneDNN is refused with the reason, not run as something else.
