@@ -232,23 +232,31 @@ static inline float from_bf16(uint16_t h) {
     return f;
 }
 
+// Runs `prim` on `count` (≤ 3) memories — argument, descriptor, buffer — and waits for it.
+static int execute(dnnl_primitive_t prim, int count, const int *args, const dnnl_memory_desc_t *const *mds,
+                   void *const *buffers) {
+    dnnl_memory_t memory[3] = {NULL, NULL, NULL};
+    dnnl_exec_arg_t exec[3];
+    int ok = count <= 3;
+    for (int i = 0; ok && i < count; i++) {
+        ok = p_dnnl_memory_create(&memory[i], mds[i], engine, buffers[i]) == dnnl_success;
+        exec[i].arg = args[i];
+        exec[i].memory = memory[i];
+    }
+    if (ok) ok = p_dnnl_primitive_execute(prim, stream, count, exec) == dnnl_success && p_dnnl_stream_wait(stream) == dnnl_success;
+    for (int i = 0; i < 3; i++)
+        if (memory[i]) p_dnnl_memory_destroy(memory[i]);
+    return ok;
+}
+
 static int run(dnnl_primitive_desc_t pd, void *src, void *weights, void *dst, const tk_packed *w) {
     dnnl_primitive_t prim;
     if (p_dnnl_primitive_create(&prim, pd) != dnnl_success) return 0;
-    const dnnl_memory_desc_t *smd = p_dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
-    const dnnl_memory_desc_t *dmd = p_dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
-    dnnl_memory_t sm = NULL, wm = NULL, dm = NULL;
-    int ok = p_dnnl_memory_create(&sm, smd, engine, src) == dnnl_success &&
-             p_dnnl_memory_create(&wm, &w->md, engine, weights) == dnnl_success &&
-             p_dnnl_memory_create(&dm, dmd, engine, dst) == dnnl_success;
-    if (ok) {
-        dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, sm}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DST, dm}};
-        ok = p_dnnl_primitive_execute(prim, stream, 3, args) == dnnl_success &&
-             p_dnnl_stream_wait(stream) == dnnl_success;
-    }
-    if (sm) p_dnnl_memory_destroy(sm);
-    if (wm) p_dnnl_memory_destroy(wm);
-    if (dm) p_dnnl_memory_destroy(dm);
+    const int args[3] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST};
+    const dnnl_memory_desc_t *mds[3] = {p_dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0), &w->md,
+                                        p_dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0)};
+    void *buffers[3] = {src, weights, dst};
+    const int ok = execute(prim, 3, args, mds, buffers);
     p_dnnl_primitive_destroy(prim);
     return ok;
 }
@@ -267,27 +275,32 @@ static int reorder_into(tk_packed *p, const void *w, dnnl_data_type_t type) {
     p_dnnl_memory_desc_init_by_tag(&plain, 2, dims, type, dnnl_ba);
     dnnl_primitive_desc_t rpd;
     dnnl_primitive_t reorder;
-    dnnl_memory_t from = NULL, to = NULL;
     int ok = p_dnnl_reorder_primitive_desc_create(&rpd, &plain, engine, &p->md, engine, NULL) == dnnl_success;
     if (ok) {
         ok = p_dnnl_primitive_create(&reorder, rpd) == dnnl_success;
         p_dnnl_primitive_desc_destroy(rpd);
     }
     if (!ok) return 0;
+    const int args[2] = {DNNL_ARG_FROM, DNNL_ARG_TO};
+    const dnnl_memory_desc_t *mds[2] = {&plain, &p->md};
+    void *buffers[2] = {(void *)w, p->data};
     pthread_mutex_lock(&run_lock);
     apply_threads();
-    ok = p_dnnl_memory_create(&from, &plain, engine, (void *)w) == dnnl_success &&
-         p_dnnl_memory_create(&to, &p->md, engine, p->data) == dnnl_success;
-    if (ok) {
-        dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
-        ok = p_dnnl_primitive_execute(reorder, stream, 2, args) == dnnl_success &&
-             p_dnnl_stream_wait(stream) == dnnl_success;
-    }
+    ok = execute(reorder, 2, args, mds, buffers);
     pthread_mutex_unlock(&run_lock);
-    if (from) p_dnnl_memory_destroy(from);
-    if (to) p_dnnl_memory_destroy(to);
     p_dnnl_primitive_destroy(reorder);
     return ok;
+}
+#endif
+
+#if TK_HAVE_DNNL_HEADERS
+// Finishes packing: the weights layout `pd` chose, W reordered into it; `p` freed on failure.
+static tk_packed *packed(tk_packed *p, dnnl_primitive_desc_t pd, const void *w, dnnl_data_type_t type) {
+    p->md = *p_dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+    p_dnnl_primitive_desc_destroy(pd);
+    if (reorder_into(p, w, type)) return p;
+    tk_dnnl_free(p);
+    return NULL;
 }
 #endif
 
@@ -375,19 +388,8 @@ tk_packed *tk_dnnl_pack_s8(const uint16_t *w, long n, long k) {
     p->n = n;
     p->k = k;
     dnnl_primitive_desc_t pd;
-    if (matmul_pd_s8(256, k, n, NULL, p->scales, &pd) != dnnl_success) {
-        free(plain);
-        tk_dnnl_free(p);
-        return NULL;
-    }
-    p->md = *p_dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
-    p_dnnl_primitive_desc_destroy(pd);
-    int ok = reorder_into(p, plain, dnnl_s8);
+    p = matmul_pd_s8(256, k, n, NULL, p->scales, &pd) == dnnl_success ? packed(p, pd, plain, dnnl_s8) : (tk_dnnl_free(p), NULL);
     free(plain);
-    if (!ok) {
-        tk_dnnl_free(p);
-        return NULL;
-    }
     return p;
 #else
     (void)w, (void)n, (void)k;
@@ -400,21 +402,11 @@ tk_packed *tk_dnnl_pack_bf16(const uint16_t *w, long n, long k) {
     if (!tk_dnnl_available() || n <= 0 || k <= 0) return NULL;
     // The layout the kernel picks for a prefill-sized product; smaller and larger ones accept it.
     dnnl_primitive_desc_t pd;
-    if (matmul_pd(256, k, n, NULL, 0, &pd) != dnnl_success) return NULL;
     tk_packed *p = calloc(1, sizeof *p);
-    if (!p) {
-        p_dnnl_primitive_desc_destroy(pd);
-        return NULL;
-    }
+    if (!p) return NULL;
     p->n = n;
     p->k = k;
-    p->md = *p_dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
-    p_dnnl_primitive_desc_destroy(pd);
-    if (!reorder_into(p, w, dnnl_bf16)) {
-        tk_dnnl_free(p);
-        return NULL;
-    }
-    return p;
+    return matmul_pd(256, k, n, NULL, 0, &pd) == dnnl_success ? packed(p, pd, w, dnnl_bf16) : (tk_dnnl_free(p), NULL);
 #else
     (void)w, (void)n, (void)k;
     return NULL;
