@@ -127,6 +127,7 @@ static float *scratch(long floats) {
     long *block = pthread_getspecific(scratch_key);
     if (block && block[0] >= floats) return (float *)(block + 2);
     free(block);
+    pthread_setspecific(scratch_key, NULL);  // never left pointing at freed memory
     block = aligned_alloc(64, ((size_t)floats * sizeof(float) + 2 * sizeof(long) + 63) / 64 * 64);
     if (!block) return NULL;
     block[0] = floats;
@@ -343,7 +344,7 @@ int tk_attention_bf16(const float *q, long mq, long q_stride, const float *k, co
 #if TK_X86
     static int has = -1;
     if (has < 0) has = __builtin_cpu_supports("avx512bf16") ? 1 : 0;
-    if (!has || level_limit < 2 || head_dim % 32 != 0 || mq <= 0 || mk <= 0 || heads <= 0 || kv_heads <= 0 ||
+    if (!has || head_dim % 32 != 0 || mq <= 0 || mk <= 0 || heads <= 0 || kv_heads <= 0 ||
         heads % kv_heads != 0)
         return 0;
     const long padded = (mk + 31) / 32 * 32;

@@ -64,7 +64,6 @@ FN(dnnl_status_t, dnnl_post_ops_append_sum, (dnnl_post_ops_t, float))
 FN(dnnl_status_t, dnnl_primitive_attr_set_output_scales, (dnnl_primitive_attr_t, dnnl_dim_t, int, const float *))
 #undef FN
 static void (*p_omp_set_num_threads)(int);
-static int (*p_omp_get_max_threads)(void);
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int available;
@@ -119,7 +118,6 @@ static void load(void) {
     void *gomp = dlopen("libgomp.so.1", RTLD_NOW | RTLD_NOLOAD);
     if (gomp) {
         *(void **)(&p_omp_set_num_threads) = dlsym(gomp, "omp_set_num_threads");
-        *(void **)(&p_omp_get_max_threads) = dlsym(gomp, "omp_get_max_threads");
     }
     if (p_dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success ||
         p_dnnl_stream_create(&stream, engine, dnnl_stream_default_flags) != dnnl_success) {
@@ -164,11 +162,11 @@ static dnnl_status_t matmul_pd_of(long m, long k, long n, dnnl_data_type_t type,
         if ((s = p_dnnl_primitive_attr_create(&attr)) != dnnl_success) return s;
     }
     if (accumulate) {
-        p_dnnl_post_ops_create(&ops);
-        p_dnnl_post_ops_append_sum(ops, 1.0f);
-        p_dnnl_primitive_attr_set_post_ops(attr, ops);
+        // A product that cannot add would overwrite: every step must succeed.
+        if ((s = p_dnnl_post_ops_create(&ops)) == dnnl_success && (s = p_dnnl_post_ops_append_sum(ops, 1.0f)) == dnnl_success)
+            s = p_dnnl_primitive_attr_set_post_ops(attr, ops);
     }
-    if (scales) s = p_dnnl_primitive_attr_set_output_scales(attr, n, 1 << 1, scales);
+    if (scales && s == dnnl_success) s = p_dnnl_primitive_attr_set_output_scales(attr, n, 1 << 1, scales);
     if (s == dnnl_success) s = p_dnnl_primitive_desc_create(pd, &desc, attr, engine, NULL);
     if (ops) p_dnnl_post_ops_destroy(ops);
     if (attr) p_dnnl_primitive_attr_destroy(attr);

@@ -24,6 +24,7 @@ static void sgemm_task(void *context, long index) {
 }
 
 void tk_sgemm_nt(const float *a, long m, long k, const float *b, long n, float *c, long ldc) {
+    if (m <= 0 || n <= 0) return;
     const long threads = tk_pool_threads();
     // Columns per task: a multiple of 16, several tasks per thread so uneven cores even out.
     long chunk = (n + threads * 4 - 1) / (threads * 4);

@@ -2,7 +2,8 @@ internal import CKernels
 import Foundation
 
 /// Row-major activations are plain `[Float]` with explicit row counts; weights are `Weight`
-/// views (memory-mapped f32, or f16/bf16 converted tile by tile into a scratch buffer).
+/// views: packed for oneDNN at load (bf16), else memory-mapped f32, or f16/bf16 converted tile
+/// by tile into a scratch buffer.
 enum Kernels {
     /// y (m × n) = x (m × k) · Wᵀ (+ bias), W being n × k.
     static func linear(_ x: [Float], rows m: Int, _ w: Weight, bias: [Float]? = nil) -> [Float] {

@@ -259,11 +259,12 @@ public struct WeightStore: Sendable {
         self.weights = weights
     }
 
-    /// The tensor called `name` (or a known alias), checked against `shape` and a float dtype.
     /// A weight matrix for `Kernels.linear`: `tensor(name, shape:)`, packed for `options`.
     func matrix(_ name: String, shape: [Int], _ options: ComputeOptions) throws -> Weight {
         try tensor(name, shape: shape).packed(for: options)
     }
+
+    /// The tensor called `name` (or a known alias), checked against `shape` and a float dtype.
 
     public func tensor(_ name: String, shape: [Int]) throws -> Weight {
         let candidates = WeightStore.aliases(of: name)
