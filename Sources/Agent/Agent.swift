@@ -67,7 +67,7 @@ public struct Agent: Sendable {
     public var recordDirectory: URL?
     public var device: EpisodeInfo.Device?
     public var logger: Logger
-    public var onStep: @Sendable (StepEvent) -> Void
+    public var onStep: @Sendable (StepEvent) async -> Void
     /// The clock for Wait; tests pass one that does not sleep.
     public var sleep: @Sendable (Duration) async throws -> Void
 
@@ -75,7 +75,7 @@ public struct Agent: Sendable {
         phone: any PhoneControl, backend: any ModelBackend, operator: any Operator,
         shortcuts: ShortcutLibrary = .empty, configuration: AgentConfiguration = AgentConfiguration(),
         recordDirectory: URL? = nil, device: EpisodeInfo.Device? = nil, logger: Logger = Logger(label: "tether.agent"),
-        onStep: @escaping @Sendable (StepEvent) -> Void = { _ in },
+        onStep: @escaping @Sendable (StepEvent) async -> Void = { _ in },
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.phone = phone
@@ -391,7 +391,7 @@ public struct Agent: Sendable {
         recorder: EpisodeWriter?
     ) async throws {
         if let recorder { try await recorder.record(record, screen: image) }
-        onStep(
+        await onStep(
             StepEvent(
                 step: record.step, currentApp: record.currentApp, action: action, parseError: record.parseError,
                 outcome: outcome, timings: record.timings, tokens: record.tokens))

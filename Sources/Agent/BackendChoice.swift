@@ -12,6 +12,9 @@ public enum BackendChoice: Sendable, Equatable {
     case inProcess(directory: String, maxPixels: Int? = nil, compute: ComputeOptions = ComputeOptions())
     /// Prepared replies, in order (no model): for tests and demonstrations.
     case scripted([String])
+    /// A daemon's pool of OpenAI-compatible servers for one model name (`tetherd --model-endpoint`),
+    /// and the key they want (nil: `$TETHER_API_KEY`, if set).
+    case pool(EndpointPool, apiKey: String?)
 
     /// The model name a server is asked for when none is given.
     public static let defaultModelName = "autoglm-phone-9b"
@@ -56,6 +59,11 @@ public enum BackendChoice: Sendable, Equatable {
                 throw ModelBackendError("cannot load the model in \(directory): \(error)")
             }
             return Made(backend: backend, counter: TokenizerCounter(tokenizer: backend.model.tokenizer), openAI: nil)
+        case .pool(let pool, let apiKey):
+            let key = apiKey ?? ProcessInfo.processInfo.environment["TETHER_API_KEY"]
+            let backend = OpenAIBackend(configuration: .init(baseURL: pool.endpoints.first ?? "", model: pool.model, apiKey: key, pool: pool))
+            let counter: any TokenCounter = tokenizer.map { TokenizerCounter(tokenizer: $0) } ?? EstimatedTokenCounter()
+            return Made(backend: backend, counter: counter, openAI: backend)
         case .openAI(let endpoint, let model, let apiKey):
             let key = apiKey ?? ProcessInfo.processInfo.environment["TETHER_API_KEY"]
             let backend = OpenAIBackend(configuration: .init(baseURL: endpoint, model: model, apiKey: key))

@@ -46,12 +46,17 @@ public final class OpenAIBackend: ModelBackend, Sendable {
         public var maxAttempts: Int
         /// The wait before the second try; it doubles each time.
         public var retryDelay: Duration
+        /// Servers that share the requests (`baseURL` is then unused): each request goes to the
+        /// pool's next healthy one, and a failed try to another.
+        public var pool: EndpointPool?
 
         public init(
             baseURL: String, model: String, apiKey: String? = nil, imageUpload: ImageUpload = .png,
             stream: Bool = true, readTimeout: TimeAmount = .seconds(300), connectTimeout: TimeAmount = .seconds(10),
-            requestTimeout: TimeAmount = .seconds(900), maxAttempts: Int = 3, retryDelay: Duration = .seconds(1)
+            requestTimeout: TimeAmount = .seconds(900), maxAttempts: Int = 3, retryDelay: Duration = .seconds(1),
+            pool: EndpointPool? = nil
         ) {
+            self.pool = pool
             self.baseURL = baseURL
             self.model = model
             self.apiKey = apiKey
@@ -74,7 +79,10 @@ public final class OpenAIBackend: ModelBackend, Sendable {
 
     public var contextLength: Int? { serverContext.value }
 
-    public var description: String { "openai-compatible \(configuration.baseURL) model \(configuration.model)" }
+    public var description: String {
+        if let pool = configuration.pool { return "openai-compatible pool of \(pool.endpoints.count) for model \(configuration.model)" }
+        return "openai-compatible \(configuration.baseURL) model \(configuration.model)"
+    }
 
     public init(configuration: Configuration, logger: Logger = Logger(label: "tether.agent.openai")) {
         self.configuration = configuration
@@ -92,6 +100,8 @@ public final class OpenAIBackend: ModelBackend, Sendable {
     /// Checks, within `timeout`, that something answers HTTP at the base URL (any status will
     /// do: `GET …/models`), so that a wrong or dead endpoint fails in seconds, before a run starts.
     public func probe(timeout: Duration = .seconds(5)) async throws(ModelBackendError) {
+        // A pool is checked by the daemon's health checks; a request waits for a healthy server.
+        guard configuration.pool == nil else { return }
         var base = configuration.baseURL
         while base.hasSuffix("/") { base.removeLast() }
         var request = HTTPClientRequest(url: base + "/models")
@@ -133,8 +143,10 @@ public final class OpenAIBackend: ModelBackend, Sendable {
         reason == "connection refused" || reason == "unknown host" || reason == "network unreachable"
     }
 
-    var endpoint: String {
-        var base = configuration.baseURL
+    var endpoint: String { Self.completions(configuration.baseURL) }
+
+    static func completions(_ base: String) -> String {
+        var base = base
         while base.hasSuffix("/") { base.removeLast() }
         return base + "/chat/completions"
     }
@@ -175,10 +187,25 @@ public final class OpenAIBackend: ModelBackend, Sendable {
         let payload = try body(for: request)
         var attempt = 1
         var delay = configuration.retryDelay
+        // With a pool, a failed try goes to another server at once: every server gets a chance.
+        let attempts = configuration.pool.map { max(configuration.maxAttempts, $0.endpoints.count + 1) } ?? configuration.maxAttempts
         while true {
             do {
-                return try await once(payload, onText: onText)
-            } catch let failure as Failure where failure.retryable && attempt < configuration.maxAttempts {
+                guard let pool = configuration.pool else { return try await once(payload, base: configuration.baseURL, onText: onText) }
+                let base = try await pool.take()
+                do {
+                    let reply = try await once(payload, base: base, onText: onText)
+                    pool.succeeded(base)
+                    return reply
+                } catch let failure as Failure where failure.retryable {
+                    pool.failed(base, retryAfter: failure.retryAfter, reason: failure.error.message)
+                    if attempt < attempts {
+                        attempt += 1
+                        continue
+                    }
+                    throw failure
+                }
+            } catch let failure as Failure where failure.retryable && attempt < attempts {
                 logger.warning(
                     "model request failed; retrying",
                     metadata: ["attempt": "\(attempt)", "error": "\(failure.error)"])
@@ -195,10 +222,12 @@ public final class OpenAIBackend: ModelBackend, Sendable {
     struct Failure: Error {
         var error: ModelBackendError
         var retryable: Bool
+        /// What the server asked for (`Retry-After` in seconds), with a 429 or 503.
+        var retryAfter: Duration? = nil
     }
 
-    private func once(_ payload: Data, onText: (@Sendable (String) -> Void)?) async throws -> ModelReply {
-        var req = HTTPClientRequest(url: endpoint)
+    private func once(_ payload: Data, base: String, onText: (@Sendable (String) -> Void)?) async throws -> ModelReply {
+        var req = HTTPClientRequest(url: Self.completions(base))
         req.method = .POST
         req.headers.add(name: "Content-Type", value: "application/json")
         req.headers.add(name: "Accept", value: configuration.stream ? "text/event-stream" : "application/json")
@@ -219,8 +248,8 @@ public final class OpenAIBackend: ModelBackend, Sendable {
             // Nobody listening, or no such host: trying again in a second will not change that.
             let reason = Self.connectionFailure(error)
             throw Failure(
-                error: ModelBackendError("could not reach the model server at \(configuration.baseURL): \(reason)"),
-                retryable: !Self.isPermanent(reason))
+                error: ModelBackendError("could not reach the model server at \(base): \(reason)"),
+                retryable: !Self.isPermanent(reason) || configuration.pool != nil)
         }
 
         let status = response.status.code
@@ -235,7 +264,10 @@ public final class OpenAIBackend: ModelBackend, Sendable {
             var hint = ""
             if status == 401 || status == 403 { hint = " (check the API key)" }
             if status == 404 { hint = " (check the base URL, which should end in /v1, and the model name)" }
-            throw Failure(error: ModelBackendError("the model server answered \(status)\(hint): \(message)"), retryable: retryable)
+            let retryAfter = response.headers["retry-after"].first.flatMap(Double.init).map { Duration.milliseconds(Int(min($0, 600) * 1000)) }
+            throw Failure(
+                error: ModelBackendError("the model server answered \(status)\(hint): \(message)"), retryable: retryable,
+                retryAfter: retryAfter)
         }
 
         let isStream = response.headers["content-type"].first?.lowercased().contains("text/event-stream") ?? false

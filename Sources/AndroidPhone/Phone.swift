@@ -1,4 +1,5 @@
 import ADB
+import Basics
 import Foundation
 import Imaging
 import Logging
@@ -215,34 +216,4 @@ public struct CommandResult: Sendable, Equatable {
 
     public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
     public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
-}
-
-/// A lock for async code: one holder at a time, waiters in order.
-actor AsyncLock {
-    private var held = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    func lock() async {
-        if !held {
-            held = true
-            return
-        }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-
-    func unlock() {
-        if waiters.isEmpty { held = false } else { waiters.removeFirst().resume() }
-    }
-
-    func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        await lock()
-        do {
-            let value = try await body()
-            unlock()
-            return value
-        } catch {
-            unlock()
-            throw error
-        }
-    }
 }

@@ -57,6 +57,21 @@ struct TetherD: AsyncParsableCommand {
     @Option(name: .customLong("devices"), help: ArgumentHelp("The Devices folder (virtual-phone tasks) for jobs with a \"check\" (default: found from the current directory or $TETHER_DEVICES, when there is one).", valueName: "dir"))
     var devicesDirectory: String?
 
+    @Option(help: ArgumentHelp("Where the job queue and device registry live: \"sqlite\" (default, <state-dir>/store.sqlite) or postgres://USER[:PASSWORD]@HOST[:PORT]/DB, shared by several tetherd hosts (docs/fleet.md).", valueName: "sqlite|url"))
+    var store: String?
+
+    @Option(name: .customLong("model-endpoint"), help: ArgumentHelp("A server of a pool for a model name: jobs whose backend names only that \"model\" go round robin to its healthy servers (repeatable; e.g. autoglm-phone-9b=http://gpu1:8000/v1).", valueName: "name=url"))
+    var modelEndpoints: [String] = []
+
+    @Option(name: .customLong("host-id"), help: ArgumentHelp("This host's name among those sharing a PostgreSQL store (default: the machine's name).", valueName: "name"))
+    var hostID: String?
+
+    @Option(help: ArgumentHelp("With a PostgreSQL store: the URL other hosts reach this one's API at (default: http://<listen address>).", valueName: "url"))
+    var advertise: String?
+
+    @Option(name: .customLong("host-timeout"), help: ArgumentHelp("With a PostgreSQL store: seconds without a heartbeat (sent every 2 s) after which a host counts as dead and its jobs are interrupted (default 10).", valueName: "s"))
+    var hostTimeout: Double?
+
     @Flag(inversion: .prefixedNo, help: "Take USB phones as they are plugged in (libusb hotplug; default on).")
     var usb: Bool?
 
@@ -78,6 +93,21 @@ struct TetherD: AsyncParsableCommand {
         var options = TetherDaemon.Options(devices: (file.devices ?? []) + devices, shortcuts: library, allowShell: allowShell || file.allowShell == true)
         options.catalog = try Self.catalog(devicesDirectory ?? file.devicesDirectory, logger: logger)
         options.discovery = try Self.discovery(usb: usb ?? file.usb ?? true, server: adbServer ?? file.adbServer)
+        options.modelEndpoints = file.modelEndpoints ?? [:]
+        for entry in modelEndpoints {
+            guard let equals = entry.firstIndex(of: "="), !entry[..<equals].isEmpty,
+                let url = URL(string: String(entry[entry.index(after: equals)...])), ["http", "https"].contains(url.scheme ?? "")
+            else { throw StartFailure(description: "--model-endpoint must be NAME=http(s)://HOST:PORT/v1, not \(entry)") }
+            options.modelEndpoints[String(entry[..<equals]), default: []].append(url.absoluteString)
+        }
+        options.store = store ?? file.store
+        options.hostID = hostID ?? file.hostID
+        options.advertise = advertise ?? file.advertise
+        if let seconds = hostTimeout ?? file.hostTimeout {
+            guard seconds >= 1 else { throw StartFailure(description: "--host-timeout must be 1 s or more (heartbeats come every 2 s), not \(seconds)") }
+            options.hostTimeout = .milliseconds(Int(seconds * 1000))
+            options.heartbeat = min(options.heartbeat, .milliseconds(Int(seconds * 1000 / 3)))
+        }
         if let directory = model ?? file.model {
             let queue = modelQueue ?? file.modelQueue ?? ModelEngine.defaultQueueLimit
             guard queue >= 0 else { throw StartFailure(description: "--model-queue must be 0 or more, not \(queue)") }
@@ -91,7 +121,7 @@ struct TetherD: AsyncParsableCommand {
                 throw StartFailure(description: "\(error); check --model (a Glm4vForConditionalGeneration checkpoint directory, docs/model.md)")
             }
         }
-        let daemon = try TetherDaemon(
+        let daemon = try await TetherDaemon(
             stateDirectory: state, host: address.host, port: address.port, options: options, logger: logger)
         logger.info(
             "tetherd starting",

@@ -40,15 +40,15 @@ struct ChangeBellTests {
         #expect(bell.generation == 0)
     }
 
-    @Test func theStoreRingsOnEveryCommittedWrite() throws {
+    @Test func theStoreRingsOnEveryCommittedWrite() async throws {
         let scratch = TemporaryDirectory()
         let store = try Store(directory: scratch.url)
         let before = store.changes.generation
-        let job = try store.enqueue(kind: "run", spec: "{}")
-        try store.append(event: "note", payload: ["n": 1], to: job.id)
+        let job = try await store.enqueue(kind: "run", spec: "{}")
+        try await store.append(event: "note", payload: ["n": 1], to: job.id)
         #expect(store.changes.generation == before + 2)
         // A write that fails commits nothing and rings nothing.
-        #expect(throws: StoreError.self) { try store.append(event: "note", payload: [:], to: "no-such-job") }
+        await #expect(throws: StoreError.self) { try await store.append(event: "note", payload: [:], to: "no-such-job") }
         #expect(store.changes.generation == before + 2)
     }
 }

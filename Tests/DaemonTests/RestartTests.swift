@@ -61,7 +61,7 @@ import Trajectory
                 #expect(stopped == 0, "\(second?.output ?? "")")
                 second = nil
                 let store = try Store(directory: state)
-                let record = try #require(try store.job(stoppedJob))
+                let record = try #require(try await store.job(stoppedJob))
                 #expect(record.status == .interrupted && record.message.contains("daemon stopped"), "\(record)")
                 let stoppedEpisode = try Episode(contentsOf: state.appendingPathComponent("episodes/\(stoppedJob)"))
                 #expect(stoppedEpisode.info.outcome.status != .running, "the episode was finished")

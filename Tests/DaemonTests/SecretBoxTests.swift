@@ -45,7 +45,7 @@ import Testing
             let id = try #require(try await api.call(.POST, "/v1/jobs", json: queued).json?["id"] as? String)
             let shown = try await api.call(.GET, "/v1/jobs/\(id)").json ?? [:]
             #expect(((shown["spec"] as? [String: Any])?["backend"] as? [String: Any])?["api_key"] as? String == "(hidden)")
-            let stored = try #require(try daemon.store.job(id)).spec
+            let stored = try #require(try await daemon.store.job(id)).spec
             #expect(!stored.contains("sk-never-in-clear-42") && stored.contains("sealed:v1:"))
             #expect(
                 try daemon.store.secrets.open(

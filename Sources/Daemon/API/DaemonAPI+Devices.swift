@@ -8,8 +8,17 @@ extension DaemonAPI {
     struct AddDevice: Decodable { var address: String }
 
     func addDeviceRoutes(to router: Router<DaemonRequestContext>) {
-        let devices = self.devices
-        router.get("/v1/devices") { _, _ in JSONResponse.make(await devices.list()) }
+        let devices = self.devices, store = self.store, fleet = self.fleet
+        router.get("/v1/devices") { _, _ in
+            guard let fleet else { return JSONResponse.make(await devices.list()) }
+            // Every host's phones: this one's as they are now, the others' as of their last heartbeat.
+            let here = await devices.list().map { device in
+                var device = device
+                device.host = fleet.host
+                return device
+            }
+            return try await Self.guarded { JSONResponse.make(here + (try await store.remoteDevices(except: fleet.host))) }
+        }
         router.post("/v1/devices") { request, _ in
             let body = try await RequestJSON.decode(AddDevice.self, from: request)
             return try await Self.guarded { JSONResponse.make(try await devices.add(address: body.address), status: .created) }

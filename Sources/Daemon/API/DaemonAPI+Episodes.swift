@@ -8,7 +8,7 @@ import Trajectory
 /// must stay inside its episode folder.
 extension DaemonAPI {
     func addEpisodeRoutes(to router: Router<DaemonRequestContext>) {
-        let folders = EpisodeFolders(root: store.url.deletingLastPathComponent().appendingPathComponent("episodes", isDirectory: true))
+        let folders = EpisodeFolders(root: store.directory.appendingPathComponent("episodes", isDirectory: true))
         router.get("/v1/episodes") { _, _ in
             JSONResponse.raw(try EpisodeFolders.encode(folders.summaries()))
         }

@@ -12,7 +12,7 @@ extension DaemonAPI {
         router.ws(
             "/v1/jobs/:id/events",
             shouldUpgrade: { _, context in
-                _ = try Self.job(try Self.parameter("id", context), in: store)
+                _ = try await Self.job(try Self.parameter("id", context), in: store)
                 return .upgrade([:])
             },
             onUpgrade: { inbound, outbound, context in
@@ -23,7 +23,7 @@ extension DaemonAPI {
             })
         router.get("/v1/jobs/:id/stream") { request, context in
             let id = try Self.parameter("id", context)
-            _ = try Self.job(id, in: store)
+            _ = try await Self.job(id, in: store)
             let lastEventID = request.headers.first { $0.name.canonicalName == "last-event-id" }?.value
             let resume = lastEventID ?? request.uri.queryParameters.get("after").map { String($0) } ?? "0"
             guard let after = Int64(resume), after >= 0 else {

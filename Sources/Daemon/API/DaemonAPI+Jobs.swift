@@ -7,15 +7,16 @@ extension DaemonAPI {
 
     func addJobRoutes(to router: Router<DaemonRequestContext>) {
         let store = self.store, controls = self.controls, devices = self.devices, catalog = self.catalog
+        let pools = Set(self.pools.keys), fleet = self.fleet
         router.post("/v1/jobs") { request, _ in
             let body = try await RequestJSON.body(of: request)
             if try RequestJSON.kind(of: body) == "test" {
                 let spec = try RequestJSON.decode(TestJobSpec.self, from: body)
                 try spec.validate()
-                return try await Self.submit(spec, store: store, devices: devices)
+                return try await Self.submit(spec, store: store, devices: devices, fleet: fleet)
             }
             let spec = try RequestJSON.decode(RunJobSpec.self, from: body)
-            try spec.validate()
+            try spec.validate(pools: pools)
             if let check = spec.check {
                 guard let task = catalog?.task(check) else {
                     throw APIError.badRequest(
@@ -27,14 +28,14 @@ extension DaemonAPI {
                     throw APIError.badRequest("\"check\": task \(check) is seeded; give \"seed\", the seed its phone was served with (tether vphone serve --task \(check) --seed N)")
                 }
             }
-            if let serial = spec.device, await devices.info(serial) == nil {
+            if let serial = spec.device, await !Self.knows(serial, devices: devices, store: store, fleet: fleet) {
                 throw APIError.notFound("no device \(serial); add it with POST /v1/devices or leave \"device\" out")
             }
             return try await Self.guarded {
                 var stored = spec
                 stored.backend.apiKey = try spec.backend.apiKey.map { key throws(StoreError) in try store.secrets.seal(key) }
                 let text = try stored.json()
-                let job = try store.enqueue(
+                let job = try await store.enqueue(
                     kind: "run", spec: text, device: spec.device,
                     requeueOnInterrupt: spec.retry?.deviceLost ?? false)
                 return JSONResponse.make(["id": job.id, "status": job.status.rawValue], status: .created)
@@ -48,49 +49,49 @@ extension DaemonAPI {
                 }
                 status = s
             }
-            return try await Self.guarded { JSONResponse.make(try store.jobs(status: status).map { JobView($0) }) }
+            return try await Self.guarded { JSONResponse.make(try await store.jobs(status: status).map { JobView($0) }) }
         }
         router.get("/v1/jobs/:id") { _, context in
-            let job = try Self.job(try Self.parameter("id", context), in: store)
+            let job = try await Self.job(try Self.parameter("id", context), in: store)
             return JSONResponse.make(JobView(job, withSpec: true))
         }
         router.post("/v1/jobs/:id/cancel") { _, context in
-            let job = try Self.job(try Self.parameter("id", context), in: store)
+            let job = try await Self.job(try Self.parameter("id", context), in: store)
             return try await Self.guarded {
                 if job.status.isFinal { throw APIError.conflict("job \(job.id) already ended (\(job.status.rawValue))") }
-                if try store.cancelIfQueued(job.id) { return JSONResponse.make(["id": job.id, "status": "cancelled"]) }
+                if try await store.cancelIfQueued(job.id) { return JSONResponse.make(["id": job.id, "status": "cancelled"]) }
                 await controls.requestCancel(job.id)
                 return JSONResponse.make(["id": job.id, "status": "cancelling"], status: .accepted)
             }
         }
         router.get("/v1/jobs/:id/steps") { _, context in
-            let job = try Self.job(try Self.parameter("id", context), in: store)
-            return try await Self.guarded { JSONResponse.raw(EventView.list(try store.events(of: job.id).filter { $0.kind == "step" })) }
+            let job = try await Self.job(try Self.parameter("id", context), in: store)
+            return try await Self.guarded { JSONResponse.raw(EventView.list(try await store.events(of: job.id).filter { $0.kind == "step" })) }
         }
         router.get("/v1/jobs/:id/questions") { _, context in
-            let job = try Self.job(try Self.parameter("id", context), in: store)
-            return try await Self.guarded { JSONResponse.make(try store.questions(of: job.id).map(QuestionView.init)) }
+            let job = try await Self.job(try Self.parameter("id", context), in: store)
+            return try await Self.guarded { JSONResponse.make(try await store.questions(of: job.id).map(QuestionView.init)) }
         }
         router.post("/v1/jobs/:id/questions/:qid") { request, context in
-            let job = try Self.job(try Self.parameter("id", context), in: store)
+            let job = try await Self.job(try Self.parameter("id", context), in: store)
             let qid = try Self.parameter("qid", context)
             let body = try await RequestJSON.decode(Answer.self, from: request)
             guard body.answer.count <= 10_000 else { throw APIError.badRequest("\"answer\" is longer than 10000 characters") }
             return try await Self.guarded {
-                guard let question = try store.questions(of: job.id).first(where: { $0.id == qid }) else {
+                guard let question = try await store.questions(of: job.id).first(where: { $0.id == qid }) else {
                     throw APIError.notFound("job \(job.id) has no question \(qid); GET /v1/jobs/\(job.id)/questions lists them")
                 }
                 guard question.status == .pending else {
                     throw APIError.conflict("question \(qid) is \(question.status.rawValue); only a pending question takes an answer")
                 }
-                return JSONResponse.make(QuestionView(try store.answer(qid, with: body.answer)))
+                return JSONResponse.make(QuestionView(try await store.answer(qid, with: body.answer)))
             }
         }
     }
 
-    static func job(_ id: String, in store: Store) throws(APIError) -> JobRecord {
+    static func job(_ id: String, in store: Store) async throws(APIError) -> JobRecord {
         let found: JobRecord?
-        do { found = try store.job(id) } catch { throw APIError(.serviceUnavailable, "the daemon's store failed: \(error.message)") }
+        do { found = try await store.job(id) } catch { throw APIError(.serviceUnavailable, "the daemon's store failed: \(error.message)") }
         guard let found else { throw .notFound("no job \(id); GET /v1/jobs lists them") }
         return found
     }

@@ -106,8 +106,8 @@ struct DaemonTasks: AgentTasks {
             onSensitive: request.onSensitive.flatMap(SensitivePolicy.init(rawValue:)))
         do {
             try spec.validate()
-            let job = try store.enqueue(kind: "run", spec: try spec.json(), device: request.device)
-            return try state(of: job)
+            let job = try await store.enqueue(kind: "run", spec: try spec.json(), device: request.device)
+            return try await state(of: job)
         } catch let error as APIError {
             throw ToolError(error.message)
         } catch {
@@ -117,8 +117,8 @@ struct DaemonTasks: AgentTasks {
 
     func status(_ id: String) async throws(ToolError) -> TaskState {
         do {
-            guard let job = try store.job(id) else { throw ToolError("no task \(id); run_task starts one") }
-            return try state(of: job)
+            guard let job = try await store.job(id) else { throw ToolError("no task \(id); run_task starts one") }
+            return try await state(of: job)
         } catch let error as ToolError {
             throw error
         } catch {
@@ -131,12 +131,12 @@ struct DaemonTasks: AgentTasks {
         guard current.questions.contains(where: { $0.id == question }) else {
             throw ToolError("task \(id) has no open question \(question); task_status lists its questions")
         }
-        do { _ = try store.answer(question, with: answer) } catch { throw ToolError("cannot answer: \(error.message)") }
+        do { _ = try await store.answer(question, with: answer) } catch { throw ToolError("cannot answer: \(error.message)") }
         return try await status(id)
     }
 
-    func state(of job: JobRecord) throws -> TaskState {
-        let open = try store.questions(of: job.id).filter { $0.status == .pending }
+    func state(of job: JobRecord) async throws -> TaskState {
+        let open = try await store.questions(of: job.id).filter { $0.status == .pending }
         return TaskState(
             id: job.id, status: job.status.rawValue, device: job.device ?? job.requestedDevice, steps: job.steps,
             message: job.message, questions: open.map { .init(id: $0.id, kind: $0.kind, prompt: $0.prompt) })

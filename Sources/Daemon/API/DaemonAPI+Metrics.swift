@@ -6,7 +6,7 @@ extension DaemonAPI {
         let store = self.store, devices = self.devices, metrics = self.metrics
         router.get("/metrics") { _, _ in
             try await Self.guarded {
-                let text = metrics.render(jobCounts: try store.jobCounts(), devices: await devices.list())
+                let text = metrics.render(jobCounts: try await store.jobCounts(), devices: await devices.list())
                 return Response(
                     status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                     body: .init(byteBuffer: ByteBuffer(string: text)))

@@ -21,6 +21,11 @@ public struct DaemonAPI: Sendable {
     var catalog: DeviceCatalog?
     /// The shortcuts offered to jobs, and to MCP clients (run_shortcut).
     var shortcuts: ShortcutLibrary = .empty
+    /// This host, when the store is shared with others: requests about their phones and jobs
+    /// are passed on to them, and the device list shows every host's phones.
+    var fleet: FleetIdentity?
+    /// The pools of model servers jobs may name by model (`tetherd --model-endpoint`).
+    var pools: [String: EndpointPool] = [:]
 
     public init(
         store: Store, devices: DeviceManager, controls: JobControls, token: String, metrics: DaemonMetrics,
@@ -40,6 +45,7 @@ public struct DaemonAPI: Sendable {
         router.add(middleware: JSONErrorMiddleware())
         router.add(middleware: OpenAIErrorMiddleware())
         router.add(middleware: BearerAuthMiddleware(token: token))
+        if let fleet { router.add(middleware: FleetProxyMiddleware(store: store, devices: devices, identity: fleet)) }
         router.get("/healthz") { _, _ in JSONResponse.make(["status": "ok", "version": version]) }
         addDeviceRoutes(to: router)
         addJobRoutes(to: router)
@@ -52,6 +58,7 @@ public struct DaemonAPI: Sendable {
         addShellRoute(to: router)
         addTestRoutes(to: router)
         addMCPRoute(to: router)
+        addFleetRoutes(to: router)
         return router
     }
 
@@ -65,6 +72,13 @@ public struct DaemonAPI: Sendable {
         } catch {
             throw APIError(.badGateway, "\(error)")
         }
+    }
+
+    /// Whether a job may ask for phone `serial`: this host has it, or (in a fleet) another does.
+    static func knows(_ serial: String, devices: DeviceManager, store: Store, fleet: FleetIdentity?) async -> Bool {
+        if await devices.info(serial) != nil { return true }
+        guard let fleet else { return false }
+        return (try? await store.owner(ofDevice: serial, except: fleet.host)) != nil
     }
 
     static func parameter(_ name: String, _ context: DaemonRequestContext) throws(APIError) -> String {

@@ -14,10 +14,12 @@ struct JobView: Encodable {
     var message: String
     var episode: String?
     var attempts: Int
+    /// The host that runs or ran it (when the store has several).
+    var host: String?
     var spec: RedactedSpec?
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, status, device, steps, message, episode, attempts, spec
+        case id, kind, status, device, steps, message, episode, attempts, spec, host
         case requestedDevice = "requested_device", createdAt = "created_at", startedAt = "started_at", endedAt = "ended_at"
     }
 
@@ -34,6 +36,7 @@ struct JobView: Encodable {
         message = job.message
         episode = job.episode
         attempts = job.attempts
+        host = job.host
         if withSpec, var decoded = try? JSONDecoder().decode(RunJobSpec.self, from: Data(job.spec.utf8)) {
             if decoded.backend.apiKey != nil { decoded.backend.apiKey = "(hidden)" }
             spec = RedactedSpec(spec: decoded)

@@ -34,7 +34,7 @@ extension DeviceManager {
             now.connecting = false
             entries[serial] = now
             logger.info("device online", metadata: ["serial": "\(serial)", "model": "\(now.model ?? "?")"])
-            try? store.updateDevice(serial: serial, state: .online, model: now.model)
+            try? await store.updateDevice(serial: serial, state: .online, model: now.model)
         } catch {
             guard var now = entries[serial] else { return }
             let text = "\(error)"
@@ -51,11 +51,11 @@ extension DeviceManager {
     /// Loads the remembered phones and those of the config file, then keeps them connected
     /// until the daemon stops.
     public func run() async throws {
-        for row in (try? store.savedDevices()) ?? [] where entries[row.serial] == nil {
+        for row in (try? await store.savedDevices(host: host)) ?? [] where entries[row.serial] == nil {
             entries[row.serial] = Entry(address: row.address)
         }
         for address in initialAddresses {
-            do { try add(address: address, addedBy: "config") } catch {
+            do { try await add(address: address, addedBy: "config") } catch {
                 logger.error("ignoring a device of the config file", metadata: ["address": "\(address)", "error": "\(error)"])
             }
         }

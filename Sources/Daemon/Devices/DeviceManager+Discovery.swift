@@ -55,7 +55,7 @@ extension DeviceManager {
             e.message = "\(Self.describe(route)) no longer lists it (unplugged?)"
             entries[serial] = e
             logger.warning("device left", metadata: ["serial": "\(serial)", "via": "\(Self.describe(route))"])
-            try? store.updateDevice(serial: serial, state: .offline, model: nil)
+            try? await store.updateDevice(serial: serial, state: .offline, model: nil)
             await Self.close(phone: phone, target: target)
             return
         }

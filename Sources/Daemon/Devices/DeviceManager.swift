@@ -43,15 +43,18 @@ public actor DeviceManager: Service {
     let logger: Logger
     let initialAddresses: [String]
     let discovery: DeviceDiscovery?
+    /// This host's name in the store (its remembered phones are its own).
+    let host: String?
     var entries: [String: Entry] = [:]
 
     public init(
-        store: Store, addresses: [String] = [], discovery: DeviceDiscovery? = nil,
+        store: Store, addresses: [String] = [], discovery: DeviceDiscovery? = nil, host: String? = nil,
         logger: Logger = Logger(label: "tether.daemon.devices")
     ) {
         self.store = store
         initialAddresses = addresses
         self.discovery = discovery
+        self.host = host
         self.logger = logger
         connector = DeviceConnector(logger: logger)
     }
@@ -76,11 +79,11 @@ public actor DeviceManager: Service {
     /// Adds a TCP phone (or finds it already there); the next maintenance round (within half a
     /// second) connects it, so a phone that does not answer never holds up the caller.
     @discardableResult
-    public func add(address: String, addedBy: String = "api") throws -> DeviceInfo {
+    public func add(address: String, addedBy: String = "api") async throws -> DeviceInfo {
         let serial = try Self.serial(of: address)
         if entries[serial] == nil {
             entries[serial] = Entry(address: serial)
-            try store.saveDevice(serial: serial, address: serial, addedBy: addedBy, state: .offline)
+            try await store.saveDevice(serial: serial, address: serial, addedBy: addedBy, state: .offline, host: host)
         } else if entries[serial]?.phone == nil {
             entries[serial]?.nextAttempt = .now
         }
@@ -145,7 +148,7 @@ public actor DeviceManager: Service {
         e.nextAttempt = .now
         entries[serial] = e
         logger.warning("device offline", metadata: ["serial": "\(serial)", "reason": "\(reason)"])
-        try? store.updateDevice(serial: serial, state: .offline, model: nil)
+        try? await store.updateDevice(serial: serial, state: .offline, model: nil)
         await Self.close(phone: phone, target: target)
     }
 

@@ -16,4 +16,6 @@ public struct DeviceInfo: Sendable, Codable, Equatable {
     public var job: String?
     /// Why the phone is offline or unauthorized, when it is.
     public var message: String?
+    /// The host (`tetherd --host-id`) the phone is plugged into, when the store has several.
+    public var host: String? = nil
 }

@@ -39,17 +39,17 @@ struct APIOperator: Operator {
     /// Stores the question and waits for its answer in the store (the API writes it there).
     func ask(_ kind: String, _ prompt: String) async -> Reply {
         let question: QuestionRecord
-        do { question = try store.ask(job, kind: kind, prompt: prompt) } catch {
+        do { question = try await store.ask(job, kind: kind, prompt: prompt) } catch {
             return .none("the question could not be stored: \(error)")
         }
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             do { try await Task.sleep(for: .milliseconds(100)) } catch { return .none("the job was stopped while waiting for an answer") }
-            guard let stored = try? store.questions(of: job).first(where: { $0.id == question.id }) else { continue }
+            guard let stored = try? await store.questions(of: job).first(where: { $0.id == question.id }) else { continue }
             if stored.status == .answered { return .answered(stored.answer ?? "") }
             if stored.status == .expired { return .none("the question expired") }
         }
-        try? store.expire(question.id)
+        try? await store.expire(question.id)
         return .none("nobody answered within \(timeout)")
     }
 }

@@ -15,11 +15,11 @@ extension JobRunner {
     /// Runs one claimed job on its leased phone to a final state, and gives the lease back.
     func execute(_ job: JobRecord, phone: Phone, serial: String) async {
         let (status, message) = await outcome(of: job, phone: phone, serial: serial)
-        do { try store.finish(job.id, status: status, message: message) } catch {
+        do { try await store.finish(job.id, status: status, message: message) } catch {
             logger.error("cannot record the end of a job", metadata: ["job": "\(job.id)", "error": "\(error)"])
         }
         if status == .failed, message.hasPrefix(Self.vanished), job.requeueOnInterrupt {
-            requeue(job)
+            await requeue(job)
         }
         await controls.forget(job.id)
         await devices.release(serial)
@@ -36,7 +36,10 @@ extension JobRunner {
             do { stored.backend.apiKey = try store.secrets.open(sealed) } catch { return (.failed, error.message) }
         }
         let spec = stored
-        guard let choice = spec.backend.choice else { return (.failed, "the job names no backend") }
+        guard let choice = spec.backend.choice ?? spec.backend.model.flatMap({ pools[$0] }).map({ BackendChoice.pool($0, apiKey: spec.backend.apiKey) }) else {
+            if let model = spec.backend.model { return (.failed, "this host has no pool of model servers for \(model) (tetherd --model-endpoint \(model)=URL)") }
+            return (.failed, "the job names no backend")
+        }
         let made: BackendChoice.Made
         if case .inProcess(let directory, nil, _) = choice, let engine, engine.serves(directory: directory) {
             // The daemon's loaded model: its queue and prefix cache, not a second copy.
@@ -55,7 +58,7 @@ extension JobRunner {
         }
         let relative = "episodes/\(job.id)"
         let episode = stateDirectory.appendingPathComponent(relative, isDirectory: true)
-        try? store.progress(job.id, steps: 0, episode: relative)
+        try? await store.progress(job.id, steps: 0, episode: relative)
 
         let store = self.store, id = job.id, logger = self.logger, metrics = self.metrics
         let model = await devices.info(serial)?.model
@@ -70,8 +73,8 @@ extension JobRunner {
             onStep: { event in
                 metrics.record(event.timings)
                 do {
-                    try store.append(event: "step", payload: StepPayload.make(event), to: id)
-                    try store.progress(id, steps: event.step)
+                    try await store.append(event: "step", payload: StepPayload.make(event), to: id)
+                    try await store.progress(id, steps: event.step)
                 } catch {
                     logger.error("cannot record a step", metadata: ["job": "\(id)", "error": "\(error)"])
                 }
@@ -119,10 +122,10 @@ extension JobRunner {
     }
 
     /// A job whose phone vanished, submitted with `retry.device_lost`, is queued again as a new job.
-    func requeue(_ job: JobRecord) {
+    func requeue(_ job: JobRecord) async {
         do {
-            let again = try store.enqueue(kind: job.kind, spec: job.spec, device: job.requestedDevice, requeueOnInterrupt: true)
-            try store.append(event: "requeued", payload: ["as": again.id], to: job.id)
+            let again = try await store.enqueue(kind: job.kind, spec: job.spec, device: job.requestedDevice, requeueOnInterrupt: true)
+            try await store.append(event: "requeued", payload: ["as": again.id], to: job.id)
             logger.info("job queued again after its phone vanished", metadata: ["job": "\(job.id)", "as": "\(again.id)"])
         } catch {
             logger.error("cannot queue the job again", metadata: ["job": "\(job.id)", "error": "\(error)"])

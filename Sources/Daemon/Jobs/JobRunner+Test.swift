@@ -43,7 +43,7 @@ extension JobRunner {
             suite.excludeTags = Set(spec.excludeTags ?? [])
             return suite
         }()
-        try? store.progress(job.id, steps: 0, episode: "tests/\(job.id)")
+        try? await store.progress(job.id, steps: 0, episode: "tests/\(job.id)")
 
         let store = self.store, id = job.id, logger = self.logger
         let target = await FlowPhone.describe(phone, serial: serial)
@@ -51,8 +51,8 @@ extension JobRunner {
             await suite.run(on: [target]) { event in
                 guard case .finished(let result) = event else { return }
                 do {
-                    try store.append(event: "flow", payload: try Self.payload(of: result), to: id)
-                    try store.progress(id, steps: result.steps.count)
+                    try await store.append(event: "flow", payload: try Self.payload(of: result), to: id)
+                    try await store.progress(id, steps: result.steps.count)
                 } catch {
                     logger.error("cannot record a flow's result", metadata: ["job": "\(id)", "error": "\(error)"])
                 }

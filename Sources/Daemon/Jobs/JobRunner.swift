@@ -19,12 +19,16 @@ public final class JobRunner: Service, Sendable {
     /// The checkpoint `tetherd --model` serves: jobs that name its directory share it.
     let engine: ModelEngine?
     let stateDirectory: URL
+    /// This host's name in the store: the jobs it claims are marked with it.
+    let host: String?
+    /// Pools of model servers by model name, for jobs that name only a model.
+    let pools: [String: EndpointPool]
     let logger: Logger
 
     public init(
         store: Store, devices: DeviceManager, controls: JobControls, metrics: DaemonMetrics = DaemonMetrics(),
         shortcuts: ShortcutLibrary = .empty, catalog: DeviceCatalog? = nil, engine: ModelEngine? = nil,
-        stateDirectory: URL,
+        stateDirectory: URL, host: String? = nil, pools: [String: EndpointPool] = [:],
         logger: Logger = Logger(label: "tether.daemon.jobs")
     ) {
         self.store = store
@@ -35,6 +39,8 @@ public final class JobRunner: Service, Sendable {
         self.catalog = catalog
         self.engine = engine
         self.stateDirectory = stateDirectory
+        self.host = host
+        self.pools = pools
         self.logger = logger
     }
 
@@ -59,11 +65,11 @@ public final class JobRunner: Service, Sendable {
     /// phone is leased only when a job is waiting for it, so that an idle phone is never "busy"
     /// to the person driving it through the API between two looks at the queue.
     func claim(on serial: String) async -> (job: JobRecord, phone: Phone)? {
-        guard (try? store.hasQueuedJob(for: serial)) == true else { return nil }
+        guard (try? await store.hasQueuedJob(for: serial)) == true else { return nil }
         let placeholder = "claiming"
         guard let phone = await devices.lease(serial, for: placeholder) else { return nil }
         let job: JobRecord?
-        do { job = try store.claimNext(for: serial) } catch {
+        do { job = try await store.claimNext(for: serial, host: host) } catch {
             logger.error("cannot take a job", metadata: ["error": "\(error)"])
             job = nil
         }

@@ -104,20 +104,33 @@ public struct RunJobSpec: Sendable, Codable, Equatable {
     public var seconds: Double { timeout ?? 3600 }
     public var questionSeconds: Double { questionTimeout ?? 600 }
 
-    /// Checks what decoding cannot: one backend, numbers in range, a task.
-    public func validate() throws(APIError) {
+    /// Checks what decoding cannot: one backend, numbers in range, a task. `pools` are the
+    /// model names the daemon has a pool of servers for (a backend may name one alone).
+    public func validate(pools: Set<String> = []) throws(APIError) {
         if let kind, kind != "run" { throw .badRequest("\"kind\" must be \"run\" (the only kind so far), not \"\(kind)\"") }
         guard !task.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .badRequest("\"task\" is empty; say what to do") }
         guard task.count <= 10_000 else { throw .badRequest("\"task\" is longer than 10000 characters") }
         let chosen = [backend.endpoint != nil, backend.modelDir != nil, backend.scripted != nil].filter { $0 }.count
+        if chosen == 0, let model = backend.model {
+            guard pools.contains(model) else {
+                let known = pools.isEmpty ? "it has none (tetherd --model-endpoint NAME=URL)" : "it has \(pools.sorted().joined(separator: ", "))"
+                throw .badRequest("\"backend.model\" alone names a pool of model servers, and this daemon has no pool \"\(model)\": \(known)")
+            }
+            return try validateNumbers()
+        }
         guard chosen == 1 else {
-            throw .badRequest("\"backend\" needs exactly one of \"endpoint\" (with \"model\", \"api_key\"), \"model_dir\" or \"scripted\"")
+            throw .badRequest("\"backend\" needs exactly one of \"endpoint\" (with \"model\", \"api_key\"), \"model_dir\" or \"scripted\", or \"model\" alone (a pool of the daemon's)")
         }
         if let endpoint = backend.endpoint {
             guard let url = URL(string: endpoint), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
                 throw .badRequest("\"backend.endpoint\" must be an http(s) URL such as http://127.0.0.1:8000/v1, not \"\(endpoint)\"")
             }
         }
+        try validateNumbers()
+    }
+
+    /// The checks every backend shares: the check task, the step count, the timeouts.
+    func validateNumbers() throws(APIError) {
         if let check, check.isEmpty || check.count > 200 || check.contains(where: { $0.isWhitespace }) {
             throw .badRequest("\"check\" must be a task id such as \"settings-wifi-off\" (see tether vphone tasks)")
         }

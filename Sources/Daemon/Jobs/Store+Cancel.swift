@@ -1,17 +1,14 @@
 import Foundation
-import GRDB
 
 extension Store {
     /// Cancels a job that has not started, in one transaction (a runner cannot take it halfway).
     /// Returns false when the job is not queued.
-    public func cancelIfQueued(_ id: String, at date: Date = Date()) throws(StoreError) -> Bool {
-        try write("cancel job \(id)") { db in
-            guard var job = try JobRecord.fetchOne(db, key: id), job.status == .queued else { return false }
-            job.status = .cancelled
-            job.message = "cancelled through the API before it started"
-            job.endedAt = date
-            try job.update(db)
-            try Store.appendEvent(db, job: id, kind: "status", payload: ["status": "cancelled", "message": job.message], at: date)
+    public func cancelIfQueued(_ id: String, at date: Date = Date()) async throws(StoreError) -> Bool {
+        try await write("cancel job \(id)") { sql in
+            guard let row = try await sql.queryOne("SELECT * FROM job WHERE id = ?" + sql.dialect.forUpdate, [.text(id)]) else { return false }
+            var job = try JobRecord(row: row)
+            guard job.status == .queued else { return false }
+            try await Store.end(sql, &job, status: .cancelled, message: "cancelled through the API before it started", at: date)
             return true
         }
     }

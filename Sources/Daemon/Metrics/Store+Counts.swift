@@ -1,12 +1,10 @@
-import GRDB
-
 extension Store {
     /// How many jobs are in each status.
-    public func jobCounts() throws(StoreError) -> [JobStatus: Int] {
-        try read("count the jobs") { db in
+    public func jobCounts() async throws(StoreError) -> [JobStatus: Int] {
+        try await read("count the jobs") { sql in
             var counts: [JobStatus: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM job GROUP BY status") {
-                if let status = JobStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+            for row in try await sql.query("SELECT status, COUNT(*) AS n FROM job GROUP BY status", []) {
+                if let status = JobStatus(rawValue: try row.string("status")) { counts[status] = try row.int("n") }
             }
             return counts
         }

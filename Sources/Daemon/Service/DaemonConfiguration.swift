@@ -24,9 +24,20 @@ public struct DaemonConfiguration: Sendable, Codable, Equatable {
     public var model: String?
     /// Chat requests that may wait while one generates (beyond it: 429).
     public var modelQueue: Int?
+    /// Where the store lives: "sqlite" or postgres://… (a fleet).
+    public var store: String?
+    /// This host's id in a fleet.
+    public var hostID: String?
+    /// The URL other hosts reach this one's API at.
+    public var advertise: String?
+    /// Seconds of silence after which a host counts as dead.
+    public var hostTimeout: Double?
+    /// Pools of OpenAI-compatible servers by model name.
+    public var modelEndpoints: [String: [String]]?
 
     enum CodingKeys: String, CodingKey {
-        case listen, devices, shortcuts, model, usb
+        case listen, devices, shortcuts, model, usb, store, advertise
+        case hostID = "host_id", hostTimeout = "host_timeout", modelEndpoints = "model_endpoints"
         case adbServer = "adb_server", devicesDirectory = "devices_dir"
         case stateDirectory = "state_dir", allowShell = "allow_shell", modelQueue = "model_queue"
     }
@@ -45,7 +56,7 @@ public struct DaemonConfiguration: Sendable, Codable, Equatable {
             throw StoreError("cannot read the config file \(path): \(error.localizedDescription)")
         }
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-            let known = Set(["state_dir", "listen", "devices", "allow_shell", "shortcuts", "model", "model_queue", "usb", "adb_server", "devices_dir"])
+            let known = Set(["state_dir", "listen", "devices", "allow_shell", "shortcuts", "model", "model_queue", "usb", "adb_server", "devices_dir", "store", "host_id", "advertise", "host_timeout", "model_endpoints"])
             let unknown = object.keys.filter { !known.contains($0) }.sorted()
             if !unknown.isEmpty { throw StoreError("the config file \(path) has unknown keys: \(unknown.joined(separator: ", ")); known: \(known.sorted().joined(separator: ", "))") }
         }

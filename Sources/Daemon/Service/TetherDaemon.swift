@@ -18,7 +18,14 @@ public struct TetherDaemon: Sendable {
     public let stateDirectory: URL
     let controls: JobControls
     public let metrics: DaemonMetrics
+    /// This host among the others sharing the store.
+    public let identity: FleetIdentity
+    /// The model pools, by model name.
+    public let pools: [String: EndpointPool]
     let logger: Logger
+
+    /// Whether the store is shared with other hosts (PostgreSQL).
+    public var isFleet: Bool { store.database.dialect == .postgres }
 
     public let options: Options
 
@@ -38,6 +45,19 @@ public struct TetherDaemon: Sendable {
         /// The checkpoint served at `/v1/chat/completions` (`tetherd --model DIR`); nil serves
         /// none.
         public var model: ModelEngine?
+        /// Where the store lives: nil, the SQLite file in the state directory; `postgres://…`,
+        /// a PostgreSQL database several hosts share (docs/fleet.md).
+        public var store: String?
+        /// This host's id among those sharing the store (default: the machine's name).
+        public var hostID: String?
+        /// The URL the other hosts reach this one's API at (default: the listening address).
+        public var advertise: String?
+        /// How often a host of a fleet says it is alive, and how long a silence means it died.
+        public var heartbeat: Duration = .seconds(2)
+        public var hostTimeout: Duration = .seconds(10)
+        /// Pools of OpenAI-compatible servers by model name (`--model-endpoint NAME=URL`): a
+        /// job whose backend names only `model` uses its pool.
+        public var modelEndpoints: [String: [String]] = [:]
 
         public init(devices: [String] = [], shortcuts: ShortcutLibrary = .empty, allowShell: Bool = false) {
             self.devices = devices
@@ -50,21 +70,25 @@ public struct TetherDaemon: Sendable {
     public init(
         stateDirectory: URL, host: String = "127.0.0.1", port: Int = DaemonConfiguration.defaultPort,
         options: Options = Options(), logger: Logger = Logger(label: "tether.daemon")
-    ) throws(StoreError) {
+    ) async throws(StoreError) {
         self.stateDirectory = stateDirectory
         self.options = options
-        store = try Store(directory: stateDirectory)
+        store = try await Store.open(directory: stateDirectory, location: options.store)
         token = try APIToken.loadOrCreate(in: stateDirectory)
-        let recovered = try store.recoverAfterRestart()
+        identity = FleetIdentity(host: options.hostID ?? FleetIdentity.defaultHost, advertise: options.advertise)
+        let shared = store.database.dialect == .postgres
+        // Alone on its store, a host's restart finds every unfinished job its own.
+        let recovered = try await store.recoverAfterRestart(host: shared ? identity.host : nil)
         if !recovered.interrupted.isEmpty {
             logger.warning("jobs interrupted by the last stop", metadata: ["jobs": "\(recovered.interrupted)", "queued again": "\(recovered.requeued)"])
         }
+        pools = Dictionary(uniqueKeysWithValues: options.modelEndpoints.map { ($0.key, EndpointPool(model: $0.key, endpoints: $0.value)) })
         controls = JobControls()
         metrics = DaemonMetrics()
-        devices = DeviceManager(store: store, addresses: options.devices, discovery: options.discovery)
+        devices = DeviceManager(store: store, addresses: options.devices, discovery: options.discovery, host: shared ? identity.host : nil)
         runner = JobRunner(
             store: store, devices: devices, controls: controls, metrics: metrics, shortcuts: options.shortcuts, catalog: options.catalog, engine: options.model,
-            stateDirectory: stateDirectory)
+            stateDirectory: stateDirectory, host: identity.host, pools: pools)
         self.host = host
         self.port = port
         self.logger = logger
@@ -80,7 +104,9 @@ public struct TetherDaemon: Sendable {
         api.catalog = options.catalog
         api.shortcuts = options.shortcuts
         api.modelEngine = options.model
-        let logger = self.logger
+        if isFleet { api.fleet = identity }
+        api.pools = pools
+        let logger = self.logger, identity = self.identity, host = self.host
         let router = api.router()
         return Application(
             router: router,
@@ -88,7 +114,8 @@ public struct TetherDaemon: Sendable {
             configuration: .init(address: .hostname(host, port: port), serverName: "tetherd"),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? 0
-                logger.info("listening on \(self.host):\(bound)")
+                logger.info("listening on \(host):\(bound)")
+                identity.listening(host: host, port: bound)
                 await onListening(bound)
             },
             logger: logger)
@@ -96,6 +123,12 @@ public struct TetherDaemon: Sendable {
 
     /// All services, in start order (the group stops them in reverse).
     public func services(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
-        [devices, runner, application(onListening: onListening)]
+        // A service may not end before the group does: the health checks run only for pools.
+        let health: [any Service] = pools.isEmpty ? [] : [EndpointHealthChecks(pools: pools.keys.sorted().compactMap { pools[$0] })]
+        guard isFleet else { return [devices] + health + [runner, application(onListening: onListening)] }
+        let member = FleetMember(
+            store: store, devices: devices, controls: controls, identity: identity, token: token,
+            interval: options.heartbeat, timeout: options.hostTimeout)
+        return [StoreChangeListener(store: store), devices] + health + [member, runner, application(onListening: onListening)]
     }
 }

@@ -12,7 +12,7 @@ extension Store {
         var last = after
         while !Task.isCancelled {
             let seen = changes.generation
-            let events = try events(of: job, after: last)
+            let events = try await events(of: job, after: last)
             for event in events {
                 try await send(event)
                 last = event.id ?? last
@@ -20,8 +20,8 @@ extension Store {
             // The final status and its event are written in one transaction, so once the job is
             // final and a read after that finds nothing new, nothing will ever be added.
             if events.isEmpty {
-                guard let record = try self.job(job) else { return }
-                if record.status.isFinal, try self.events(of: job, after: last).isEmpty { return }
+                guard let record = try await self.job(job) else { return }
+                if record.status.isFinal, try await self.events(of: job, after: last).isEmpty { return }
             }
             await changes.wait(past: seen, limit: keepAlive)
             if changes.generation == seen && !Task.isCancelled { try await idle() }

@@ -55,7 +55,7 @@ public struct FlowSuite: Sendable {
     }
 
     /// Runs every selected flow; skipped flows are reported as skipped.
-    public func run(on phones: [FlowPhone], onEvent: @escaping @Sendable (FlowEvent) -> Void = { _ in }) async -> [FlowResult] {
+    public func run(on phones: [FlowPhone], onEvent: @escaping @Sendable (FlowEvent) async -> Void = { _ in }) async -> [FlowResult] {
         let queue = WorkQueue(Array(flows.indices.filter { selected(flows[$0]) }))
         var results: [Int: FlowResult] = [:]
         for (i, flow) in flows.enumerated() where !selected(flow) {
@@ -70,9 +70,9 @@ public struct FlowSuite: Sendable {
                     while let index = await queue.next() {
                         let result = await runWithRetries(flows[index], index: index, on: phone, onEvent: onEvent)
                         done.append((index, result))
-                        onEvent(.finished(result))
+                        await onEvent(.finished(result))
                         if result.failure?.phoneLost == true {
-                            onEvent(.phoneLost(device: phone.device.serial, reason: result.failure?.message ?? ""))
+                            await onEvent(.phoneLost(device: phone.device.serial, reason: result.failure?.message ?? ""))
                             break
                         }
                     }
@@ -90,12 +90,12 @@ public struct FlowSuite: Sendable {
                 name: flow.name, file: flow.file, tags: flow.header.tags, status: .failed, seconds: 0, attempts: 0, steps: [],
                 failure: failure, earlierFailures: [], device: nil, episodes: [], screenshots: [])
             results[index] = result
-            onEvent(.finished(result))
+            await onEvent(.finished(result))
         }
         return flows.indices.compactMap { results[$0] }
     }
 
-    func runWithRetries(_ flow: Flow, index: Int, on phone: FlowPhone, onEvent: @Sendable (FlowEvent) -> Void) async -> FlowResult {
+    func runWithRetries(_ flow: Flow, index: Int, on phone: FlowPhone, onEvent: @Sendable (FlowEvent) async -> Void) async -> FlowResult {
         let clock = ContinuousClock()
         let start = clock.now
         var failures: [FlowFailure] = []
@@ -105,7 +105,7 @@ public struct FlowSuite: Sendable {
         var last: (steps: [StepReport], failure: FlowFailure?)
         repeat {
             attempt += 1
-            onEvent(.started(flow: flow.name, device: phone.device.serial, attempt: attempt))
+            await onEvent(.started(flow: flow.name, device: phone.device.serial, attempt: attempt))
             let slug = Self.slug(index: index, name: flow.name, attempt: attempt)
             let outcome = await runOnce(flow, slug: slug, on: phone)
             last = (outcome.steps, outcome.failure)

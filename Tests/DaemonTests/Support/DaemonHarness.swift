@@ -12,6 +12,7 @@ import Testing
 struct APIReply: Sendable {
     var status: Int
     var body: Data
+    var headers: HTTPHeaders = [:]
     var text: String { String(decoding: body, as: UTF8.self) }
     var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
     var array: [[String: Any]]? { (try? JSONSerialization.jsonObject(with: body)) as? [[String: Any]] }
@@ -40,7 +41,7 @@ struct APIClient: Sendable {
         }
         let response = try await http.execute(request, timeout: .seconds(30))
         let buffer = try await response.body.collect(upTo: 64 << 20)
-        return APIReply(status: Int(response.status.code), body: Data(buffer.readableBytesView))
+        return APIReply(status: Int(response.status.code), body: Data(buffer.readableBytesView), headers: response.headers)
     }
 
     func call(_ method: HTTPMethod, _ path: String, json: [String: Any]) async throws -> APIReply {
@@ -72,7 +73,7 @@ struct APIClient: Sendable {
 /// with a fresh state directory, and always stops it and the HTTP client.
 func withDaemon<T: Sendable>(devices: [String] = [], options: TetherDaemon.Options = .init(), _ body: (TetherDaemon, APIClient) async throws -> T) async throws -> T {
     let scratch = TemporaryDirectory()
-    let daemon = try TetherDaemon(
+    let daemon = try await TetherDaemon(
         stateDirectory: scratch.url.appendingPathComponent("state"), host: "127.0.0.1", port: 0,
         options: {
             var o = options; o.devices += devices; return o
