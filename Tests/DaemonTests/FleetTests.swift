@@ -74,6 +74,19 @@ import Testing
         let direct = try await apis[1].call(.GET, "/v1/devices/\(serialOfB)/screenshot")
         #expect(direct.status == 200 && direct.headers["X-Tether-Host"].isEmpty)
         #expect(try await a.call(.GET, "/v1/devices/127.0.0.1:1/screenshot").status == 404, "a phone no host has")
+        // One view: host a's web page, in a real browser, shows b's phone, drawn.
+        if BrowserCheckTests.hasChromium {
+            let venv = try await BrowserCheckTests.run([BrowserCheckTests.repository.appendingPathComponent("Scripts/peer-venv").path], timeout: .seconds(900))
+            let python = venv.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+            let shots = ProcessInfo.processInfo.environment["TETHER_BROWSER_SHOTS"] ?? hosts[0].state.appendingPathComponent("shots").path
+            let result = try await BrowserCheckTests.run(
+                [
+                    python, BrowserCheckTests.repository.appendingPathComponent("Scripts/browser-check").path,
+                    "--url", "http://127.0.0.1:\(hosts[0].port)", "--token", a.token, "--serial", serialOfB, "--host", "b",
+                    "--phase", "fleet", "--shots", shots
+                ], timeout: .seconds(300))
+            #expect(result.status == 0, "browser-check fleet:\n\(result.stdoutText)\(result.stderrText)")
+        }
 
         // Sixty jobs through host a; each asks to run again if its host dies.
         var submitted: [String] = []

@@ -59,7 +59,7 @@ extension WebScript {
               const fresh = badge(device.state);
               state.replaceWith(fresh);
               state = fresh;
-              info.textContent = [device.model, device.job ? `job ${shortID(device.job)}` : null, device.message].filter(Boolean).join(" · ");
+              info.textContent = [device.model, device.host ? `on ${device.host}` : null, device.job ? `job ${shortID(device.job)}` : null, device.message].filter(Boolean).join(" · ");
               const viewable = device.state === "online" || device.state === "busy";
               if (viewable && !stop) stop = liveScreen(canvas, serial, 2);
               if (!viewable && stop) { stop(); stop = null; }

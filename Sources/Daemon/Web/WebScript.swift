@@ -78,7 +78,25 @@ enum WebScript {
               latest = message.data;
               if (!drawing) draw();
             };
-            socket.onclose = () => { if (!stopped) timer = setTimeout(open, 2000); };
+            socket.onclose = () => {
+              if (stopped) return;
+              // No frame at all: the phone is another host's (its live view is not passed on);
+              // its screenshots are, so the card polls them instead.
+              if (!canvas.dataset.frames) { timer = setTimeout(poll, 0); return; }
+              timer = setTimeout(open, 2000);
+            };
+          };
+          const poll = async () => {
+            try {
+              const reply = await fetch(`/v1/devices/${pathPart(serial)}/screenshot?format=jpeg`, { credentials: "same-origin" });
+              if (reply.ok) {
+                latest = await reply.blob();
+                if (!drawing) await draw();
+              }
+            } catch (error) {
+              // The next poll tries again.
+            }
+            if (!stopped) timer = setTimeout(poll, Math.max(500, 1000 / fps));
           };
           const draw = async () => {
             drawing = true;
@@ -98,7 +116,7 @@ enum WebScript {
               } catch (error) {
                 // A frame that does not decode: the next one will.
               }
-              if (socket.readyState === WebSocket.OPEN) socket.send("ack");
+              if (socket && socket.readyState === WebSocket.OPEN) socket.send("ack");
             }
             drawing = false;
           };
