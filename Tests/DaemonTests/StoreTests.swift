@@ -41,6 +41,24 @@ import Testing
         #expect(try await !s.hasQueuedJob(for: "emulator-5556"))
     }
 
+    @Test(arguments: StoreKind.available) func aJobAskingForAModelWaitsForAPhoneOfIt(kind: StoreKind) async throws {
+        let fixture = try await StoreFixture.make(kind)
+        let s = try await fixture.open()
+        let pixel = try await s.enqueue(kind: "run", spec: "{}", model: "Pixel 8", requeueOnInterrupt: true)
+        let any = try await s.enqueue(kind: "run", spec: "{}")
+        #expect(try await s.job(pixel.id)?.requestedModel == "Pixel 8")
+        // A phone of another model, or of no known model, passes the Pixel's job by.
+        #expect(try await s.claimNext(for: "galaxy", model: "SM-S911B")?.id == any.id)
+        #expect(try await !s.hasQueuedJob(for: "unknown", model: nil))
+        #expect(try await s.claimNext(for: "unknown", model: nil) == nil)
+        #expect(try await s.hasQueuedJob(for: "pixel", model: "Pixel 8"))
+        let claimed = try #require(try await s.claimNext(for: "pixel", model: "Pixel 8", host: "h"))
+        #expect(claimed.id == pixel.id && claimed.device == "pixel" && claimed.host == "h")
+        // Interrupted and queued again, it still asks for the model.
+        let again = try await s.recoverAfterRestart().requeued
+        #expect(try await s.job(try #require(again.first))?.requestedModel == "Pixel 8")
+    }
+
     @Test(arguments: StoreKind.available) func concurrentClaimsNeverShareAJob(kind: StoreKind) async throws {
         let fixture = try await StoreFixture.make(kind)
         let s = try await fixture.open()

@@ -36,7 +36,7 @@ extension DaemonAPI {
                 stored.backend.apiKey = try spec.backend.apiKey.map { key throws(StoreError) in try store.secrets.seal(key) }
                 let text = try stored.json()
                 let job = try await store.enqueue(
-                    kind: "run", spec: text, device: spec.device,
+                    kind: "run", spec: text, device: spec.device, model: spec.deviceModel,
                     requeueOnInterrupt: spec.retry?.deviceLost ?? false)
                 return JSONResponse.make(["id": job.id, "status": job.status.rawValue], status: .created)
             }

@@ -11,7 +11,7 @@ extension DaemonAPI {
             var stored = spec
             stored.backend?.apiKey = try spec.backend?.apiKey.map { key throws(StoreError) in try store.secrets.seal(key) }
             let job = try await store.enqueue(
-                kind: "test", spec: try stored.json(), device: spec.device, requeueOnInterrupt: spec.retry?.deviceLost ?? false)
+                kind: "test", spec: try stored.json(), device: spec.device, model: spec.deviceModel, requeueOnInterrupt: spec.retry?.deviceLost ?? false)
             return JSONResponse.make(["id": job.id, "status": job.status.rawValue], status: .created)
         }
     }

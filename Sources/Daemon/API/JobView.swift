@@ -7,6 +7,7 @@ struct JobView: Encodable {
     var status: String
     var device: String?
     var requestedDevice: String?
+    var requestedModel: String?
     var createdAt: Date
     var startedAt: Date?
     var endedAt: Date?
@@ -20,7 +21,7 @@ struct JobView: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, kind, status, device, steps, message, episode, attempts, spec, host
-        case requestedDevice = "requested_device", createdAt = "created_at", startedAt = "started_at", endedAt = "ended_at"
+        case requestedDevice = "requested_device", requestedModel = "requested_model", createdAt = "created_at", startedAt = "started_at", endedAt = "ended_at"
     }
 
     init(_ job: JobRecord, withSpec: Bool = false) {
@@ -29,6 +30,7 @@ struct JobView: Encodable {
         status = job.status.rawValue
         device = job.device
         requestedDevice = job.requestedDevice
+        requestedModel = job.requestedModel
         createdAt = job.createdAt
         startedAt = job.startedAt
         endedAt = job.endedAt

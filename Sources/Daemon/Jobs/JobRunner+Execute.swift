@@ -124,7 +124,8 @@ extension JobRunner {
     /// A job whose phone vanished, submitted with `retry.device_lost`, is queued again as a new job.
     func requeue(_ job: JobRecord) async {
         do {
-            let again = try await store.enqueue(kind: job.kind, spec: job.spec, device: job.requestedDevice, requeueOnInterrupt: true)
+            let again = try await store.enqueue(
+                kind: job.kind, spec: job.spec, device: job.requestedDevice, model: job.requestedModel, requeueOnInterrupt: true)
             try await store.append(event: "requeued", payload: ["as": again.id], to: job.id)
             logger.info("job queued again after its phone vanished", metadata: ["job": "\(job.id)", "as": "\(again.id)"])
         } catch {

@@ -65,11 +65,12 @@ public final class JobRunner: Service, Sendable {
     /// phone is leased only when a job is waiting for it, so that an idle phone is never "busy"
     /// to the person driving it through the API between two looks at the queue.
     func claim(on serial: String) async -> (job: JobRecord, phone: Phone)? {
-        guard (try? await store.hasQueuedJob(for: serial)) == true else { return nil }
+        let model = await devices.info(serial)?.model
+        guard (try? await store.hasQueuedJob(for: serial, model: model)) == true else { return nil }
         let placeholder = "claiming"
         guard let phone = await devices.lease(serial, for: placeholder) else { return nil }
         let job: JobRecord?
-        do { job = try await store.claimNext(for: serial, host: host) } catch {
+        do { job = try await store.claimNext(for: serial, model: model, host: host) } catch {
             logger.error("cannot take a job", metadata: ["error": "\(error)"])
             job = nil
         }

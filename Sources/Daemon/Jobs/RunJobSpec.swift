@@ -61,6 +61,8 @@ public struct RunJobSpec: Sendable, Codable, Equatable {
     public var kind: String?
     public var task: String
     public var device: String?
+    /// Any phone of this model (`ro.product.model`, as `GET /v1/devices` shows it), on any host.
+    public var deviceModel: String?
     public var backend: Backend
     public var lang: PromptLanguage?
     public var maxSteps: Int?
@@ -80,6 +82,7 @@ public struct RunJobSpec: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case kind, task, device, backend, lang, timeout, retry, check, seed
         case maxSteps = "max_steps", onSensitive = "on_sensitive", questionTimeout = "question_timeout"
+        case deviceModel = "device_model"
     }
 
     public init(
@@ -131,6 +134,7 @@ public struct RunJobSpec: Sendable, Codable, Equatable {
 
     /// The checks every backend shares: the check task, the step count, the timeouts.
     func validateNumbers() throws(APIError) {
+        try Self.validate(deviceModel: deviceModel)
         if let check, check.isEmpty || check.count > 200 || check.contains(where: { $0.isWhitespace }) {
             throw .badRequest("\"check\" must be a task id such as \"settings-wifi-off\" (see tether vphone tasks)")
         }
@@ -139,6 +143,14 @@ public struct RunJobSpec: Sendable, Codable, Equatable {
         guard seconds > 0, seconds <= 7 * 24 * 3600 else { throw .badRequest("\"timeout\" must be 0 < seconds ≤ 604800") }
         guard questionSeconds > 0, questionSeconds <= 7 * 24 * 3600 else {
             throw .badRequest("\"question_timeout\" must be 0 < seconds ≤ 604800")
+        }
+    }
+
+    /// A phone model asked for is a name, not a pattern.
+    static func validate(deviceModel: String?) throws(APIError) {
+        guard let deviceModel else { return }
+        guard !deviceModel.trimmingCharacters(in: .whitespaces).isEmpty, deviceModel.count <= 200 else {
+            throw .badRequest("\"device_model\" must be a phone model as GET /v1/devices shows it (1…200 characters), not \"\(deviceModel)\"")
         }
     }
 

@@ -19,6 +19,8 @@ public struct TestJobSpec: Sendable, Codable, Equatable {
     public var kind: String
     public var flows: [FlowFile]
     public var device: String?
+    /// Any phone of this model, on any host.
+    public var deviceModel: String?
     /// Extra attempts for a failed flow; a later pass is `flaky`.
     public var retries: Int?
     /// `${NAME}` variables, over the flows' own `env`.
@@ -33,7 +35,7 @@ public struct TestJobSpec: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case kind, flows, device, retries, env, timeout, backend, retry
-        case includeTags = "include_tags", excludeTags = "exclude_tags"
+        case includeTags = "include_tags", excludeTags = "exclude_tags", deviceModel = "device_model"
     }
 
     public init(flows: [FlowFile], device: String? = nil, retries: Int? = nil, env: [String: String]? = nil) {
@@ -49,6 +51,7 @@ public struct TestJobSpec: Sendable, Codable, Equatable {
     /// Checks what decoding cannot, and every flow as `tether test` would before touching a phone
     /// (YAML, commands, arguments, `runFlow` files and cycles), in a scratch folder.
     public func validate() throws(APIError) {
+        try RunJobSpec.validate(deviceModel: deviceModel)
         guard !flows.isEmpty, flows.count <= 200 else { throw .badRequest("\"flows\" must hold 1…200 flow files") }
         var names = Set<String>()
         for flow in flows {

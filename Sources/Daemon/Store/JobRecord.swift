@@ -12,6 +12,8 @@ public struct JobRecord: Sendable, Equatable, Codable {
     public var device: String?
     /// The phone the job asked for; nil takes any free phone.
     public var requestedDevice: String?
+    /// The phone model (`ro.product.model`) the job asked for; nil takes any.
+    public var requestedModel: String? = nil
     public var spec: String
     public var createdAt: Date
     public var startedAt: Date?
@@ -30,7 +32,7 @@ public struct JobRecord: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case id, seq, kind, status, device, spec, steps, message, episode, attempts, host
         case requestedDevice = "requested_device", createdAt = "created_at", startedAt = "started_at"
-        case endedAt = "ended_at", requeueOnInterrupt = "requeue_on_interrupt"
+        case endedAt = "ended_at", requeueOnInterrupt = "requeue_on_interrupt", requestedModel = "requested_model"
     }
 
     init(row: SQLRow) throws(StoreError) {
@@ -52,13 +54,15 @@ public struct JobRecord: Sendable, Equatable, Codable {
         attempts = try row.int("attempts")
         requeueOnInterrupt = try row.bool("requeue_on_interrupt")
         host = try row.optionalString("host")
+        requestedModel = try row.optionalString("requested_model")
     }
 
     init(
         id: String, seq: Int64, kind: String, status: JobStatus, device: String?, requestedDevice: String?,
         spec: String, createdAt: Date, startedAt: Date?, endedAt: Date?, steps: Int, message: String,
-        episode: String?, attempts: Int, requeueOnInterrupt: Bool, host: String? = nil
+        episode: String?, attempts: Int, requeueOnInterrupt: Bool, host: String? = nil, requestedModel: String? = nil
     ) {
+        self.requestedModel = requestedModel
         self.id = id
         self.seq = seq
         self.kind = kind

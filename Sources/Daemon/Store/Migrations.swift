@@ -43,7 +43,7 @@ enum Migrations {
                 "CREATE INDEX episode_on_job_id ON episode(job_id)"
             ]),
         Migration(
-            id: "v2: hosts, their phones, and which host runs a job",
+            id: "v2: hosts, their phones, which host runs a job, jobs asking for a phone model",
             statements: [
                 """
                 CREATE TABLE host (id {text} PRIMARY KEY, url {text} NOT NULL, token {text} NOT NULL,
@@ -55,6 +55,7 @@ enum Migrations {
                     PRIMARY KEY (host, serial))
                 """,
                 "ALTER TABLE job ADD COLUMN host {text}",
+                "ALTER TABLE job ADD COLUMN requested_model {text}",
                 "ALTER TABLE device ADD COLUMN host {text}",
                 "CREATE INDEX job_on_status_seq ON job(status, seq)",
                 "CREATE INDEX job_on_host ON job(host)"

@@ -1,9 +1,10 @@
 import Foundation
 
 extension Store {
-    /// Queues a job. `spec` must be a JSON object.
+    /// Queues a job, for phone `device` or any phone of `model` when given. `spec` must be a
+    /// JSON object.
     public func enqueue(
-        kind: String, spec: String, device: String? = nil, requeueOnInterrupt: Bool = false,
+        kind: String, spec: String, device: String? = nil, model: String? = nil, requeueOnInterrupt: Bool = false,
         at date: Date = Date()
     ) async throws(StoreError) -> JobRecord {
         guard let data = spec.data(using: .utf8), (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
@@ -13,7 +14,7 @@ extension Store {
             let job = JobRecord(
                 id: UUID().uuidString.lowercased(), seq: 0, kind: kind, status: .queued, device: nil,
                 requestedDevice: device, spec: spec, createdAt: date, startedAt: nil, endedAt: nil,
-                steps: 0, message: "", episode: nil, attempts: 0, requeueOnInterrupt: requeueOnInterrupt)
+                steps: 0, message: "", episode: nil, attempts: 0, requeueOnInterrupt: requeueOnInterrupt, requestedModel: model)
             return try await Store.insert(sql, job, event: ["status": "queued"])
         }
     }
@@ -26,25 +27,26 @@ extension Store {
         try await sql.execute(
             """
             INSERT INTO job (id, seq, kind, status, device, requested_device, spec, created_at, started_at, ended_at,
-                steps, message, episode, attempts, requeue_on_interrupt, host)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                steps, message, episode, attempts, requeue_on_interrupt, host, requested_model)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .text(job.id), .integer(job.seq), .text(job.kind), .text(job.status.rawValue), SQLValue(job.device),
                 SQLValue(job.requestedDevice), .text(job.spec), .date(job.createdAt), SQLValue(job.startedAt),
                 SQLValue(job.endedAt), SQLValue(job.steps), .text(job.message), SQLValue(job.episode),
-                SQLValue(job.attempts), .bool(job.requeueOnInterrupt), SQLValue(job.host)
+                SQLValue(job.attempts), .bool(job.requeueOnInterrupt), SQLValue(job.host), SQLValue(job.requestedModel)
             ])
         try await appendEvent(sql, job: job.id, kind: "status", payload: event, at: job.createdAt)
         return job
     }
 
-    /// Takes the oldest queued job that `device` may run (one that asked for it, or for no phone)
-    /// and marks it running there, on `host`. Nil when there is none. Two callers (two hosts of
-    /// a fleet too) never get the same job: PostgreSQL skips the rows another claim holds.
-    public func claimNext(for device: String, host: String? = nil, at date: Date = Date()) async throws(StoreError) -> JobRecord? {
+    /// Takes the oldest queued job that `device` (a phone of `model`) may run — one that asked
+    /// for it or for its model, or for any phone — and marks it running there, on `host`. Nil
+    /// when there is none. Two callers (two hosts of a fleet too) never get the same job:
+    /// PostgreSQL skips the rows another claim holds.
+    public func claimNext(for device: String, model: String? = nil, host: String? = nil, at date: Date = Date()) async throws(StoreError) -> JobRecord? {
         try await write("take the next job") { sql in
-            guard let row = try await sql.queryOne(Self.queued + " LIMIT 1" + sql.dialect.forUpdateSkipLocked, [.text(device)]) else {
+            guard let row = try await sql.queryOne(Self.queued + " LIMIT 1" + sql.dialect.forUpdateSkipLocked, Self.phone(device, model)) else {
                 return nil
             }
             var job = try JobRecord(row: row)
@@ -64,12 +66,19 @@ extension Store {
     }
 
     /// Whether a queued job could run on `device` (a read: nothing is taken).
-    public func hasQueuedJob(for device: String) async throws(StoreError) -> Bool {
-        try await read("look for a queued job") { sql in try await !sql.query(Self.queued + " LIMIT 1", [.text(device)]).isEmpty }
+    public func hasQueuedJob(for device: String, model: String? = nil) async throws(StoreError) -> Bool {
+        try await read("look for a queued job") { sql in try await !sql.query(Self.queued + " LIMIT 1", Self.phone(device, model)).isEmpty }
     }
 
-    /// The queued jobs a phone may take, in submission order (the one argument: its serial).
-    static let queued = "SELECT * FROM job WHERE status = 'queued' AND (requested_device IS NULL OR requested_device = ?) ORDER BY seq"
+    /// The queued jobs a phone may take, in submission order (the arguments: `phone(_:_:)`).
+    static let queued = """
+        SELECT * FROM job WHERE status = 'queued' AND (requested_device IS NULL OR requested_device = ?)
+            AND (requested_model IS NULL OR requested_model = ?) ORDER BY seq
+        """
+
+    /// A phone as `queued`'s arguments: its serial, and its model ("" when unknown: it then
+    /// takes no job that asks for a model).
+    static func phone(_ serial: String, _ model: String?) -> [SQLValue] { [.text(serial), .text(model ?? "")] }
 
     public func job(_ id: String) async throws(StoreError) -> JobRecord? {
         try await read("read job \(id)") { sql in try await Self.job(sql, id) }
@@ -165,7 +174,7 @@ extension Store {
                 id: UUID().uuidString.lowercased(), seq: 0, kind: job.kind, status: .queued, device: nil,
                 requestedDevice: job.requestedDevice, spec: job.spec, createdAt: date, startedAt: nil, endedAt: nil,
                 steps: 0, message: "queued again after job \(job.id) was interrupted", episode: nil,
-                attempts: job.attempts, requeueOnInterrupt: true)
+                attempts: job.attempts, requeueOnInterrupt: true, requestedModel: job.requestedModel)
             _ = try await insert(sql, again, event: ["status": "queued", "after": job.id])
             requeued.append(again.id)
         }
