@@ -61,7 +61,10 @@ public enum BackendChoice: Sendable, Equatable {
             return Made(backend: backend, counter: TokenizerCounter(tokenizer: backend.model.tokenizer), openAI: nil)
         case .pool(let pool, let apiKey):
             let key = apiKey ?? ProcessInfo.processInfo.environment["TETHER_API_KEY"]
-            let backend = OpenAIBackend(configuration: .init(baseURL: pool.endpoints.first ?? "", model: pool.model, apiKey: key, pool: pool))
+            // A dead server of a pool costs its connect timeout once before it backs off: 3 s, as
+            // the health checks allow.
+            let backend = OpenAIBackend(
+                configuration: .init(baseURL: pool.endpoints.first ?? "", model: pool.model, apiKey: key, connectTimeout: .seconds(3), pool: pool))
             let counter: any TokenCounter = tokenizer.map { TokenizerCounter(tokenizer: $0) } ?? EstimatedTokenCounter()
             return Made(backend: backend, counter: counter, openAI: backend)
         case .openAI(let endpoint, let model, let apiKey):

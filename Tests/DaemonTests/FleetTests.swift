@@ -140,6 +140,10 @@ import Testing
         if let onB = all.first(where: { $0["host"] as? String == "b" && $0["status"] as? String == "succeeded" })?["id"] as? String {
             let episode = try await a.call(.GET, "/v1/episodes/\(onB)")
             #expect(episode.status == 200 && episode.headers["X-Tether-Host"].first == "b", "\(episode.text.prefix(300))")
+            // The episode list through a holds every alive host's episodes, each with its host.
+            let listed = try await a.call(.GET, "/v1/episodes").array ?? []
+            #expect(listed.contains { $0["id"] as? String == onB && $0["host"] as? String == "b" }, "\(listed.count) episodes")
+            #expect(Set(listed.compactMap { $0["host"] as? String }) == ["a", "b"], "c is dead: its episodes are not reachable")
         }
     }
 

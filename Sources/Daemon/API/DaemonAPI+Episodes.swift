@@ -9,8 +9,13 @@ import Trajectory
 extension DaemonAPI {
     func addEpisodeRoutes(to router: Router<DaemonRequestContext>) {
         let folders = EpisodeFolders(root: store.directory.appendingPathComponent("episodes", isDirectory: true))
-        router.get("/v1/episodes") { _, _ in
-            JSONResponse.raw(try EpisodeFolders.encode(folders.summaries()))
+        let store = self.store, fleet = self.fleet
+        router.get("/v1/episodes") { request, _ in
+            let here = try EpisodeFolders.encode(folders.summaries())
+            // In a fleet, every alive host's episodes (each marked with its host), unless this
+            // request was itself passed on by another host.
+            guard let fleet, !FleetProxyMiddleware<DaemonRequestContext>.wasPassedOn(request) else { return JSONResponse.raw(here) }
+            return JSONResponse.raw(try await FleetEpisodes.all(here: here, store: store, fleet: fleet))
         }
         router.get("/v1/episodes/:id") { _, context in
             let episode = try folders.episode(try Self.parameter("id", context))

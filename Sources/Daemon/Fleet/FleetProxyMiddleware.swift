@@ -15,8 +15,10 @@ struct FleetProxyMiddleware<Context: RequestContext>: RouterMiddleware {
     let identity: FleetIdentity
     static var via: String { "X-Tether-Via" }
 
+    static func wasPassedOn(_ request: Request) -> Bool { request.headers[HTTPField.Name(via)!] != nil }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.headers[HTTPField.Name(Self.via)!] == nil, let owner = try await owner(of: request) else {
+        guard !Self.wasPassedOn(request), let owner = try await owner(of: request) else {
             return try await next(request, context)
         }
         return try await forward(request, to: owner)
