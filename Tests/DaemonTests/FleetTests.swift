@@ -137,7 +137,10 @@ import Testing
         let now = try await a.call(.GET, "/v1/devices").array ?? []
         #expect(now.count == 8 && !now.contains { $0["host"] as? String == "c" }, "\(now.map { $0["host"] ?? "" })")
         // An episode host b recorded, read through host a.
-        if let onB = all.first(where: { $0["host"] as? String == "b" && $0["status"] as? String == "succeeded" })?["id"] as? String {
+        do {
+            let onB = try #require(
+                all.first(where: { $0["host"] as? String == "b" && $0["status"] as? String == "succeeded" })?["id"] as? String,
+                "host b ran a job to success")
             let episode = try await a.call(.GET, "/v1/episodes/\(onB)")
             #expect(episode.status == 200 && episode.headers["X-Tether-Host"].first == "b", "\(episode.text.prefix(300))")
             // The episode list through a holds every alive host's episodes, each with its host.

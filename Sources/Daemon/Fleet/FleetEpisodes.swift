@@ -11,9 +11,7 @@ enum FleetEpisodes {
         let lists = await withTaskGroup(of: (String, Data)?.self) { group in
             for host in others {
                 group.addTask {
-                    var request = HTTPClientRequest(url: host.url + "/v1/episodes")
-                    request.headers.add(name: "Authorization", value: "Bearer \(host.token)")
-                    request.headers.add(name: "X-Tether-Via", value: fleet.host)
+                    let request = host.request("/v1/episodes", via: fleet.host)
                     guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(10)), response.status == .ok,
                         let body = try? await response.body.collect(upTo: 64 << 20)
                     else { return nil }

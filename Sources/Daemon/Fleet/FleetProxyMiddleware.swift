@@ -13,7 +13,7 @@ struct FleetProxyMiddleware<Context: RequestContext>: RouterMiddleware {
     let store: Store
     let devices: DeviceManager
     let identity: FleetIdentity
-    static var via: String { "X-Tether-Via" }
+    static var via: String { HostRecord.viaHeader }
 
     static func wasPassedOn(_ request: Request) -> Bool { request.headers[HTTPField.Name(via)!] != nil }
 
@@ -51,14 +51,12 @@ struct FleetProxyMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     func forward(_ request: Request, to owner: HostRecord) async throws -> Response {
-        var outgoing = HTTPClientRequest(url: owner.url + (request.uri.description.hasPrefix("/") ? "" : "/") + request.uri.description)
+        var outgoing = owner.request(request.uri.description, via: identity.host)
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
         let skipped: Set<String> = ["host", "authorization", "cookie", "connection", "content-length", "transfer-encoding"]
         for field in request.headers where !skipped.contains(field.name.canonicalName) {
             outgoing.headers.add(name: field.name.rawName, value: field.value)
         }
-        outgoing.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(owner.token)")
-        outgoing.headers.replaceOrAdd(name: Self.via, value: identity.host)
         let body = try await request.body.collect(upTo: 32 << 20)
         if body.readableBytes > 0 { outgoing.body = .bytes(body) }
         let answer: HTTPClientResponse

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 
 /// One `tetherd` of a fleet as the store keeps it (table `host`): where the others reach its
@@ -35,5 +36,18 @@ public struct HostRecord: Sendable, Equatable, Encodable {
         self.state = known
         startedAt = try row.date("started_at")
         heartbeatAt = try row.date("heartbeat_at")
+    }
+}
+
+extension HostRecord {
+    /// The header a passed-on request carries (the passing host's id): it is never passed on again.
+    static let viaHeader = "X-Tether-Via"
+
+    /// A request to this host's API, as host `via` passes one on: with this host's token.
+    func request(_ pathAndQuery: String, via: String) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: url + (pathAndQuery.hasPrefix("/") ? "" : "/") + pathAndQuery)
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: Self.viaHeader, value: via)
+        return request
     }
 }

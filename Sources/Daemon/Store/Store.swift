@@ -79,7 +79,7 @@ public final class Store: Sendable {
     }
 
     static func failure(_ what: String, _ error: any Error) -> StoreError {
-        if let error = error as? StoreError, !error.message.hasPrefix("PostgreSQL:") { return error }
+        if let error = error as? StoreError { return error }
         return StoreError("cannot \(what): \(describe(error))")
     }
 
@@ -88,9 +88,9 @@ public final class Store: Sendable {
         return String(describing: error)
     }
 
-    /// The journal mode SQLite reports (`wal` once opened); PostgreSQL's is its write-ahead log.
-    public func journalMode() async throws(StoreError) -> String {
-        guard database.dialect == .sqlite else { return "wal" }
+    /// The journal mode SQLite reports (`wal` once opened); nil for PostgreSQL, which has none.
+    public func journalMode() async throws(StoreError) -> String? {
+        guard database.dialect == .sqlite else { return nil }
         return try await read("read the journal mode") { sql in try await sql.queryOne("PRAGMA journal_mode", [])?.string("journal_mode") ?? "" }
     }
 }

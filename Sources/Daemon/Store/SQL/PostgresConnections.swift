@@ -26,7 +26,9 @@ actor PostgresConnections {
             await give(connection)
             return value
         } catch {
-            await give(connection, broken: !(error is StoreError))
+            // The store's own refusals and the server's answers leave the connection usable (a
+            // closed one is dropped when next taken); anything else (a cancel mid-query) may not.
+            await give(connection, broken: !(error is StoreError || error is SQLError))
             throw error
         }
     }

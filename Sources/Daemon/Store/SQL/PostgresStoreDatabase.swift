@@ -76,7 +76,7 @@ public final class PostgresStoreDatabase: StoreDatabase {
             do {
                 return try await connection.query(query, logger: logger).get()
             } catch let error as PSQLError {
-                throw StoreError(Self.explain(error))
+                throw SQLError(message: Self.explain(error))
             }
         }
 

@@ -49,6 +49,13 @@ extension SQLSession {
     }
 }
 
+/// A statement the database refused (a constraint, a syntax error, a lost connection), in its
+/// own words: the store says which of its operations it was part of.
+public struct SQLError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
 /// The advisory locks the store takes, by number (one namespace per database).
 public enum StoreLock: Int64, Sendable {
     /// Schema migrations: the first host to start runs them, the others wait.
