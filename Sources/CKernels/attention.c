@@ -7,6 +7,7 @@
 #include <cblas.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,16 +94,10 @@ __attribute__((target("avx2,fma"))) static float exp_row_avx2(float *row, long n
 }
 #endif
 
-static int level_limit = 2;
-
-void tk_attention_limit_simd(int level) { level_limit = level < 0 ? 0 : (level > 2 ? 2 : level); }
-
 /// row[j] = exp(row[j] − max) for j < n; returns their sum.
 static float exp_row(float *row, long n, float max) {
 #if TK_X86
-    static int found = -1;
-    if (found < 0) found = __builtin_cpu_supports("avx512f") ? 2 : (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0);
-    const int level = found < level_limit ? found : level_limit;
+    const int level = tk_simd_level();
     if (level == 2) return exp_row_avx512(row, n, max);
     if (level == 1) return exp_row_avx2(row, n, max);
 #endif
@@ -115,6 +110,7 @@ typedef struct {
     long mq, mk, q_stride, kv_stride, out_stride, offset, blocks;
     int heads, kv_heads, hd, causal;
     float scale;
+    atomic_int failed;  // a task could not get its scratch
 } attention_job;
 
 static pthread_key_t scratch_key;
@@ -141,7 +137,10 @@ static void attention_task(void *context, long index) {
     const long rows = a->mq - i0 < QUERY_ROWS ? a->mq - i0 : QUERY_ROWS;
     const int hd = a->hd, kvh = h / (a->heads / a->kv_heads);
     float *s = scratch((long)QUERY_ROWS * KEY_TILE + (long)QUERY_ROWS * hd + 2 * QUERY_ROWS);
-    if (!s) return;  // out of memory: the rows stay zero
+    if (!s) {
+        atomic_store(&((attention_job *)context)->failed, 1);
+        return;
+    }
     float *acc = s + (long)QUERY_ROWS * KEY_TILE, *mx = acc + (long)QUERY_ROWS * hd, *sum = mx + QUERY_ROWS;
     for (long r = 0; r < rows; r++) mx[r] = -INFINITY, sum[r] = 0;
     memset(acc, 0, sizeof(float) * (size_t)rows * (size_t)hd);
@@ -183,10 +182,10 @@ static void attention_task(void *context, long index) {
     }
 }
 
-void tk_attention(const float *q, long mq, long q_stride, const float *k, const float *v, long mk, long kv_stride,
-                  int heads, int kv_heads, int head_dim, int causal, long causal_offset, float *out,
-                  long out_stride) {
-    if (mq <= 0 || heads <= 0 || kv_heads <= 0 || heads % kv_heads != 0) return;
+int tk_attention(const float *q, long mq, long q_stride, const float *k, const float *v, long mk, long kv_stride,
+                 int heads, int kv_heads, int head_dim, int causal, long causal_offset, float *out,
+                 long out_stride) {
+    if (mq <= 0 || heads <= 0 || kv_heads <= 0 || heads % kv_heads != 0) return 0;
     attention_job job = {
         .q = q, .k = k, .v = v, .out = out, .mq = mq, .mk = mk, .q_stride = q_stride, .kv_stride = kv_stride,
         .out_stride = out_stride, .offset = causal_offset, .blocks = (mq + QUERY_ROWS - 1) / QUERY_ROWS,
@@ -194,6 +193,7 @@ void tk_attention(const float *q, long mq, long q_stride, const float *k, const 
         .scale = 1 / sqrtf((float)head_dim),
     };
     tk_parallel_for(job.blocks * heads, attention_task, &job);
+    return atomic_load(&job.failed) ? -1 : 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -220,6 +220,7 @@ typedef struct {
     long mq, mk, q_stride, kv_stride, out_stride, offset, blocks, padded;
     int heads, kv_heads, hd, causal;
     float scale;
+    atomic_int failed;
 } bf16_job;
 
 // Packs one KV head's keys and values (task index = KV head).
@@ -247,7 +248,10 @@ __attribute__((target("avx512f,avx512bf16"))) static void bf16_task(void *contex
     const int hd = a->hd, pairs = hd / 2, kvh = h / (a->heads / a->kv_heads);
     // Scratch: scores (f32), P as bf16 pairs, queries as bf16 pairs, accumulator, maxima, sums.
     float *s = scratch((long)QUERY_ROWS * KEY_TILE * 2 + (long)QUERY_ROWS * hd * 2 + 2 * QUERY_ROWS);
-    if (!s) return;
+    if (!s) {
+        atomic_store(&((bf16_job *)context)->failed, 1);
+        return;
+    }
     uint32_t *pw = (uint32_t *)(s + (long)QUERY_ROWS * KEY_TILE);     // [row][key pair]
     uint32_t *qw = pw + (long)QUERY_ROWS * KEY_TILE / 2;               // [row][dim pair]
     float *acc = (float *)(qw + (long)QUERY_ROWS * pairs), *mx = acc + (long)QUERY_ROWS * hd, *sum = mx + QUERY_ROWS;
@@ -258,6 +262,9 @@ __attribute__((target("avx512f,avx512bf16"))) static void bf16_task(void *contex
             qw[r * pairs + p] = (uint32_t)bf16_round(q[2 * p] * a->scale) | ((uint32_t)bf16_round(q[2 * p + 1] * a->scale) << 16);
     }
     memset(acc, 0, sizeof(float) * (size_t)QUERY_ROWS * (size_t)hd);
+    // Rows are computed 4 at a time: the ones past the block's last row read zero weights.
+    const long rows4 = (rows + 3) / 4 * 4;
+    memset(pw + rows * (KEY_TILE / 2), 0, sizeof(uint32_t) * (size_t)(rows4 - rows) * (KEY_TILE / 2));
     const uint16_t *kp = a->kp + kvh * a->padded * hd, *vp = a->vp + kvh * a->padded * hd;
     long limit = a->causal ? i0 + rows + a->offset : a->mk;
     if (limit > a->mk) limit = a->mk;
@@ -265,7 +272,7 @@ __attribute__((target("avx512f,avx512bf16"))) static void bf16_task(void *contex
         const long cols = limit - j0 < KEY_TILE ? limit - j0 : KEY_TILE;
         const long cols32 = (cols + 31) / 32 * 32;  // packed keys are zero past mk
         // S = Q·Kᵀ: 4 rows × 32 keys a step, 8 accumulators.
-        for (long r0 = 0; r0 < QUERY_ROWS; r0 += 4) {
+        for (long r0 = 0; r0 < rows4; r0 += 4) {
             for (long c0 = 0; c0 < cols32; c0 += 32) {
                 __m512 c[4][2];
                 for (int r = 0; r < 4; r++) c[r][0] = c[r][1] = _mm512_setzero_ps();
@@ -307,7 +314,7 @@ __attribute__((target("avx512f,avx512bf16"))) static void bf16_task(void *contex
             }
         }
         // acc += P·V: 4 rows × 32 dims a step.
-        for (long r0 = 0; r0 < rows; r0 += 4) {
+        for (long r0 = 0; r0 < rows4; r0 += 4) {
             for (int d0 = 0; d0 < hd; d0 += 32) {
                 __m512 c[4][2];
                 for (int r = 0; r < 4; r++) {
@@ -363,7 +370,7 @@ int tk_attention_bf16(const float *q, long mq, long q_stride, const float *k, co
     tk_parallel_for(kv_heads, pack_task, &job);
     tk_parallel_for(job.blocks * heads, bf16_task, &job);
     free(kp), free(vp);
-    return 1;
+    return atomic_load(&job.failed) ? -1 : 1;
 #else
     (void)q, (void)mq, (void)q_stride, (void)k, (void)v, (void)mk, (void)kv_stride, (void)heads, (void)kv_heads;
     (void)head_dim, (void)causal, (void)causal_offset, (void)out, (void)out_stride;

@@ -2,6 +2,8 @@
 // constructor starts a pool of spinning threads in every `tether` process, which costs more than
 // a short command's whole work (`tether --help`, `tether shell echo`). These definitions stand in
 // for the two CBLAS entry points Inference uses and forward to the library once it is opened.
+#include "CKernels.h"
+
 #include <cblas.h>
 #include <dlfcn.h>
 #include <pthread.h>
@@ -24,8 +26,7 @@ static sgemv_fn real_sgemv;
 static void (*real_set_threads)(int);
 
 static void load(void) {
-    // Read by OpenBLAS when it starts: no thread pool of its own (see below).
-    setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    tk_prepare_environment();  // OPENBLAS_NUM_THREADS, OPENBLAS_CORETYPE
     static const char *names[] = {"libopenblas.so.0", "libopenblas.so", "libblas.so.3"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         void *library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);

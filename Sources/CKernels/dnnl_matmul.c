@@ -106,9 +106,9 @@ static void load(void) {
         snprintf(status_text, sizeof status_text, "oneDNN switched off by TETHER_NO_ONEDNN");
         return;
     }
-    // OpenMP threads that wait by sleeping, not spinning: on a small box a spinning team steals the
-    // cores from OpenBLAS's threads and Swift's. Read once, when libgomp starts (below).
-    setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
+    // OMP_WAIT_POLICY=PASSIVE, read by libgomp when it is opened below: the team sleeps between
+    // products instead of spinning against the pool.
+    tk_prepare_environment();
     void *lib = dlopen("libdnnl.so.2", RTLD_NOW | RTLD_LOCAL);
     if (!lib) {
         snprintf(status_text, sizeof status_text, "libdnnl.so.2 not found (Debian: apt-get install libdnnl2)");

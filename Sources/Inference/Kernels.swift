@@ -35,9 +35,7 @@ enum Kernels {
                 }
             }
         }
-        if let bias {
-            for i in 0..<m { for j in 0..<n { y[i * n + j] += bias[j] } }
-        }
+        if let bias { addBias(&y, rows: m, bias) }
         return y
     }
 
@@ -51,58 +49,154 @@ enum Kernels {
 
     /// RMSNorm over rows of width `d`: w ⊙ x / sqrt(mean(x²) + eps).
     static func rmsNorm(_ x: [Float], width d: Int, weight: [Float], eps: Float) -> [Float] {
-        var y = x
-        let rows = x.count / d
-        for r in 0..<rows {
-            var ss: Float = 0
-            for j in 0..<d { let v = x[r * d + j]; ss += v * v }
-            let inv = 1 / (ss / Float(d) + eps).squareRoot()
-            for j in 0..<d { y[r * d + j] = weight[j] * (x[r * d + j] * inv) }
+        precondition(x.count % d == 0 && weight.count == d, "rmsNorm: \(x.count) floats in rows of \(d)")
+        var y = [Float](repeating: 0, count: x.count)
+        y.withUnsafeMutableBufferPointer { yp in
+            guard let yb = yp.baseAddress else { return }
+            tk_rms_norm(x, yb, x.count / d, d, weight, eps)
         }
         return y
     }
 
     /// LayerNorm over rows of width `d` with weight and bias.
     static func layerNorm(_ x: [Float], width d: Int, weight: [Float], bias: [Float], eps: Float) -> [Float] {
-        var y = x
-        let rows = x.count / d
-        for r in 0..<rows {
-            var mean: Float = 0
-            for j in 0..<d { mean += x[r * d + j] }
-            mean /= Float(d)
-            var v: Float = 0
-            for j in 0..<d { let t = x[r * d + j] - mean; v += t * t }
-            let inv = 1 / (v / Float(d) + eps).squareRoot()
-            for j in 0..<d { y[r * d + j] = (x[r * d + j] - mean) * inv * weight[j] + bias[j] }
+        precondition(x.count % d == 0 && weight.count == d && bias.count == d, "layerNorm: \(x.count) floats in rows of \(d)")
+        var y = [Float](repeating: 0, count: x.count)
+        y.withUnsafeMutableBufferPointer { yp in
+            guard let yb = yp.baseAddress else { return }
+            tk_layer_norm(x, yb, x.count / d, d, weight, bias, eps)
         }
         return y
     }
 
-    @inline(__always) static func silu(_ v: Float) -> Float { v / (1 + expf(-v)) }
-    @inline(__always) static func geluErf(_ v: Float) -> Float { 0.5 * v * (1 + erff(v * Float(0.7071067811865476))) }
-
-    static func add(_ a: inout [Float], _ b: [Float]) {
-        for i in 0..<a.count { a[i] += b[i] }
+    /// SwiGLU: (rows × width) up ⊙ silu(gate), where row i of the gate starts at
+    /// `gateOffset + i·gateStride` of `gate` and of the up projection at `upOffset + i·upStride`
+    /// of `up` (one fused gate_up matrix is passed as both).
+    static func siluMul(
+        gate: [Float], gateOffset: Int = 0, gateStride: Int, up: [Float], upOffset: Int = 0, upStride: Int,
+        rows: Int, width: Int
+    ) -> [Float] {
+        precondition(
+            rows == 0
+                || (gateOffset + (rows - 1) * gateStride + width <= gate.count
+                    && upOffset + (rows - 1) * upStride + width <= up.count),
+            "siluMul: \(rows) rows of \(width) do not fit")
+        var y = [Float](repeating: 0, count: rows * width)
+        gate.withUnsafeBufferPointer { gp in
+            up.withUnsafeBufferPointer { up in
+                y.withUnsafeMutableBufferPointer { yp in
+                    guard let g = gp.baseAddress, let u = up.baseAddress, let yb = yp.baseAddress else { return }
+                    tk_silu_mul(g + gateOffset, gateStride, u + upOffset, upStride, yb, rows, width)
+                }
+            }
+        }
+        return y
     }
 
-    /// For tests: the widest SIMD the attention's exp may use (0 portable C, 1 AVX2, 2 AVX-512,
-    /// each where the CPU has it).
-    static func limitAttentionSIMD(_ level: Int) { tk_attention_limit_simd(Int32(level)) }
+    /// x = x · Φ(x) with the exact (erf) GELU, in place.
+    static func geluErf(_ x: inout [Float]) {
+        let n = x.count
+        x.withUnsafeMutableBufferPointer { xp in
+            guard let xb = xp.baseAddress else { return }
+            tk_gelu_erf(xb, 1, n)
+        }
+    }
+
+    /// a += b.
+    static func add(_ a: inout [Float], _ b: [Float]) {
+        precondition(a.count == b.count, "add: \(a.count) and \(b.count) floats")
+        let n = a.count
+        a.withUnsafeMutableBufferPointer { ap in
+            guard let ab = ap.baseAddress else { return }
+            tk_add(ab, b, 1, n)
+        }
+    }
+
+    /// Each row of y (rows × bias.count) += bias.
+    static func addBias(_ y: inout [Float], rows: Int, _ bias: [Float]) {
+        precondition(y.count == rows * bias.count, "addBias: \(y.count) floats are not \(rows) rows of \(bias.count)")
+        y.withUnsafeMutableBufferPointer { yp in
+            guard let yb = yp.baseAddress else { return }
+            tk_add_bias(yb, rows, bias.count, bias)
+        }
+    }
+
+    /// Rotary embedding in place on `rows` rows of `x` starting at `offset`, `stride` floats
+    /// apart, each with `heads` heads of `headDim`. `.half`: rotate-half over the whole head, cos
+    /// and sin rows × headDim/2; `.pairs(n)`: interleaved pairs on the first 2n floats of a head,
+    /// cos and sin rows × n.
+    enum Rotary { case half, pairs(Int) }
+    static func rotate(
+        _ x: inout [Float], offset: Int = 0, rows: Int, stride: Int, heads: Int, headDim: Int, _ kind: Rotary,
+        cos: [Float], sin: [Float]
+    ) {
+        let perRow: Int
+        switch kind {
+        case .half: perRow = headDim / 2
+        case .pairs(let n): perRow = n
+        }
+        precondition(cos.count >= rows * perRow && sin.count >= rows * perRow, "rotate: tables shorter than \(rows) rows")
+        precondition(rows == 0 || offset + (rows - 1) * stride + heads * headDim <= x.count, "rotate: \(rows) rows do not fit")
+        x.withUnsafeMutableBufferPointer { xp in
+            guard let xb = xp.baseAddress else { return }
+            switch kind {
+            case .half: tk_rope_half(xb + offset, rows, stride, Int32(heads), Int32(headDim), cos, sin)
+            case .pairs(let n): tk_rope_pairs(xb + offset, rows, stride, Int32(heads), Int32(headDim), Int32(n), cos, sin)
+            }
+        }
+    }
+
+    /// The m rows of each of `groups` groups, channel-major: out[g·width·m + c·m + q] =
+    /// x[(g·m + q)·width + c] (the vision tower's 2×2 downsample as one product).
+    static func mergeGather(_ x: [Float], groups: Int, of m: Int, width: Int) -> [Float] {
+        precondition(x.count == groups * m * width, "mergeGather: \(x.count) floats are not \(groups)×\(m) rows of \(width)")
+        var out = [Float](repeating: 0, count: x.count)
+        out.withUnsafeMutableBufferPointer { op in
+            guard let ob = op.baseAddress else { return }
+            tk_merge_gather(x, groups, m, width, ob)
+        }
+        return out
+    }
+
+    /// Row r of y (rows × width) += Σ over t < taps of weights[r·taps + t] · row rows[r·taps + t]
+    /// of `table`.
+    static func addWeightedRows(_ y: inout [Float], width: Int, table: [Float], rows: [Int32], weights: [Float], taps: Int) {
+        let n = y.count / width
+        precondition(rows.count == n * taps && weights.count == n * taps, "addWeightedRows: \(rows.count) taps for \(n) rows")
+        precondition(rows.allSatisfy { $0 >= 0 && (Int($0) + 1) * width <= table.count }, "addWeightedRows: a row outside the table")
+        y.withUnsafeMutableBufferPointer { yp in
+            guard let yb = yp.baseAddress else { return }
+            tk_add_weighted_rows(yb, n, width, table, rows, weights, Int32(taps))
+        }
+    }
+
+    /// For tests: the widest SIMD the engine's own C kernels (attention's exp, norms, rotary,
+    /// SwiGLU) may use: 0 portable C, 1 AVX2, 2 AVX-512, each where the CPU has it.
+    static func limitSIMD(_ level: Int) { tk_limit_simd(Int32(level)) }
 
     /// Scaled dot-product attention for one sequence.
-    /// q: (mq × nH·hd), k/v: (mk × nKV·hd). Query i may see keys 0...(i + causalOffset) when
-    /// `causal`, all keys otherwise. Query head h reads KV head h / (nH / nKV). Tiled with an
-    /// online softmax over the compute pool (attention.c): no mq × mk matrix is made. `bf16`:
-    /// inputs and softmax weights rounded to bf16 for the AVX-512 BF16 kernel where the CPU and
-    /// head size allow it (as torch in bf16), f32 otherwise.
+    /// q: (mq × nH·hd), k/v: (mk × nKV·hd), each row `qStride` (`kvStride`) floats after the one
+    /// before (default: packed) from `qOffset` (`kOffset`, `vOffset`), so q, k and v may be
+    /// columns of one fused matrix. Query i may see keys 0...(i + causalOffset) when `causal`,
+    /// all keys otherwise. Query head h reads KV head h / (nH / nKV). Tiled with an online softmax
+    /// over the compute pool (attention.c): no mq × mk matrix is made. `bf16`: inputs and softmax
+    /// weights rounded to bf16 for the AVX-512 BF16 kernel where the CPU and head size allow it
+    /// (as torch in bf16) and more than 8 queries share the keys' packing (a decoding step or a
+    /// speculative check runs in f32), f32 otherwise.
     static func attention(
-        q: [Float], mq: Int, k keys: [Float], v values: [Float], mk: Int,
+        q: [Float], qOffset: Int = 0, qStride: Int? = nil, mq: Int,
+        k keys: [Float], kOffset: Int = 0, v values: [Float], vOffset: Int = 0, kvStride: Int? = nil, mk: Int,
         heads nH: Int, kvHeads nKV: Int, headDim hd: Int,
         causal: Bool, causalOffset: Int = 0, bf16: Bool = false
     ) -> [Float] {
-        precondition(nH % nKV == 0 && q.count >= mq * nH * hd, "attention: \(nH) heads over \(nKV) KV heads, \(q.count) query floats")
-        precondition(keys.count >= mk * nKV * hd && values.count >= mk * nKV * hd, "attention: keys or values shorter than \(mk) rows")
+        let qs = qStride ?? nH * hd, kvs = kvStride ?? nKV * hd
+        precondition(nH % nKV == 0 && mq >= 0 && mk >= 0, "attention: \(nH) heads over \(nKV) KV heads")
+        precondition(mq == 0 || qOffset + (mq - 1) * qs + nH * hd <= q.count, "attention: \(q.count) query floats are not \(mq) rows")
+        precondition(
+            mk == 0 || (kOffset + (mk - 1) * kvs + nKV * hd <= keys.count && vOffset + (mk - 1) * kvs + nKV * hd <= values.count),
+            "attention: keys or values shorter than \(mk) rows")
         var out = [Float](repeating: 0, count: mq * nH * hd)
+        var status: Int32 = 0
         q.withUnsafeBufferPointer { qp in
             keys.withUnsafeBufferPointer { kp in
                 values.withUnsafeBufferPointer { vp in
@@ -110,19 +204,21 @@ enum Kernels {
                         guard let qb = qp.baseAddress, let kb = kp.baseAddress, let vb = vp.baseAddress, let ob = op.baseAddress
                         else { return }
                         let args = (Int32(nH), Int32(nKV), Int32(hd), Int32(causal ? 1 : 0))
-                        if bf16,
-                            tk_attention_bf16(
-                                qb, mq, nH * hd, kb, vb, mk, nKV * hd, args.0, args.1, args.2, args.3, causalOffset, ob, nH * hd)
-                                != 0
-                        {
-                            return
+                        if bf16, mq > 8 {
+                            status = tk_attention_bf16(
+                                qb + qOffset, mq, qs, kb + kOffset, vb + vOffset, mk, kvs, args.0, args.1, args.2, args.3,
+                                causalOffset, ob, nH * hd)
+                            if status != 0 { return }
                         }
-                        tk_attention(
-                            qb, mq, nH * hd, kb, vb, mk, nKV * hd, args.0, args.1, args.2, args.3, causalOffset, ob, nH * hd)
+                        status = tk_attention(
+                            qb + qOffset, mq, qs, kb + kOffset, vb + vOffset, mk, kvs, args.0, args.1, args.2, args.3,
+                            causalOffset, ob, nH * hd)
                     }
                 }
             }
         }
+        // As Swift itself does when an array cannot be allocated.
+        if status < 0 { fatalError("attention: out of memory for its scratch (\(mq) queries, \(mk) keys)") }
         return out
     }
 }

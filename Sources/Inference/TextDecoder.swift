@@ -108,28 +108,21 @@ struct TextDecoder: Sendable {
         return x
     }
 
-    /// Interleaved-pair rotary on the first rotaryDim dims of each head, in place.
+    /// Interleaved-pair rotary tables (m × rotaryDim/2 each) for 3-D M-RoPE:
     /// `positions[a][i]` is token i's position on axis a (t, h, w).
-    func rotate(_ x: inout [Float], rows m: Int, heads: Int, positions: [[Int]]) {
-        let hd = config.headDim, pairs = config.rotaryDim / 2
+    func rotaryTables(rows m: Int, positions: [[Int]]) -> (cos: [Float], sin: [Float]) {
+        let pairs = config.rotaryDim / 2
         let s0 = config.mropeSection[0], s1 = config.mropeSection[0] + config.mropeSection[1]
-        var cosT = [Float](repeating: 0, count: pairs), sinT = cosT
+        var cosT = [Float](repeating: 0, count: m * pairs), sinT = cosT
         for i in 0..<m {
             for j in 0..<pairs {
                 let axis = j < s0 ? 0 : (j < s1 ? 1 : 2)
                 let angle = Float(positions[axis][i]) * invFreq[j]
-                cosT[j] = cosf(angle)
-                sinT[j] = sinf(angle)
-            }
-            for h in 0..<heads {
-                let o = (i * heads + h) * hd
-                for j in 0..<pairs {
-                    let a = x[o + 2 * j], b = x[o + 2 * j + 1]
-                    x[o + 2 * j] = a * cosT[j] - b * sinT[j]
-                    x[o + 2 * j + 1] = b * cosT[j] + a * sinT[j]
-                }
+                cosT[i * pairs + j] = cosf(angle)
+                sinT[i * pairs + j] = sinf(angle)
             }
         }
+        return (cosT, sinT)
     }
 
     /// Runs `m` new tokens (embeddings `x`, M × hidden) through the layers, appending to `cache`.
@@ -142,14 +135,16 @@ struct TextDecoder: Sendable {
         let d = c.hiddenSize, hd = c.headDim, eps = c.rmsNormEps
         let past = cache.count
         var x = input
+        let (cosT, sinT) = rotaryTables(rows: m, positions: positions)
         for (li, layer) in layers.enumerated() {
             if isCancelled() { throw CancellationError() }
             let y = Kernels.rmsNorm(x, width: d, weight: layer.inputNorm, eps: eps)
             var q = Kernels.linear(y, rows: m, layer.q, bias: layer.qBias)
             var k = Kernels.linear(y, rows: m, layer.k, bias: layer.kBias)
             let v = Kernels.linear(y, rows: m, layer.v, bias: layer.vBias)
-            rotate(&q, rows: m, heads: c.numHeads, positions: positions)
-            rotate(&k, rows: m, heads: c.numKVHeads, positions: positions)
+            let pairs = Kernels.Rotary.pairs(c.rotaryDim / 2)
+            Kernels.rotate(&q, rows: m, stride: c.numHeads * hd, heads: c.numHeads, headDim: hd, pairs, cos: cosT, sin: sinT)
+            Kernels.rotate(&k, rows: m, stride: c.numKVHeads * hd, heads: c.numKVHeads, headDim: hd, pairs, cos: cosT, sin: sinT)
             cache.keys[li] += k
             cache.values[li] += v
             let total = past + m
@@ -163,12 +158,7 @@ struct TextDecoder: Sendable {
             let y2 = Kernels.rmsNorm(x, width: d, weight: layer.postAttentionNorm, eps: eps)
             let gu = Kernels.linear(y2, rows: m, layer.gateUp)
             let inter = c.intermediateSize
-            var h = [Float](repeating: 0, count: m * inter)
-            for i in 0..<m {
-                for j in 0..<inter {
-                    h[i * inter + j] = gu[i * 2 * inter + inter + j] * Kernels.silu(gu[i * 2 * inter + j])
-                }
-            }
+            let h = Kernels.siluMul(gate: gu, gateStride: 2 * inter, up: gu, upOffset: inter, upStride: 2 * inter, rows: m, width: inter)
             var mlp = Kernels.linear(h, rows: m, layer.down)
             mlp = Kernels.rmsNorm(mlp, width: d, weight: layer.postMlpNorm, eps: eps)
             Kernels.add(&x, mlp)

@@ -92,6 +92,8 @@ struct VisionTower: Sendable {
         let coords = patchCoordinates(h: image.gridTHW.h, w: image.gridTHW.w)
         let s = positionSide
         let H = Float(image.gridTHW.h), W = Float(image.gridTHW.w)
+        // Each patch adds 16 rows of the table: its bicubic taps and their weights.
+        var taps = [Int32](repeating: 0, count: n * 16), weights = [Float](repeating: 0, count: n * 16)
         for (k, rc) in coords.enumerated() {
             // grid_sample(bicubic, align_corners=False, padding border) at the patch centre,
             // normalized coordinates computed in fp32 as transformers does.
@@ -106,12 +108,12 @@ struct VisionTower: Sendable {
                 let yy = min(max(iy - 1 + i, 0), s - 1)
                 for j in 0..<4 {
                     let xx = min(max(ix - 1 + j, 0), s - 1)
-                    let wgt = wy[i] * wx[j]
-                    let base = (yy * s + xx) * d
-                    for c in 0..<d { x[k * d + c] += wgt * positionTable[base + c] }
+                    taps[k * 16 + i * 4 + j] = Int32(yy * s + xx)
+                    weights[k * 16 + i * 4 + j] = wy[i] * wx[j]
                 }
             }
         }
+        Kernels.addWeightedRows(&x, width: d, table: positionTable, rows: taps, weights: weights, taps: 16)
         return x
     }
 
@@ -127,40 +129,19 @@ struct VisionTower: Sendable {
     func block(_ b: Block, _ x: inout [Float], n: Int, cos: [Float], sin: [Float]) {
         let d = config.hiddenSize, nh = config.numHeads, hd = config.headDim
         let y = Kernels.rmsNorm(x, width: d, weight: b.norm1, eps: config.rmsNormEps)
-        let qkv = Kernels.linear(y, rows: n, b.qkv)
-        var q = [Float](repeating: 0, count: n * d), k = q, v = q
-        for i in 0..<n {
-            for j in 0..<d {
-                q[i * d + j] = qkv[i * 3 * d + j]
-                k[i * d + j] = qkv[i * 3 * d + d + j]
-                v[i * d + j] = qkv[i * 3 * d + 2 * d + j]
-            }
-        }
-        // NeoX rotate-half over the full head dim.
-        let half = hd / 2
-        for i in 0..<n {
-            for h in 0..<nh {
-                let o = i * d + h * hd
-                for j in 0..<half {
-                    let c = cos[i * half + j], s = sin[i * half + j]
-                    let q0 = q[o + j], q1 = q[o + j + half]
-                    q[o + j] = q0 * c - q1 * s
-                    q[o + j + half] = q1 * c + q0 * s
-                    let k0 = k[o + j], k1 = k[o + j + half]
-                    k[o + j] = k0 * c - k1 * s
-                    k[o + j + half] = k1 * c + k0 * s
-                }
-            }
-        }
+        var qkv = Kernels.linear(y, rows: n, b.qkv)
+        // NeoX rotate-half over the full head dim, on q and k where the product left them.
+        Kernels.rotate(&qkv, offset: 0, rows: n, stride: 3 * d, heads: nh, headDim: hd, .half, cos: cos, sin: sin)
+        Kernels.rotate(&qkv, offset: d, rows: n, stride: 3 * d, heads: nh, headDim: hd, .half, cos: cos, sin: sin)
         let attn = Kernels.attention(
-            q: q, mq: n, k: k, v: v, mk: n, heads: nh, kvHeads: nh, headDim: hd, causal: false,
-            bf16: compute.precision == .bf16)
+            q: qkv, qStride: 3 * d, mq: n, k: qkv, kOffset: d, v: qkv, vOffset: 2 * d, kvStride: 3 * d, mk: n,
+            heads: nh, kvHeads: nh, headDim: hd, causal: false, bf16: compute.precision == .bf16)
         Kernels.add(&x, Kernels.linear(attn, rows: n, b.proj))
         let y2 = Kernels.rmsNorm(x, width: d, weight: b.norm2, eps: config.rmsNormEps)
-        var g = Kernels.linear(y2, rows: n, b.gate)
-        let u = Kernels.linear(y2, rows: n, b.up)
-        for i in 0..<g.count { g[i] = Kernels.silu(g[i]) * u[i] }
-        Kernels.add(&x, Kernels.linear(g, rows: n, b.down))
+        let o = config.outHiddenSize
+        let g = Kernels.linear(y2, rows: n, b.gate), u = Kernels.linear(y2, rows: n, b.up)
+        let h = Kernels.siluMul(gate: g, gateStride: o, up: u, upStride: o, rows: n, width: o)
+        Kernels.add(&x, Kernels.linear(h, rows: n, b.down))
     }
 
     /// Rotary tables for the patches: angle j < hd/4 uses the row, the rest the column.
@@ -203,20 +184,14 @@ struct VisionTower: Sendable {
         // 2×2 downsample conv as a linear map over the m² patches of each merged token:
         // input element [c][i][j] = patch (m²·t + i·m + j), channel c.
         let mm = m * m, tokens = n / mm
-        var gathered = [Float](repeating: 0, count: tokens * d * mm)
-        for t in 0..<tokens {
-            for q in 0..<mm {
-                for c in 0..<d { gathered[t * d * mm + c * mm + q] = x[(t * mm + q) * d + c] }
-            }
-        }
-        var z = Kernels.linear(gathered, rows: tokens, downsampleWeight, bias: downsampleBias)
+        var z = Kernels.linear(Kernels.mergeGather(x, groups: tokens, of: mm, width: d), rows: tokens, downsampleWeight, bias: downsampleBias)
         let o = config.outHiddenSize
         z = Kernels.linear(z, rows: tokens, mergerProj)
         z = Kernels.layerNorm(z, width: o, weight: mergerNormWeight, bias: mergerNormBias, eps: 1e-5)
-        for i in 0..<z.count { z[i] = Kernels.geluErf(z[i]) }
-        var g = Kernels.linear(z, rows: tokens, mergerGate)
-        let u = Kernels.linear(z, rows: tokens, mergerUp)
-        for i in 0..<g.count { g[i] = Kernels.silu(g[i]) * u[i] }
-        return Kernels.linear(g, rows: tokens, mergerDown)
+        Kernels.geluErf(&z)
+        let g = Kernels.linear(z, rows: tokens, mergerGate), u = Kernels.linear(z, rows: tokens, mergerUp)
+        let inter = config.intermediateSize
+        return Kernels.linear(
+            Kernels.siluMul(gate: g, gateStride: inter, up: u, upStride: inter, rows: tokens, width: inter), rows: tokens, mergerDown)
     }
 }

@@ -19,6 +19,10 @@ const char *tk_dnnl_status(void);
 /// Threads of oneDNN's OpenMP team for every later product, on any thread.
 void tk_dnnl_set_threads(int threads);
 
+/// Sets what OpenBLAS and oneDNN's OpenMP read from the environment when they are opened
+/// (environment.c); once, before the first of them.
+void tk_prepare_environment(void);
+
 /// The compute pool (pool.c): `fn(ctx, i)` for i in [0, count), spread over its threads and the
 /// caller's; returns when all are done. Called from inside a task, it runs the loop inline.
 typedef void (*tk_task_fn)(void *ctx, long index);
@@ -38,17 +42,17 @@ void tk_gemv_half_parallel(const uint16_t *w, int is_bf16, long k, const float *
 /// Attention for one sequence (attention.c): q (mq × heads·hd, row stride q_stride), k and v
 /// (mk × kv_heads·hd, row stride kv_stride) → out (mq × heads·hd, row stride out_stride).
 /// Query i sees keys 0…i + causal_offset when `causal`, all otherwise; head h reads KV head
-/// h / (heads / kv_heads). Tiled with an online softmax, over the pool.
-void tk_attention(const float *q, long mq, long q_stride, const float *k, const float *v, long mk, long kv_stride,
-                  int heads, int kv_heads, int head_dim, int causal, long causal_offset, float *out,
-                  long out_stride);
+/// h / (heads / kv_heads). Tiled with an online softmax, over the pool. Returns 0, or −1 when a
+/// thread's scratch (~160 KB) could not be allocated (its rows are then not written).
+int tk_attention(const float *q, long mq, long q_stride, const float *k, const float *v, long mk, long kv_stride,
+                 int heads, int kv_heads, int head_dim, int causal, long causal_offset, float *out,
+                 long out_stride);
 /// The same in bf16 (q, k, v and the softmax weights rounded, f32 sums) on AVX-512 BF16; 0 when
-/// this CPU or head size (a multiple of 32 is needed) cannot, and nothing was written.
+/// this CPU or head size (a multiple of 32 is needed) cannot, and nothing was written; −1 when
+/// memory ran out part way; 1 when done.
 int tk_attention_bf16(const float *q, long mq, long q_stride, const float *k, const float *v, long mk, long kv_stride,
                       int heads, int kv_heads, int head_dim, int causal, long causal_offset, float *out,
                       long out_stride);
-/// For tests: the widest SIMD the attention's exp may use (0 portable C, 1 AVX2, 2 AVX-512).
-void tk_attention_limit_simd(int level);
 
 /// A weight matrix W (n × k) reordered once into the kernel's layout.
 typedef struct tk_packed tk_packed;
@@ -64,5 +68,36 @@ size_t tk_dnnl_packed_bytes(const tk_packed *packed);
 int tk_dnnl_linear(const tk_packed *packed, const float *x, long m, float *y, int split);
 /// The implementation oneDNN picks for m rows, e.g. "brg:avx512_core_bf16".
 const char *tk_dnnl_implementation(const tk_packed *packed, long m);
+
+/// The widest vector instructions the engine's C kernels use (simd.c): 2 AVX-512, 1 AVX2 + FMA,
+/// 0 portable C — what this CPU has, at most the limit tests set with tk_limit_simd.
+int tk_simd_level(void);
+void tk_limit_simd(int level);
+
+/// Row-wise work over the pool (elementwise.c). y may be x.
+/// RMSNorm of rows of width d: y = w ⊙ x / sqrt(mean(x²) + eps).
+void tk_rms_norm(const float *x, float *y, long rows, long d, const float *w, float eps);
+/// LayerNorm of rows of width d: y = (x − mean) / sqrt(var + eps) ⊙ w + b.
+void tk_layer_norm(const float *x, float *y, long rows, long d, const float *w, const float *b, float eps);
+/// out (rows × width) = up ⊙ silu(gate), gate and up rows `gate_stride` and `up_stride` apart.
+void tk_silu_mul(const float *gate, long gate_stride, const float *up, long up_stride, float *out, long rows,
+                 long width);
+/// x = 0.5 · x · (1 + erf(x / √2)) in place.
+void tk_gelu_erf(float *x, long rows, long width);
+/// a += b, both rows × width.
+void tk_add(float *a, const float *b, long rows, long width);
+/// Each row of y (rows × width) += bias.
+void tk_add_bias(float *y, long rows, long width, const float *bias);
+/// Rotate-half rotary on every head (whole head width) of rows `stride` floats apart; cos and sin
+/// are rows × head_dim/2.
+void tk_rope_half(float *x, long rows, long stride, int heads, int head_dim, const float *cos, const float *sin);
+/// Interleaved-pair rotary on the first 2·pairs floats of every head; cos and sin are rows × pairs.
+void tk_rope_pairs(float *x, long rows, long stride, int heads, int head_dim, int pairs, const float *cos,
+                   const float *sin);
+/// out[t·d·merge + c·merge + q] = x[(t·merge + q)·d + c] for each of `tokens` groups of `merge` rows.
+void tk_merge_gather(const float *x, long tokens, long merge, long d, float *out);
+/// Row r of y (rows × d) += Σ over t < taps of weight[r·taps + t] · table row index[r·taps + t].
+void tk_add_weighted_rows(float *y, long rows, long d, const float *table, const int32_t *index, const float *weight,
+                          int taps);
 
 #endif
