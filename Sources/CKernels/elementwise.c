@@ -75,21 +75,26 @@ struct ew_job {
 
 // ---- the rows of each kernel, written once ----------------------------------------------------
 
+// Σ (x[c] − center)² over a row of d floats.
+INLINE float centered_squares(const float *x, long d, float center) {
+    vf16 acc = splat(0);
+    long c = 0;
+    for (; c + LANES <= d; c += LANES) {
+        const vf16 t = load16(x + c) - center;
+        acc += t * t;
+    }
+    float sum = sum16(acc);
+    for (; c < d; c++) sum += (x[c] - center) * (x[c] - center);
+    return sum;
+}
+
 INLINE void rms_norm_body(const ew_job *j, long r0, long r1) {
     const long d = j->d;
     for (long r = r0; r < r1; r++) {
         const float *x = j->x + r * d;
         float *y = j->y + r * d;
-        vf16 acc = splat(0);
+        const float inv = 1 / sqrtf(centered_squares(x, d, 0) / (float)d + j->eps);
         long c = 0;
-        for (; c + LANES <= d; c += LANES) {
-            const vf16 v = load16(x + c);
-            acc += v * v;
-        }
-        float ss = sum16(acc);
-        for (; c < d; c++) ss += x[c] * x[c];
-        const float inv = 1 / sqrtf(ss / (float)d + j->eps);
-        c = 0;
         for (; c + LANES <= d; c += LANES) store16(y + c, load16(j->w + c) * (load16(x + c) * inv));
         for (; c < d; c++) y[c] = j->w[c] * (x[c] * inv);
     }
@@ -106,15 +111,7 @@ INLINE void layer_norm_body(const ew_job *j, long r0, long r1) {
         float mean = sum16(acc);
         for (; c < d; c++) mean += x[c];
         mean /= (float)d;
-        acc = splat(0);
-        c = 0;
-        for (; c + LANES <= d; c += LANES) {
-            const vf16 t = load16(x + c) - mean;
-            acc += t * t;
-        }
-        float var = sum16(acc);
-        for (; c < d; c++) var += (x[c] - mean) * (x[c] - mean);
-        const float inv = 1 / sqrtf(var / (float)d + j->eps);
+        const float inv = 1 / sqrtf(centered_squares(x, d, mean) / (float)d + j->eps);
         c = 0;
         for (; c + LANES <= d; c += LANES)
             store16(y + c, (load16(x + c) - mean) * inv * load16(j->w + c) + load16(j->b + c));
