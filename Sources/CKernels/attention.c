@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { QUERY_ROWS = 64, KEY_TILE = 512 };
+enum { QUERY_ROWS = 64, KEY_TILE = 512, STEP_ROWS = 8 /* bf16 kernel's register block; divides QUERY_ROWS */ };
 
 // exp(x) for x ≤ 0 (scores minus their running maximum): 2^n · 2^f with a degree-6 polynomial
 // for 2^f, f in [-0.5, 0.5]; relative error under 2e-7. Written so the compiler vectorises it.
@@ -262,30 +262,30 @@ __attribute__((target("avx512f,avx512bf16"))) static void bf16_task(void *contex
             qw[r * pairs + p] = (uint32_t)bf16_round(q[2 * p] * a->scale) | ((uint32_t)bf16_round(q[2 * p + 1] * a->scale) << 16);
     }
     memset(acc, 0, sizeof(float) * (size_t)QUERY_ROWS * (size_t)hd);
-    // Rows are computed 4 at a time: the ones past the block's last row read zero weights.
-    const long rows4 = (rows + 3) / 4 * 4;
-    memset(pw + rows * (KEY_TILE / 2), 0, sizeof(uint32_t) * (size_t)(rows4 - rows) * (KEY_TILE / 2));
+    // Rows are computed STEP_ROWS at a time: the ones past the block's last row read zero weights.
+    const long rows_padded = (rows + STEP_ROWS - 1) / STEP_ROWS * STEP_ROWS;
+    memset(pw + rows * (KEY_TILE / 2), 0, sizeof(uint32_t) * (size_t)(rows_padded - rows) * (KEY_TILE / 2));
     const uint16_t *kp = a->kp + kvh * a->padded * hd, *vp = a->vp + kvh * a->padded * hd;
     long limit = a->causal ? i0 + rows + a->offset : a->mk;
     if (limit > a->mk) limit = a->mk;
     for (long j0 = 0; j0 < limit; j0 += KEY_TILE) {
         const long cols = limit - j0 < KEY_TILE ? limit - j0 : KEY_TILE;
         const long cols32 = (cols + 31) / 32 * 32;  // packed keys are zero past mk
-        // S = Q·Kᵀ: 4 rows × 32 keys a step, 8 accumulators.
-        for (long r0 = 0; r0 < rows4; r0 += 4) {
+        // S = Q·Kᵀ: STEP_ROWS rows × 32 keys a step, 2·STEP_ROWS accumulators.
+        for (long r0 = 0; r0 < rows_padded; r0 += STEP_ROWS) {
             for (long c0 = 0; c0 < cols32; c0 += 32) {
-                __m512 c[4][2];
-                for (int r = 0; r < 4; r++) c[r][0] = c[r][1] = _mm512_setzero_ps();
+                __m512 c[STEP_ROWS][2];
+                for (int r = 0; r < STEP_ROWS; r++) c[r][0] = c[r][1] = _mm512_setzero_ps();
                 const uint16_t *k0 = kp + ((j0 + c0) / 16) * pairs * 32, *k1 = k0 + pairs * 32;
                 for (int p = 0; p < pairs; p++) {
                     __m512bh b0 = (__m512bh)_mm512_loadu_si512(k0 + p * 32), b1 = (__m512bh)_mm512_loadu_si512(k1 + p * 32);
-                    for (int r = 0; r < 4; r++) {
+                    for (int r = 0; r < STEP_ROWS; r++) {
                         __m512bh q = (__m512bh)_mm512_set1_epi32((int)qw[(r0 + r) * pairs + p]);
                         c[r][0] = _mm512_dpbf16_ps(c[r][0], q, b0);
                         c[r][1] = _mm512_dpbf16_ps(c[r][1], q, b1);
                     }
                 }
-                for (int r = 0; r < 4; r++) {
+                for (int r = 0; r < STEP_ROWS; r++) {
                     _mm512_storeu_ps(s + (r0 + r) * KEY_TILE + c0, c[r][0]);
                     _mm512_storeu_ps(s + (r0 + r) * KEY_TILE + c0 + 16, c[r][1]);
                 }
@@ -300,37 +300,46 @@ __attribute__((target("avx512f,avx512bf16"))) static void bf16_task(void *contex
                 memset(pw + r * (KEY_TILE / 2), 0, sizeof(uint32_t) * (size_t)(cols32 / 2));
                 continue;
             }
-            float m = mx[r];
-            for (long j = 0; j < visible; j++) m = row[j] > m ? row[j] : m;
+            __m512 vm = _mm512_set1_ps(mx[r]);
+            long j = 0;
+            for (; j + 16 <= visible; j += 16) vm = _mm512_max_ps(vm, _mm512_loadu_ps(row + j));
+            if (j < visible) {
+                const __mmask16 tail = (__mmask16)((1u << (visible - j)) - 1);
+                vm = _mm512_mask_max_ps(vm, tail, vm, _mm512_maskz_loadu_ps(tail, row + j));
+            }
+            const float m = _mm512_reduce_max_ps(vm);
             const float correction = mx[r] == -INFINITY ? 0 : exp_nonpositive(mx[r] - m);
             sum[r] = sum[r] * correction + exp_row(row, visible, m);
-            for (long j = visible; j < cols32; j++) row[j] = 0;
+            for (j = visible; j < cols32; j++) row[j] = 0;
             mx[r] = m;
-            for (long j = 0; j < cols32; j += 2)
-                pw[r * (KEY_TILE / 2) + j / 2] = (uint32_t)bf16_round(row[j]) | ((uint32_t)bf16_round(row[j + 1]) << 16);
+            // P in bf16, rounded to nearest even (bf16_round's rounding), 32 weights a step: in
+            // memory, weight j is the j-th 16-bit half, so the pairs are what P·V reads.
+            for (j = 0; j < cols32; j += 32)
+                _mm512_storeu_si512(pw + r * (KEY_TILE / 2) + j / 2,
+                                    (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(row + j + 16), _mm512_loadu_ps(row + j)));
             if (correction != 1) {
                 float *o = acc + r * hd;
                 for (int d = 0; d < hd; d++) o[d] *= correction;
             }
         }
-        // acc += P·V: 4 rows × 32 dims a step.
-        for (long r0 = 0; r0 < rows4; r0 += 4) {
+        // acc += P·V: STEP_ROWS rows × 32 dims a step.
+        for (long r0 = 0; r0 < rows_padded; r0 += STEP_ROWS) {
             for (int d0 = 0; d0 < hd; d0 += 32) {
-                __m512 c[4][2];
-                for (int r = 0; r < 4; r++) {
+                __m512 c[STEP_ROWS][2];
+                for (int r = 0; r < STEP_ROWS; r++) {
                     c[r][0] = _mm512_loadu_ps(acc + (r0 + r) * hd + d0);
                     c[r][1] = _mm512_loadu_ps(acc + (r0 + r) * hd + d0 + 16);
                 }
                 for (long jp = 0; jp < cols32 / 2; jp++) {
                     const uint16_t *v = vp + (((j0 / 2) + jp) * (hd / 16) + d0 / 16) * 32;
                     __m512bh b0 = (__m512bh)_mm512_loadu_si512(v), b1 = (__m512bh)_mm512_loadu_si512(v + 32);
-                    for (int r = 0; r < 4; r++) {
+                    for (int r = 0; r < STEP_ROWS; r++) {
                         __m512bh p = (__m512bh)_mm512_set1_epi32((int)pw[(r0 + r) * (KEY_TILE / 2) + jp]);
                         c[r][0] = _mm512_dpbf16_ps(c[r][0], p, b0);
                         c[r][1] = _mm512_dpbf16_ps(c[r][1], p, b1);
                     }
                 }
-                for (int r = 0; r < 4; r++) {
+                for (int r = 0; r < STEP_ROWS; r++) {
                     _mm512_storeu_ps(acc + (r0 + r) * hd + d0, c[r][0]);
                     _mm512_storeu_ps(acc + (r0 + r) * hd + d0 + 16, c[r][1]);
                 }

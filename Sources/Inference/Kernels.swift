@@ -9,10 +9,10 @@ enum Kernels {
     static func linear(_ x: [Float], rows m: Int, _ w: Weight, bias: [Float]? = nil) -> [Float] {
         let n = w.rows, k = w.columns
         precondition(x.count == m * k, "linear: input \(x.count) is not \(m)×\(k) for \(w.name)")
-        var y = [Float](repeating: 0, count: m * n)
-        x.withUnsafeBufferPointer { xp in
-            y.withUnsafeMutableBufferPointer { yp in
-                guard let xb = xp.baseAddress, let yb = yp.baseAddress else { return }
+        guard k > 0 else { return bias.map { b in (0..<m).flatMap { _ in b } } ?? [Float](repeating: 0, count: m * n) }
+        var y = written(m * n) { yb in
+            x.withUnsafeBufferPointer { xp in
+                guard let xb = xp.baseAddress else { return }
                 if let packed = w.packed, packed.multiply(xb, rows: m, into: yb) {
                     // oneDNN's bf16 kernel on weights packed at load.
                 } else if let wp = w.f32Pointer {
@@ -39,6 +39,16 @@ enum Kernels {
         return y
     }
 
+    /// A new array of `count` floats, every one of which `fill` writes. Not zeroed first: the
+    /// kernels write each element, and zeroing the hundreds of MB of a product's output is one more
+    /// pass over memory (and, on fresh pages, a page fault per 4 KB) for nothing.
+    static func written(_ count: Int, _ fill: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if let base = buffer.baseAddress { fill(base) }
+            initialized = count
+        }
+    }
+
     /// C (m × n, leading dim ldc) = A (m × k) · Bᵀ, B being n × k (OpenBLAS over the compute pool).
     static func gemm(
         _ a: UnsafePointer<Float>, m: Int, k: Int, _ b: UnsafePointer<Float>, n: Int,
@@ -50,23 +60,13 @@ enum Kernels {
     /// RMSNorm over rows of width `d`: w ⊙ x / sqrt(mean(x²) + eps).
     static func rmsNorm(_ x: [Float], width d: Int, weight: [Float], eps: Float) -> [Float] {
         precondition(x.count % d == 0 && weight.count == d, "rmsNorm: \(x.count) floats in rows of \(d)")
-        var y = [Float](repeating: 0, count: x.count)
-        y.withUnsafeMutableBufferPointer { yp in
-            guard let yb = yp.baseAddress else { return }
-            tk_rms_norm(x, yb, x.count / d, d, weight, eps)
-        }
-        return y
+        return written(x.count) { tk_rms_norm(x, $0, x.count / d, d, weight, eps) }
     }
 
     /// LayerNorm over rows of width `d` with weight and bias.
     static func layerNorm(_ x: [Float], width d: Int, weight: [Float], bias: [Float], eps: Float) -> [Float] {
         precondition(x.count % d == 0 && weight.count == d && bias.count == d, "layerNorm: \(x.count) floats in rows of \(d)")
-        var y = [Float](repeating: 0, count: x.count)
-        y.withUnsafeMutableBufferPointer { yp in
-            guard let yb = yp.baseAddress else { return }
-            tk_layer_norm(x, yb, x.count / d, d, weight, bias, eps)
-        }
-        return y
+        return written(x.count) { tk_layer_norm(x, $0, x.count / d, d, weight, bias, eps) }
     }
 
     /// SwiGLU: (rows × width) up ⊙ silu(gate), where row i of the gate starts at
@@ -81,16 +81,14 @@ enum Kernels {
                 || (gateOffset + (rows - 1) * gateStride + width <= gate.count
                     && upOffset + (rows - 1) * upStride + width <= up.count),
             "siluMul: \(rows) rows of \(width) do not fit")
-        var y = [Float](repeating: 0, count: rows * width)
-        gate.withUnsafeBufferPointer { gp in
-            up.withUnsafeBufferPointer { up in
-                y.withUnsafeMutableBufferPointer { yp in
-                    guard let g = gp.baseAddress, let u = up.baseAddress, let yb = yp.baseAddress else { return }
+        return written(rows * width) { yb in
+            gate.withUnsafeBufferPointer { gp in
+                up.withUnsafeBufferPointer { up in
+                    guard let g = gp.baseAddress, let u = up.baseAddress else { return }
                     tk_silu_mul(g + gateOffset, gateStride, u + upOffset, upStride, yb, rows, width)
                 }
             }
         }
-        return y
     }
 
     /// x = x · Φ(x) with the exact (erf) GELU, in place.
@@ -150,12 +148,7 @@ enum Kernels {
     /// x[(g·m + q)·width + c] (the vision tower's 2×2 downsample as one product).
     static func mergeGather(_ x: [Float], groups: Int, of m: Int, width: Int) -> [Float] {
         precondition(x.count == groups * m * width, "mergeGather: \(x.count) floats are not \(groups)×\(m) rows of \(width)")
-        var out = [Float](repeating: 0, count: x.count)
-        out.withUnsafeMutableBufferPointer { op in
-            guard let ob = op.baseAddress else { return }
-            tk_merge_gather(x, groups, m, width, ob)
-        }
-        return out
+        return written(x.count) { tk_merge_gather(x, groups, m, width, $0) }
     }
 
     /// Row r of y (rows × width) += Σ over t < taps of weights[r·taps + t] · row rows[r·taps + t]
@@ -195,14 +188,16 @@ enum Kernels {
         precondition(
             mk == 0 || (kOffset + (mk - 1) * kvs + nKV * hd <= keys.count && vOffset + (mk - 1) * kvs + nKV * hd <= values.count),
             "attention: keys or values shorter than \(mk) rows")
-        var out = [Float](repeating: 0, count: mq * nH * hd)
         var status: Int32 = 0
-        q.withUnsafeBufferPointer { qp in
-            keys.withUnsafeBufferPointer { kp in
-                values.withUnsafeBufferPointer { vp in
-                    out.withUnsafeMutableBufferPointer { op in
-                        guard let qb = qp.baseAddress, let kb = kp.baseAddress, let vb = vp.baseAddress, let ob = op.baseAddress
-                        else { return }
+        // Every row is written (a query that sees no key gets zeros), so the output is not zeroed first.
+        let out = written(mq * nH * hd) { ob in
+            q.withUnsafeBufferPointer { qp in
+                keys.withUnsafeBufferPointer { kp in
+                    values.withUnsafeBufferPointer { vp in
+                        guard let qb = qp.baseAddress, let kb = kp.baseAddress, let vb = vp.baseAddress else {
+                            ob.initialize(repeating: 0, count: mq * nH * hd)  // no keys: nothing to attend to
+                            return
+                        }
                         let args = (Int32(nH), Int32(nKV), Int32(hd), Int32(causal ? 1 : 0))
                         if bf16, mq > 8 {
                             status = tk_attention_bf16(
