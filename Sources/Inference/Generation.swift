@@ -81,6 +81,10 @@ public struct GenerationTimings: Sendable {
     /// Prompt-lookup guesses checked, and those the model agreed with (each saved a pass).
     public var draftedTokens: Int = 0
     public var acceptedDraftTokens: Int = 0
+    /// Each vision block's seconds, and each decoder layer's over the prompt, in order (for
+    /// benchmarks: one block or layer timed alone, without the stages around it).
+    public var visionBlocks: [Double] = []
+    public var prefillLayers: [Double] = []
 }
 
 enum Sampler {
@@ -239,11 +243,13 @@ extension GLM4VModel {
             defer { clock = now }
             return (now - clock) / .seconds(1)
         }
-        var x = try inputEmbeddings(prompt, from: reused, isCancelled: cancelled)
+        var x = try inputEmbeddings(prompt, from: reused, isCancelled: cancelled) { timings.visionBlocks.append($0) }
         timings.vision = lap()
         if cancelled() { throw CancellationError() }
         let rest = pos.map { Array($0[reused...]) }
-        var hidden = try text.forward(x, rows: n - reused, positions: rest, cache: &cache, isCancelled: cancelled)
+        var hidden = try text.forward(x, rows: n - reused, positions: rest, cache: &cache, isCancelled: cancelled) {
+            timings.prefillLayers.append($0)
+        }
         var logits = text.logits(hidden: hidden, rows: [n - reused - 1])
         timings.prefill = lap()
         logger.debug("prefilled", metadata: ["prompt_tokens": "\(n)", "reused_tokens": "\(reused)"])

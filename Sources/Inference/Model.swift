@@ -202,8 +202,11 @@ public final class GLM4VModel: Sendable {
 
     /// Input embeddings of the prompt's tokens from index `start` on (the earlier ones being
     /// served by a KV cache), with image features scattered over the `<|image|>` rows. The vision
-    /// tower runs only for images with a token at or after `start`.
-    func inputEmbeddings(_ prompt: Prompt, from start: Int = 0, isCancelled: () -> Bool = { false }) throws -> [Float] {
+    /// tower runs only for images with a token at or after `start`; `onVisionBlock` hears each
+    /// of its blocks' seconds.
+    func inputEmbeddings(
+        _ prompt: Prompt, from start: Int = 0, isCancelled: () -> Bool = { false }, onVisionBlock: (Double) -> Void = { _ in }
+    ) throws -> [Float] {
         let vocab = config.text.vocabSize
         if let bad = prompt.tokenIds.first(where: { $0 < 0 || $0 >= vocab }) {
             throw InferenceError.invalidRequest("token id \(bad) is outside the vocabulary (\(vocab))")
@@ -216,7 +219,7 @@ public final class GLM4VModel: Sendable {
         for (image, runStart) in zip(prompt.images, runStarts) {
             let first = max(runStart, start), end = runStart + image.tokenCount
             guard first < end else { continue }
-            let feats = try vision(image, isCancelled: isCancelled)
+            let feats = try vision(image, isCancelled: isCancelled, onBlock: onVisionBlock)
             for row in first..<end {
                 let from = (row - runStart) * d, to = (row - start) * d
                 for j in 0..<d { x[to + j] = feats[from + j] }

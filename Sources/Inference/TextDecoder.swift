@@ -126,10 +126,11 @@ struct TextDecoder: Sendable {
     }
 
     /// Runs `m` new tokens (embeddings `x`, M × hidden) through the layers, appending to `cache`.
-    /// Returns the final-normed hidden states of the rows selected by `outputRows`.
+    /// Returns the final-normed hidden states of the rows selected by `outputRows`. `onLayer`
+    /// hears each layer's seconds.
     func forward(
         _ input: [Float], rows m: Int, positions: [[Int]], cache: inout KVCache,
-        isCancelled: () -> Bool = { false }
+        isCancelled: () -> Bool = { false }, onLayer: (Double) -> Void = { _ in }
     ) throws -> [Float] {
         let c = config
         let d = c.hiddenSize, hd = c.headDim, eps = c.rmsNormEps
@@ -138,6 +139,8 @@ struct TextDecoder: Sendable {
         let (cosT, sinT) = rotaryTables(rows: m, positions: positions)
         for (li, layer) in layers.enumerated() {
             if isCancelled() { throw CancellationError() }
+            let start = ContinuousClock.now
+            defer { onLayer((ContinuousClock.now - start) / .seconds(1)) }
             let y = Kernels.rmsNorm(x, width: d, weight: layer.inputNorm, eps: eps)
             var q = Kernels.linear(y, rows: m, layer.q, bias: layer.qBias)
             var k = Kernels.linear(y, rows: m, layer.k, bias: layer.kBias)

@@ -163,7 +163,10 @@ struct VisionTower: Sendable {
     }
 
     /// Image features for the decoder: (N / merge² × out_hidden_size), in prompt order.
-    func callAsFunction(_ image: ProcessedImage, isCancelled: () -> Bool = { false }) throws -> [Float] {
+    /// `onBlock` hears each block's seconds.
+    func callAsFunction(
+        _ image: ProcessedImage, isCancelled: () -> Bool = { false }, onBlock: (Double) -> Void = { _ in }
+    ) throws -> [Float] {
         guard image.gridTHW.t == 1 else { throw InferenceError.invalidRequest("only still images (t = 1) are supported") }
         guard image.patchElements == config.patchElements else {
             throw InferenceError.invalidRequest(
@@ -178,7 +181,9 @@ struct VisionTower: Sendable {
         let (cosT, sinT) = rotaryTables(patchCoordinates(h: image.gridTHW.h, w: image.gridTHW.w))
         for b in blocks {
             if isCancelled() { throw CancellationError() }
+            let start = ContinuousClock.now
             block(b, &x, n: n, cos: cosT, sin: sinT)
+            onBlock((ContinuousClock.now - start) / .seconds(1))
         }
         x = Kernels.rmsNorm(x, width: d, weight: postNorm, eps: config.rmsNormEps)
         // 2×2 downsample conv as a linear map over the m² patches of each merged token:

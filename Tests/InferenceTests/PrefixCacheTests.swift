@@ -48,6 +48,11 @@ import Testing
         let first = try await model.generate(one, options: options, prefixCache: cache)
         #expect(first.reusedPromptTokens == 0)
         #expect(first.timings.prefilledTokens == one.tokenIds.count)
+        // Each vision block and each decoder layer's prefill is timed on its own.
+        #expect(first.timings.visionBlocks.count == model.config.vision.depth)
+        #expect(first.timings.prefillLayers.count == model.config.text.numLayers)
+        #expect((first.timings.visionBlocks + first.timings.prefillLayers).allSatisfy { $0 > 0 })
+        #expect(first.timings.visionBlocks.reduce(0, +) <= first.timings.vision)
         // The prompt and the generated tokens fed back are held (not the last one picked).
         #expect(cache.heldTokens == one.tokenIds.count + first.generatedIds.count - 1)
 
@@ -57,6 +62,7 @@ import Testing
         #expect(Self.commonPrefix(one.tokenIds, two.tokenIds) == imageStart)
         #expect(second.reusedPromptTokens == imageStart)
         #expect(second.timings.prefilledTokens == two.tokenIds.count - imageStart)
+        #expect(second.timings.visionBlocks.count == model.config.vision.depth)
         #expect(imageStart > 10)
 
         let scratch = try await model.generate(two, options: options)
@@ -132,6 +138,7 @@ import Testing
         // The screenshot's pixels are the same, so its tokens are reused too.
         #expect(again.reusedPromptTokens == one.tokenIds.count - 1)
         #expect(again.timings.prefilledTokens == 1)
+        #expect(again.timings.visionBlocks.isEmpty, "the image was served by the cache: no vision block ran")
         expectSame(again, first)
     }
 

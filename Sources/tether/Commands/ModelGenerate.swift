@@ -55,7 +55,8 @@ extension ModelCommand {
                         "vision_s": r.timings.vision, "prefill_s": r.timings.prefill,
                         "decode_s": r.timings.decode, "decoded_tokens": r.timings.decodedTokens,
                         "decode_passes": r.timings.decodePasses, "drafted_tokens": r.timings.draftedTokens,
-                        "accepted_draft_tokens": r.timings.acceptedDraftTokens
+                        "accepted_draft_tokens": r.timings.acceptedDraftTokens,
+                        "vision_block_s": r.timings.visionBlocks, "prefill_layer_s": r.timings.prefillLayers
                     ]
                 ]
                 let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
