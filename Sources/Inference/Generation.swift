@@ -85,6 +85,8 @@ public struct GenerationTimings: Sendable {
     /// benchmarks: one block or layer timed alone, without the stages around it).
     public var visionBlocks: [Double] = []
     public var prefillLayers: [Double] = []
+    /// Each decoder layer's seconds summed over the decode passes.
+    public var decodeLayers: [Double] = []
 }
 
 enum Sampler {
@@ -296,7 +298,12 @@ extension GLM4VModel {
             let fed = [next] + draft
             let p = (0..<fed.count).map { total - 1 + delta + $0 }
             x = text.embed(fed)
-            hidden = try text.forward(x, rows: fed.count, positions: [p, p, p], cache: &cache, isCancelled: cancelled)
+            var layer = 0
+            hidden = try text.forward(x, rows: fed.count, positions: [p, p, p], cache: &cache, isCancelled: cancelled) {
+                if timings.decodeLayers.count <= layer { timings.decodeLayers.append(0) }
+                timings.decodeLayers[layer] += $0
+                layer += 1
+            }
             let rows = text.logits(hidden: hidden, rows: Array(0..<fed.count))
             let vocab = rows.count / fed.count
             timings.decodePasses += 1

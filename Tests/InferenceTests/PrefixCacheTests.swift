@@ -53,6 +53,9 @@ import Testing
         #expect(first.timings.prefillLayers.count == model.config.text.numLayers)
         #expect((first.timings.visionBlocks + first.timings.prefillLayers).allSatisfy { $0 > 0 })
         #expect(first.timings.visionBlocks.reduce(0, +) <= first.timings.vision)
+        if first.generatedIds.count > 1 {
+            #expect(first.timings.decodeLayers.count == model.config.text.numLayers)
+        }
         // The prompt and the generated tokens fed back are held (not the last one picked).
         #expect(cache.heldTokens == one.tokenIds.count + first.generatedIds.count - 1)
 

@@ -56,7 +56,8 @@ extension ModelCommand {
                         "decode_s": r.timings.decode, "decoded_tokens": r.timings.decodedTokens,
                         "decode_passes": r.timings.decodePasses, "drafted_tokens": r.timings.draftedTokens,
                         "accepted_draft_tokens": r.timings.acceptedDraftTokens,
-                        "vision_block_s": r.timings.visionBlocks, "prefill_layer_s": r.timings.prefillLayers
+                        "vision_block_s": r.timings.visionBlocks, "prefill_layer_s": r.timings.prefillLayers,
+                        "decode_layer_s": r.timings.decodeLayers
                     ]
                 ]
                 let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
