@@ -23,6 +23,8 @@ public enum InferenceError: Error, Equatable, CustomStringConvertible, Sendable 
     case promptTooLong(tokens: Int, limit: Int)
     /// The request itself is inconsistent (e.g. image count vs placeholders, bad parameters).
     case invalidRequest(String)
+    /// The machine could not give a kernel the memory it needs.
+    case outOfMemory(String)
 
     public var description: String {
         switch self {
@@ -48,6 +50,8 @@ public enum InferenceError: Error, Equatable, CustomStringConvertible, Sendable 
             return "the prompt is \(tokens) tokens but the model's context holds \(limit); shorten the text, send fewer images or lower max_pixels"
         case let .invalidRequest(message):
             return message
+        case let .outOfMemory(message):
+            return "out of memory: \(message)"
         }
     }
 }

@@ -181,7 +181,7 @@ enum Kernels {
         k keys: [Float], kOffset: Int = 0, v values: [Float], vOffset: Int = 0, kvStride: Int? = nil, mk: Int,
         heads nH: Int, kvHeads nKV: Int, headDim hd: Int,
         causal: Bool, causalOffset: Int = 0, bf16: Bool = false
-    ) -> [Float] {
+    ) throws(InferenceError) -> [Float] {
         let qs = qStride ?? nH * hd, kvs = kvStride ?? nKV * hd
         precondition(nH % nKV == 0 && mq >= 0 && mk >= 0, "attention: \(nH) heads over \(nKV) KV heads")
         precondition(mq == 0 || qOffset + (mq - 1) * qs + nH * hd <= q.count, "attention: \(q.count) query floats are not \(mq) rows")
@@ -212,8 +212,9 @@ enum Kernels {
                 }
             }
         }
-        // As Swift itself does when an array cannot be allocated.
-        if status < 0 { fatalError("attention: out of memory for its scratch (\(mq) queries, \(mk) keys)") }
+        if status < 0 {
+            throw .outOfMemory("attention could not allocate its scratch (~160 KB a thread) for \(mq) queries over \(mk) keys")
+        }
         return out
     }
 }

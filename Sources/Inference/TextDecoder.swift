@@ -151,7 +151,7 @@ struct TextDecoder: Sendable {
             cache.keys[li] += k
             cache.values[li] += v
             let total = past + m
-            let attn = Kernels.attention(
+            let attn = try Kernels.attention(
                 q: q, mq: m, k: cache.keys[li], v: cache.values[li], mk: total,
                 heads: c.numHeads, kvHeads: c.numKVHeads, headDim: hd,
                 causal: true, causalOffset: past, bf16: compute.precision == .bf16)

@@ -126,14 +126,14 @@ struct VisionTower: Sendable {
     }
 
     /// One block; `cos`/`sin` are (N × headDim/2) rotary tables.
-    func block(_ b: Block, _ x: inout [Float], n: Int, cos: [Float], sin: [Float]) {
+    func block(_ b: Block, _ x: inout [Float], n: Int, cos: [Float], sin: [Float]) throws {
         let d = config.hiddenSize, nh = config.numHeads, hd = config.headDim
         let y = Kernels.rmsNorm(x, width: d, weight: b.norm1, eps: config.rmsNormEps)
         var qkv = Kernels.linear(y, rows: n, b.qkv)
         // NeoX rotate-half over the full head dim, on q and k where the product left them.
         Kernels.rotate(&qkv, offset: 0, rows: n, stride: 3 * d, heads: nh, headDim: hd, .half, cos: cos, sin: sin)
         Kernels.rotate(&qkv, offset: d, rows: n, stride: 3 * d, heads: nh, headDim: hd, .half, cos: cos, sin: sin)
-        let attn = Kernels.attention(
+        let attn = try Kernels.attention(
             q: qkv, qStride: 3 * d, mq: n, k: qkv, kOffset: d, v: qkv, vOffset: 2 * d, kvStride: 3 * d, mk: n,
             heads: nh, kvHeads: nh, headDim: hd, causal: false, bf16: compute.precision == .bf16)
         Kernels.add(&x, Kernels.linear(attn, rows: n, b.proj))
@@ -182,7 +182,7 @@ struct VisionTower: Sendable {
         for b in blocks {
             if isCancelled() { throw CancellationError() }
             let start = ContinuousClock.now
-            block(b, &x, n: n, cos: cosT, sin: sinT)
+            try block(b, &x, n: n, cos: cosT, sin: sinT)
             onBlock((ContinuousClock.now - start) / .seconds(1))
         }
         x = Kernels.rmsNorm(x, width: d, weight: postNorm, eps: config.rmsNormEps)

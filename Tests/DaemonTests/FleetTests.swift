@@ -105,6 +105,7 @@ import Testing
         }
         #expect(!killedWhileRunning.isEmpty, "host c ran a job")
         let killed = await hosts[2].process?.kill(SIGKILL)
+        let killedAt = Date()
         #expect(killed == 128 + SIGKILL)
 
         // Everything ends: wait until no job is queued, running or waiting (bounded).
@@ -116,9 +117,20 @@ import Testing
         }
         let byID = Dictionary(uniqueKeysWithValues: all.compactMap { j in (j["id"] as? String).map { ($0, j) } })
         let status = { (id: String) in byID[id]?["status"] as? String }
-        // Each job killed with c is interrupted, once, and queued again as exactly one new job.
+        // Each job killed with c is interrupted, once, and queued again as exactly one new job. A job
+        // c finished between the last look and the kill is not one: only c marks its jobs
+        // succeeded, so its end (stored to the second, rounded down) came before the kill.
         let requeuedFrom = try await requeues(all.compactMap { $0["id"] as? String }, database: database)
-        for id in killedWhileRunning {
+        let finishedBeforeTheKill = Set(
+            killedWhileRunning.filter { id in
+                guard status(id) == "succeeded", byID[id]?["host"] as? String == "c",
+                    let ended = (byID[id]?["ended_at"] as? String).flatMap({ ISO8601DateFormatter().date(from: $0) })
+                else { return false }
+                return ended <= killedAt
+            })
+        let interrupted = killedWhileRunning.filter { !finishedBeforeTheKill.contains($0) }
+        #expect(!interrupted.isEmpty, "a job was running on c when it was killed")
+        for id in interrupted {
             #expect(status(id) == "interrupted", "\(byID[id] ?? [:])")
             #expect(requeuedFrom.filter { $0.value == id }.count == 1, "job \(id) queued again once")
         }
