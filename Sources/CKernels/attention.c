@@ -216,22 +216,60 @@ static inline uint16_t bf16_round(float f) {
 typedef struct {
     const float *q, *k, *v;
     float *out;
-    uint16_t *kp, *vp;  // packed keys and values of every KV head
+    uint16_t *kp, *vp;  // packed keys (bf16 scores) and values of every KV head
+    // int8 scores: keys less their mean, int8 per key, packed in the quads vpdpbusd reads, with
+    // each key's scale and 128 × the sum of its int8 values ([KV head][padded key]).
+    int8_t *kq;
+    float *kscale;
+    int32_t *ksum128;
     long mq, mk, q_stride, kv_stride, out_stride, offset, blocks, padded;
-    int heads, kv_heads, hd, causal;
+    int heads, kv_heads, hd, causal, int8_scores;
     float scale;
     atomic_int failed;
 } bf16_job;
+
+// Packs one KV head's int8 keys: the mean key is taken off first (q·mean is the same for every
+// key of a query, so the softmax does not change, and the rest quantizes with less error), then
+// each key is scaled to ±127 by its own largest |value|.
+static void pack_int8_keys(const bf16_job *a, long kvh) {
+    const int hd = a->hd, quads = hd / 4;
+    int8_t *kq = a->kq + kvh * a->padded * hd;
+    float *kscale = a->kscale + kvh * a->padded;
+    int32_t *ksum = a->ksum128 + kvh * a->padded;
+    double mean[hd];
+    for (int d = 0; d < hd; d++) mean[d] = 0;
+    for (long j = 0; j < a->mk; j++)
+        for (int d = 0; d < hd; d++) mean[d] += a->k[j * a->kv_stride + kvh * hd + d];
+    float centered[hd];
+    for (long j = 0; j < a->padded; j++) {
+        const float *k = a->k + j * a->kv_stride + kvh * hd;
+        float top = 0;
+        for (int d = 0; d < hd; d++) {
+            centered[d] = j < a->mk ? (float)(k[d] - mean[d] / (double)a->mk) : 0;
+            top = fabsf(centered[d]) > top ? fabsf(centered[d]) : top;
+        }
+        const float scale = top > 0 ? top / 127 : 1, inv = 1 / scale;
+        int32_t total = 0;
+        for (int d = 0; d < hd; d++) {
+            const int8_t value = (int8_t)lrintf(centered[d] * inv);
+            kq[((j / 16) * quads + d / 4) * 64 + (j % 16) * 4 + d % 4] = value;
+            total += value;
+        }
+        kscale[j] = j < a->mk ? scale : 0;
+        ksum[j] = 128 * total;
+    }
+}
 
 // Packs one KV head's keys and values (task index = KV head).
 static void pack_task(void *context, long kvh) {
     const bf16_job *a = context;
     const int hd = a->hd, pairs = hd / 2;
-    uint16_t *kp = a->kp + kvh * a->padded * hd, *vp = a->vp + kvh * a->padded * hd;
+    uint16_t *kp = a->kp ? a->kp + kvh * a->padded * hd : NULL, *vp = a->vp + kvh * a->padded * hd;
+    if (a->int8_scores) pack_int8_keys(a, kvh);
     for (long j = 0; j < a->padded; j++) {
         const float *k = a->k + j * a->kv_stride + kvh * hd, *v = a->v + j * a->kv_stride + kvh * hd;
         const int real = j < a->mk;
-        for (int p = 0; p < pairs; p++) {
+        for (int p = 0; !a->int8_scores && p < pairs; p++) {
             uint16_t *dst = kp + ((j / 16) * pairs + p) * 32 + (j % 16) * 2;
             dst[0] = real ? bf16_round(k[2 * p]) : 0;
             dst[1] = real ? bf16_round(k[2 * p + 1]) : 0;
@@ -241,23 +279,100 @@ static void pack_task(void *context, long kvh) {
 }
 
 #if TK_X86
+// S = Q·Kᵀ for one key tile in bf16: STEP_ROWS rows × 32 keys a step, 2·STEP_ROWS accumulators.
+__attribute__((target("avx512f,avx512bf16"), noinline)) static void scores_bf16(const uint32_t *qw, int pairs,
+                                                                                long rows_padded, const uint16_t *kp,
+                                                                                long j0, long cols32, float *s) {
+    for (long r0 = 0; r0 < rows_padded; r0 += STEP_ROWS) {
+        for (long c0 = 0; c0 < cols32; c0 += 32) {
+            __m512 c[STEP_ROWS][2];
+            for (int r = 0; r < STEP_ROWS; r++) c[r][0] = c[r][1] = _mm512_setzero_ps();
+            const uint16_t *k0 = kp + ((j0 + c0) / 16) * pairs * 32, *k1 = k0 + pairs * 32;
+            for (int p = 0; p < pairs; p++) {
+                __m512bh b0 = (__m512bh)_mm512_loadu_si512(k0 + p * 32), b1 = (__m512bh)_mm512_loadu_si512(k1 + p * 32);
+                for (int r = 0; r < STEP_ROWS; r++) {
+                    __m512bh q = (__m512bh)_mm512_set1_epi32((int)qw[(r0 + r) * pairs + p]);
+                    c[r][0] = _mm512_dpbf16_ps(c[r][0], q, b0);
+                    c[r][1] = _mm512_dpbf16_ps(c[r][1], q, b1);
+                }
+            }
+            for (int r = 0; r < STEP_ROWS; r++) {
+                _mm512_storeu_ps(s + (r0 + r) * KEY_TILE + c0, c[r][0]);
+                _mm512_storeu_ps(s + (r0 + r) * KEY_TILE + c0 + 16, c[r][1]);
+            }
+        }
+    }
+}
+
+// S = Q·Kᵀ for one key tile from int8 queries and keys on VNNI (vpdpbusd: 16 lanes, each adding
+// four u8 × s8 products into i32). Queries arrive as u8 = q + 128, so a lane holds q·k + 128·Σk,
+// and 128·Σk (ksum128) is taken off before the queries' and keys' scales are applied.
+__attribute__((target("avx512f,avx512vnni"), noinline)) static void scores_int8(
+    const uint32_t *qb, const float *qscale, int quads, long rows_padded, const int8_t *kq, const float *kscale,
+    const int32_t *ksum128, long j0, long cols32, float *s) {
+    for (long r0 = 0; r0 < rows_padded; r0 += STEP_ROWS) {
+        for (long c0 = 0; c0 < cols32; c0 += 32) {
+            __m512i c[STEP_ROWS][2];
+            for (int r = 0; r < STEP_ROWS; r++) c[r][0] = c[r][1] = _mm512_setzero_si512();
+            const int8_t *k0 = kq + ((j0 + c0) / 16) * quads * 64, *k1 = k0 + quads * 64;
+            for (int p = 0; p < quads; p++) {
+                __m512i b0 = _mm512_loadu_si512(k0 + p * 64), b1 = _mm512_loadu_si512(k1 + p * 64);
+                for (int r = 0; r < STEP_ROWS; r++) {
+                    __m512i q = _mm512_set1_epi32((int)qb[(r0 + r) * quads + p]);
+                    c[r][0] = _mm512_dpbusd_epi32(c[r][0], q, b0);
+                    c[r][1] = _mm512_dpbusd_epi32(c[r][1], q, b1);
+                }
+            }
+            const __m512i sum0 = _mm512_loadu_si512(ksum128 + j0 + c0), sum1 = _mm512_loadu_si512(ksum128 + j0 + c0 + 16);
+            const __m512 ks0 = _mm512_loadu_ps(kscale + j0 + c0), ks1 = _mm512_loadu_ps(kscale + j0 + c0 + 16);
+            for (int r = 0; r < STEP_ROWS; r++) {
+                const __m512 qs = _mm512_set1_ps(qscale[r0 + r]);
+                _mm512_storeu_ps(s + (r0 + r) * KEY_TILE + c0,
+                                 _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(c[r][0], sum0)), _mm512_mul_ps(ks0, qs)));
+                _mm512_storeu_ps(s + (r0 + r) * KEY_TILE + c0 + 16,
+                                 _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(c[r][1], sum1)), _mm512_mul_ps(ks1, qs)));
+            }
+        }
+    }
+}
+
+// Query row r of the block as int8 quads biased to u8 (q + 128), scaled to ±127 by its largest
+// |value| (the softmax's 1/√d included in its scale).
+static void quantize_query(const float *q, float softmax_scale, int hd, uint32_t *qb, float *qscale) {
+    float top = 0;
+    for (int d = 0; d < hd; d++) top = fabsf(q[d]) > top ? fabsf(q[d]) : top;
+    const float scale = top > 0 ? top / 127 : 1, inv = 1 / scale;
+    *qscale = scale * softmax_scale;
+    for (int p = 0; p < hd / 4; p++) {
+        uint32_t word = 0;
+        for (int i = 0; i < 4; i++) word |= (uint32_t)(uint8_t)((int)lrintf(q[4 * p + i] * inv) + 128) << (8 * i);
+        qb[p] = word;
+    }
+}
+
 __attribute__((target("avx512f,avx512bf16"))) static void bf16_task(void *context, long index) {
     const bf16_job *a = context;
     const long h = index / a->blocks, i0 = (index % a->blocks) * QUERY_ROWS;
     const long rows = a->mq - i0 < QUERY_ROWS ? a->mq - i0 : QUERY_ROWS;
     const int hd = a->hd, pairs = hd / 2, kvh = h / (a->heads / a->kv_heads);
-    // Scratch: scores (f32), P as bf16 pairs, queries as bf16 pairs, accumulator, maxima, sums.
-    float *s = scratch((long)QUERY_ROWS * KEY_TILE * 2 + (long)QUERY_ROWS * hd * 2 + 2 * QUERY_ROWS);
+    // Scratch: scores (f32), P as bf16 pairs, queries as bf16 pairs (or int8 quads), accumulator,
+    // maxima, sums, the int8 queries' scales.
+    float *s = scratch((long)QUERY_ROWS * KEY_TILE * 2 + (long)QUERY_ROWS * hd * 2 + 3 * QUERY_ROWS);
     if (!s) {
         atomic_store(&((bf16_job *)context)->failed, 1);
         return;
     }
     uint32_t *pw = (uint32_t *)(s + (long)QUERY_ROWS * KEY_TILE);     // [row][key pair]
-    uint32_t *qw = pw + (long)QUERY_ROWS * KEY_TILE / 2;               // [row][dim pair]
+    uint32_t *qw = pw + (long)QUERY_ROWS * KEY_TILE / 2;               // [row][dim pair] or [row][dim quad]
     float *acc = (float *)(qw + (long)QUERY_ROWS * pairs), *mx = acc + (long)QUERY_ROWS * hd, *sum = mx + QUERY_ROWS;
+    float *qscale = sum + QUERY_ROWS;
     for (long r = 0; r < QUERY_ROWS; r++) {
         mx[r] = -INFINITY, sum[r] = 0;
         const float *q = a->q + (i0 + (r < rows ? r : 0)) * a->q_stride + (long)h * hd;
+        if (a->int8_scores) {
+            quantize_query(q, a->scale, hd, qw + r * (hd / 4), qscale + r);
+            continue;
+        }
         for (int p = 0; p < pairs; p++)
             qw[r * pairs + p] = (uint32_t)bf16_round(q[2 * p] * a->scale) | ((uint32_t)bf16_round(q[2 * p + 1] * a->scale) << 16);
     }
@@ -265,32 +380,17 @@ __attribute__((target("avx512f,avx512bf16"))) static void bf16_task(void *contex
     // Rows are computed STEP_ROWS at a time: the ones past the block's last row read zero weights.
     const long rows_padded = (rows + STEP_ROWS - 1) / STEP_ROWS * STEP_ROWS;
     memset(pw + rows * (KEY_TILE / 2), 0, sizeof(uint32_t) * (size_t)(rows_padded - rows) * (KEY_TILE / 2));
-    const uint16_t *kp = a->kp + kvh * a->padded * hd, *vp = a->vp + kvh * a->padded * hd;
+    const uint16_t *kp = a->kp ? a->kp + kvh * a->padded * hd : NULL, *vp = a->vp + kvh * a->padded * hd;
     long limit = a->causal ? i0 + rows + a->offset : a->mk;
     if (limit > a->mk) limit = a->mk;
     for (long j0 = 0; j0 < limit; j0 += KEY_TILE) {
         const long cols = limit - j0 < KEY_TILE ? limit - j0 : KEY_TILE;
         const long cols32 = (cols + 31) / 32 * 32;  // packed keys are zero past mk
-        // S = Q·Kᵀ: STEP_ROWS rows × 32 keys a step, 2·STEP_ROWS accumulators.
-        for (long r0 = 0; r0 < rows_padded; r0 += STEP_ROWS) {
-            for (long c0 = 0; c0 < cols32; c0 += 32) {
-                __m512 c[STEP_ROWS][2];
-                for (int r = 0; r < STEP_ROWS; r++) c[r][0] = c[r][1] = _mm512_setzero_ps();
-                const uint16_t *k0 = kp + ((j0 + c0) / 16) * pairs * 32, *k1 = k0 + pairs * 32;
-                for (int p = 0; p < pairs; p++) {
-                    __m512bh b0 = (__m512bh)_mm512_loadu_si512(k0 + p * 32), b1 = (__m512bh)_mm512_loadu_si512(k1 + p * 32);
-                    for (int r = 0; r < STEP_ROWS; r++) {
-                        __m512bh q = (__m512bh)_mm512_set1_epi32((int)qw[(r0 + r) * pairs + p]);
-                        c[r][0] = _mm512_dpbf16_ps(c[r][0], q, b0);
-                        c[r][1] = _mm512_dpbf16_ps(c[r][1], q, b1);
-                    }
-                }
-                for (int r = 0; r < STEP_ROWS; r++) {
-                    _mm512_storeu_ps(s + (r0 + r) * KEY_TILE + c0, c[r][0]);
-                    _mm512_storeu_ps(s + (r0 + r) * KEY_TILE + c0 + 16, c[r][1]);
-                }
-            }
-        }
+        if (a->int8_scores)
+            scores_int8(qw, qscale, hd / 4, rows_padded, a->kq + kvh * a->padded * hd, a->kscale + kvh * a->padded,
+                        a->ksum128 + kvh * a->padded, j0, cols32, s);
+        else
+            scores_bf16(qw, pairs, rows_padded, kp, j0, cols32, s);
         // Online softmax per row; P as bf16 pairs, zero past the visible keys.
         for (long r = 0; r < rows; r++) {
             float *row = s + r * KEY_TILE;
@@ -356,33 +456,40 @@ __attribute__((target("avx512f,avx512bf16"))) static void bf16_task(void *contex
 
 int tk_attention_bf16(const float *q, long mq, long q_stride, const float *k, const float *v, long mk, long kv_stride,
                       int heads, int kv_heads, int head_dim, int causal, long causal_offset, float *out,
-                      long out_stride) {
+                      long out_stride, int int8_scores) {
 #if TK_X86
-    static int has = -1;
+    static int has = -1, has_vnni = -1;
     if (has < 0) has = __builtin_cpu_supports("avx512bf16") ? 1 : 0;
+    if (has_vnni < 0) has_vnni = __builtin_cpu_supports("avx512vnni") ? 1 : 0;
     if (!has || head_dim % 32 != 0 || mq <= 0 || mk <= 0 || heads <= 0 || kv_heads <= 0 ||
         heads % kv_heads != 0)
         return 0;
+    int8_scores = int8_scores && has_vnni;
     const long padded = (mk + 31) / 32 * 32;
-    uint16_t *kp = aligned_alloc(64, (size_t)kv_heads * (size_t)padded * (size_t)head_dim * 2 + 64);
-    uint16_t *vp = aligned_alloc(64, (size_t)kv_heads * (size_t)padded * (size_t)head_dim * 2 + 64);
-    if (!kp || !vp) {
-        free(kp), free(vp);
+    const size_t elements = (size_t)kv_heads * (size_t)padded * (size_t)head_dim;
+    uint16_t *kp = int8_scores ? NULL : aligned_alloc(64, elements * 2 + 64);
+    uint16_t *vp = aligned_alloc(64, elements * 2 + 64);
+    int8_t *kq = int8_scores ? aligned_alloc(64, elements + 64) : NULL;
+    float *kscale = int8_scores ? malloc(sizeof(float) * (size_t)kv_heads * (size_t)padded) : NULL;
+    int32_t *ksum128 = int8_scores ? malloc(sizeof(int32_t) * (size_t)kv_heads * (size_t)padded) : NULL;
+    if ((!int8_scores && !kp) || !vp || (int8_scores && (!kq || !kscale || !ksum128))) {
+        free(kp), free(vp), free(kq), free(kscale), free(ksum128);
         return 0;
     }
     bf16_job job = {
-        .q = q, .k = k, .v = v, .out = out, .kp = kp, .vp = vp, .mq = mq, .mk = mk, .q_stride = q_stride,
-        .kv_stride = kv_stride, .out_stride = out_stride, .offset = causal_offset,
-        .blocks = (mq + QUERY_ROWS - 1) / QUERY_ROWS, .padded = padded, .heads = heads, .kv_heads = kv_heads,
-        .hd = head_dim, .causal = causal, .scale = 1 / sqrtf((float)head_dim),
+        .q = q, .k = k, .v = v, .out = out, .kp = kp, .vp = vp, .kq = kq, .kscale = kscale, .ksum128 = ksum128,
+        .mq = mq, .mk = mk, .q_stride = q_stride, .kv_stride = kv_stride, .out_stride = out_stride,
+        .offset = causal_offset, .blocks = (mq + QUERY_ROWS - 1) / QUERY_ROWS, .padded = padded, .heads = heads,
+        .kv_heads = kv_heads, .hd = head_dim, .causal = causal, .int8_scores = int8_scores,
+        .scale = 1 / sqrtf((float)head_dim),
     };
     tk_parallel_for(kv_heads, pack_task, &job);
     tk_parallel_for(job.blocks * heads, bf16_task, &job);
-    free(kp), free(vp);
+    free(kp), free(vp), free(kq), free(kscale), free(ksum128);
     return atomic_load(&job.failed) ? -1 : 1;
 #else
     (void)q, (void)mq, (void)q_stride, (void)k, (void)v, (void)mk, (void)kv_stride, (void)heads, (void)kv_heads;
-    (void)head_dim, (void)causal, (void)causal_offset, (void)out, (void)out_stride;
+    (void)head_dim, (void)causal, (void)causal_offset, (void)out, (void)out_stride, (void)int8_scores;
     return 0;
 #endif
 }

@@ -13,8 +13,16 @@ public struct ComputeOptions: Sendable, Equatable {
 
     /// Weights stored for the products in fewer bits than the checkpoint's.
     public enum Quantization: String, Sendable, CaseIterable {
-        /// int8 per output channel (symmetric), activations int8 per row at each product (VNNI).
+        /// int8 per output channel (symmetric), activations int8 per row at each product (VNNI):
+        /// every matrix of the decoder, `lm_head` and the vision tower.
         case int8
+        /// int8 as above for the decoder and `lm_head` only; the vision tower keeps bf16 weights.
+        case int8Text = "int8-text"
+
+        /// What the vision tower's weights become (nil: they stay bf16).
+        var vision: Quantization? { self == .int8 ? .int8 : nil }
+        /// What the decoder's and `lm_head`'s weights become.
+        var text: Quantization { .int8 }
     }
 
     public var precision: Precision

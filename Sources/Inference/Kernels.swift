@@ -163,6 +163,17 @@ enum Kernels {
         }
     }
 
+    /// How attention computes where the CPU allows (AVX-512 BF16; VNNI for int8 scores).
+    enum AttentionPrecision: Sendable {
+        /// f32 products (OpenBLAS) and softmax: transformers' numbers.
+        case f32
+        /// q, k, v and the softmax weights rounded to bf16, f32 sums (as torch in bf16).
+        case bf16
+        /// Q·Kᵀ from int8 queries (per row) and int8 keys less their mean (per key) on VNNI; the
+        /// softmax in f32 and P·V in bf16 as `bf16`.
+        case int8Scores
+    }
+
     /// For tests: the widest SIMD the engine's own C kernels (attention's exp, norms, rotary,
     /// SwiGLU) may use: 0 portable C, 1 AVX2, 2 AVX-512, each where the CPU has it.
     static func limitSIMD(_ level: Int) { tk_limit_simd(Int32(level)) }
@@ -172,15 +183,14 @@ enum Kernels {
     /// before (default: packed) from `qOffset` (`kOffset`, `vOffset`), so q, k and v may be
     /// columns of one fused matrix. Query i may see keys 0...(i + causalOffset) when `causal`,
     /// all keys otherwise. Query head h reads KV head h / (nH / nKV). Tiled with an online softmax
-    /// over the compute pool (attention.c): no mq × mk matrix is made. `bf16`: inputs and softmax
-    /// weights rounded to bf16 for the AVX-512 BF16 kernel where the CPU and head size allow it
-    /// (as torch in bf16) and more than 8 queries share the keys' packing (a decoding step or a
-    /// speculative check runs in f32), f32 otherwise.
+    /// over the compute pool (attention.c): no mq × mk matrix is made. `precision` (see
+    /// `AttentionPrecision`) applies where the CPU and head size allow it and more than 8 queries
+    /// share the keys' packing (a decoding step or a speculative check runs in f32).
     static func attention(
         q: [Float], qOffset: Int = 0, qStride: Int? = nil, mq: Int,
         k keys: [Float], kOffset: Int = 0, v values: [Float], vOffset: Int = 0, kvStride: Int? = nil, mk: Int,
         heads nH: Int, kvHeads nKV: Int, headDim hd: Int,
-        causal: Bool, causalOffset: Int = 0, bf16: Bool = false
+        causal: Bool, causalOffset: Int = 0, precision: AttentionPrecision = .f32
     ) throws(InferenceError) -> [Float] {
         let qs = qStride ?? nH * hd, kvs = kvStride ?? nKV * hd
         precondition(nH % nKV == 0 && mq >= 0 && mk >= 0, "attention: \(nH) heads over \(nKV) KV heads")
@@ -199,10 +209,10 @@ enum Kernels {
                             return
                         }
                         let args = (Int32(nH), Int32(nKV), Int32(hd), Int32(causal ? 1 : 0))
-                        if bf16, mq > 8 {
+                        if precision != .f32, mq > 8 {
                             status = tk_attention_bf16(
                                 qb + qOffset, mq, qs, kb + kOffset, vb + vOffset, mk, kvs, args.0, args.1, args.2, args.3,
-                                causalOffset, ob, nH * hd)
+                                causalOffset, ob, nH * hd, precision == .int8Scores ? 1 : 0)
                             if status != 0 { return }
                         }
                         status = tk_attention(

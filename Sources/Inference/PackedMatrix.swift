@@ -15,7 +15,7 @@ final class PackedMatrix: @unchecked Sendable {
         guard w.dtype == .bf16, Int(bitPattern: w.data) % 2 == 0, tk_dnnl_available() != 0 else { return nil }
         let data = w.data.assumingMemoryBound(to: UInt16.self)
         let packed =
-            quantization == .int8 ? tk_dnnl_pack_s8(data, w.rows, w.columns) : tk_dnnl_pack_bf16(data, w.rows, w.columns)
+            quantization != nil ? tk_dnnl_pack_s8(data, w.rows, w.columns) : tk_dnnl_pack_bf16(data, w.rows, w.columns)
         guard let handle = packed else { return nil }
         self.handle = handle
         self.precision = precision

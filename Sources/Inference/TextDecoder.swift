@@ -154,7 +154,7 @@ struct TextDecoder: Sendable {
             let attn = try Kernels.attention(
                 q: q, mq: m, k: cache.keys[li], v: cache.values[li], mk: total,
                 heads: c.numHeads, kvHeads: c.numKVHeads, headDim: hd,
-                causal: true, causalOffset: past, bf16: compute.precision == .bf16)
+                causal: true, causalOffset: past, precision: compute.precision == .bf16 ? .bf16 : .f32)
             var a = Kernels.linear(attn, rows: m, layer.o)
             a = Kernels.rmsNorm(a, width: d, weight: layer.postSelfAttnNorm, eps: eps)
             Kernels.add(&x, a)

@@ -125,6 +125,12 @@ struct VisionTower: Sendable {
         return [c2(t + 1), c1(t), c1(1 - t), c2(2 - t)]
     }
 
+    /// int8 weights bring int8 scores (the attention over thousands of patches is most of a
+    /// full-screen block's work); otherwise attention follows the products' precision.
+    var attentionPrecision: Kernels.AttentionPrecision {
+        compute.quantization != nil ? .int8Scores : (compute.precision == .bf16 ? .bf16 : .f32)
+    }
+
     /// One block; `cos`/`sin` are (N × headDim/2) rotary tables.
     func block(_ b: Block, _ x: inout [Float], n: Int, cos: [Float], sin: [Float]) throws {
         let d = config.hiddenSize, nh = config.numHeads, hd = config.headDim
@@ -135,7 +141,7 @@ struct VisionTower: Sendable {
         Kernels.rotate(&qkv, offset: d, rows: n, stride: 3 * d, heads: nh, headDim: hd, .half, cos: cos, sin: sin)
         let attn = try Kernels.attention(
             q: qkv, qStride: 3 * d, mq: n, k: qkv, kOffset: d, v: qkv, vOffset: 2 * d, kvStride: 3 * d, mk: n,
-            heads: nh, kvHeads: nh, headDim: hd, causal: false, bf16: compute.precision == .bf16)
+            heads: nh, kvHeads: nh, headDim: hd, causal: false, precision: attentionPrecision)
         Kernels.add(&x, Kernels.linear(attn, rows: n, b.proj))
         let y2 = Kernels.rmsNorm(x, width: d, weight: b.norm2, eps: config.rmsNormEps)
         let o = config.outHiddenSize

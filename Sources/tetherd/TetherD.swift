@@ -42,7 +42,10 @@ struct TetherD: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With --model: how activations enter each matrix product: f32 (default; equal to transformers) or bf16 (as torch in bf16; faster, docs/model.md). Run jobs that name this checkpoint run on this engine, at this precision.", valueName: "f32|bf16"))
     var precision: ComputeOptions.Precision?
 
-    @Option(help: ArgumentHelp("With --model: int8 quantizes the weights at load (docs/model.md).", valueName: "int8"))
+    @Option(
+        help: ArgumentHelp(
+            "With --model: int8 quantizes the weights at load; int8-text the decoder's only (docs/model.md).",
+            valueName: "int8|int8-text"))
     var quantize: ComputeOptions.Quantization?
 
     @Option(help: ArgumentHelp("With --model: threads for the model's work (default: every core).", valueName: "n"))

@@ -197,11 +197,13 @@ extension EmbeddedModelTests {
 }
 
 extension EmbeddedModelTests {
-    /// `--quantize int8` on the same two steps: the same actions as transformers' bf16 model, and
-    /// the first position's logits close to the unquantized engine's.
-    @Test(.enabled(if: ComputeOptions.oneDNNAvailable)) func int8WeightsDecodeTheSameActions() async throws {
+    /// `--quantize int8` (vision tower included) and `int8-text` on the same two steps: the same
+    /// actions as transformers' bf16 model, and the first position's logits close to the
+    /// unquantized engine's.
+    @Test(.enabled(if: ComputeOptions.oneDNNAvailable), arguments: ComputeOptions.Quantization.allCases)
+    func int8WeightsDecodeTheSameActions(_ quantization: ComputeOptions.Quantization) async throws {
         let parity = try Parity.load()
-        let model = try GLM4VModel(directory: Self.directory.path, compute: ComputeOptions(quantization: .int8))
+        let model = try GLM4VModel(directory: Self.directory.path, compute: ComputeOptions(quantization: quantization))
         let exact = try GLM4VModel(directory: Self.directory.path)
         for c in parity.cases {
             let prompt = try Self.prompt(c, model: model)
@@ -212,6 +214,7 @@ extension EmbeddedModelTests {
             let top = result.firstTop5.map(\.logit), expected = reference.firstTop5.map(\.logit)
             let error = zip(top, expected).map { abs($0 - $1) }.max() ?? 0
             #expect(error < 0.1 * (expected.map(abs).max() ?? 1), "\(c.sample): top-5 logits differ by \(error)")
+            print("int8 \(quantization.rawValue) \(c.sample): top-5 logits differ by \(error) of \(expected.map(abs).max() ?? 1)")
         }
     }
 }

@@ -127,7 +127,7 @@ final class HalfBuffer: @unchecked Sendable {
         func run(_ bf16: Bool) throws -> [Float] {
             try Kernels.attention(
                 q: q, mq: shape.mq, k: k, v: v, mk: shape.mk, heads: heads, kvHeads: kvHeads, headDim: hd,
-                causal: shape.causal, causalOffset: shape.offset, bf16: bf16)
+                causal: shape.causal, causalOffset: shape.offset, precision: bf16 ? .bf16 : .f32)
         }
         let reference = naiveAttention(
             q: q, mq: shape.mq, k: k, v: v, mk: shape.mk, heads: heads, kvHeads: kvHeads, hd: hd, causal: shape.causal,
@@ -140,6 +140,39 @@ final class HalfBuffer: @unchecked Sendable {
         }
         let f32 = try run(false)
         #expect(relativeError(f32, reference) < 1e-5)
+    }
+
+    /// int8 scores (Q·Kᵀ on VNNI from int8 queries and int8 keys less their mean; P·V in bf16)
+    /// against the textbook in doubles: within int8's rounding even where every key carries the
+    /// same large offset (taken off with the mean, since q·mean moves a query's scores alike), and
+    /// not the bf16 kernel's numbers. Row and key counts off multiples of 8 and 32 check the
+    /// padding. (Skipped on CPUs without AVX-512 BF16 and VNNI.)
+    @Test(
+        .enabled(if: PackedMatrixTests.expectVNNIScores),
+        arguments: [
+            (mq: 70, mk: 70, causal: true, offset: 0), (mq: 130, mk: 1100, causal: false, offset: 0),
+            (mq: 37, mk: 45, causal: true, offset: 8)
+        ])
+    func int8ScoresAreTheTextbookWithinRounding(shape: (mq: Int, mk: Int, causal: Bool, offset: Int)) throws {
+        let heads = 4, kvHeads = 2, hd = 64
+        var rng = SplitMix64(seed: UInt64(shape.mq * 13 + shape.mk))
+        func values(_ n: Int, _ scale: Float) -> [Float] { (0..<n).map { _ in Float(Int(rng.next() % 2001) - 1000) / 1000 * scale } }
+        let q = values(shape.mq * heads * hd, 2), v = values(shape.mk * kvHeads * hd, 1)
+        // Keys: a shared offset of up to ±8 per dimension on top of ±2 of their own.
+        let offset = values(hd, 8)
+        let k = values(shape.mk * kvHeads * hd, 2).enumerated().map { $0.element + offset[$0.offset % hd] }
+        func run(_ precision: Kernels.AttentionPrecision) throws -> [Float] {
+            try Kernels.attention(
+                q: q, mq: shape.mq, k: k, v: v, mk: shape.mk, heads: heads, kvHeads: kvHeads, headDim: hd,
+                causal: shape.causal, causalOffset: shape.offset, precision: precision)
+        }
+        let reference = naiveAttention(
+            q: q, mq: shape.mq, k: k, v: v, mk: shape.mk, heads: heads, kvHeads: kvHeads, hd: hd, causal: shape.causal,
+            offset: shape.offset)
+        let int8 = try run(.int8Scores), bf16 = try run(.bf16)
+        let error = relativeError(int8, reference)
+        #expect(error < 3e-2 && error > 1e-5, "\(shape): relative error \(error) (bf16: \(relativeError(bf16, reference)))")
+        #expect(relativeError(int8, bf16) > 1e-5, "\(shape): the bf16 kernel ran")
     }
 
     /// The exp of the softmax in portable C and in AVX2 gives what the widest path gives.

@@ -19,6 +19,11 @@ import Basics
         ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains("avx512_bf16")
     }()
 
+    /// The CPU has AVX-512 BF16 and VNNI (attention's int8 scores).
+    static let expectVNNIScores: Bool = {
+        expectAVX512BF16 && ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains("avx512_vnni")
+    }()
+
     let kernels = KernelTests()
 
     func input(rows m: Int, columns k: Int, seed: UInt64) -> [Float] {
@@ -88,12 +93,19 @@ import Basics
         #expect(error > 1e-5 && error < 2e-2, "relative error \(error)")
     }
 
-    /// int8 quantizes the decoder and `lm_head`; the vision tower stays bf16.
-    @Test(.enabled(if: PackedMatrixTests.expectOneDNN)) func int8QuantizesTheDecoderNotTheVisionTower() throws {
-        let model = try GLM4VModel(directory: Fixture.tinyBF16, compute: ComputeOptions(quantization: .int8))
+    /// int8 quantizes the decoder, `lm_head` and the vision tower; int8-text leaves the vision
+    /// tower bf16.
+    @Test(.enabled(if: PackedMatrixTests.expectOneDNN), arguments: ComputeOptions.Quantization.allCases)
+    func int8QuantizesTheDecoderAndTheVisionTowerUnlessTextOnly(_ quantization: ComputeOptions.Quantization) throws {
+        let model = try GLM4VModel(directory: Fixture.tinyBF16, compute: ComputeOptions(quantization: quantization))
         #expect(model.text.layers.allSatisfy { $0.q.packed?.quantization == .int8 && $0.down.packed?.quantization == .int8 })
         #expect(model.text.lmHead.packed?.quantization == .int8)
-        #expect(model.vision.blocks.allSatisfy { $0.qkv.packed != nil && $0.qkv.packed?.quantization == nil })
+        let visionInt8 = quantization == .int8
+        #expect(
+            model.vision.blocks.allSatisfy {
+                $0.qkv.packed != nil && ($0.qkv.packed?.quantization == .int8) == visionInt8
+                    && ($0.down.packed?.quantization == .int8) == visionInt8
+            })
     }
 
     /// int8 without oneDNN is refused with the reason, not run as something else.

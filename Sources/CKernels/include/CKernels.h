@@ -49,10 +49,11 @@ int tk_attention(const float *q, long mq, long q_stride, const float *k, const f
                  long out_stride);
 /// The same in bf16 (q, k, v and the softmax weights rounded, f32 sums) on AVX-512 BF16; 0 when
 /// this CPU or head size (a multiple of 32 is needed) cannot, and nothing was written; −1 when
-/// memory ran out part way; 1 when done.
+/// memory ran out part way; 1 when done. `int8_scores`: Q·Kᵀ from int8 queries (per row) and
+/// int8 keys less their mean (per key) on AVX-512 VNNI where the CPU has it; P·V stays bf16.
 int tk_attention_bf16(const float *q, long mq, long q_stride, const float *k, const float *v, long mk, long kv_stride,
                       int heads, int kv_heads, int head_dim, int causal, long causal_offset, float *out,
-                      long out_stride);
+                      long out_stride, int int8_scores);
 
 /// A weight matrix W (n × k) reordered once into the kernel's layout.
 typedef struct tk_packed tk_packed;

@@ -24,7 +24,7 @@ extension ModelCommand {
         var maxPixels: Int?
         @Option(name: .long, help: "How activations enter each matrix product: f32 (equal to transformers) or bf16 (as torch in bf16).")
         var precision: ComputeOptions.Precision = .f32
-        @Option(name: .long, help: "int8: weights quantized at load, per output channel (docs/model.md).")
+        @Option(name: .long, help: "int8: weights quantized at load, per output channel; int8-text: the decoder's only (docs/model.md).")
         var quantize: ComputeOptions.Quantization?
         @Option(name: .long, help: "Threads for the matrix products (default: every core).") var threads: Int?
         @Flag(name: .long, help: "Print prompt_ids, image_grid_thw, generated_ids, text and top5 as JSON.") var json = false

@@ -34,8 +34,8 @@ struct BackendOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "With --model: int8 quantizes the weights at load (per output channel; half the memory, faster decoding and prefill on VNNI; docs/model.md).",
-            valueName: "int8"))
+            "With --model: int8 quantizes the weights at load (per output channel; half the memory, faster decoding, prefill and vision on VNNI; the vision tower's attention scores in int8); int8-text leaves the vision tower bf16 (docs/model.md).",
+            valueName: "int8|int8-text"))
     var quantize: ComputeOptions.Quantization?
 
     @Option(help: ArgumentHelp("With --model: threads for the matrix products (default: every core).", valueName: "n"))
