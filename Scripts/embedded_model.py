@@ -36,6 +36,9 @@ TETHER = os.path.join(ROOT, ".build", "debug", "tether")
 TASKS = ["settings-toggle", "browser-open-bookmark", "notes-create", "messages-text-contact"]
 TRAIN_SEEDS = list(range(1, 31))
 HELD_OUT_SEEDS = list(range(1001, 1011))
+# The day every recorded system prompt gives as today (`tether record --date`): the model learns
+# prompts of this one day, and runs of it give the same (`tether run --date`, Scripts/demo).
+PROMPT_DATE = "2026-12-05"
 UNSEEN_TASKS = ["contacts-delete-named", "notes-delete-longpress", "clock-toggle-alarm", "calendar-delete-event"]
 FINISH = "Done"
 # Demonstrations in both prompt languages: `tether run` speaks Chinese unless told `--lang en`.
@@ -198,7 +201,7 @@ def record_one(task, seed, lang, instruction, demos):
         serial = wait_for(vlog, r"127\.0\.0\.1:\d+", 60, phone).group(0)
         with open(rlog, "w") as rout:
             recorder = subprocess.Popen([TETHER, "record", "--connect", serial, "-o", episode, "--task", instruction,
-                                         "--finish", FINISH, "--max-steps", "60", "--lang", lang],
+                                         "--finish", FINISH, "--max-steps", "60", "--lang", lang, "--date", PROMPT_DATE],
                                         stdout=rout, stderr=subprocess.STDOUT, cwd=ROOT)
         wait_for(rlog, r"ready:", 60, recorder)
         solve = subprocess.run([TETHER, "vphone", "solve", task, "--seed", str(seed), "--serial", serial],
@@ -442,7 +445,7 @@ def train(work, out, minutes, threads, fixture, seeds):
     size = os.path.getsize(os.path.join(out, "model.safetensors"))
     with open(os.path.join(out, "training.json"), "w") as f:
         json.dump({"tasks": TASKS, "train_seeds": seeds, "held_out_seeds": HELD_OUT_SEEDS,
-                   "unseen_tasks": UNSEEN_TASKS, "demonstrations": len(episodes), "samples": len(samples),
+                   "unseen_tasks": UNSEEN_TASKS, "prompt_date": PROMPT_DATE, "demonstrations": len(episodes), "samples": len(samples),
                    "parameters": n_params, "weights_bytes": size,
                    "image_tokens": int(data[0]["image_grid_thw"][0].prod()) // 4, "epochs": len(curve), "updates": update,
                    "loss_per_epoch": [round(x, 4) for x in curve], "train_minutes": round(train_minutes, 1),
@@ -559,6 +562,7 @@ title, a new message): at this size and under an hour of training it types a phr
 | tasks | {", ".join(t["tasks"])} |
 | training seeds | {t["train_seeds"][0]}..{t["train_seeds"][-1]} ({len(t["train_seeds"])} per task), each in English and Chinese |
 | held-out seeds | {t["held_out_seeds"][0]}..{t["held_out_seeds"][-1]} (never recorded) |
+| the prompts' date | {t["prompt_date"]}, in every recorded prompt: run it with `--date {t["prompt_date"]}` (on other days it answers differently) |
 | tasks never seen | {", ".join(t["unseen_tasks"])} |
 | data | {t["demonstrations"]} demonstrations, {t["samples"]} steps (one sample per step, `tether export --format autoglm`) |
 | text decoder | {text["num_hidden_layers"]} layers, hidden {text["hidden_size"]}, MLP {text["intermediate_size"]}, heads {text["num_attention_heads"]}/{text["num_key_value_heads"]} kv, vocabulary {text["vocab_size"]} (byte-level BPE trained on the exported text, GLM special tokens), context {text["max_position_embeddings"]} |

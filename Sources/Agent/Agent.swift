@@ -22,12 +22,14 @@ public struct AgentConfiguration: Sendable {
     public var parseRetries: Int
     public var timeZone: TimeZone
     public var maxWait: Double
+    /// The day the system prompt gives as today (nil: the day the run starts, in `timeZone`).
+    public var promptDay: PromptDay?
 
     public init(
         language: PromptLanguage = .chinese, maxSteps: Int = 50, sampling: SamplingOptions = .autoGLM,
         contextBudget: Int = 19_000, tokenCounter: any TokenCounter = EstimatedTokenCounter(),
         systemPromptTemplate: String? = nil, repeatLimit: Int = 3, stopAfterNudge: Int = 2,
-        parseRetries: Int = 1, timeZone: TimeZone = .current, maxWait: Double = 10
+        parseRetries: Int = 1, timeZone: TimeZone = .current, maxWait: Double = 10, promptDay: PromptDay? = nil
     ) {
         self.language = language
         self.maxSteps = maxSteps
@@ -40,6 +42,7 @@ public struct AgentConfiguration: Sendable {
         self.parseRetries = parseRetries
         self.timeZone = timeZone
         self.maxWait = maxWait
+        self.promptDay = promptDay
     }
 }
 
@@ -187,7 +190,7 @@ public struct Agent: Sendable {
         }
         let apps = try await phone.installedApps()
         let offered = shortcuts.offered(installedPackages: Set(apps.map(\.package)))
-        let system = systemPrompt(apps: apps, offered: offered, date: startedAt)
+        let system = systemPrompt(apps: apps, offered: offered, date: configuration.promptDay?.date(in: configuration.timeZone) ?? startedAt)
         if let recorder = state.recorder {
             let backendName = backend.description
             try await recorder.amend { info in

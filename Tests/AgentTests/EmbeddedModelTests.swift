@@ -60,10 +60,12 @@ import VirtualPhone
         var tasks: [String]
         var trainSeeds: [UInt64]
         var heldOutSeeds: [UInt64]
+        /// The day every training prompt gave as today.
+        var promptDate: String
 
         enum CodingKeys: String, CodingKey {
             case tasks
-            case trainSeeds = "train_seeds", heldOutSeeds = "held_out_seeds"
+            case trainSeeds = "train_seeds", heldOutSeeds = "held_out_seeds", promptDate = "prompt_date"
         }
     }
 
@@ -135,7 +137,8 @@ import VirtualPhone
     /// (what Scripts/demo runs), S a held-out seed (not among the training seeds of
     /// training.json) whose bookmark is the second one: the model goes home, opens the browser,
     /// taps the bookmark the instruction names and finishes; the check (that page in the
-    /// browser's history) passes.
+    /// browser's history) passes. The prompt gives the day the training prompts gave
+    /// (`--date`), as Scripts/demo does: on other days this small model answers differently.
     @Test func aHeldOutSeedRunsToAPassThroughTheCLI() async throws {
         guard tetherIsBuilt() else { return }
         let training = try JSONDecoder().decode(
@@ -156,7 +159,7 @@ import VirtualPhone
             [
                 tetherExecutable, "run", "--task", task, "--seed", "\(seed)", "--connect", "127.0.0.1:\(phone.port)",
                 "--model", Self.directory.path, "--lang", "en", "--max-steps", "15", "--on-sensitive", "allow",
-                "--devices", Paths.root.appendingPathComponent("Devices").path
+                "--devices", Paths.root.appendingPathComponent("Devices").path, "--date", training.promptDate
             ],
             environment: env, timeout: 600)
         await phone.stop()

@@ -154,3 +154,37 @@ import Testing
         #expect(msgs.count < 1 + 2 * 10 + 1)
     }
 }
+
+@Suite struct PromptDayTests {
+    @Test func aDayIsReadOnlyAsYYYYMMDDOfARealDay() {
+        #expect(PromptDay("2026-12-05")?.description == "2026-12-05")
+        #expect(PromptDay("2024-02-29") != nil, "a leap day")
+        for bad in ["2026-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "2026-1-05", "26-12-05", "2026/12/05", "", "x", "2026-12-05T00", "２０２６-12-05"] {
+            #expect(PromptDay(bad) == nil, "\(bad)")
+        }
+    }
+
+    /// The day read in the prompt's own time zone: noon there, so the date line names that day in
+    /// any zone from UTC−12 to UTC+14.
+    @Test func theDayIsThatDayInEveryTimeZone() throws {
+        let day = try #require(PromptDay("2026-12-05"))
+        for zone in ["Pacific/Kiritimati", "Asia/Shanghai", "UTC", "America/Los_Angeles", "Etc/GMT+12"] {
+            let tz = try #require(TimeZone(identifier: zone))
+            #expect(SystemPrompt(language: .english, date: day.date(in: tz), timeZone: tz).dateLine == "Saturday, 5 December 2026", "\(zone)")
+            #expect(SystemPrompt(language: .chinese, date: day.date(in: tz), timeZone: tz).dateLine == "2026年12月05日 星期六", "\(zone)")
+        }
+    }
+
+    /// A run with `promptDay` (`--date`) sends that day, not the day it runs on.
+    @Test func aRunsPromptGivesItsDay() async throws {
+        let backend = ScriptedBackend(replies: [#"<answer>finish(message="ok")</answer>"#])
+        var configuration = AgentConfiguration(language: .english, timeZone: TimeZone(identifier: "UTC") ?? .current)
+        configuration.promptDay = PromptDay("2031-07-04")
+        let run = Agent(
+            phone: FakePhone(), backend: backend, operator: PolicyOperator(sensitive: .allow), shortcuts: .empty,
+            configuration: configuration, recordDirectory: nil, onStep: { _ in }, sleep: { _ in })
+        _ = await run.run(task: "t")
+        let system = try #require(await backend.requests.first?.messages.first?.text)
+        #expect(system.hasPrefix("Today is Friday, 4 July 2031."), "\(system.prefix(60))")
+    }
+}

@@ -18,6 +18,8 @@ struct TaskBench: Sendable {
     var stepScale: Double
     /// Where each run's episode goes: `<episodes>/<task>-<seed>`.
     var episodes: URL
+    /// The day the prompts give as today (nil: the day each run starts).
+    var promptDay: PromptDay? = nil
     /// The backend of one run; the oracle reads the run's phone.
     var backend: @Sendable (TaskDefinition, Phone) async throws -> any ModelBackend
 
@@ -92,7 +94,8 @@ struct TaskBench: Sendable {
                 phone: AndroidPhoneControl(phone: phone), backend: try await backend(task, phone),
                 operator: PolicyOperator(sensitive: .allow), shortcuts: shortcuts,
                 configuration: AgentConfiguration(
-                    language: language, maxSteps: Self.budget(task, scale: stepScale), timeZone: TimeZone(identifier: "UTC") ?? .current),
+                    language: language, maxSteps: Self.budget(task, scale: stepScale), timeZone: TimeZone(identifier: "UTC") ?? .current,
+                    promptDay: promptDay),
                 recordDirectory: episodes.appendingPathComponent("\(task.id)-\(seed)"),
                 device: EpisodeInfo.Device(serial: server.serial, model: profile),
                 onStep: { event in tokens.withLock { $0 += (event.tokens?.prompt ?? 0) + (event.tokens?.completion ?? 0) } })

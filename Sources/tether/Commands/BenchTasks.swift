@@ -57,6 +57,12 @@ struct BenchTasks: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The Devices directory (default: found from the current directory or $TETHER_DEVICES).", valueName: "dir"))
     var devices: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The day the prompts give as today (default: the day each run starts), so results repeat on any day.",
+            valueName: "YYYY-MM-DD"))
+    var date: PromptDay?
+
     func validate() throws {
         let chosen = [oracle, script != nil, backend.choice != nil].filter { $0 }.count
         guard chosen == 1 else { throw ValidationError("give one backend: --oracle, --script FILE, --model DIR or --endpoint URL") }
@@ -95,6 +101,7 @@ struct BenchTasks: AsyncParsableCommand {
         let description = made?.backend.description ?? (oracle ? "oracle (the tasks' solutions)" : "scripted (\(script ?? ""))")
         let bench = TaskBench(
             catalog: catalog, shortcuts: shortcuts, profile: profile, language: lang, stepScale: maxStepsScale, episodes: episodes,
+            promptDay: date,
             backend: { task, phone in
                 if let made { return made.backend }
                 if let replies { return ScriptedBackend(replies: replies) }

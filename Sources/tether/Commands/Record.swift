@@ -48,6 +48,11 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: "The language of the agent's system prompt recorded with the demonstration: en or zh.")
     var lang: PromptLanguage = .english
 
+    @Option(
+        help: ArgumentHelp(
+            "The day that system prompt gives as today (default: the day the recording starts).", valueName: "YYYY-MM-DD"))
+    var date: PromptDay?
+
     @Option(help: ArgumentHelp("The Devices directory whose shortcuts the agent's system prompt lists (default: found from the current directory or $TETHER_DEVICES).", valueName: "dir"))
     var devices: String?
 
@@ -76,7 +81,7 @@ struct RecordCommand: AsyncParsableCommand {
             directory: directory, task: task,
             device: EpisodeInfo.Device(serial: serial.flatMap { $0.isEmpty ? nil : $0 }, model: model.flatMap { $0.isEmpty ? nil : $0 }),
             screens: jpeg.map { .jpeg(quality: $0) } ?? .png, startedAt: startedAt, language: lang,
-            systemPrompt: try agentPrompt(apps: apps, names: names, date: startedAt))
+            systemPrompt: try agentPrompt(apps: apps, names: names, date: date?.date(in: .current) ?? startedAt))
         say("recording to \(directory.path)")
         let stopKey = untilKey.flatMap(HumanKeys.name)
         let limit = maxSteps

@@ -55,6 +55,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("system-prompt"), help: ArgumentHelp("Use this file's text as the system prompt.", valueName: "file"))
     var systemPrompt: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The day the system prompt gives as today (default: the day the run starts), so a run repeats on any day.",
+            valueName: "YYYY-MM-DD"))
+    var date: PromptDay?
+
     @Option(help: ArgumentHelp("A directory with the model's tokenizer.json, to count history tokens exactly with --endpoint (with --model the checkpoint's own is used; otherwise an over-estimate).", valueName: "dir"))
     var tokenizer: String?
 
@@ -171,7 +177,7 @@ struct RunCommand: AsyncParsableCommand {
         sampling.maxTokens = maxTokens
         return AgentConfiguration(
             language: language, maxSteps: maxSteps, sampling: sampling, tokenCounter: counter,
-            systemPromptTemplate: template)
+            systemPromptTemplate: template, promptDay: date)
     }
 
     /// `  3  Messages          Tap [916,946] (sensitive: "Send …")  → tapped (989, 2270)   capture 0.41s (settle 0.03s)  model 2.10s  act 0.20s  tokens 2878 (1506 cached)`

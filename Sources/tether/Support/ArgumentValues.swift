@@ -12,3 +12,7 @@ extension SensitivePolicy: ExpressibleByArgument {}
 extension GuardedReplay.OnDivergence: ExpressibleByArgument {}
 extension ComputeOptions.Precision: ExpressibleByArgument {}
 extension ComputeOptions.Quantization: ExpressibleByArgument {}
+
+extension PromptDay: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
