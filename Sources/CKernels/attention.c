@@ -222,8 +222,12 @@ typedef struct {
     int8_t *kq;
     float *kscale;
     int32_t *ksum128;
+    // fp16 values (with int8 scores, on AVX512-FP16): each KV head's values in fp16 ([key][dim]),
+    // scaled by 1 / vscale[head] so its largest |value| is 256.
+    uint16_t *vh;
+    float *vscale;
     long mq, mk, q_stride, kv_stride, out_stride, offset, blocks, padded;
-    int heads, kv_heads, hd, causal, int8_scores;
+    int heads, kv_heads, hd, causal, int8_scores, fp16_values;
     float scale;
     atomic_int failed;
 } bf16_job;
@@ -260,12 +264,33 @@ static void pack_int8_keys(const bf16_job *a, long kvh) {
     }
 }
 
+// Packs one KV head's values in fp16, scaled so the largest |value| is 256: a sum of 64 weights
+// (each ≤ 1) times values stays far inside fp16's range (65 504).
+static void pack_fp16_values(const bf16_job *a, long kvh) {
+    const int hd = a->hd;
+    float top = 0;
+    for (long j = 0; j < a->mk; j++)
+        for (int d = 0; d < hd; d++) {
+            const float value = fabsf(a->v[j * a->kv_stride + kvh * hd + d]);
+            top = value > top ? value : top;
+        }
+    const float scale = top > 0 ? top / 256 : 1, inv = 1 / scale;
+    a->vscale[kvh] = scale;
+    _Float16 *vh = (_Float16 *)(a->vh + kvh * a->padded * hd);
+    for (long j = 0; j < a->padded; j++)
+        for (int d = 0; d < hd; d++) vh[j * hd + d] = (_Float16)(j < a->mk ? a->v[j * a->kv_stride + kvh * hd + d] * inv : 0);
+}
+
 // Packs one KV head's keys and values (task index = KV head).
 static void pack_task(void *context, long kvh) {
     const bf16_job *a = context;
     const int hd = a->hd, pairs = hd / 2;
-    uint16_t *kp = a->kp ? a->kp + kvh * a->padded * hd : NULL, *vp = a->vp + kvh * a->padded * hd;
+    uint16_t *kp = a->kp ? a->kp + kvh * a->padded * hd : NULL, *vp = a->vp ? a->vp + kvh * a->padded * hd : NULL;
     if (a->int8_scores) pack_int8_keys(a, kvh);
+    if (a->fp16_values) {
+        pack_fp16_values(a, kvh);
+        if (!kp) return;
+    }
     for (long j = 0; j < a->padded; j++) {
         const float *k = a->k + j * a->kv_stride + kvh * hd, *v = a->v + j * a->kv_stride + kvh * hd;
         const int real = j < a->mk;
@@ -274,7 +299,7 @@ static void pack_task(void *context, long kvh) {
             dst[0] = real ? bf16_round(k[2 * p]) : 0;
             dst[1] = real ? bf16_round(k[2 * p + 1]) : 0;
         }
-        for (int d = 0; d < hd; d++) vp[((j / 2) * (hd / 16) + d / 16) * 32 + (d % 16) * 2 + (j % 2)] = real ? bf16_round(v[d]) : 0;
+        for (int d = 0; vp && d < hd; d++) vp[((j / 2) * (hd / 16) + d / 16) * 32 + (d % 16) * 2 + (j % 2)] = real ? bf16_round(v[d]) : 0;
     }
 }
 
@@ -331,6 +356,48 @@ __attribute__((target("avx512f,avx512vnni"), noinline)) static void scores_int8(
                                  _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(c[r][0], sum0)), _mm512_mul_ps(ks0, qs)));
                 _mm512_storeu_ps(s + (r0 + r) * KEY_TILE + c0 + 16,
                                  _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(c[r][1], sum1)), _mm512_mul_ps(ks1, qs)));
+            }
+        }
+    }
+}
+
+// acc += P·V for one key tile in fp16 (AVX512-FP16: 32 lanes an FMA, the weight broadcast from
+// memory into the instruction): 4 rows × 128 dims in 16 fp16 accumulators, added into the f32
+// accumulator (times the values' scale) every 64 keys, so no fp16 sum runs over more than 64
+// terms. P is fp16 ([row][KEY_TILE]); head sizes are multiples of 128.
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512fp16"), noinline)) static void values_fp16(
+    const uint16_t *pw, long rows_padded, const uint16_t *vh, long j0, long cols32, int hd, float vscale, float *acc) {
+    const _Float16 *p = (const _Float16 *)pw;
+    const __m512 scale = _mm512_set1_ps(vscale);
+    for (long r0 = 0; r0 < rows_padded; r0 += 4) {
+        for (int d0 = 0; d0 < hd; d0 += 128) {
+            for (long c0 = 0; c0 < cols32; c0 += 64) {
+                const long end = c0 + 64 < cols32 ? c0 + 64 : cols32;
+                __m512h c[4][4];
+                for (int r = 0; r < 4; r++)
+                    for (int i = 0; i < 4; i++) c[r][i] = _mm512_setzero_ph();
+                for (long j = c0; j < end; j++) {
+                    const _Float16 *v = (const _Float16 *)vh + (j0 + j) * hd + d0;
+                    const __m512h v0 = _mm512_loadu_ph(v), v1 = _mm512_loadu_ph(v + 32), v2 = _mm512_loadu_ph(v + 64),
+                                  v3 = _mm512_loadu_ph(v + 96);
+                    for (int r = 0; r < 4; r++) {
+                        const __m512h w = _mm512_set1_ph(p[(r0 + r) * KEY_TILE + j]);
+                        c[r][0] = _mm512_fmadd_ph(w, v0, c[r][0]);
+                        c[r][1] = _mm512_fmadd_ph(w, v1, c[r][1]);
+                        c[r][2] = _mm512_fmadd_ph(w, v2, c[r][2]);
+                        c[r][3] = _mm512_fmadd_ph(w, v3, c[r][3]);
+                    }
+                }
+                for (int r = 0; r < 4; r++) {
+                    float *o = acc + (r0 + r) * hd + d0;
+                    for (int i = 0; i < 4; i++) {
+                        const __m512i bits = _mm512_castph_si512(c[r][i]);
+                        const __m512 lo = _mm512_cvtxph_ps(_mm256_castsi256_ph(_mm512_castsi512_si256(bits)));
+                        const __m512 hi = _mm512_cvtxph_ps(_mm256_castsi256_ph(_mm512_extracti64x4_epi64(bits, 1)));
+                        _mm512_storeu_ps(o + 32 * i, _mm512_fmadd_ps(lo, scale, _mm512_loadu_ps(o + 32 * i)));
+                        _mm512_storeu_ps(o + 32 * i + 16, _mm512_fmadd_ps(hi, scale, _mm512_loadu_ps(o + 32 * i + 16)));
+                    }
+                }
             }
         }
     }
@@ -413,14 +480,24 @@ __attribute__((target("avx512f,avx512bf16"))) static void bf16_task(void *contex
             for (j = visible; j < cols32; j++) row[j] = 0;
             mx[r] = m;
             // P in bf16, rounded to nearest even (bf16_round's rounding), 32 weights a step: in
-            // memory, weight j is the j-th 16-bit half, so the pairs are what P·V reads.
-            for (j = 0; j < cols32; j += 32)
-                _mm512_storeu_si512(pw + r * (KEY_TILE / 2) + j / 2,
-                                    (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(row + j + 16), _mm512_loadu_ps(row + j)));
+            // memory, weight j is the j-th 16-bit half, so the pairs are what P·V reads. With
+            // fp16 values, P in fp16 in the same places.
+            if (a->fp16_values)
+                for (j = 0; j < cols32; j += 16)
+                    _mm256_storeu_si256((__m256i *)((uint16_t *)(pw + r * (KEY_TILE / 2)) + j),
+                                        _mm512_cvtps_ph(_mm512_loadu_ps(row + j), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+            else
+                for (j = 0; j < cols32; j += 32)
+                    _mm512_storeu_si512(pw + r * (KEY_TILE / 2) + j / 2,
+                                        (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(row + j + 16), _mm512_loadu_ps(row + j)));
             if (correction != 1) {
                 float *o = acc + r * hd;
                 for (int d = 0; d < hd; d++) o[d] *= correction;
             }
+        }
+        if (a->fp16_values) {
+            values_fp16((const uint16_t *)pw, rows_padded, a->vh + kvh * a->padded * hd, j0, cols32, hd, a->vscale[kvh], acc);
+            continue;
         }
         // acc += P·V: STEP_ROWS rows × 32 dims a step.
         for (long r0 = 0; r0 < rows_padded; r0 += STEP_ROWS) {
@@ -454,38 +531,49 @@ __attribute__((target("avx512f,avx512bf16"))) static void bf16_task(void *contex
 }
 #endif
 
+static atomic_int fp16_allowed = 1;
+
+void tk_attention_allow_fp16(int allowed) { atomic_store(&fp16_allowed, allowed != 0); }
+
 int tk_attention_bf16(const float *q, long mq, long q_stride, const float *k, const float *v, long mk, long kv_stride,
                       int heads, int kv_heads, int head_dim, int causal, long causal_offset, float *out,
                       long out_stride, int int8_scores) {
 #if TK_X86
-    static int has = -1, has_vnni = -1;
+    static int has = -1, has_vnni = -1, has_fp16 = -1;
     if (has < 0) has = __builtin_cpu_supports("avx512bf16") ? 1 : 0;
     if (has_vnni < 0) has_vnni = __builtin_cpu_supports("avx512vnni") ? 1 : 0;
+    if (has_fp16 < 0) has_fp16 = __builtin_cpu_supports("avx512fp16") ? 1 : 0;
     if (!has || head_dim % 32 != 0 || mq <= 0 || mk <= 0 || heads <= 0 || kv_heads <= 0 ||
         heads % kv_heads != 0)
         return 0;
     int8_scores = int8_scores && has_vnni;
+    // With int8 scores (a lossy mode already), P·V runs in fp16 where the CPU has AVX512-FP16: its
+    // FMA does twice vdpbf16ps's work a cycle on the CPUs that have both.
+    const int fp16_values = int8_scores && has_fp16 && head_dim % 128 == 0 && atomic_load(&fp16_allowed);
     const long padded = (mk + 31) / 32 * 32;
     const size_t elements = (size_t)kv_heads * (size_t)padded * (size_t)head_dim;
     uint16_t *kp = int8_scores ? NULL : aligned_alloc(64, elements * 2 + 64);
-    uint16_t *vp = aligned_alloc(64, elements * 2 + 64);
+    uint16_t *vp = fp16_values ? NULL : aligned_alloc(64, elements * 2 + 64);
+    uint16_t *vh = fp16_values ? aligned_alloc(64, elements * 2 + 64) : NULL;
+    float *vscale = fp16_values ? malloc(sizeof(float) * (size_t)kv_heads) : NULL;
     int8_t *kq = int8_scores ? aligned_alloc(64, elements + 64) : NULL;
     float *kscale = int8_scores ? malloc(sizeof(float) * (size_t)kv_heads * (size_t)padded) : NULL;
     int32_t *ksum128 = int8_scores ? malloc(sizeof(int32_t) * (size_t)kv_heads * (size_t)padded) : NULL;
-    if ((!int8_scores && !kp) || !vp || (int8_scores && (!kq || !kscale || !ksum128))) {
-        free(kp), free(vp), free(kq), free(kscale), free(ksum128);
+    if ((!int8_scores && !kp) || (!fp16_values && !vp) || (fp16_values && (!vh || !vscale)) ||
+        (int8_scores && (!kq || !kscale || !ksum128))) {
+        free(kp), free(vp), free(vh), free(vscale), free(kq), free(kscale), free(ksum128);
         return 0;
     }
     bf16_job job = {
         .q = q, .k = k, .v = v, .out = out, .kp = kp, .vp = vp, .kq = kq, .kscale = kscale, .ksum128 = ksum128,
-        .mq = mq, .mk = mk, .q_stride = q_stride, .kv_stride = kv_stride, .out_stride = out_stride,
-        .offset = causal_offset, .blocks = (mq + QUERY_ROWS - 1) / QUERY_ROWS, .padded = padded, .heads = heads,
-        .kv_heads = kv_heads, .hd = head_dim, .causal = causal, .int8_scores = int8_scores,
-        .scale = 1 / sqrtf((float)head_dim),
+        .vh = vh, .vscale = vscale, .mq = mq, .mk = mk, .q_stride = q_stride, .kv_stride = kv_stride,
+        .out_stride = out_stride, .offset = causal_offset, .blocks = (mq + QUERY_ROWS - 1) / QUERY_ROWS,
+        .padded = padded, .heads = heads, .kv_heads = kv_heads, .hd = head_dim, .causal = causal,
+        .int8_scores = int8_scores, .fp16_values = fp16_values, .scale = 1 / sqrtf((float)head_dim),
     };
     tk_parallel_for(kv_heads, pack_task, &job);
     tk_parallel_for(job.blocks * heads, bf16_task, &job);
-    free(kp), free(vp), free(kq), free(kscale), free(ksum128);
+    free(kp), free(vp), free(vh), free(vscale), free(kq), free(kscale), free(ksum128);
     return atomic_load(&job.failed) ? -1 : 1;
 #else
     (void)q, (void)mq, (void)q_stride, (void)k, (void)v, (void)mk, (void)kv_stride, (void)heads, (void)kv_heads;

@@ -170,9 +170,13 @@ enum Kernels {
         /// q, k, v and the softmax weights rounded to bf16, f32 sums (as torch in bf16).
         case bf16
         /// Q·Kᵀ from int8 queries (per row) and int8 keys less their mean (per key) on VNNI; the
-        /// softmax in f32 and P·V in bf16 as `bf16`.
+        /// softmax in f32; P·V in fp16 where the CPU has AVX512-FP16 and heads are 128 wide or a
+        /// multiple (summed in fp16 over 64 keys at most, then in f32), in bf16 otherwise.
         case int8Scores
     }
+
+    /// For tests: whether int8-score attention may run P·V in fp16 (AVX512-FP16) or must use bf16.
+    static func allowFP16Values(_ allowed: Bool) { tk_attention_allow_fp16(allowed ? 1 : 0) }
 
     /// For tests: the widest SIMD the engine's own C kernels (attention's exp, norms, rotary,
     /// SwiGLU) may use: 0 portable C, 1 AVX2, 2 AVX-512, each where the CPU has it.

@@ -142,19 +142,23 @@ final class HalfBuffer: @unchecked Sendable {
         #expect(relativeError(f32, reference) < 1e-5)
     }
 
-    /// int8 scores (Q·Kᵀ on VNNI from int8 queries and int8 keys less their mean; P·V in bf16)
-    /// against the textbook in doubles: within int8's rounding even where every key carries the
-    /// same large offset (taken off with the mean, since q·mean moves a query's scores alike), and
-    /// not the bf16 kernel's numbers. Row and key counts off multiples of 8 and 32 check the
-    /// padding. (Skipped on CPUs without AVX-512 BF16 and VNNI.)
+    /// int8 scores (Q·Kᵀ on VNNI from int8 queries and int8 keys less their mean; P·V in fp16
+    /// where the CPU has AVX512-FP16 and heads are 128 wide, else bf16) against the textbook in
+    /// doubles: within int8's rounding even where every key carries the same large offset (taken
+    /// off with the mean, since q·mean moves a query's scores alike), and not the bf16 kernel's
+    /// numbers; the fp16 and bf16 P·V both. Row and key counts off multiples of 8, 32 and 64 check
+    /// the padding. (Skipped on CPUs without AVX-512 BF16 and VNNI.)
     @Test(
-        .enabled(if: PackedMatrixTests.expectVNNIScores),
+        .enabled(if: PackedMatrixTests.expectVNNIScores), .serialized,
         arguments: [
-            (mq: 70, mk: 70, causal: true, offset: 0), (mq: 130, mk: 1100, causal: false, offset: 0),
-            (mq: 37, mk: 45, causal: true, offset: 8)
+            (mq: 70, mk: 70, causal: true, offset: 0, fp16: true), (mq: 130, mk: 1100, causal: false, offset: 0, fp16: true),
+            (mq: 37, mk: 45, causal: true, offset: 8, fp16: true), (mq: 130, mk: 1100, causal: false, offset: 0, fp16: false),
+            (mq: 37, mk: 45, causal: true, offset: 8, fp16: false)
         ])
-    func int8ScoresAreTheTextbookWithinRounding(shape: (mq: Int, mk: Int, causal: Bool, offset: Int)) throws {
-        let heads = 4, kvHeads = 2, hd = 64
+    func int8ScoresAreTheTextbookWithinRounding(shape: (mq: Int, mk: Int, causal: Bool, offset: Int, fp16: Bool)) throws {
+        Kernels.allowFP16Values(shape.fp16)
+        defer { Kernels.allowFP16Values(true) }
+        let heads = 4, kvHeads = 2, hd = 128
         var rng = SplitMix64(seed: UInt64(shape.mq * 13 + shape.mk))
         func values(_ n: Int, _ scale: Float) -> [Float] { (0..<n).map { _ in Float(Int(rng.next() % 2001) - 1000) / 1000 * scale } }
         let q = values(shape.mq * heads * hd, 2), v = values(shape.mk * kvHeads * hd, 1)
@@ -173,6 +177,13 @@ final class HalfBuffer: @unchecked Sendable {
         let error = relativeError(int8, reference)
         #expect(error < 3e-2 && error > 1e-5, "\(shape): relative error \(error) (bf16: \(relativeError(bf16, reference)))")
         #expect(relativeError(int8, bf16) > 1e-5, "\(shape): the bf16 kernel ran")
+        if shape.fp16 {
+            // fp16 P·V (where the CPU has it) is not bf16 P·V's numbers.
+            Kernels.allowFP16Values(false)
+            let bf16Values = try run(.int8Scores)
+            #expect(relativeError(int8, bf16Values) > 0 || !PackedMatrixTests.expectFP16, "\(shape): fp16 P·V did not run")
+            print("int8 scores \(shape): error \(error), bf16 P·V \(relativeError(bf16Values, reference)), bf16 \(relativeError(bf16, reference))")
+        }
     }
 
     /// The exp of the softmax in portable C and in AVX2 gives what the widest path gives.

@@ -24,6 +24,11 @@ import Basics
         expectAVX512BF16 && ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains("avx512_vnni")
     }()
 
+    /// The CPU has AVX512-FP16 (attention's fp16 P·V with int8 scores).
+    static let expectFP16: Bool = {
+        expectVNNIScores && ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains("avx512_fp16")
+    }()
+
     let kernels = KernelTests()
 
     func input(rows m: Int, columns k: Int, seed: UInt64) -> [Float] {

@@ -50,10 +50,15 @@ int tk_attention(const float *q, long mq, long q_stride, const float *k, const f
 /// The same in bf16 (q, k, v and the softmax weights rounded, f32 sums) on AVX-512 BF16; 0 when
 /// this CPU or head size (a multiple of 32 is needed) cannot, and nothing was written; −1 when
 /// memory ran out part way; 1 when done. `int8_scores`: Q·Kᵀ from int8 queries (per row) and
-/// int8 keys less their mean (per key) on AVX-512 VNNI where the CPU has it; P·V stays bf16.
+/// int8 keys less their mean (per key) on AVX-512 VNNI where the CPU has it; P·V then in fp16
+/// where the CPU has AVX512-FP16 and the head size is a multiple of 128, bf16 otherwise.
 int tk_attention_bf16(const float *q, long mq, long q_stride, const float *k, const float *v, long mk, long kv_stride,
                       int heads, int kv_heads, int head_dim, int causal, long causal_offset, float *out,
                       long out_stride, int int8_scores);
+
+/// For tests: whether int8-score attention may run P·V in fp16 where the CPU has AVX512-FP16
+/// (default 1; 0 makes it bf16).
+void tk_attention_allow_fp16(int allowed);
 
 /// A weight matrix W (n × k) reordered once into the kernel's layout.
 typedef struct tk_packed tk_packed;
