@@ -16,6 +16,7 @@
 #include <dlfcn.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,10 @@
 #endif
 
 static char status_text[256] = "oneDNN not loaded yet";
+// Products of up to this many rows on bf16 weights run the GEMV (decoding: a token, a check of
+// a few drafted ones); tests switch it off to compare with oneDNN's kernel.
+enum { GEMV_MAX_ROWS = 8 };
+static atomic_int gemv_allowed = 1;
 
 #if TK_HAVE_DNNL_HEADERS
 
@@ -78,6 +83,10 @@ struct tk_packed {
     void *data;
     size_t bytes;
     float *scales;  // int8 weights: each output channel's scale (NULL for bf16)
+    // bf16 weights in oneDNN's "BA16a64b2a" layout, which the GEMV below reads for few rows:
+    // strips of 64 output columns, each K_padded × 64 × 2 bytes in a row, holding for every pair of
+    // k the 64 columns' two weights side by side (what vdpbf16ps reads). 0: another layout.
+    long gemv_k;  // K padded to 32 when the layout is that one
 };
 
 static int load_symbols(void *lib) {
@@ -395,6 +404,10 @@ tk_packed *tk_dnnl_pack_s8(const uint16_t *w, long n, long k) {
 #endif
 }
 
+#if TK_HAVE_DNNL_HEADERS
+static long gemv_layout(const dnnl_memory_desc_t *md, long k, long n);
+#endif
+
 tk_packed *tk_dnnl_pack_bf16(const uint16_t *w, long n, long k) {
 #if TK_HAVE_DNNL_HEADERS
     if (!tk_dnnl_available() || n <= 0 || k <= 0) return NULL;
@@ -404,7 +417,9 @@ tk_packed *tk_dnnl_pack_bf16(const uint16_t *w, long n, long k) {
     if (!p) return NULL;
     p->n = n;
     p->k = k;
-    return matmul_pd(256, k, n, NULL, 0, &pd) == dnnl_success ? packed(p, pd, w, dnnl_bf16) : (tk_dnnl_free(p), NULL);
+    p = matmul_pd(256, k, n, NULL, 0, &pd) == dnnl_success ? packed(p, pd, w, dnnl_bf16) : (tk_dnnl_free(p), NULL);
+    if (p) p->gemv_k = gemv_layout(&p->md, k, n);
+    return p;
 #else
     (void)w, (void)n, (void)k;
     return NULL;
@@ -430,6 +445,78 @@ size_t tk_dnnl_packed_bytes(const tk_packed *p) {
 }
 
 #if TK_HAVE_DNNL_HEADERS
+// K padded to 32 when `md` (the k × n weights) is "BA16a64b2a" with its blocks in the order the
+// GEMV reads (64-column strips one after another, pair blocks of 32 k within a strip), else 0.
+static long gemv_layout(const dnnl_memory_desc_t *md, long k, long n) {
+    if (md->format_kind != dnnl_blocked || md->ndims != 2) return 0;
+    const dnnl_blocking_desc_t *b = &md->format_desc.blocking;
+    const long kp = md->padded_dims[0], np = md->padded_dims[1];
+    if (b->inner_nblks != 3 || b->inner_blks[0] != 16 || b->inner_idxs[0] != 0 || b->inner_blks[1] != 64 ||
+        b->inner_idxs[1] != 1 || b->inner_blks[2] != 2 || b->inner_idxs[2] != 0)
+        return 0;
+    if (kp % 32 != 0 || np % 64 != 0 || kp < k || np < n || md->offset0 != 0) return 0;
+    if (b->strides[0] != 32 * 64 || b->strides[1] != kp * 64) return 0;
+    return kp;
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#define TK_GEMV_X86 1
+
+enum { GEMV_ROWS = 4 };
+
+typedef struct {
+    const tk_packed *w;
+    const uint32_t *xp;  // rows × (gemv_k / 2) bf16 pairs of x (hi rows, then lo rows when split)
+    long rows, m;        // pair rows, rows of y (rows = 2m when split, else m)
+    float *y;
+} gemv_job;
+
+// One 64-column strip of y for every row: 4 × 16 columns, the rows' bf16 pairs broadcast against
+// the strip's weights, GEMV_ROWS rows a pass over the strip; a split row's lo half adds into its
+// hi half's sums.
+__attribute__((target("avx512f,avx512bf16"))) static void gemv_strip(void *context, long strip) {
+    const gemv_job *g = context;
+    const long kp = g->w->gemv_k, pairs = kp / 2, n = g->w->n;
+    const uint16_t *base = (const uint16_t *)g->w->data + strip * kp * 64;
+    const long split = g->rows > g->m;
+    for (long r0 = 0; r0 < g->m; r0 += split ? GEMV_ROWS / 2 : GEMV_ROWS) {
+        const long out = (split ? GEMV_ROWS / 2 : GEMV_ROWS) < g->m - r0 ? (split ? GEMV_ROWS / 2 : GEMV_ROWS) : g->m - r0;
+        const long count = split ? 2 * out : out;  // pair rows in this pass
+        const uint32_t *x[GEMV_ROWS];
+        for (long i = 0; i < count; i++) x[i] = g->xp + ((i < out ? r0 + i : g->m + r0 + i - out)) * pairs;
+        __m512 acc[GEMV_ROWS][4];
+        for (int i = 0; i < GEMV_ROWS; i++)
+            for (int j = 0; j < 4; j++) acc[i][j] = _mm512_setzero_ps();
+        for (long p = 0; p < pairs; p++) {
+            const uint16_t *wp = base + (p / 16) * 2048 + (p % 16) * 128;
+            // 4 KB ahead in the strip (its weights lie in a row): the lines arrive before they are read.
+            for (int line = 0; line < 4; line++) _mm_prefetch((const char *)(wp + 2048 + 32 * line), _MM_HINT_T0);
+            const __m512bh w0 = (__m512bh)_mm512_loadu_si512(wp), w1 = (__m512bh)_mm512_loadu_si512(wp + 32),
+                           w2 = (__m512bh)_mm512_loadu_si512(wp + 64), w3 = (__m512bh)_mm512_loadu_si512(wp + 96);
+            for (int i = 0; i < GEMV_ROWS; i++) {
+                if (i >= count) break;
+                const __m512bh xb = (__m512bh)_mm512_set1_epi32((int)x[i][p]);
+                acc[i][0] = _mm512_dpbf16_ps(acc[i][0], xb, w0);
+                acc[i][1] = _mm512_dpbf16_ps(acc[i][1], xb, w1);
+                acc[i][2] = _mm512_dpbf16_ps(acc[i][2], xb, w2);
+                acc[i][3] = _mm512_dpbf16_ps(acc[i][3], xb, w3);
+            }
+        }
+        for (long i = 0; i < out; i++) {
+            float *yr = g->y + (r0 + i) * n + strip * 64;
+            for (int j = 0; j < 4; j++) {
+                __m512 v = split ? _mm512_add_ps(acc[i][j], acc[i + out][j]) : acc[i][j];
+                const long left = n - strip * 64 - j * 16;
+                if (left <= 0) break;
+                const __mmask16 mask = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
+                _mm512_mask_storeu_ps(yr + j * 16, mask, v);
+            }
+        }
+    }
+}
+#endif
+
 typedef struct {
     const float *x;
     uint16_t *hi, *lo;
@@ -449,10 +536,57 @@ static void split_row(void *context, long i) {
 }
 #endif
 
+#if TK_HAVE_DNNL_HEADERS
+// y = x · W for few rows on the packed bf16 weights, one pass over them per GEMV_ROWS rows (half
+// as many when split): the weights stream from memory at its speed, which oneDNN's small-M
+// kernel does not reach. 0 when this CPU or layout cannot.
+static int gemv_bf16(const tk_packed *w, const float *x, long m, float *y, int split) {
+#if TK_GEMV_X86
+    static int has = -1;
+    if (has < 0) has = __builtin_cpu_supports("avx512bf16") ? 1 : 0;
+    if (!has || !w->gemv_k || !atomic_load(&gemv_allowed)) return 0;
+    const long pairs = w->gemv_k / 2, rows = split ? 2 * m : m;
+    uint32_t *xp = calloc((size_t)rows * (size_t)pairs, sizeof(uint32_t));
+    if (!xp) return 0;
+    for (long i = 0; i < m; i++)
+        for (long c = 0; c < w->k; c++) {
+            const uint16_t h = to_bf16(x[i * w->k + c]);
+            xp[i * pairs + c / 2] |= (uint32_t)h << (16 * (c % 2));
+            if (split) xp[(m + i) * pairs + c / 2] |= (uint32_t)to_bf16(x[i * w->k + c] - from_bf16(h)) << (16 * (c % 2));
+        }
+    gemv_job job = {.w = w, .xp = xp, .rows = rows, .m = m, .y = y};
+    tk_parallel_for(w->gemv_k ? (w->n + 63) / 64 : 0, gemv_strip, &job);
+    free(xp);
+    return 1;
+#else
+    (void)w, (void)x, (void)m, (void)y, (void)split;
+    return 0;
+#endif
+}
+#endif
+
+int tk_dnnl_gemv_layout(const tk_packed *w) {
+#if TK_HAVE_DNNL_HEADERS
+    return w && w->gemv_k > 0;
+#else
+    (void)w;
+    return 0;
+#endif
+}
+
+void tk_dnnl_allow_gemv(int allowed) {
+#if TK_HAVE_DNNL_HEADERS
+    atomic_store(&gemv_allowed, allowed != 0);
+#else
+    (void)allowed;
+#endif
+}
+
 int tk_dnnl_linear(const tk_packed *w, const float *x, long m, float *y, int split) {
 #if TK_HAVE_DNNL_HEADERS
     if (!w || m <= 0) return 0;
     if (w->scales) return linear_s8(w, x, m, y);
+    if (m <= GEMV_MAX_ROWS && gemv_bf16(w, x, m, y, split)) return 1;
     const long k = w->k, n = w->n;
     // Few rows (decoding): hi and lo stacked as 2m rows, one pass over the weights, halves added.
     // Many rows: two products, the second adding into y, so no 2m × n scratch is needed.

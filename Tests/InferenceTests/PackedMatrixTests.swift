@@ -70,6 +70,29 @@ import Basics
         #expect(relativeError(y, Kernels.linear(x, rows: m, plain)) < 1e-5)
     }
 
+    /// Products of 1…8 rows on packed bf16 weights run Tether's GEMV on oneDNN's layout (one
+    /// pass over the weights per 4 rows, 2 when split): the same numbers as oneDNN's own kernel
+    /// but for the order of the sums, in both precisions; shapes off every block (64 columns,
+    /// 32 k) and one a few strips wide.
+    @Test(.enabled(if: PackedMatrixTests.expectOneDNN), .serialized, arguments: [(37, 83), (200, 300)])
+    func fewRowsRunTheGEMVWithOneDNNsNumbers(shape: (n: Int, k: Int)) throws {
+        let (w, wf) = kernels.weight(.bf16, rows: shape.n, cols: shape.k, seed: 41)
+        for precision in ComputeOptions.Precision.allCases {
+            let packed = w.packed(for: ComputeOptions(precision: precision))
+            #expect(try #require(packed.packed).gemvLayout, "oneDNN chose another layout")
+            for m in 1...8 {
+                let x = input(rows: m, columns: shape.k, seed: UInt64(m + 50))
+                let gemv = Kernels.linear(x, rows: m, packed)
+                Kernels.allowGEMV(false)
+                let onednn = Kernels.linear(x, rows: m, packed)
+                Kernels.allowGEMV(true)
+                #expect(relativeError(gemv, onednn) < 1e-6, "\(precision) \(m) rows")
+                let reference = kernels.naive(precision == .bf16 ? roundedToBF16(x) : x, m: m, wf, n: shape.n, k: shape.k)
+                #expect(relativeError(gemv, reference) < 1e-5, "\(precision) \(m) rows")
+            }
+        }
+    }
+
     /// bf16 precision is the product of the inputs rounded to bf16, computed exactly in f32 —
     /// what torch computes in bf16 — and so measurably off the f32 product.
     @Test(.enabled(if: PackedMatrixTests.expectOneDNN), arguments: [2, 300])
