@@ -83,10 +83,12 @@ struct tk_packed {
     void *data;
     size_t bytes;
     float *scales;  // int8 weights: each output channel's scale (NULL for bf16)
-    // bf16 weights in oneDNN's "BA16a64b2a" layout, which the GEMV below reads for few rows:
-    // strips of 64 output columns, each K_padded × 64 × 2 bytes in a row, holding for every pair of
-    // k the 64 columns' two weights side by side (what vdpbf16ps reads). 0: another layout.
-    long gemv_k;  // K padded to 32 when the layout is that one
+    // Weights in oneDNN's "BA16a64b2a" (bf16) or "BA16a64b4a" (int8, with its s8s8 compensation:
+    // −128·Σk w per column, int32, after the data) layout, which the GEMV below reads for few rows:
+    // strips of 64 output columns, each K_padded × 64 values in a row, holding for every pair (quad)
+    // of k the 64 columns' weights side by side (what vdpbf16ps / vpdpbusd read). 0: another layout.
+    long gemv_k;  // K padded to 32 (64) when the layout is that one
+    long gemv_n;  // N padded to 64
 };
 
 static int load_symbols(void *lib) {
@@ -349,8 +351,29 @@ static void rescale_row(void *context, long i) {
     for (long c = 0; c < j->n; c++) yi[c] *= scale;
 }
 
+// K padded to 16·`per` when `md` (the k × n weights) is "BA16a64b2a" (`per` 2, bf16) or
+// "BA16a64b4a" with the s8s8 compensation (`per` 4, int8), its blocks in the order the GEMV reads
+// (64-column strips one after another, blocks of 16·per k within a strip); else 0.
+static long gemv_layout(const dnnl_memory_desc_t *md, long k, long n, int per) {
+    if (md->format_kind != dnnl_blocked || md->ndims != 2) return 0;
+    const dnnl_blocking_desc_t *b = &md->format_desc.blocking;
+    const long kp = md->padded_dims[0], np = md->padded_dims[1];
+    if (b->inner_nblks != 3 || b->inner_blks[0] != 16 || b->inner_idxs[0] != 0 || b->inner_blks[1] != 64 ||
+        b->inner_idxs[1] != 1 || b->inner_blks[2] != per || b->inner_idxs[2] != 0)
+        return 0;
+    if (kp % (16 * per) != 0 || np % 64 != 0 || kp < k || np < n || md->offset0 != 0) return 0;
+    if (b->strides[0] != 16 * per * 64 || b->strides[1] != kp * 64) return 0;
+    if (per == 4 && (md->extra.flags != dnnl_memory_extra_flag_compensation_conv_s8s8 || md->extra.compensation_mask != 2))
+        return 0;
+    if (per == 2 && md->extra.flags != dnnl_memory_extra_flag_none) return 0;
+    return kp;
+}
+
+static int gemv_s8(const tk_packed *w, const float *x, long m, float *y);
+
 static int linear_s8(const tk_packed *w, const float *x, long m, float *y) {
     const long k = w->k, n = w->n;
+    if (m <= GEMV_MAX_ROWS && gemv_s8(w, x, m, y)) return 1;
     int8_t *src = malloc((size_t)m * (size_t)k);
     float *row_scale = malloc(sizeof(float) * (size_t)m);
     if (!src || !row_scale) {
@@ -397,16 +420,13 @@ tk_packed *tk_dnnl_pack_s8(const uint16_t *w, long n, long k) {
     dnnl_primitive_desc_t pd;
     p = matmul_pd_s8(256, k, n, NULL, p->scales, &pd) == dnnl_success ? packed(p, pd, plain, dnnl_s8) : (tk_dnnl_free(p), NULL);
     free(plain);
+    if (p) p->gemv_k = gemv_layout(&p->md, k, n, 4), p->gemv_n = p->md.padded_dims[1];
     return p;
 #else
     (void)w, (void)n, (void)k;
     return NULL;
 #endif
 }
-
-#if TK_HAVE_DNNL_HEADERS
-static long gemv_layout(const dnnl_memory_desc_t *md, long k, long n);
-#endif
 
 tk_packed *tk_dnnl_pack_bf16(const uint16_t *w, long n, long k) {
 #if TK_HAVE_DNNL_HEADERS
@@ -418,7 +438,7 @@ tk_packed *tk_dnnl_pack_bf16(const uint16_t *w, long n, long k) {
     p->n = n;
     p->k = k;
     p = matmul_pd(256, k, n, NULL, 0, &pd) == dnnl_success ? packed(p, pd, w, dnnl_bf16) : (tk_dnnl_free(p), NULL);
-    if (p) p->gemv_k = gemv_layout(&p->md, k, n);
+    if (p) p->gemv_k = gemv_layout(&p->md, k, n, 2), p->gemv_n = p->md.padded_dims[1];
     return p;
 #else
     (void)w, (void)n, (void)k;
@@ -445,20 +465,6 @@ size_t tk_dnnl_packed_bytes(const tk_packed *p) {
 }
 
 #if TK_HAVE_DNNL_HEADERS
-// K padded to 32 when `md` (the k × n weights) is "BA16a64b2a" with its blocks in the order the
-// GEMV reads (64-column strips one after another, pair blocks of 32 k within a strip), else 0.
-static long gemv_layout(const dnnl_memory_desc_t *md, long k, long n) {
-    if (md->format_kind != dnnl_blocked || md->ndims != 2) return 0;
-    const dnnl_blocking_desc_t *b = &md->format_desc.blocking;
-    const long kp = md->padded_dims[0], np = md->padded_dims[1];
-    if (b->inner_nblks != 3 || b->inner_blks[0] != 16 || b->inner_idxs[0] != 0 || b->inner_blks[1] != 64 ||
-        b->inner_idxs[1] != 1 || b->inner_blks[2] != 2 || b->inner_idxs[2] != 0)
-        return 0;
-    if (kp % 32 != 0 || np % 64 != 0 || kp < k || np < n || md->offset0 != 0) return 0;
-    if (b->strides[0] != 32 * 64 || b->strides[1] != kp * 64) return 0;
-    return kp;
-}
-
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 #define TK_GEMV_X86 1
@@ -467,7 +473,9 @@ enum { GEMV_ROWS = 4 };
 
 typedef struct {
     const tk_packed *w;
-    const uint32_t *xp;  // rows × (gemv_k / 2) bf16 pairs of x (hi rows, then lo rows when split)
+    const uint32_t *xp;  // rows × (gemv_k / 2) bf16 pairs of x (hi rows, then lo rows when split),
+                         // or rows × (gemv_k / 4) int8 quads of x biased to u8 (x + 128)
+    const float *xscale; // int8: each row's scale
     long rows, m;        // pair rows, rows of y (rows = 2m when split, else m)
     float *y;
 } gemv_job;
@@ -515,7 +523,89 @@ __attribute__((target("avx512f,avx512bf16"))) static void gemv_strip(void *conte
         }
     }
 }
+
+// The same for int8 weights: the rows' u8 quads against the strip's s8 weights on vpdpbusd,
+// then the compensation (−128·Σk w) takes the bias off, and the row's and column's scales apply.
+__attribute__((target("avx512f,avx512vnni"))) static void gemv_strip_s8(void *context, long strip) {
+    const gemv_job *g = context;
+    const long kp = g->w->gemv_k, quads = kp / 4, n = g->w->n;
+    const int8_t *base = (const int8_t *)g->w->data + strip * kp * 64;
+    const int32_t *comp = (const int32_t *)((const char *)g->w->data + kp * g->w->gemv_n) + strip * 64;
+    for (long r0 = 0; r0 < g->m; r0 += GEMV_ROWS) {
+        const long count = GEMV_ROWS < g->m - r0 ? GEMV_ROWS : g->m - r0;
+        __m512i acc[GEMV_ROWS][4];
+        for (int i = 0; i < GEMV_ROWS; i++)
+            for (int j = 0; j < 4; j++) acc[i][j] = _mm512_setzero_si512();
+        for (long p = 0; p < quads; p++) {
+            const int8_t *wp = base + (p / 16) * 4096 + (p % 16) * 256;
+            for (int line = 0; line < 4; line++) _mm_prefetch((const char *)(wp + 4096 + 64 * line), _MM_HINT_T0);
+            const __m512i w0 = _mm512_loadu_si512(wp), w1 = _mm512_loadu_si512(wp + 64), w2 = _mm512_loadu_si512(wp + 128),
+                          w3 = _mm512_loadu_si512(wp + 192);
+            for (int i = 0; i < GEMV_ROWS; i++) {
+                if (i >= count) break;
+                const __m512i xb = _mm512_set1_epi32((int)g->xp[(r0 + i) * quads + p]);
+                acc[i][0] = _mm512_dpbusd_epi32(acc[i][0], xb, w0);
+                acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], xb, w1);
+                acc[i][2] = _mm512_dpbusd_epi32(acc[i][2], xb, w2);
+                acc[i][3] = _mm512_dpbusd_epi32(acc[i][3], xb, w3);
+            }
+        }
+        for (long i = 0; i < count; i++) {
+            float *yr = g->y + (r0 + i) * n + strip * 64;
+            const __m512 xs = _mm512_set1_ps(g->xscale[r0 + i]);
+            for (int j = 0; j < 4; j++) {
+                const long left = n - strip * 64 - j * 16;
+                if (left <= 0) break;
+                const __mmask16 mask = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
+                const __m512i sum = _mm512_add_epi32(acc[i][j], _mm512_loadu_si512(comp + j * 16));
+                const __m512 ws = _mm512_maskz_loadu_ps(mask, g->w->scales + strip * 64 + j * 16);
+                _mm512_mask_storeu_ps(yr + j * 16, mask, _mm512_mul_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(ws, xs)));
+            }
+        }
+    }
+}
 #endif
+
+// y = x · W for few rows on the packed int8 weights: each row quantized as linear_s8 does (per
+// row, symmetric), one pass over the weights per GEMV_ROWS rows. 0 when this CPU or layout cannot.
+static int gemv_s8(const tk_packed *w, const float *x, long m, float *y) {
+#if TK_GEMV_X86
+    static int has = -1;
+    if (has < 0) has = __builtin_cpu_supports("avx512vnni") ? 1 : 0;
+    if (!has || !w->gemv_k || !atomic_load(&gemv_allowed)) return 0;
+    const long quads = w->gemv_k / 4;
+    uint32_t *xp = malloc((size_t)m * (size_t)quads * sizeof(uint32_t));
+    float *xscale = malloc(sizeof(float) * (size_t)m);
+    if (!xp || !xscale) {
+        free(xp), free(xscale);
+        return 0;
+    }
+    for (long i = 0; i < m; i++) {
+        const float *xi = x + i * w->k;
+        float top = 0;
+        for (long c = 0; c < w->k; c++) top = fabsf(xi[c]) > top ? fabsf(xi[c]) : top;
+        const float scale = top > 0 ? top / 127 : 1, inv = 1 / scale;
+        xscale[i] = scale;
+        // Past k, x is 0: the bias alone (128), which the padded zero weights cancel.
+        for (long q = 0; q < quads; q++) {
+            uint32_t word = 0;
+            for (int b = 0; b < 4; b++) {
+                const long c = 4 * q + b;
+                const int value = c < w->k ? (int)lrintf(xi[c] * inv) : 0;
+                word |= (uint32_t)(uint8_t)(value + 128) << (8 * b);
+            }
+            xp[i * quads + q] = word;
+        }
+    }
+    gemv_job job = {.w = w, .xp = xp, .xscale = xscale, .rows = m, .m = m, .y = y};
+    tk_parallel_for((w->n + 63) / 64, gemv_strip_s8, &job);
+    free(xp), free(xscale);
+    return 1;
+#else
+    (void)w, (void)x, (void)m, (void)y;
+    return 0;
+#endif
+}
 
 typedef struct {
     const float *x;

@@ -175,8 +175,8 @@ enum Kernels {
         case int8Scores
     }
 
-    /// For tests: whether products of few rows on packed bf16 weights run Tether's GEMV (true,
-    /// the default) or oneDNN's own kernel.
+    /// For tests: whether products of few rows on packed weights run Tether's GEMV (true, the
+    /// default) or oneDNN's own kernel.
     static func allowGEMV(_ allowed: Bool) { tk_dnnl_allow_gemv(allowed ? 1 : 0) }
 
     /// For tests: whether int8-score attention may run P·V in fp16 (AVX512-FP16) or must use bf16.

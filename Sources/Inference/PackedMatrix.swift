@@ -28,7 +28,7 @@ final class PackedMatrix: @unchecked Sendable {
 
     var bytes: Int { tk_dnnl_packed_bytes(handle) }
 
-    /// bf16 weights in the layout Tether's GEMV reads for products of few rows (decoding).
+    /// Weights (bf16 or int8) in the layout Tether's GEMV reads for products of few rows (decoding).
     var gemvLayout: Bool { tk_dnnl_gemv_layout(handle) != 0 }
 
     /// The kernel oneDNN runs for `m` rows of input, e.g. "brg:avx512_core_bf16".

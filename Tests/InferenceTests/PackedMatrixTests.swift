@@ -93,6 +93,26 @@ import Basics
         }
     }
 
+    /// Products of 1…8 rows on int8 weights run Tether's GEMV on oneDNN's BA16a64b4a layout (the
+    /// rows quantized as oneDNN's path quantizes them, its s8s8 compensation read after the
+    /// weights): the same integer sums as oneDNN's kernel, so the same numbers but for rounding.
+    @Test(.enabled(if: PackedMatrixTests.expectVNNIScores), .serialized, arguments: [(37, 83), (200, 300)])
+    func fewRowsOnInt8WeightsRunTheGEMVWithOneDNNsNumbers(shape: (n: Int, k: Int)) throws {
+        let (w, wf) = kernels.weight(.bf16, rows: shape.n, cols: shape.k, seed: 43)
+        let packed = w.packed(for: ComputeOptions(quantization: .int8))
+        #expect(try #require(packed.packed).gemvLayout, "oneDNN chose another layout")
+        for m in 1...8 {
+            let x = input(rows: m, columns: shape.k, seed: UInt64(m + 70))
+            let gemv = Kernels.linear(x, rows: m, packed)
+            Kernels.allowGEMV(false)
+            let onednn = Kernels.linear(x, rows: m, packed)
+            Kernels.allowGEMV(true)
+            #expect(relativeError(gemv, onednn) < 1e-6, "\(m) rows: \(relativeError(gemv, onednn))")
+            let error = relativeError(gemv, kernels.naive(x, m: m, wf, n: shape.n, k: shape.k))
+            #expect(error > 1e-5 && error < 2e-2, "\(m) rows: \(error)")
+        }
+    }
+
     /// bf16 precision is the product of the inputs rounded to bf16, computed exactly in f32 —
     /// what torch computes in bf16 — and so measurably off the f32 product.
     @Test(.enabled(if: PackedMatrixTests.expectOneDNN), arguments: [2, 300])

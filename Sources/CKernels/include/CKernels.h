@@ -72,10 +72,10 @@ size_t tk_dnnl_packed_bytes(const tk_packed *packed);
 /// y (m × n) = x (m × k) · Wᵀ in f32. `split` = 1 carries x as two bf16 parts (f32 accuracy),
 /// 0 rounds it to bf16 (int8 weights ignore it). Returns 0 when oneDNN failed (y is then undefined).
 int tk_dnnl_linear(const tk_packed *packed, const float *x, long m, float *y, int split);
-/// For tests: whether products of few rows (≤ 8) on bf16 weights may run Tether's GEMV on the
-/// packed weights (default 1) or must run oneDNN's kernel.
+/// For tests: whether products of few rows (≤ 8) may run Tether's GEMV on the packed weights
+/// (default 1) or must run oneDNN's kernel.
 void tk_dnnl_allow_gemv(int allowed);
-/// 1 when W is bf16 in the packed layout the GEMV reads ("BA16a64b2a").
+/// 1 when W is in a packed layout the GEMV reads ("BA16a64b2a" bf16, "BA16a64b4a" int8).
 int tk_dnnl_gemv_layout(const tk_packed *packed);
 /// The implementation oneDNN picks for m rows, e.g. "brg:avx512_core_bf16".
 const char *tk_dnnl_implementation(const tk_packed *packed, long m);
