@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #if __has_include(<oneapi/dnnl/dnnl.h>)
 #include <oneapi/dnnl/dnnl.h>
@@ -664,6 +665,137 @@ int tk_dnnl_gemv_layout(const tk_packed *w) {
 #endif
 }
 
+// ---------------------------------------------------------------------------------------------
+// f32 products of many rows (--precision f32) on CPUs whose bf16 dot product is slow: there the
+// two bf16 products of the hi + lo split cost more than one f32 product, so the packed bf16
+// weights are converted, a tile of output columns at a time (≈4 MB of f32), into rows of W and
+// multiplied by OpenBLAS's sgemm over the pool (tk_sgemm_nt) — f32 products of f32 activations,
+// as transformers computes. Which path is faster is measured once: a short run of vdpbf16ps and
+// one of f32 FMAs on this thread.
+
+static atomic_int f32_mode = -1;  // -1: measure; 0: oneDNN's split; 1: OpenBLAS on converted tiles
+
+#if TK_HAVE_DNNL_HEADERS
+
+#if TK_GEMV_X86
+static double seconds_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+// Multiply-adds a second of 12 independent chains of one instruction, over ~1 ms.
+__attribute__((target("avx512f,avx512bf16"), noinline)) static double bf16_dot_rate(void) {
+    __m512 acc[12];
+    for (int i = 0; i < 12; i++) acc[i] = _mm512_setzero_ps();
+    __m512bh a = (__m512bh)_mm512_set1_epi16(0x3f80);
+    const long iterations = 20000;
+    const double start = seconds_now();
+    for (long it = 0; it < iterations; it++) {
+        for (int i = 0; i < 12; i++) acc[i] = _mm512_dpbf16_ps(acc[i], a, a);
+        __asm__ volatile("" : "+v"(a));
+    }
+    const double took = seconds_now() - start;
+    volatile float sink = 0;
+    for (int i = 0; i < 12; i++) sink += _mm512_reduce_add_ps(acc[i]);
+    return iterations * 12.0 * 32 / took;
+}
+
+__attribute__((target("avx512f"), noinline)) static double f32_fma_rate(void) {
+    __m512 acc[12];
+    for (int i = 0; i < 12; i++) acc[i] = _mm512_setzero_ps();
+    __m512 a = _mm512_set1_ps(1e-9f);
+    const long iterations = 20000;
+    const double start = seconds_now();
+    for (long it = 0; it < iterations; it++) {
+        for (int i = 0; i < 12; i++) acc[i] = _mm512_fmadd_ps(a, a, acc[i]);
+        __asm__ volatile("" : "+v"(a));
+    }
+    const double took = seconds_now() - start;
+    volatile float sink = 0;
+    for (int i = 0; i < 12; i++) sink += _mm512_reduce_add_ps(acc[i]);
+    return iterations * 12.0 * 16 / took;
+}
+#endif
+
+// 1 when f32 products should run on OpenBLAS: the bf16 dot product does fewer than 1.5× the
+// multiply-adds of an f32 FMA a second (the split needs two; on AMD Zen 4 it does ~2.7×, on the
+// Intel Xeon of docs/benchmarks.md 0.55×). Best of 3 measurements each.
+static int f32_on_fma(void) {
+    int mode = atomic_load(&f32_mode);
+    if (mode >= 0) return mode;
+#if TK_GEMV_X86
+    if (!__builtin_cpu_supports("avx512bf16")) {
+        mode = 0;  // oneDNN's bf16 without the instruction: not this path's case to judge
+    } else {
+        double bf16 = 0, fma = 0;
+        for (int i = 0; i < 3; i++) {
+            const double b = bf16_dot_rate(), f = f32_fma_rate();
+            bf16 = b > bf16 ? b : bf16;
+            fma = f > fma ? f : fma;
+        }
+        mode = bf16 < 1.5 * fma;
+    }
+#else
+    mode = 0;
+#endif
+    atomic_store(&f32_mode, mode);
+    return mode;
+}
+
+#endif
+
+void tk_dnnl_set_f32_path(int mode) { atomic_store(&f32_mode, mode < 0 ? -1 : (mode > 0)); }
+
+int tk_dnnl_f32_path(void) {
+#if TK_HAVE_DNNL_HEADERS
+    return f32_on_fma();
+#else
+    return 0;
+#endif
+}
+
+#if TK_HAVE_DNNL_HEADERS
+
+typedef struct {
+    const tk_packed *w;
+    float *tile;  // rows [c0, c0 + count) of W, each k floats
+    long c0, count;
+} unpack_job;
+
+// One 64-column strip of the packed bf16 weights into its rows of the f32 tile.
+static void unpack_strip(void *context, long index) {
+    const unpack_job *u = context;
+    const long k = u->w->k, kp = u->w->gemv_k, strip = u->c0 / 64 + index;
+    const uint16_t *base = (const uint16_t *)u->w->data + strip * kp * 64;
+    const long first = strip * 64, last = first + 64 < u->c0 + u->count ? first + 64 : u->c0 + u->count;
+    for (long p = 0; p < (k + 1) / 2; p++) {
+        const uint16_t *row = base + (p / 16) * 2048 + (p % 16) * 128;
+        for (long c = first; c < last; c++) {
+            float *out = u->tile + (c - u->c0) * k + 2 * p;
+            out[0] = from_bf16(row[(c - first) * 2]);
+            if (2 * p + 1 < k) out[1] = from_bf16(row[(c - first) * 2 + 1]);
+        }
+    }
+}
+
+static int linear_f32_tiles(const tk_packed *w, const float *x, long m, float *y) {
+    const long k = w->k, n = w->n;
+    long columns = (1L << 20) / (k > 0 ? k : 1) / 64 * 64;
+    if (columns < 64) columns = 64;
+    float *tile = malloc(sizeof(float) * (size_t)columns * (size_t)k);
+    if (!tile) return 0;
+    for (long c0 = 0; c0 < n; c0 += columns) {
+        const long count = n - c0 < columns ? n - c0 : columns;
+        unpack_job job = {.w = w, .tile = tile, .c0 = c0, .count = count};
+        tk_parallel_for((count + 63) / 64, unpack_strip, &job);
+        tk_sgemm_nt(x, m, k, tile, count, y + c0, n);
+    }
+    free(tile);
+    return 1;
+}
+#endif
+
 void tk_dnnl_allow_gemv(int allowed) {
 #if TK_HAVE_DNNL_HEADERS
     atomic_store(&gemv_allowed, allowed != 0);
@@ -677,6 +809,7 @@ int tk_dnnl_linear(const tk_packed *w, const float *x, long m, float *y, int spl
     if (!w || m <= 0) return 0;
     if (w->scales) return linear_s8(w, x, m, y);
     if (m <= GEMV_MAX_ROWS && gemv_bf16(w, x, m, y, split)) return 1;
+    if (split && m > GEMV_MAX_ROWS && w->gemv_k && f32_on_fma()) return linear_f32_tiles(w, x, m, y);
     const long k = w->k, n = w->n;
     // Few rows (decoding): hi and lo stacked as 2m rows, one pass over the weights, halves added.
     // Many rows: two products, the second adding into y, so no 2m × n scratch is needed.

@@ -179,6 +179,12 @@ enum Kernels {
     /// default) or oneDNN's own kernel.
     static func allowGEMV(_ allowed: Bool) { tk_dnnl_allow_gemv(allowed ? 1 : 0) }
 
+    /// Which path `--precision f32` products of many rows take on packed bf16 weights: false
+    /// oneDNN's two bf16 products (hi + lo), true OpenBLAS on tiles converted to f32; nil: the
+    /// faster on this CPU, measured once (the default).
+    static func setF32OnFMA(_ onFMA: Bool?) { tk_dnnl_set_f32_path(onFMA.map { $0 ? 1 : 0 } ?? -1) }
+    static var f32OnFMA: Bool { tk_dnnl_f32_path() != 0 }
+
     /// For tests: whether int8-score attention may run P·V in fp16 (AVX512-FP16) or must use bf16.
     static func allowFP16Values(_ allowed: Bool) { tk_attention_allow_fp16(allowed ? 1 : 0) }
 

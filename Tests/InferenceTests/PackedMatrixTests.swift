@@ -93,6 +93,31 @@ import Basics
         }
     }
 
+    /// `--precision f32` products of many rows take one of two paths by the CPU's measured rates:
+    /// oneDNN's two bf16 products (hi + lo) or OpenBLAS's sgemm on the packed weights converted
+    /// tile by tile. Both give the product in doubles within f32's rounding, and each other's
+    /// numbers; a shape wider than one tile and off the strips' 64 columns.
+    @Test(.enabled(if: PackedMatrixTests.expectOneDNN), .serialized, arguments: [9, 300])
+    func bothF32PathsGiveTheProductInDoubles(rows m: Int) throws {
+        let n = 1000, k = 1500  // tiles of 640 columns (≈4 MB of f32 at this k)
+        let (w, wf) = kernels.weight(.bf16, rows: n, cols: k, seed: 47)
+        let x = input(rows: m, columns: k, seed: UInt64(m + 90))
+        let packed = w.packed(for: ComputeOptions(precision: .f32))
+        #expect(try #require(packed.packed).gemvLayout)
+        let chosen = Kernels.f32OnFMA
+        defer { Kernels.setF32OnFMA(nil) }
+        Kernels.setF32OnFMA(true)
+        let tiles = Kernels.linear(x, rows: m, packed)
+        Kernels.setF32OnFMA(false)
+        let split = Kernels.linear(x, rows: m, packed)
+        let reference = kernels.naive(x, m: m, wf, n: n, k: k)
+        #expect(relativeError(tiles, reference) < 1e-5)
+        #expect(relativeError(split, reference) < 1e-5)
+        #expect(relativeError(tiles, split) > 0, "the two paths ran")
+        Kernels.setF32OnFMA(nil)
+        #expect(Kernels.f32OnFMA == chosen, "measured the same way again")
+    }
+
     /// Products of 1…8 rows on int8 weights run Tether's GEMV on oneDNN's BA16a64b4a layout (the
     /// rows quantized as oneDNN's path quantizes them, its s8s8 compensation read after the
     /// weights): the same integer sums as oneDNN's kernel, so the same numbers but for rounding.

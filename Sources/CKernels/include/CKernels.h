@@ -75,6 +75,11 @@ int tk_dnnl_linear(const tk_packed *packed, const float *x, long m, float *y, in
 /// For tests: whether products of few rows (≤ 8) may run Tether's GEMV on the packed weights
 /// (default 1) or must run oneDNN's kernel.
 void tk_dnnl_allow_gemv(int allowed);
+/// Which path f32 products of many rows take on packed bf16 weights: 0 oneDNN's two bf16 products
+/// (hi + lo), 1 OpenBLAS's sgemm on weights converted tile by tile (where this CPU's bf16 dot
+/// product does under 1.5× the work of its f32 FMA, measured once). Tests set it (−1: measure).
+int tk_dnnl_f32_path(void);
+void tk_dnnl_set_f32_path(int mode);
 /// 1 when W is in a packed layout the GEMV reads ("BA16a64b2a" bf16, "BA16a64b4a" int8).
 int tk_dnnl_gemv_layout(const tk_packed *packed);
 /// The implementation oneDNN picks for m rows, e.g. "brg:avx512_core_bf16".
