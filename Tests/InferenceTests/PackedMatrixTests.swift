@@ -36,6 +36,14 @@ import Basics
         return (0..<(m * k)).map { _ in Float(Int(rng.next() % 200_001) - 100_000) / 37_000 }
     }
 
+    /// x · W by Tether's GEMV and by oneDNN's own kernel, on the same packed weights.
+    func gemvAndOneDNN(_ x: [Float], rows m: Int, _ w: Weight) -> (gemv: [Float], onednn: [Float]) {
+        let gemv = Kernels.linear(x, rows: m, w)
+        Kernels.allowGEMV(false)
+        defer { Kernels.allowGEMV(true) }
+        return (gemv, Kernels.linear(x, rows: m, w))
+    }
+
     func roundedToBF16(_ x: [Float]) -> [Float] {
         x.map { v in
             var u = v.bitPattern
@@ -82,10 +90,7 @@ import Basics
             #expect(try #require(packed.packed).gemvLayout, "oneDNN chose another layout")
             for m in 1...8 {
                 let x = input(rows: m, columns: shape.k, seed: UInt64(m + 50))
-                let gemv = Kernels.linear(x, rows: m, packed)
-                Kernels.allowGEMV(false)
-                let onednn = Kernels.linear(x, rows: m, packed)
-                Kernels.allowGEMV(true)
+                let (gemv, onednn) = gemvAndOneDNN(x, rows: m, packed)
                 #expect(relativeError(gemv, onednn) < 1e-6, "\(precision) \(m) rows")
                 let reference = kernels.naive(precision == .bf16 ? roundedToBF16(x) : x, m: m, wf, n: shape.n, k: shape.k)
                 #expect(relativeError(gemv, reference) < 1e-5, "\(precision) \(m) rows")
@@ -128,10 +133,7 @@ import Basics
         #expect(try #require(packed.packed).gemvLayout, "oneDNN chose another layout")
         for m in 1...8 {
             let x = input(rows: m, columns: shape.k, seed: UInt64(m + 70))
-            let gemv = Kernels.linear(x, rows: m, packed)
-            Kernels.allowGEMV(false)
-            let onednn = Kernels.linear(x, rows: m, packed)
-            Kernels.allowGEMV(true)
+            let (gemv, onednn) = gemvAndOneDNN(x, rows: m, packed)
             #expect(relativeError(gemv, onednn) < 1e-6, "\(m) rows: \(relativeError(gemv, onednn))")
             let error = relativeError(gemv, kernels.naive(x, m: m, wf, n: shape.n, k: shape.k))
             #expect(error > 1e-5 && error < 2e-2, "\(m) rows: \(error)")
