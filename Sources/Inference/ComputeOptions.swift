@@ -42,6 +42,16 @@ public struct ComputeOptions: Sendable, Equatable {
     /// oneDNN is not used.
     public static var matrixKernel: String { String(cString: tk_dnnl_status()) }
 
+    /// How `--precision f32` products of many rows run here: "two bf16 products (hi + lo)" or,
+    /// where this CPU's bf16 dot product is slow (measured once), "f32 sgemm (OpenBLAS) on
+    /// weights converted tile by tile".
+    public static var f32Products: String {
+        guard oneDNNAvailable else { return "f32 sgemm (OpenBLAS) on weights converted tile by tile" }
+        return tk_dnnl_f32_path() != 0
+            ? "f32 sgemm (OpenBLAS) on weights converted tile by tile (this CPU's bf16 dot product is slow)"
+            : "two bf16 products (hi + lo) on oneDNN's kernel"
+    }
+
     /// True when oneDNN is there with a kernel for this CPU (needed for `quantization`).
     public static var oneDNNAvailable: Bool { tk_dnnl_available() != 0 }
 

@@ -100,6 +100,19 @@ import VirtualPhone
         #expect(result.timings.decodePasses < result.generatedIds.count - 1)
     }
 
+    /// `tether model info` names the checkpoint's sizes, the matrix kernel found and how f32
+    /// products run on this CPU (one of the two paths, chosen by its measured rates).
+    @Test func modelInfoNamesTheKernelsThisCPUUses() async throws {
+        guard tetherIsBuilt() else { return }
+        let result = try await TetherTestSupport.run([tetherExecutable, "model", "info", Self.directory.path], timeout: 60)
+        #expect(result.status == 0, "\(result.stderrText)")
+        let lines = result.stdoutText.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("matrix kernel   ") })
+        let f32 = try #require(lines.first { $0.hasPrefix("f32 products    ") })
+        #expect(f32.contains("f32 sgemm (OpenBLAS)") || f32.contains("two bf16 products (hi + lo)"), "\(f32)")
+        #expect(lines.contains { $0.hasPrefix("vision tower    2 blocks, hidden 64") }, "\(result.stdoutText)")
+    }
+
     /// `--max-pixels`: the screen's budget replaces the checkpoint's — fewer image tokens in the
     /// prompt (the grid transformers' smart_resize gives for that budget) — and a budget for a
     /// model on a server, or under the checkpoint's minimum, is refused with the reason.

@@ -18,6 +18,7 @@ extension ModelCommand {
             say("parameters      \(info.parameterCount) in \(info.tensorCount) tensors (\(info.parametersByDType.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))")
             say("weights         \(gb(info.weightBytes)) on disk, memory-mapped")
             say("matrix kernel   \(ComputeOptions.matrixKernel) (bf16 weights are packed for it at load)")
+            say("f32 products    \(ComputeOptions.f32Products)")
             say("text decoder    \(t.numLayers) layers, hidden \(t.hiddenSize), MLP \(t.intermediateSize), heads \(t.numHeads)/\(t.numKVHeads) kv × \(t.headDim), rotary \(t.rotaryDim) dims, mrope \(t.mropeSection), vocab \(t.vocabSize), context \(t.maxPositionEmbeddings)")
             say("vision tower    \(v.depth) blocks, hidden \(v.hiddenSize), heads \(v.numHeads), patch \(v.patchSize), merge \(v.spatialMergeSize), out \(v.outHiddenSize)")
             say("tokenizer       \(info.tokenizerSize) tokens; eos \(t.eosTokenIds); image token \(info.config.imageTokenId)")
