@@ -3,62 +3,6 @@ import Foundation
 import Imaging
 import Logging
 
-/// Settings of one run.
-public struct AgentConfiguration: Sendable {
-    public var language: PromptLanguage
-    public var maxSteps: Int
-    public var sampling: SamplingOptions
-    /// Tokens of text (system prompt + history) allowed per request; the screenshot's tokens
-    /// and the reply come on top. 25 480 context − 3 000 reply − ~3 400 image ≈ 19 000.
-    public var contextBudget: Int
-    public var tokenCounter: any TokenCounter
-    /// A prompt file's text (`--system-prompt FILE`), replacing the built-in prompt.
-    public var systemPromptTemplate: String?
-    /// The same action on the same screen this many times draws a nudge; `stopAfter` more
-    /// times after that, the run stops.
-    public var repeatLimit: Int
-    public var stopAfterNudge: Int
-    /// Unreadable replies in a row before the run stops (1: ask again once).
-    public var parseRetries: Int
-    public var timeZone: TimeZone
-    public var maxWait: Double
-    /// The day the system prompt gives as today (nil: the day the run starts, in `timeZone`).
-    public var promptDay: PromptDay?
-
-    public init(
-        language: PromptLanguage = .chinese, maxSteps: Int = 50, sampling: SamplingOptions = .autoGLM,
-        contextBudget: Int = 19_000, tokenCounter: any TokenCounter = EstimatedTokenCounter(),
-        systemPromptTemplate: String? = nil, repeatLimit: Int = 3, stopAfterNudge: Int = 2,
-        parseRetries: Int = 1, timeZone: TimeZone = .current, maxWait: Double = 10, promptDay: PromptDay? = nil
-    ) {
-        self.language = language
-        self.maxSteps = maxSteps
-        self.sampling = sampling
-        self.contextBudget = contextBudget
-        self.tokenCounter = tokenCounter
-        self.systemPromptTemplate = systemPromptTemplate
-        self.repeatLimit = repeatLimit
-        self.stopAfterNudge = stopAfterNudge
-        self.parseRetries = parseRetries
-        self.timeZone = timeZone
-        self.maxWait = maxWait
-        self.promptDay = promptDay
-    }
-}
-
-/// One finished step, for a live display (the CLI prints one line per event).
-public struct StepEvent: Sendable {
-    public var step: Int
-    public var currentApp: String
-    /// Nil when the reply could not be read.
-    public var action: Action?
-    public var parseError: String?
-    public var outcome: ActionOutcome?
-    public var timings: StepTimings
-    /// The model call's tokens, when the backend said.
-    public var tokens: StepTokens?
-}
-
 /// The loop observe → decide → act, until the model finishes, the step limit, or a stop.
 public struct Agent: Sendable {
     public var phone: any PhoneControl
