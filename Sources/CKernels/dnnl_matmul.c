@@ -646,7 +646,7 @@ static int gemv_bf16(const tk_packed *w, const float *x, long m, float *y, int s
             if (split) xp[(m + i) * pairs + c / 2] |= (uint32_t)to_bf16(x[i * w->k + c] - from_bf16(h)) << (16 * (c % 2));
         }
     gemv_job job = {.w = w, .xp = xp, .rows = rows, .m = m, .y = y};
-    tk_parallel_for(w->gemv_k ? (w->n + 63) / 64 : 0, gemv_strip, &job);
+    tk_parallel_for((w->n + 63) / 64, gemv_strip, &job);
     free(xp);
     return 1;
 #else
@@ -809,7 +809,8 @@ int tk_dnnl_linear(const tk_packed *w, const float *x, long m, float *y, int spl
     if (!w || m <= 0) return 0;
     if (w->scales) return linear_s8(w, x, m, y);
     if (m <= GEMV_MAX_ROWS && gemv_bf16(w, x, m, y, split)) return 1;
-    if (split && m > GEMV_MAX_ROWS && w->gemv_k && f32_on_fma()) return linear_f32_tiles(w, x, m, y);
+    // Without memory for the tile, the split below still can (it needs less).
+    if (split && m > GEMV_MAX_ROWS && w->gemv_k && f32_on_fma() && linear_f32_tiles(w, x, m, y)) return 1;
     const long k = w->k, n = w->n;
     // Few rows (decoding): hi and lo stacked as 2m rows, one pass over the weights, halves added.
     // Many rows: two products, the second adding into y, so no 2m × n scratch is needed.
