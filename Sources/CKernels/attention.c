@@ -1,8 +1,11 @@
 // Scaled dot-product attention, tiled with an online softmax: no row of scores longer than one
 // key tile exists at any time, so a full-screen vision tower (13,416 patches) needs no N × N
-// matrix. Work items are (head, block of query rows), spread over the compute pool; each runs
-// single-threaded OpenBLAS products on its tiles and a vectorised exp.
+// matrix. Work items are (head, block of query rows), spread over the compute pool. Three sets of
+// products on the tiles: f32 FMAs on AVX-512 (f32, and bf16 where the bf16 dot product is slow),
+// the bf16 / int8 / fp16 dot products (bf16, int8 scores), and single-threaded OpenBLAS calls
+// (f32 without AVX-512, and few queries); a vectorised exp for all.
 #include "CKernels.h"
+#include "bf16.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -12,6 +15,7 @@
 #include <string.h>
 
 enum { QUERY_ROWS = 64, KEY_TILE = 512, STEP_ROWS = 8 /* bf16 kernel's register block; divides QUERY_ROWS */ };
+enum { FMA_BF16 = 1, FMA_F32 = 2 };
 
 // exp(x) for x ≤ 0 (scores minus their running maximum): 2^n · 2^f with a degree-6 polynomial
 // for 2^f, f in [-0.5, 0.5]; relative error under 2e-7. Written so the compiler vectorises it.
@@ -104,6 +108,29 @@ static float exp_row(float *row, long n, float max) {
     return exp_row_portable(row, n, max);
 }
 
+#if TK_X86
+// One row of a key tile's scores through the online softmax: the row's new maximum over its
+// `visible` keys, exp(score − max) in place (zeros from there to cols32), the running sum and the
+// row's accumulator rescaled by exp(old max − new max).
+__attribute__((target("avx512f"))) static void softmax_row(float *row, long visible, long cols32, float *mx,
+                                                          float *sum, float *acc, int hd) {
+    __m512 vm = _mm512_set1_ps(*mx);
+    long j = 0;
+    for (; j + 16 <= visible; j += 16) vm = _mm512_max_ps(vm, _mm512_loadu_ps(row + j));
+    if (j < visible) {
+        const __mmask16 tail = (__mmask16)((1u << (visible - j)) - 1);
+        vm = _mm512_mask_max_ps(vm, tail, vm, _mm512_maskz_loadu_ps(tail, row + j));
+    }
+    const float m = _mm512_reduce_max_ps(vm);
+    const float correction = *mx == -INFINITY ? 0 : exp_nonpositive(*mx - m);
+    *sum = *sum * correction + exp_row(row, visible, m);
+    for (j = visible; j < cols32; j++) row[j] = 0;
+    *mx = m;
+    if (correction != 1)
+        for (int d = 0; d < hd; d++) acc[d] *= correction;
+}
+#endif
+
 typedef struct {
     const float *q, *k, *v;
     float *out;
@@ -182,10 +209,21 @@ static void attention_task(void *context, long index) {
     }
 }
 
+static int attention_on_fma(const float *q, long mq, long q_stride, const float *k, const float *v, long mk,
+                            long kv_stride, int heads, int kv_heads, int head_dim, int causal, long causal_offset,
+                            float *out, long out_stride, int mode);
+
 int tk_attention(const float *q, long mq, long q_stride, const float *k, const float *v, long mk, long kv_stride,
                  int heads, int kv_heads, int head_dim, int causal, long causal_offset, float *out,
                  long out_stride) {
     if (mq <= 0 || heads <= 0 || kv_heads <= 0 || heads % kv_heads != 0) return 0;
+    // Many queries on AVX-512: the FMA kernels below (their keys are packed first, worth it only
+    // for more than a few queries).
+    if (mq > 8) {
+        const int done = attention_on_fma(q, mq, q_stride, k, v, mk, kv_stride, heads, kv_heads, head_dim, causal,
+                                          causal_offset, out, out_stride, FMA_F32);
+        if (done) return done < 0 ? -1 : 0;
+    }
     attention_job job = {
         .q = q, .k = k, .v = v, .out = out, .mq = mq, .mk = mk, .q_stride = q_stride, .kv_stride = kv_stride,
         .out_stride = out_stride, .offset = causal_offset, .blocks = (mq + QUERY_ROWS - 1) / QUERY_ROWS,
@@ -204,14 +242,9 @@ int tk_attention(const float *q, long mq, long q_stride, const float *k, const f
 //   K: [key / 16][dim pair][16 keys][2]     one 64-byte vector per 16 keys and 2 dims
 //   V: [key pair][dim / 16][16 dims][2]     one vector per 2 keys and 16 dims
 // Head sizes must be multiples of 32; other shapes, and CPUs without the instruction, take the
-// f32 kernel (tk_attention_bf16 returns 0).
+// f32 kernel (tk_attention_bf16 returns 0). Where the bf16 dot product is slow against the f32
+// FMA, bf16 attention (not int8 scores) runs the FMA kernels further down on the same packing.
 
-static inline uint16_t bf16_round(float f) {
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    u += 0x7fffu + ((u >> 16) & 1u);
-    return (uint16_t)(u >> 16);
-}
 
 typedef struct {
     const float *q, *k, *v;
@@ -226,8 +259,11 @@ typedef struct {
     // scaled by 1 / vscale[head] so its largest |value| is 256.
     uint16_t *vh;
     float *vscale;
+    // The FMA kernels' f32 keys ([KV head][key / 16][dim][16 keys]; f32 precision only).
+    float *kf;
     long mq, mk, q_stride, kv_stride, out_stride, offset, blocks, padded;
     int heads, kv_heads, hd, causal, int8_scores, fp16_values;
+    int fma;  // 0: this section's kernels; FMA_BF16 or FMA_F32: the FMA kernels below
     float scale;
     atomic_int failed;
 } bf16_job;
@@ -296,10 +332,10 @@ static void pack_task(void *context, long kvh) {
         const int real = j < a->mk;
         for (int p = 0; !a->int8_scores && p < pairs; p++) {
             uint16_t *dst = kp + ((j / 16) * pairs + p) * 32 + (j % 16) * 2;
-            dst[0] = real ? bf16_round(k[2 * p]) : 0;
-            dst[1] = real ? bf16_round(k[2 * p + 1]) : 0;
+            dst[0] = real ? to_bf16(k[2 * p]) : 0;
+            dst[1] = real ? to_bf16(k[2 * p + 1]) : 0;
         }
-        for (int d = 0; vp && d < hd; d++) vp[((j / 2) * (hd / 16) + d / 16) * 32 + (d % 16) * 2 + (j % 2)] = real ? bf16_round(v[d]) : 0;
+        for (int d = 0; vp && d < hd; d++) vp[((j / 2) * (hd / 16) + d / 16) * 32 + (d % 16) * 2 + (j % 2)] = real ? to_bf16(v[d]) : 0;
     }
 }
 
@@ -441,7 +477,7 @@ __attribute__((target("avx512f,avx512bf16"))) static void bf16_task(void *contex
             continue;
         }
         for (int p = 0; p < pairs; p++)
-            qw[r * pairs + p] = (uint32_t)bf16_round(q[2 * p] * a->scale) | ((uint32_t)bf16_round(q[2 * p + 1] * a->scale) << 16);
+            qw[r * pairs + p] = (uint32_t)to_bf16(q[2 * p] * a->scale) | ((uint32_t)to_bf16(q[2 * p + 1] * a->scale) << 16);
     }
     memset(acc, 0, sizeof(float) * (size_t)QUERY_ROWS * (size_t)hd);
     // Rows are computed STEP_ROWS at a time: the ones past the block's last row read zero weights.
@@ -467,33 +503,18 @@ __attribute__((target("avx512f,avx512bf16"))) static void bf16_task(void *contex
                 memset(pw + r * (KEY_TILE / 2), 0, sizeof(uint32_t) * (size_t)(cols32 / 2));
                 continue;
             }
-            __m512 vm = _mm512_set1_ps(mx[r]);
-            long j = 0;
-            for (; j + 16 <= visible; j += 16) vm = _mm512_max_ps(vm, _mm512_loadu_ps(row + j));
-            if (j < visible) {
-                const __mmask16 tail = (__mmask16)((1u << (visible - j)) - 1);
-                vm = _mm512_mask_max_ps(vm, tail, vm, _mm512_maskz_loadu_ps(tail, row + j));
-            }
-            const float m = _mm512_reduce_max_ps(vm);
-            const float correction = mx[r] == -INFINITY ? 0 : exp_nonpositive(mx[r] - m);
-            sum[r] = sum[r] * correction + exp_row(row, visible, m);
-            for (j = visible; j < cols32; j++) row[j] = 0;
-            mx[r] = m;
-            // P in bf16, rounded to nearest even (bf16_round's rounding), 32 weights a step: in
+            softmax_row(row, visible, cols32, mx + r, sum + r, acc + r * hd, hd);
+            // P in bf16, rounded to nearest even (to_bf16's rounding), 32 weights a step: in
             // memory, weight j is the j-th 16-bit half, so the pairs are what P·V reads. With
             // fp16 values, P in fp16 in the same places.
             if (a->fp16_values)
-                for (j = 0; j < cols32; j += 16)
+                for (long j = 0; j < cols32; j += 16)
                     _mm256_storeu_si256((__m256i *)((uint16_t *)(pw + r * (KEY_TILE / 2)) + j),
                                         _mm512_cvtps_ph(_mm512_loadu_ps(row + j), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
             else
-                for (j = 0; j < cols32; j += 32)
+                for (long j = 0; j < cols32; j += 32)
                     _mm512_storeu_si512(pw + r * (KEY_TILE / 2) + j / 2,
                                         (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(row + j + 16), _mm512_loadu_ps(row + j)));
-            if (correction != 1) {
-                float *o = acc + r * hd;
-                for (int d = 0; d < hd; d++) o[d] *= correction;
-            }
         }
         if (a->fp16_values) {
             values_fp16((const uint16_t *)pw, rows_padded, a->vh + kvh * a->padded * hd, j0, cols32, hd, a->vscale[kvh], acc);
@@ -531,6 +552,252 @@ __attribute__((target("avx512f,avx512bf16"))) static void bf16_task(void *contex
 }
 #endif
 
+// ---------------------------------------------------------------------------------------------
+// Attention on f32 FMAs: the same tiles and online softmax, both products as FMAs over 8 rows ×
+// 32 columns — for f32 on every AVX-512 CPU, and for bf16 where the CPU's bf16 dot product is
+// slow against its f32 FMA (tk_dnnl_products_on_fma(0), the Intel Xeon of docs/benchmarks.md).
+//   f32: keys packed per KV head as [key / 16][dim][16 keys], values read where they are; 1/√d
+//     applied to the scores, as transformers does.
+//   bf16: keys and values packed in bf16 as above and turned into f32 in registers (a shift or a
+//     mask: exact), queries and P rounded to bf16 as above — the same products, f32 sums.
+
+// Packs one KV head's keys in f32 (task index = KV head), zeros past mk.
+static void pack_f32_keys(void *context, long kvh) {
+    const bf16_job *a = context;
+    const int hd = a->hd;
+    float *kf = a->kf + kvh * a->padded * hd;
+    for (long j = 0; j < a->padded; j++) {
+        const float *k = a->k + j * a->kv_stride + kvh * hd;
+        for (int d = 0; d < hd; d++) kf[((j / 16) * hd + d) * 16 + j % 16] = j < a->mk ? k[d] : 0;
+    }
+}
+
+#if TK_X86
+// S = scale · Q·Kᵀ for one key tile, f32 keys.
+__attribute__((target("avx512f"), noinline)) static void scores_f32(const float *qf, int hd, long rows_padded,
+                                                                    const float *kf, long j0, long cols32, float scale,
+                                                                    float *s) {
+    const __m512 vscale = _mm512_set1_ps(scale);
+    for (long r0 = 0; r0 < rows_padded; r0 += STEP_ROWS) {
+        for (long c0 = 0; c0 < cols32; c0 += 32) {
+            __m512 c[STEP_ROWS][2];
+            for (int r = 0; r < STEP_ROWS; r++) c[r][0] = c[r][1] = _mm512_setzero_ps();
+            const float *k0 = kf + ((j0 + c0) / 16) * hd * 16, *k1 = k0 + hd * 16;
+            const float *q = qf + r0 * hd;
+            for (int d = 0; d < hd; d++) {
+                const __m512 b0 = _mm512_loadu_ps(k0 + d * 16), b1 = _mm512_loadu_ps(k1 + d * 16);
+                for (int r = 0; r < STEP_ROWS; r++) {
+                    const __m512 x = _mm512_set1_ps(q[r * hd + d]);
+                    c[r][0] = _mm512_fmadd_ps(x, b0, c[r][0]);
+                    c[r][1] = _mm512_fmadd_ps(x, b1, c[r][1]);
+                }
+            }
+            for (int r = 0; r < STEP_ROWS; r++) {
+                _mm512_storeu_ps(s + (r0 + r) * KEY_TILE + c0, _mm512_mul_ps(c[r][0], vscale));
+                _mm512_storeu_ps(s + (r0 + r) * KEY_TILE + c0 + 16, _mm512_mul_ps(c[r][1], vscale));
+            }
+        }
+    }
+}
+
+// S = Q·Kᵀ for one key tile, bf16 keys (the scale is in the queries).
+__attribute__((target("avx512f"), noinline)) static void scores_bf16_fma(const float *qf, int hd, long rows_padded,
+                                                                         const uint16_t *kp, long j0, long cols32,
+                                                                         float *s) {
+    const int pairs = hd / 2;
+    const __m512i high = _mm512_set1_epi32((int)0xffff0000u);
+    for (long r0 = 0; r0 < rows_padded; r0 += STEP_ROWS) {
+        for (long c0 = 0; c0 < cols32; c0 += 32) {
+            __m512 c[STEP_ROWS][2];
+            for (int r = 0; r < STEP_ROWS; r++) c[r][0] = c[r][1] = _mm512_setzero_ps();
+            const uint16_t *k0 = kp + ((j0 + c0) / 16) * pairs * 32, *k1 = k0 + pairs * 32;
+            const float *q = qf + r0 * hd;
+            for (int p = 0; p < pairs; p++) {
+                const __m512i v0 = _mm512_loadu_si512(k0 + p * 32), v1 = _mm512_loadu_si512(k1 + p * 32);
+                const __m512 e0 = _mm512_castsi512_ps(_mm512_slli_epi32(v0, 16));
+                const __m512 o0 = _mm512_castsi512_ps(_mm512_and_si512(v0, high));
+                const __m512 e1 = _mm512_castsi512_ps(_mm512_slli_epi32(v1, 16));
+                const __m512 o1 = _mm512_castsi512_ps(_mm512_and_si512(v1, high));
+                for (int r = 0; r < STEP_ROWS; r++) {
+                    const __m512 x0 = _mm512_set1_ps(q[r * hd + 2 * p]), x1 = _mm512_set1_ps(q[r * hd + 2 * p + 1]);
+                    c[r][0] = _mm512_fmadd_ps(x0, e0, c[r][0]);
+                    c[r][1] = _mm512_fmadd_ps(x0, e1, c[r][1]);
+                    c[r][0] = _mm512_fmadd_ps(x1, o0, c[r][0]);
+                    c[r][1] = _mm512_fmadd_ps(x1, o1, c[r][1]);
+                }
+            }
+            for (int r = 0; r < STEP_ROWS; r++) {
+                _mm512_storeu_ps(s + (r0 + r) * KEY_TILE + c0, c[r][0]);
+                _mm512_storeu_ps(s + (r0 + r) * KEY_TILE + c0 + 16, c[r][1]);
+            }
+        }
+    }
+}
+
+// acc += P·V for one key tile, f32 values read in place (rows `stride` apart), `cols` keys.
+__attribute__((target("avx512f"), noinline)) static void values_f32(const float *p, long rows_padded, const float *v,
+                                                                    long stride, long cols, int hd, float *acc) {
+    for (long r0 = 0; r0 < rows_padded; r0 += STEP_ROWS) {
+        for (int d0 = 0; d0 < hd; d0 += 32) {
+            __m512 c[STEP_ROWS][2];
+            for (int r = 0; r < STEP_ROWS; r++) {
+                c[r][0] = _mm512_loadu_ps(acc + (r0 + r) * hd + d0);
+                c[r][1] = _mm512_loadu_ps(acc + (r0 + r) * hd + d0 + 16);
+            }
+            const float *w = p + r0 * KEY_TILE;
+            for (long j = 0; j < cols; j++) {
+                const float *row = v + j * stride + d0;
+                const __m512 b0 = _mm512_loadu_ps(row), b1 = _mm512_loadu_ps(row + 16);
+                for (int r = 0; r < STEP_ROWS; r++) {
+                    const __m512 x = _mm512_set1_ps(w[r * KEY_TILE + j]);
+                    c[r][0] = _mm512_fmadd_ps(x, b0, c[r][0]);
+                    c[r][1] = _mm512_fmadd_ps(x, b1, c[r][1]);
+                }
+            }
+            for (int r = 0; r < STEP_ROWS; r++) {
+                _mm512_storeu_ps(acc + (r0 + r) * hd + d0, c[r][0]);
+                _mm512_storeu_ps(acc + (r0 + r) * hd + d0 + 16, c[r][1]);
+            }
+        }
+    }
+}
+
+// acc += P·V for one key tile, bf16 values packed as [key pair][dim / 16][16 dims][2].
+__attribute__((target("avx512f"), noinline)) static void values_bf16_fma(const float *p, long rows_padded,
+                                                                         const uint16_t *vp, long j0, long cols32,
+                                                                         int hd, float *acc) {
+    const __m512i high = _mm512_set1_epi32((int)0xffff0000u);
+    for (long r0 = 0; r0 < rows_padded; r0 += STEP_ROWS) {
+        for (int d0 = 0; d0 < hd; d0 += 32) {
+            __m512 c[STEP_ROWS][2];
+            for (int r = 0; r < STEP_ROWS; r++) {
+                c[r][0] = _mm512_loadu_ps(acc + (r0 + r) * hd + d0);
+                c[r][1] = _mm512_loadu_ps(acc + (r0 + r) * hd + d0 + 16);
+            }
+            const float *w = p + r0 * KEY_TILE;
+            for (long jp = 0; jp < cols32 / 2; jp++) {
+                const uint16_t *pair = vp + (((j0 / 2) + jp) * (hd / 16) + d0 / 16) * 32;
+                const __m512i v0 = _mm512_loadu_si512(pair), v1 = _mm512_loadu_si512(pair + 32);
+                const __m512 e0 = _mm512_castsi512_ps(_mm512_slli_epi32(v0, 16));
+                const __m512 o0 = _mm512_castsi512_ps(_mm512_and_si512(v0, high));
+                const __m512 e1 = _mm512_castsi512_ps(_mm512_slli_epi32(v1, 16));
+                const __m512 o1 = _mm512_castsi512_ps(_mm512_and_si512(v1, high));
+                for (int r = 0; r < STEP_ROWS; r++) {
+                    const __m512 x0 = _mm512_set1_ps(w[r * KEY_TILE + 2 * jp]);
+                    const __m512 x1 = _mm512_set1_ps(w[r * KEY_TILE + 2 * jp + 1]);
+                    c[r][0] = _mm512_fmadd_ps(x0, e0, c[r][0]);
+                    c[r][1] = _mm512_fmadd_ps(x0, e1, c[r][1]);
+                    c[r][0] = _mm512_fmadd_ps(x1, o0, c[r][0]);
+                    c[r][1] = _mm512_fmadd_ps(x1, o1, c[r][1]);
+                }
+            }
+            for (int r = 0; r < STEP_ROWS; r++) {
+                _mm512_storeu_ps(acc + (r0 + r) * hd + d0, c[r][0]);
+                _mm512_storeu_ps(acc + (r0 + r) * hd + d0 + 16, c[r][1]);
+            }
+        }
+    }
+}
+
+// Rounds n f32 values to bf16 in place (nearest even), still as f32; n a multiple of 16.
+__attribute__((target("avx512f"))) static void round_to_bf16(float *x, long n) {
+    const __m512i high = _mm512_set1_epi32((int)0xffff0000u), half = _mm512_set1_epi32(0x7fff), one = _mm512_set1_epi32(1);
+    for (long j = 0; j < n; j += 16) {
+        const __m512i u = _mm512_castps_si512(_mm512_loadu_ps(x + j));
+        const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(u, 16), one);
+        _mm512_storeu_ps(x + j, _mm512_castsi512_ps(_mm512_and_si512(_mm512_add_epi32(u, _mm512_add_epi32(half, odd)), high)));
+    }
+}
+
+__attribute__((target("avx512f"))) static void fma_task(void *context, long index) {
+    const bf16_job *a = context;
+    const long h = index / a->blocks, i0 = (index % a->blocks) * QUERY_ROWS;
+    const long rows = a->mq - i0 < QUERY_ROWS ? a->mq - i0 : QUERY_ROWS;
+    const int hd = a->hd, kvh = h / (a->heads / a->kv_heads), bf16 = a->fma == FMA_BF16;
+    // Scratch: scores (then P), queries, accumulator, maxima, sums.
+    float *s = scratch((long)QUERY_ROWS * KEY_TILE + 2L * QUERY_ROWS * hd + 2 * QUERY_ROWS);
+    if (!s) {
+        atomic_store(&((bf16_job *)context)->failed, 1);
+        return;
+    }
+    float *qf = s + (long)QUERY_ROWS * KEY_TILE, *acc = qf + (long)QUERY_ROWS * hd, *mx = acc + (long)QUERY_ROWS * hd;
+    float *sum = mx + QUERY_ROWS;
+    const long rows_padded = (rows + STEP_ROWS - 1) / STEP_ROWS * STEP_ROWS;
+    for (long r = 0; r < rows_padded; r++) {
+        mx[r] = -INFINITY, sum[r] = 0;
+        const float *q = a->q + (i0 + (r < rows ? r : 0)) * a->q_stride + (long)h * hd;
+        for (int d = 0; d < hd; d++) qf[r * hd + d] = bf16 ? from_bf16(to_bf16(q[d] * a->scale)) : q[d];
+    }
+    memset(acc, 0, sizeof(float) * (size_t)rows_padded * (size_t)hd);
+    const float *v = a->v + (long)kvh * hd;
+    long limit = a->causal ? i0 + rows + a->offset : a->mk;
+    if (limit > a->mk) limit = a->mk;
+    for (long j0 = 0; j0 < limit; j0 += KEY_TILE) {
+        const long cols = limit - j0 < KEY_TILE ? limit - j0 : KEY_TILE;
+        const long cols32 = (cols + 31) / 32 * 32;  // packed keys are zero past mk
+        if (bf16)
+            scores_bf16_fma(qf, hd, rows_padded, a->kp + kvh * a->padded * hd, j0, cols32, s);
+        else
+            scores_f32(qf, hd, rows_padded, a->kf + kvh * a->padded * hd, j0, cols32, a->scale, s);
+        for (long r = 0; r < rows_padded; r++) {
+            float *row = s + r * KEY_TILE;
+            long visible = r >= rows ? 0 : (a->causal ? i0 + r + a->offset + 1 - j0 : cols);
+            if (visible > cols) visible = cols;
+            if (visible <= 0) {
+                memset(row, 0, sizeof(float) * (size_t)cols32);  // the padding rows and unseen keys weigh nothing
+                continue;
+            }
+            softmax_row(row, visible, cols32, mx + r, sum + r, acc + r * hd, hd);
+            if (bf16) round_to_bf16(row, cols32);
+        }
+        if (bf16)
+            values_bf16_fma(s, rows_padded, a->vp + kvh * a->padded * hd, j0, cols32, hd, acc);
+        else
+            values_f32(s, rows_padded, v + j0 * a->kv_stride, a->kv_stride, cols, hd, acc);
+    }
+    float *out = a->out + i0 * a->out_stride + (long)h * hd;
+    for (long r = 0; r < rows; r++) {
+        const float inv = sum[r] > 0 ? 1 / sum[r] : 0;
+        for (int d = 0; d < hd; d++) out[r * a->out_stride + d] = acc[r * hd + d] * inv;
+    }
+}
+#endif
+
+// Runs attention on the FMA kernels: 1 done, 0 not here (nothing written), −1 memory ran out
+// part way.
+static int attention_on_fma(const float *q, long mq, long q_stride, const float *k, const float *v, long mk,
+                            long kv_stride, int heads, int kv_heads, int head_dim, int causal, long causal_offset,
+                            float *out, long out_stride, int mode) {
+#if TK_X86
+    if (tk_simd_level() < 2 || head_dim % 32 != 0 || mq <= 0 || mk <= 0 || heads <= 0 || kv_heads <= 0 ||
+        heads % kv_heads != 0)
+        return 0;
+    const long padded = (mk + 31) / 32 * 32;
+    const size_t elements = (size_t)kv_heads * (size_t)padded * (size_t)head_dim;
+    uint16_t *kp = mode == FMA_BF16 ? aligned_alloc(64, elements * 2 + 64) : NULL;
+    uint16_t *vp = mode == FMA_BF16 ? aligned_alloc(64, elements * 2 + 64) : NULL;
+    float *kf = mode == FMA_F32 ? aligned_alloc(64, elements * 4 + 64) : NULL;
+    if (mode == FMA_BF16 ? (!kp || !vp) : !kf) {
+        free(kp), free(vp), free(kf);
+        return 0;
+    }
+    bf16_job job = {
+        .q = q, .k = k, .v = v, .out = out, .kp = kp, .vp = vp, .kf = kf, .mq = mq, .mk = mk, .q_stride = q_stride,
+        .kv_stride = kv_stride, .out_stride = out_stride, .offset = causal_offset,
+        .blocks = (mq + QUERY_ROWS - 1) / QUERY_ROWS, .padded = padded, .heads = heads, .kv_heads = kv_heads,
+        .hd = head_dim, .causal = causal, .fma = mode, .scale = 1 / sqrtf((float)head_dim),
+    };
+    tk_parallel_for(kv_heads, mode == FMA_BF16 ? pack_task : pack_f32_keys, &job);
+    tk_parallel_for(job.blocks * heads, fma_task, &job);
+    free(kp), free(vp), free(kf);
+    return atomic_load(&job.failed) ? -1 : 1;
+#else
+    (void)q, (void)mq, (void)q_stride, (void)k, (void)v, (void)mk, (void)kv_stride, (void)heads, (void)kv_heads;
+    (void)head_dim, (void)causal, (void)causal_offset, (void)out, (void)out_stride, (void)mode;
+    return 0;
+#endif
+}
+
 static atomic_int fp16_allowed = 1;
 
 void tk_attention_allow_fp16(int allowed) { atomic_store(&fp16_allowed, allowed != 0); }
@@ -543,6 +810,11 @@ int tk_attention_bf16(const float *q, long mq, long q_stride, const float *k, co
     if (has < 0) has = __builtin_cpu_supports("avx512bf16") ? 1 : 0;
     if (has_vnni < 0) has_vnni = __builtin_cpu_supports("avx512vnni") ? 1 : 0;
     if (has_fp16 < 0) has_fp16 = __builtin_cpu_supports("avx512fp16") ? 1 : 0;
+    if (!int8_scores && tk_dnnl_products_on_fma(0)) {
+        const int done = attention_on_fma(q, mq, q_stride, k, v, mk, kv_stride, heads, kv_heads, head_dim, causal,
+                                          causal_offset, out, out_stride, FMA_BF16);
+        if (done) return done;
+    }
     if (!has || head_dim % 32 != 0 || mq <= 0 || mk <= 0 || heads <= 0 || kv_heads <= 0 ||
         heads % kv_heads != 0)
         return 0;

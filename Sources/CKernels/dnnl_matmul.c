@@ -12,6 +12,7 @@
 //              bf16 weights, at twice the bf16 work.
 //   split = 0: x rounded to bf16 once, as torch does in bf16.
 #include "CKernels.h"
+#include "bf16.h"
 
 #include <dlfcn.h>
 #include <math.h>
@@ -226,21 +227,6 @@ void tk_dnnl_set_threads(int threads) {
 }
 
 #if TK_HAVE_DNNL_HEADERS
-
-static inline uint16_t to_bf16(float f) {
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40); // NaN stays NaN
-    u += 0x7fffu + ((u >> 16) & 1u);                                         // round to nearest even
-    return (uint16_t)(u >> 16);
-}
-
-static inline float from_bf16(uint16_t h) {
-    uint32_t u = (uint32_t)h << 16;
-    float f;
-    memcpy(&f, &u, 4);
-    return f;
-}
 
 // Runs `prim` on `count` (≤ 3) memories — argument, descriptor, buffer — and waits for it.
 static int execute(dnnl_primitive_t prim, int count, const int *args, const dnnl_memory_desc_t *const *mds,
@@ -666,14 +652,14 @@ int tk_dnnl_gemv_layout(const tk_packed *w) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// f32 products of many rows (--precision f32) on CPUs whose bf16 dot product is slow: there the
-// two bf16 products of the hi + lo split cost more than one f32 product, so the packed bf16
-// weights are converted, a tile of output columns at a time (≈4 MB of f32), into rows of W and
-// multiplied by OpenBLAS's sgemm over the pool (tk_sgemm_nt) — f32 products of f32 activations,
-// as transformers computes. Which path is faster is measured once: a short run of vdpbf16ps and
-// one of f32 FMAs on this thread.
+// Products of many rows on CPUs whose bf16 dot product is slow: there oneDNN's bf16 products run
+// at that slow rate, and the two of the hi + lo split (f32) at half of it, so products of more
+// than GEMV_MAX_ROWS rows on weights in the strip layout run Tether's f32-FMA kernel
+// (strip_product.c) instead — f32 products of f32 activations, as transformers computes, and with
+// x rounded to bf16 first in bf16 precision. Which path is faster is measured once: a short run of
+// vdpbf16ps and one of f32 FMAs on this thread.
 
-static atomic_int f32_mode = -1;  // -1: measure; 0: oneDNN's split; 1: OpenBLAS on converted tiles
+static atomic_int f32_mode = -1;  // -1: measure; else fma_paths' bits
 
 #if TK_HAVE_DNNL_HEADERS
 
@@ -718,15 +704,19 @@ __attribute__((target("avx512f"), noinline)) static double f32_fma_rate(void) {
 }
 #endif
 
-// 1 when f32 products should run on OpenBLAS: the bf16 dot product does fewer than 1.5× the
-// multiply-adds of an f32 FMA a second (the split needs two; on AMD Zen 4 it does ~2.7×, on the
-// Intel Xeon of docs/benchmarks.md 0.55×). Best of 3 measurements each.
-static int f32_on_fma(void) {
+// Bit 0: f32 products (split) run the f32-FMA kernel — the bf16 dot product does fewer than 1.5×
+// the multiply-adds of an f32 FMA a second (the split needs two bf16 products; on AMD Zen 4 it
+// does ~2.7×, on the Intel Xeon of docs/benchmarks.md 0.55×); bit 1: bf16 products do too — it
+// does fewer than 0.8× (the kernel reaches ~80 % of the FMA's peak). CPUs with AVX-512 but not
+// its bf16 instructions take both; without AVX-512, neither. Best of 3 measurements each.
+static int fma_paths(void) {
     int mode = atomic_load(&f32_mode);
     if (mode >= 0) return mode;
 #if TK_GEMV_X86
-    if (!__builtin_cpu_supports("avx512bf16")) {
-        mode = 0;  // oneDNN's bf16 without the instruction: not this path's case to judge
+    if (!__builtin_cpu_supports("avx512f")) {
+        mode = 0;
+    } else if (!__builtin_cpu_supports("avx512bf16")) {
+        mode = 3;
     } else {
         double bf16 = 0, fma = 0;
         for (int i = 0; i < 3; i++) {
@@ -734,7 +724,7 @@ static int f32_on_fma(void) {
             bf16 = b > bf16 ? b : bf16;
             fma = f > fma ? f : fma;
         }
-        mode = bf16 < 1.5 * fma;
+        mode = (bf16 < 1.5 * fma ? 1 : 0) | (bf16 < 0.8 * fma ? 2 : 0);
     }
 #else
     mode = 0;
@@ -743,58 +733,20 @@ static int f32_on_fma(void) {
     return mode;
 }
 
+static int on_fma(int split) { return (fma_paths() >> (split ? 0 : 1)) & 1; }
+
 #endif
 
-void tk_dnnl_set_f32_path(int mode) { atomic_store(&f32_mode, mode < 0 ? -1 : (mode > 0)); }
+void tk_dnnl_set_products_on_fma(int mode) { atomic_store(&f32_mode, mode < 0 ? -1 : (mode > 0 ? 3 : 0)); }
 
-int tk_dnnl_f32_path(void) {
+int tk_dnnl_products_on_fma(int split) {
 #if TK_HAVE_DNNL_HEADERS
-    return f32_on_fma();
+    return on_fma(split);
 #else
+    (void)split;
     return 0;
 #endif
 }
-
-#if TK_HAVE_DNNL_HEADERS
-
-typedef struct {
-    const tk_packed *w;
-    float *tile;  // rows [c0, c0 + count) of W, each k floats
-    long c0, count;
-} unpack_job;
-
-// One 64-column strip of the packed bf16 weights into its rows of the f32 tile.
-static void unpack_strip(void *context, long index) {
-    const unpack_job *u = context;
-    const long k = u->w->k, kp = u->w->gemv_k, strip = u->c0 / 64 + index;
-    const uint16_t *base = (const uint16_t *)u->w->data + strip * kp * 64;
-    const long first = strip * 64, last = first + 64 < u->c0 + u->count ? first + 64 : u->c0 + u->count;
-    for (long p = 0; p < (k + 1) / 2; p++) {
-        const uint16_t *row = base + (p / 16) * 2048 + (p % 16) * 128;
-        for (long c = first; c < last; c++) {
-            float *out = u->tile + (c - u->c0) * k + 2 * p;
-            out[0] = from_bf16(row[(c - first) * 2]);
-            if (2 * p + 1 < k) out[1] = from_bf16(row[(c - first) * 2 + 1]);
-        }
-    }
-}
-
-static int linear_f32_tiles(const tk_packed *w, const float *x, long m, float *y) {
-    const long k = w->k, n = w->n;
-    long columns = (1L << 20) / (k > 0 ? k : 1) / 64 * 64;
-    if (columns < 64) columns = 64;
-    float *tile = malloc(sizeof(float) * (size_t)columns * (size_t)k);
-    if (!tile) return 0;
-    for (long c0 = 0; c0 < n; c0 += columns) {
-        const long count = n - c0 < columns ? n - c0 : columns;
-        unpack_job job = {.w = w, .tile = tile, .c0 = c0, .count = count};
-        tk_parallel_for((count + 63) / 64, unpack_strip, &job);
-        tk_sgemm_nt(x, m, k, tile, count, y + c0, n);
-    }
-    free(tile);
-    return 1;
-}
-#endif
 
 void tk_dnnl_allow_gemv(int allowed) {
 #if TK_HAVE_DNNL_HEADERS
@@ -809,8 +761,9 @@ int tk_dnnl_linear(const tk_packed *w, const float *x, long m, float *y, int spl
     if (!w || m <= 0) return 0;
     if (w->scales) return linear_s8(w, x, m, y);
     if (m <= GEMV_MAX_ROWS && gemv_bf16(w, x, m, y, split)) return 1;
-    // Without memory for the tile, the split below still can (it needs less).
-    if (split && m > GEMV_MAX_ROWS && w->gemv_k && f32_on_fma() && linear_f32_tiles(w, x, m, y)) return 1;
+    // Without memory for its copy of x, oneDNN's product below still can (it needs less).
+    if (m > GEMV_MAX_ROWS && w->gemv_k && on_fma(split) && tk_strips_f32_product(w->data, w->gemv_k, w->n, w->k, x, m, y, !split))
+        return 1;
     const long k = w->k, n = w->n;
     // Few rows (decoding): hi and lo stacked as 2m rows, one pass over the weights, halves added.
     // Many rows: two products, the second adding into y, so no 2m × n scratch is needed.

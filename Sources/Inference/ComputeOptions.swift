@@ -5,9 +5,11 @@ internal import CKernels
 /// about twice the prefill speed (docs/model.md).
 public struct ComputeOptions: Sendable, Equatable {
     public enum Precision: String, Sendable, CaseIterable {
-        /// Activations carried at f32 accuracy: each product runs as two bf16 products (hi + lo).
+        /// Activations carried at f32 accuracy: each product runs as two bf16 products (hi + lo),
+        /// or as f32 FMAs where this CPU's bf16 dot product is slow (`products(_:)`).
         case f32
-        /// Activations rounded to bf16 for each product: one bf16 product.
+        /// Activations rounded to bf16 for each product: one bf16 product, or f32 FMAs of the
+        /// rounded values (the same numbers) where this CPU's bf16 dot product is slow.
         case bf16
     }
 
@@ -42,14 +44,16 @@ public struct ComputeOptions: Sendable, Equatable {
     /// oneDNN is not used.
     public static var matrixKernel: String { String(cString: tk_dnnl_status()) }
 
-    /// How `--precision f32` products of many rows run here: "two bf16 products (hi + lo)" or,
-    /// where this CPU's bf16 dot product is slow (measured once), "f32 sgemm (OpenBLAS) on
-    /// weights converted tile by tile".
-    public static var f32Products: String {
+    /// How products of many rows run here in `precision`: on oneDNN's bf16 kernel (f32 as two
+    /// bf16 products, hi + lo) or, where this CPU's bf16 dot product is slow against its f32 FMA
+    /// (measured once), on Tether's f32-FMA kernel reading the packed bf16 weights.
+    public static func products(_ precision: Precision) -> String {
         guard oneDNNAvailable else { return "f32 sgemm (OpenBLAS) on weights converted tile by tile" }
-        return tk_dnnl_f32_path() != 0
-            ? "f32 sgemm (OpenBLAS) on weights converted tile by tile (this CPU's bf16 dot product is slow)"
-            : "two bf16 products (hi + lo) on oneDNN's kernel"
+        if Kernels.productsOnFMA(precision) {
+            let inputs = precision == .f32 ? "f32 activations" : "activations rounded to bf16"
+            return "f32 FMAs on the packed bf16 weights, \(inputs) (this CPU's bf16 dot product is slow)"
+        }
+        return precision == .f32 ? "two bf16 products (hi + lo) on oneDNN's kernel" : "oneDNN's bf16 kernel"
     }
 
     /// True when oneDNN is there with a kernel for this CPU (needed for `quantization`).

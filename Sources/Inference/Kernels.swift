@@ -179,11 +179,13 @@ enum Kernels {
     /// default) or oneDNN's own kernel.
     static func allowGEMV(_ allowed: Bool) { tk_dnnl_allow_gemv(allowed ? 1 : 0) }
 
-    /// Which path `--precision f32` products of many rows take on packed bf16 weights: false
-    /// oneDNN's two bf16 products (hi + lo), true OpenBLAS on tiles converted to f32; nil: the
-    /// faster on this CPU, measured once (the default).
-    static func setF32OnFMA(_ onFMA: Bool?) { tk_dnnl_set_f32_path(onFMA.map { $0 ? 1 : 0 } ?? -1) }
-    static var f32OnFMA: Bool { tk_dnnl_f32_path() != 0 }
+    /// Whether products of many rows on packed bf16 weights run Tether's f32-FMA kernel on the
+    /// strips (true) or oneDNN's bf16 products — two (hi + lo) for f32, one for bf16 (false); nil:
+    /// the faster on this CPU for each precision, measured once (the default).
+    static func setProductsOnFMA(_ onFMA: Bool?) { tk_dnnl_set_products_on_fma(onFMA.map { $0 ? 1 : 0 } ?? -1) }
+    static func productsOnFMA(_ precision: ComputeOptions.Precision) -> Bool {
+        tk_dnnl_products_on_fma(precision == .f32 ? 1 : 0) != 0
+    }
 
     /// For tests: whether int8-score attention may run P·V in fp16 (AVX512-FP16) or must use bf16.
     static func allowFP16Values(_ allowed: Bool) { tk_attention_allow_fp16(allowed ? 1 : 0) }

@@ -100,16 +100,16 @@ import VirtualPhone
         #expect(result.timings.decodePasses < result.generatedIds.count - 1)
     }
 
-    /// `tether model info` names the checkpoint's sizes, the matrix kernel found and how f32
-    /// products run on this CPU (one of the two paths, chosen by its measured rates).
+    /// `tether model info` names the checkpoint's sizes, the matrix kernel found and how f32 and
+    /// bf16 products run on this CPU — the paths this process's engine measured and chose too.
     @Test func modelInfoNamesTheKernelsThisCPUUses() async throws {
         guard tetherIsBuilt() else { return }
         let result = try await TetherTestSupport.run([tetherExecutable, "model", "info", Self.directory.path], timeout: 60)
         #expect(result.status == 0, "\(result.stderrText)")
         let lines = result.stdoutText.split(separator: "\n").map(String.init)
         #expect(lines.contains { $0.hasPrefix("matrix kernel   ") })
-        let f32 = try #require(lines.first { $0.hasPrefix("f32 products    ") })
-        #expect(f32.contains("f32 sgemm (OpenBLAS)") || f32.contains("two bf16 products (hi + lo)"), "\(f32)")
+        #expect(lines.contains("f32 products    \(ComputeOptions.products(.f32))"), "\(result.stdoutText)")
+        #expect(lines.contains("bf16 products   \(ComputeOptions.products(.bf16))"), "\(result.stdoutText)")
         #expect(lines.contains { $0.hasPrefix("vision tower    2 blocks, hidden 64") }, "\(result.stdoutText)")
     }
 

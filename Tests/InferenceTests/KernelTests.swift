@@ -142,6 +142,51 @@ final class HalfBuffer: @unchecked Sendable {
         #expect(relativeError(f32, reference) < 1e-5)
     }
 
+    /// Attention on f32 FMAs (AVX-512; more than 8 queries, head sizes of multiples of 32): f32
+    /// against the textbook in doubles within f32's rounding, and not the OpenBLAS tiles' numbers
+    /// (AVX2's path) — so it ran; bf16 on FMAs against bf16 on the bf16 dot product (the path each
+    /// CPU takes by its rates, forced both ways here): the same products, so nearly the same
+    /// numbers, both within bf16's rounding of the textbook. Row and key counts
+    /// off multiples of 8, 32 and 512 check the padding; causal with a cached prefix too.
+    @Test(
+        .enabled(if: PackedMatrixTests.expectAVX512BF16), .serialized,
+        arguments: [
+            (mq: 70, mk: 70, causal: true, offset: 0, hd: 64), (mq: 130, mk: 1100, causal: false, offset: 0, hd: 128),
+            (mq: 9, mk: 37, causal: true, offset: 28, hd: 64), (mq: 37, mk: 45, causal: true, offset: 8, hd: 128)
+        ])
+    func attentionOnFMAsIsTheTextbookWithinRounding(shape: (mq: Int, mk: Int, causal: Bool, offset: Int, hd: Int)) throws {
+        let heads = 4, kvHeads = 2, hd = shape.hd
+        var rng = SplitMix64(seed: UInt64(shape.mq * 17 + shape.mk))
+        func values(_ n: Int, _ scale: Float) -> [Float] { (0..<n).map { _ in Float(Int(rng.next() % 2001) - 1000) / 1000 * scale } }
+        let q = values(shape.mq * heads * hd, 2), k = values(shape.mk * kvHeads * hd, 2), v = values(shape.mk * kvHeads * hd, 1)
+        func run(_ precision: Kernels.AttentionPrecision) throws -> [Float] {
+            try Kernels.attention(
+                q: q, mq: shape.mq, k: k, v: v, mk: shape.mk, heads: heads, kvHeads: kvHeads, headDim: hd,
+                causal: shape.causal, causalOffset: shape.offset, precision: precision)
+        }
+        let reference = naiveAttention(
+            q: q, mq: shape.mq, k: k, v: v, mk: shape.mk, heads: heads, kvHeads: kvHeads, hd: hd, causal: shape.causal,
+            offset: shape.offset)
+        let f32 = try run(.f32)
+        Kernels.limitSIMD(1)
+        let tiles = try run(.f32)
+        Kernels.limitSIMD(2)
+        #expect(relativeError(f32, reference) < 1e-5, "\(shape)")
+        #expect(relativeError(tiles, reference) < 1e-5, "\(shape)")
+        #expect(relativeError(f32, tiles) > 0, "\(shape): the FMA kernel ran")
+        defer { Kernels.setProductsOnFMA(nil) }
+        Kernels.setProductsOnFMA(true)
+        let bf16FMA = try run(.bf16)
+        Kernels.setProductsOnFMA(false)
+        let bf16Dot = try run(.bf16)
+        let error = relativeError(bf16FMA, reference)
+        #expect(error < 2e-2 && error > 1e-5, "\(shape): relative error \(error)")
+        // The same products; the scores' sums in another order can tip a few weights of P to the
+        // next bf16 value, so the two agree to within a tenth of their distance to the textbook.
+        let between = relativeError(bf16FMA, bf16Dot)
+        #expect(between < relativeError(bf16Dot, reference) / 10 && between > 0, "\(shape): \(between) apart")
+    }
+
     /// int8 scores (Q·Kᵀ on VNNI from int8 queries and int8 keys less their mean; P·V in fp16
     /// where the CPU has AVX512-FP16 and heads are 128 wide, else bf16) against the textbook in
     /// doubles: within int8's rounding even where every key carries the same large offset (taken

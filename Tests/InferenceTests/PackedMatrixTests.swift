@@ -98,26 +98,45 @@ import Basics
         }
     }
 
-    /// `--precision f32` products of many rows take one of two paths by the CPU's measured rates:
-    /// oneDNN's two bf16 products (hi + lo) or OpenBLAS's sgemm on the packed weights converted
-    /// tile by tile. Both give the product in doubles within f32's rounding, and each other's
-    /// numbers; a shape wider than one tile and off the strips' 64 columns.
-    @Test(.enabled(if: PackedMatrixTests.expectOneDNN), .serialized, arguments: [9, 300])
-    func bothF32PathsGiveTheProductInDoubles(rows m: Int) throws {
-        let n = 1000, k = 1500  // tiles of 640 columns (≈4 MB of f32 at this k)
+    /// Products of many rows take one of two paths by the CPU's measured rates: oneDNN's bf16
+    /// kernel (two products, hi + lo, for f32) or Tether's f32-FMA kernel on the packed strips.
+    /// Both give the product in doubles — of x for f32, of x rounded to bf16 for bf16 — within
+    /// f32's rounding, and so each other's numbers. Shapes off the kernel's blocks: 1000 columns
+    /// (a last task of 40), k = 1500 (padded to 1504; a last k block of 236 pairs), rows short
+    /// of a panel of 12, whole panels only, and both.
+    @Test(.enabled(if: PackedMatrixTests.expectOneDNN), .serialized, arguments: [9, 300, 301])
+    func bothProductPathsGiveTheProductInDoubles(rows m: Int) throws {
+        let n = 1000, k = 1500
         let (w, wf) = kernels.weight(.bf16, rows: n, cols: k, seed: 47)
         let x = input(rows: m, columns: k, seed: UInt64(m + 90))
-        let packed = w.packed(for: ComputeOptions(precision: .f32))
-        #expect(try #require(packed.packed).gemvLayout)
-        defer { Kernels.setF32OnFMA(nil) }
-        Kernels.setF32OnFMA(true)
-        let tiles = Kernels.linear(x, rows: m, packed)
-        Kernels.setF32OnFMA(false)
-        let split = Kernels.linear(x, rows: m, packed)
+        defer { Kernels.setProductsOnFMA(nil) }
+        for precision in ComputeOptions.Precision.allCases {
+            let packed = w.packed(for: ComputeOptions(precision: precision))
+            #expect(try #require(packed.packed).gemvLayout)
+            Kernels.setProductsOnFMA(true)
+            let fma = Kernels.linear(x, rows: m, packed)
+            Kernels.setProductsOnFMA(false)
+            let onednn = Kernels.linear(x, rows: m, packed)
+            let reference = kernels.naive(precision == .f32 ? x : roundedToBF16(x), m: m, wf, n: n, k: k)
+            #expect(relativeError(fma, reference) < 1e-5, "\(precision)")
+            #expect(relativeError(onednn, reference) < 1e-5, "\(precision)")
+            #expect(relativeError(fma, onednn) > 0, "\(precision): the two paths ran")
+        }
+    }
+
+    /// The f32-FMA kernel copies x a chunk of rows at a time (~32 MB of panels): at k = 13700 a
+    /// chunk is 600 rows, so 640 rows take two, and the second chunk's rows land where they belong.
+    @Test(.enabled(if: PackedMatrixTests.expectOneDNN), .serialized)
+    func theFMAKernelsRowChunksEachLandInPlace() throws {
+        let m = 640, n = 40, k = 13700
+        let (w, wf) = kernels.weight(.bf16, rows: n, cols: k, seed: 51)
+        let x = input(rows: m, columns: k, seed: 52)
+        defer { Kernels.setProductsOnFMA(nil) }
+        Kernels.setProductsOnFMA(true)
+        let y = Kernels.linear(x, rows: m, w.packed(for: ComputeOptions(precision: .f32)))
         let reference = kernels.naive(x, m: m, wf, n: n, k: k)
-        #expect(relativeError(tiles, reference) < 1e-5)
-        #expect(relativeError(split, reference) < 1e-5)
-        #expect(relativeError(tiles, split) > 0, "the two paths ran")
+        #expect(relativeError(Array(y[0..<(600 * n)]), Array(reference[0..<(600 * n)])) < 1e-5)
+        #expect(relativeError(Array(y[(600 * n)...]), Array(reference[(600 * n)...])) < 1e-5)
     }
 
     /// Products of 1…8 rows on int8 weights run Tether's GEMV on oneDNN's BA16a64b4a layout (the

@@ -42,13 +42,15 @@ void tk_gemv_half_parallel(const uint16_t *w, int is_bf16, long k, const float *
 /// Attention for one sequence (attention.c): q (mq × heads·hd, row stride q_stride), k and v
 /// (mk × kv_heads·hd, row stride kv_stride) → out (mq × heads·hd, row stride out_stride).
 /// Query i sees keys 0…i + causal_offset when `causal`, all otherwise; head h reads KV head
-/// h / (heads / kv_heads). Tiled with an online softmax, over the pool. Returns 0, or −1 when a
-/// thread's scratch (~160 KB) could not be allocated (its rows are then not written).
+/// h / (heads / kv_heads). Tiled with an online softmax, over the pool; more than 8 queries run
+/// f32 FMAs on AVX-512 (keys packed first). Returns 0, or −1 when a thread's scratch (~160 KB)
+/// could not be allocated (its rows are then not written).
 int tk_attention(const float *q, long mq, long q_stride, const float *k, const float *v, long mk, long kv_stride,
                  int heads, int kv_heads, int head_dim, int causal, long causal_offset, float *out,
                  long out_stride);
-/// The same in bf16 (q, k, v and the softmax weights rounded, f32 sums) on AVX-512 BF16; 0 when
-/// this CPU or head size (a multiple of 32 is needed) cannot, and nothing was written; −1 when
+/// The same in bf16 (q, k, v and the softmax weights rounded, f32 sums) on AVX-512 BF16, or on f32
+/// FMAs where its bf16 dot product is slow (tk_dnnl_products_on_fma(0)); 0 when this CPU or head
+/// size (a multiple of 32 is needed) cannot, and nothing was written; −1 when
 /// memory ran out part way; 1 when done. `int8_scores`: Q·Kᵀ from int8 queries (per row) and
 /// int8 keys less their mean (per key) on AVX-512 VNNI where the CPU has it; P·V then in fp16
 /// where the CPU has AVX512-FP16 and the head size is a multiple of 128, bf16 otherwise.
@@ -75,11 +77,18 @@ int tk_dnnl_linear(const tk_packed *packed, const float *x, long m, float *y, in
 /// For tests: whether products of few rows (≤ 8) may run Tether's GEMV on the packed weights
 /// (default 1) or must run oneDNN's kernel.
 void tk_dnnl_allow_gemv(int allowed);
-/// Which path f32 products of many rows take on packed bf16 weights: 0 oneDNN's two bf16 products
-/// (hi + lo), 1 OpenBLAS's sgemm on weights converted tile by tile (where this CPU's bf16 dot
-/// product does under 1.5× the work of its f32 FMA, measured once). Tests set it (−1: measure).
-int tk_dnnl_f32_path(void);
-void tk_dnnl_set_f32_path(int mode);
+/// Whether products of many rows on packed bf16 weights run Tether's f32-FMA kernel
+/// (tk_strips_f32_product) rather than oneDNN's bf16 products — `split` 1 for f32 products, 0 for
+/// bf16 ones: where this CPU's bf16 dot product is slow against its f32 FMA (measured once). Tests
+/// set it (−1: measure, 0: never, 1: always).
+int tk_dnnl_products_on_fma(int split);
+void tk_dnnl_set_products_on_fma(int mode);
+/// y (m × n) = x (m × k) · Wᵀ with f32 FMAs (AVX-512) on bf16 W in the strip layout the GEMV reads:
+/// strips of 64 columns, each kp × 64 values holding for every pair of k the 64 columns' two
+/// weights side by side (kp ≥ k, even; W zero past k). `round_x` = 1 rounds x to bf16 first.
+/// 0 when this CPU has no AVX-512 or memory ran out (y then undefined).
+int tk_strips_f32_product(const uint16_t *strips, long kp, long n, long k, const float *x, long m, float *y,
+                          int round_x);
 /// 1 when W is in a packed layout the GEMV reads ("BA16a64b2a" bf16, "BA16a64b4a" int8).
 int tk_dnnl_gemv_layout(const tk_packed *packed);
 /// The implementation oneDNN picks for m rows, e.g. "brg:avx512_core_bf16".
