@@ -15,7 +15,7 @@
 #include <string.h>
 
 enum { QUERY_ROWS = 64, KEY_TILE = 512, STEP_ROWS = 8 /* bf16 kernel's register block; divides QUERY_ROWS */ };
-enum { FMA_BF16 = 1, FMA_F32 = 2 };
+enum { FMA_BF16 = 1, FMA_F32 = 2, VALUE_KEYS = 64 };
 
 // exp(x) for x ≤ 0 (scores minus their running maximum): 2^n · 2^f with a degree-6 polynomial
 // for 2^f, f in [-0.5, 0.5]; relative error under 2e-7. Written so the compiler vectorises it.
@@ -259,8 +259,8 @@ typedef struct {
     // scaled by 1 / vscale[head] so its largest |value| is 256.
     uint16_t *vh;
     float *vscale;
-    // The FMA kernels' f32 keys ([KV head][key / 16][dim][16 keys]; f32 precision only).
-    float *kf;
+    // The FMA kernels' keys ([KV head][key / 16][dim][16 keys]) and values ([KV head][key][dim]).
+    float *kf, *vf;
     long mq, mk, q_stride, kv_stride, out_stride, offset, blocks, padded;
     int heads, kv_heads, hd, causal, int8_scores, fp16_values;
     int fma;  // 0: this section's kernels; FMA_BF16 or FMA_F32: the FMA kernels below
@@ -556,19 +556,23 @@ __attribute__((target("avx512f,avx512bf16"))) static void bf16_task(void *contex
 // Attention on f32 FMAs: the same tiles and online softmax, both products as FMAs over 8 rows ×
 // 32 columns — for f32 on every AVX-512 CPU, and for bf16 where the CPU's bf16 dot product is
 // slow against its f32 FMA (tk_dnnl_products_on_fma(0), the Intel Xeon of docs/benchmarks.md).
-//   f32: keys packed per KV head as [key / 16][dim][16 keys], values read where they are; 1/√d
-//     applied to the scores, as transformers does.
-//   bf16: keys and values packed in bf16 as above and turned into f32 in registers (a shift or a
-//     mask: exact), queries and P rounded to bf16 as above — the same products, f32 sums.
+// Keys are packed per KV head as [key / 16][dim][16 keys] and values as [key][dim], in f32; 1/√d
+// is applied to the scores, as transformers does. For bf16, queries (times 1/√d), keys, values
+// and P are rounded to bf16 first, as above — the same products (exact in f32), f32 sums.
 
-// Packs one KV head's keys in f32 (task index = KV head), zeros past mk.
-static void pack_f32_keys(void *context, long kvh) {
+// Packs one KV head's keys and values in f32 (task index = KV head), zeros past mk; for bf16,
+// rounded to bf16.
+static void pack_f32_task(void *context, long kvh) {
     const bf16_job *a = context;
-    const int hd = a->hd;
-    float *kf = a->kf + kvh * a->padded * hd;
+    const int hd = a->hd, bf16 = a->fma == FMA_BF16;
+    float *kf = a->kf + kvh * a->padded * hd, *vf = a->vf + kvh * a->padded * hd;
     for (long j = 0; j < a->padded; j++) {
-        const float *k = a->k + j * a->kv_stride + kvh * hd;
-        for (int d = 0; d < hd; d++) kf[((j / 16) * hd + d) * 16 + j % 16] = j < a->mk ? k[d] : 0;
+        const float *k = a->k + j * a->kv_stride + kvh * hd, *v = a->v + j * a->kv_stride + kvh * hd;
+        for (int d = 0; d < hd; d++) {
+            const float key = j < a->mk ? k[d] : 0, value = j < a->mk ? v[d] : 0;
+            kf[((j / 16) * hd + d) * 16 + j % 16] = bf16 ? from_bf16(to_bf16(key)) : key;
+            vf[j * hd + d] = bf16 ? from_bf16(to_bf16(value)) : value;
+        }
     }
 }
 
@@ -600,100 +604,34 @@ __attribute__((target("avx512f"), noinline)) static void scores_f32(const float 
     }
 }
 
-// S = Q·Kᵀ for one key tile, bf16 keys (the scale is in the queries).
-__attribute__((target("avx512f"), noinline)) static void scores_bf16_fma(const float *qf, int hd, long rows_padded,
-                                                                         const uint16_t *kp, long j0, long cols32,
-                                                                         float *s) {
-    const int pairs = hd / 2;
-    const __m512i high = _mm512_set1_epi32((int)0xffff0000u);
-    for (long r0 = 0; r0 < rows_padded; r0 += STEP_ROWS) {
-        for (long c0 = 0; c0 < cols32; c0 += 32) {
-            __m512 c[STEP_ROWS][2];
-            for (int r = 0; r < STEP_ROWS; r++) c[r][0] = c[r][1] = _mm512_setzero_ps();
-            const uint16_t *k0 = kp + ((j0 + c0) / 16) * pairs * 32, *k1 = k0 + pairs * 32;
-            const float *q = qf + r0 * hd;
-            for (int p = 0; p < pairs; p++) {
-                const __m512i v0 = _mm512_loadu_si512(k0 + p * 32), v1 = _mm512_loadu_si512(k1 + p * 32);
-                const __m512 e0 = _mm512_castsi512_ps(_mm512_slli_epi32(v0, 16));
-                const __m512 o0 = _mm512_castsi512_ps(_mm512_and_si512(v0, high));
-                const __m512 e1 = _mm512_castsi512_ps(_mm512_slli_epi32(v1, 16));
-                const __m512 o1 = _mm512_castsi512_ps(_mm512_and_si512(v1, high));
-                for (int r = 0; r < STEP_ROWS; r++) {
-                    const __m512 x0 = _mm512_set1_ps(q[r * hd + 2 * p]), x1 = _mm512_set1_ps(q[r * hd + 2 * p + 1]);
-                    c[r][0] = _mm512_fmadd_ps(x0, e0, c[r][0]);
-                    c[r][1] = _mm512_fmadd_ps(x0, e1, c[r][1]);
-                    c[r][0] = _mm512_fmadd_ps(x1, o0, c[r][0]);
-                    c[r][1] = _mm512_fmadd_ps(x1, o1, c[r][1]);
-                }
-            }
-            for (int r = 0; r < STEP_ROWS; r++) {
-                _mm512_storeu_ps(s + (r0 + r) * KEY_TILE + c0, c[r][0]);
-                _mm512_storeu_ps(s + (r0 + r) * KEY_TILE + c0 + 16, c[r][1]);
-            }
-        }
-    }
-}
-
-// acc += P·V for one key tile, f32 values read in place (rows `stride` apart), `cols` keys.
-__attribute__((target("avx512f"), noinline)) static void values_f32(const float *p, long rows_padded, const float *v,
-                                                                    long stride, long cols, int hd, float *acc) {
-    for (long r0 = 0; r0 < rows_padded; r0 += STEP_ROWS) {
+// acc += P·V for one key tile, f32 values packed ([key][dim], 64-byte aligned rows: loads that
+// straddle two cache lines cost ~15 % here), `cols` keys, 64 keys × 32 dims at a time so that
+// block of values (8 KB) stays in L1 while every row block passes.
+__attribute__((target("avx512f"), noinline)) static void values_f32(const float *p, long rows_padded, const float *vf,
+                                                                    long cols, int hd, float *acc) {
+    for (long j0 = 0; j0 < cols; j0 += VALUE_KEYS) {
+        const long j1 = j0 + VALUE_KEYS < cols ? j0 + VALUE_KEYS : cols;
         for (int d0 = 0; d0 < hd; d0 += 32) {
-            __m512 c[STEP_ROWS][2];
-            for (int r = 0; r < STEP_ROWS; r++) {
-                c[r][0] = _mm512_loadu_ps(acc + (r0 + r) * hd + d0);
-                c[r][1] = _mm512_loadu_ps(acc + (r0 + r) * hd + d0 + 16);
-            }
-            const float *w = p + r0 * KEY_TILE;
-            for (long j = 0; j < cols; j++) {
-                const float *row = v + j * stride + d0;
-                const __m512 b0 = _mm512_loadu_ps(row), b1 = _mm512_loadu_ps(row + 16);
+            for (long r0 = 0; r0 < rows_padded; r0 += STEP_ROWS) {
+                __m512 c[STEP_ROWS][2];
                 for (int r = 0; r < STEP_ROWS; r++) {
-                    const __m512 x = _mm512_set1_ps(w[r * KEY_TILE + j]);
-                    c[r][0] = _mm512_fmadd_ps(x, b0, c[r][0]);
-                    c[r][1] = _mm512_fmadd_ps(x, b1, c[r][1]);
+                    c[r][0] = _mm512_loadu_ps(acc + (r0 + r) * hd + d0);
+                    c[r][1] = _mm512_loadu_ps(acc + (r0 + r) * hd + d0 + 16);
                 }
-            }
-            for (int r = 0; r < STEP_ROWS; r++) {
-                _mm512_storeu_ps(acc + (r0 + r) * hd + d0, c[r][0]);
-                _mm512_storeu_ps(acc + (r0 + r) * hd + d0 + 16, c[r][1]);
-            }
-        }
-    }
-}
-
-// acc += P·V for one key tile, bf16 values packed as [key pair][dim / 16][16 dims][2].
-__attribute__((target("avx512f"), noinline)) static void values_bf16_fma(const float *p, long rows_padded,
-                                                                         const uint16_t *vp, long j0, long cols32,
-                                                                         int hd, float *acc) {
-    const __m512i high = _mm512_set1_epi32((int)0xffff0000u);
-    for (long r0 = 0; r0 < rows_padded; r0 += STEP_ROWS) {
-        for (int d0 = 0; d0 < hd; d0 += 32) {
-            __m512 c[STEP_ROWS][2];
-            for (int r = 0; r < STEP_ROWS; r++) {
-                c[r][0] = _mm512_loadu_ps(acc + (r0 + r) * hd + d0);
-                c[r][1] = _mm512_loadu_ps(acc + (r0 + r) * hd + d0 + 16);
-            }
-            const float *w = p + r0 * KEY_TILE;
-            for (long jp = 0; jp < cols32 / 2; jp++) {
-                const uint16_t *pair = vp + (((j0 / 2) + jp) * (hd / 16) + d0 / 16) * 32;
-                const __m512i v0 = _mm512_loadu_si512(pair), v1 = _mm512_loadu_si512(pair + 32);
-                const __m512 e0 = _mm512_castsi512_ps(_mm512_slli_epi32(v0, 16));
-                const __m512 o0 = _mm512_castsi512_ps(_mm512_and_si512(v0, high));
-                const __m512 e1 = _mm512_castsi512_ps(_mm512_slli_epi32(v1, 16));
-                const __m512 o1 = _mm512_castsi512_ps(_mm512_and_si512(v1, high));
+                const float *w = p + r0 * KEY_TILE;
+                for (long j = j0; j < j1; j++) {
+                    const float *row = vf + j * hd + d0;
+                    const __m512 b0 = _mm512_load_ps(row), b1 = _mm512_load_ps(row + 16);
+                    for (int r = 0; r < STEP_ROWS; r++) {
+                        const __m512 x = _mm512_set1_ps(w[r * KEY_TILE + j]);
+                        c[r][0] = _mm512_fmadd_ps(x, b0, c[r][0]);
+                        c[r][1] = _mm512_fmadd_ps(x, b1, c[r][1]);
+                    }
+                }
                 for (int r = 0; r < STEP_ROWS; r++) {
-                    const __m512 x0 = _mm512_set1_ps(w[r * KEY_TILE + 2 * jp]);
-                    const __m512 x1 = _mm512_set1_ps(w[r * KEY_TILE + 2 * jp + 1]);
-                    c[r][0] = _mm512_fmadd_ps(x0, e0, c[r][0]);
-                    c[r][1] = _mm512_fmadd_ps(x0, e1, c[r][1]);
-                    c[r][0] = _mm512_fmadd_ps(x1, o0, c[r][0]);
-                    c[r][1] = _mm512_fmadd_ps(x1, o1, c[r][1]);
+                    _mm512_storeu_ps(acc + (r0 + r) * hd + d0, c[r][0]);
+                    _mm512_storeu_ps(acc + (r0 + r) * hd + d0 + 16, c[r][1]);
                 }
-            }
-            for (int r = 0; r < STEP_ROWS; r++) {
-                _mm512_storeu_ps(acc + (r0 + r) * hd + d0, c[r][0]);
-                _mm512_storeu_ps(acc + (r0 + r) * hd + d0 + 16, c[r][1]);
             }
         }
     }
@@ -729,16 +667,12 @@ __attribute__((target("avx512f"))) static void fma_task(void *context, long inde
         for (int d = 0; d < hd; d++) qf[r * hd + d] = bf16 ? from_bf16(to_bf16(q[d] * a->scale)) : q[d];
     }
     memset(acc, 0, sizeof(float) * (size_t)rows_padded * (size_t)hd);
-    const float *v = a->v + (long)kvh * hd;
     long limit = a->causal ? i0 + rows + a->offset : a->mk;
     if (limit > a->mk) limit = a->mk;
     for (long j0 = 0; j0 < limit; j0 += KEY_TILE) {
         const long cols = limit - j0 < KEY_TILE ? limit - j0 : KEY_TILE;
         const long cols32 = (cols + 31) / 32 * 32;  // packed keys are zero past mk
-        if (bf16)
-            scores_bf16_fma(qf, hd, rows_padded, a->kp + kvh * a->padded * hd, j0, cols32, s);
-        else
-            scores_f32(qf, hd, rows_padded, a->kf + kvh * a->padded * hd, j0, cols32, a->scale, s);
+        scores_f32(qf, hd, rows_padded, a->kf + kvh * a->padded * hd, j0, cols32, bf16 ? 1 : a->scale, s);
         for (long r = 0; r < rows_padded; r++) {
             float *row = s + r * KEY_TILE;
             long visible = r >= rows ? 0 : (a->causal ? i0 + r + a->offset + 1 - j0 : cols);
@@ -750,10 +684,7 @@ __attribute__((target("avx512f"))) static void fma_task(void *context, long inde
             softmax_row(row, visible, cols32, mx + r, sum + r, acc + r * hd, hd);
             if (bf16) round_to_bf16(row, cols32);
         }
-        if (bf16)
-            values_bf16_fma(s, rows_padded, a->vp + kvh * a->padded * hd, j0, cols32, hd, acc);
-        else
-            values_f32(s, rows_padded, v + j0 * a->kv_stride, a->kv_stride, cols, hd, acc);
+        values_f32(s, rows_padded, a->vf + (kvh * a->padded + j0) * hd, cols, hd, acc);
     }
     float *out = a->out + i0 * a->out_stride + (long)h * hd;
     for (long r = 0; r < rows; r++) {
@@ -774,22 +705,20 @@ static int attention_on_fma(const float *q, long mq, long q_stride, const float 
         return 0;
     const long padded = (mk + 31) / 32 * 32;
     const size_t elements = (size_t)kv_heads * (size_t)padded * (size_t)head_dim;
-    uint16_t *kp = mode == FMA_BF16 ? aligned_alloc(64, elements * 2 + 64) : NULL;
-    uint16_t *vp = mode == FMA_BF16 ? aligned_alloc(64, elements * 2 + 64) : NULL;
-    float *kf = mode == FMA_F32 ? aligned_alloc(64, elements * 4 + 64) : NULL;
-    if (mode == FMA_BF16 ? (!kp || !vp) : !kf) {
-        free(kp), free(vp), free(kf);
+    float *kf = aligned_alloc(64, elements * 4 + 64), *vf = aligned_alloc(64, elements * 4 + 64);
+    if (!kf || !vf) {
+        free(kf), free(vf);
         return 0;
     }
     bf16_job job = {
-        .q = q, .k = k, .v = v, .out = out, .kp = kp, .vp = vp, .kf = kf, .mq = mq, .mk = mk, .q_stride = q_stride,
+        .q = q, .k = k, .v = v, .out = out, .kf = kf, .vf = vf, .mq = mq, .mk = mk, .q_stride = q_stride,
         .kv_stride = kv_stride, .out_stride = out_stride, .offset = causal_offset,
         .blocks = (mq + QUERY_ROWS - 1) / QUERY_ROWS, .padded = padded, .heads = heads, .kv_heads = kv_heads,
         .hd = head_dim, .causal = causal, .fma = mode, .scale = 1 / sqrtf((float)head_dim),
     };
-    tk_parallel_for(kv_heads, mode == FMA_BF16 ? pack_task : pack_f32_keys, &job);
+    tk_parallel_for(kv_heads, pack_f32_task, &job);
     tk_parallel_for(job.blocks * heads, fma_task, &job);
-    free(kp), free(vp), free(kf);
+    free(kf), free(vf);
     return atomic_load(&job.failed) ? -1 : 1;
 #else
     (void)q, (void)mq, (void)q_stride, (void)k, (void)v, (void)mk, (void)kv_stride, (void)heads, (void)kv_heads;
