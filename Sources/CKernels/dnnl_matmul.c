@@ -22,6 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#endif
 
 #if __has_include(<oneapi/dnnl/dnnl.h>)
 #include <oneapi/dnnl/dnnl.h>
@@ -319,15 +322,47 @@ typedef struct {
     long k, n;
 } rows_job;
 
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+__attribute__((target("avx512f"))) static float absmax_avx512(const float *x, long k) {
+    __m512 top = _mm512_setzero_ps();
+    long c = 0;
+    for (; c + 16 <= k; c += 16) top = _mm512_max_ps(top, _mm512_abs_ps(_mm512_loadu_ps(x + c)));
+    float result = _mm512_reduce_max_ps(top);
+    for (; c < k; c++) result = fabsf(x[c]) > result ? fabsf(x[c]) : result;
+    return result;
+}
+
+// q = x · inv rounded to nearest even (lrintf's rounding under the default MXCSR).
+__attribute__((target("avx512f"))) static void scale_to_s8_avx512(const float *x, long k, float inv, int8_t *q) {
+    const __m512 vinv = _mm512_set1_ps(inv);
+    long c = 0;
+    for (; c + 16 <= k; c += 16)
+        _mm_storeu_si128((__m128i *)(q + c),
+                         _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + c), vinv))));
+    for (; c < k; c++) q[c] = (int8_t)lrintf(x[c] * inv);
+}
+#endif
+
+// x (k floats) to int8 at its own symmetric scale (max |x| → 127), which is returned.
+static float quantize_s8(const float *x, long k, int8_t *q) {
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+    if (tk_simd_level() == 2) {
+        const float top = absmax_avx512(x, k), scale = top > 0 ? top / 127 : 1;
+        scale_to_s8_avx512(x, k, 1 / scale, q);
+        return scale;
+    }
+#endif
+    float top = 0;
+    for (long c = 0; c < k; c++) top = fabsf(x[c]) > top ? fabsf(x[c]) : top;
+    const float scale = top > 0 ? top / 127 : 1, inv = 1 / scale;
+    for (long c = 0; c < k; c++) q[c] = (int8_t)lrintf(x[c] * inv);
+    return scale;
+}
+
 // Row i of x to int8 at its own scale.
 static void quantize_row(void *context, long i) {
     const rows_job *j = context;
-    const float *xi = j->x + i * j->k;
-    float top = 0;
-    for (long c = 0; c < j->k; c++) top = fabsf(xi[c]) > top ? fabsf(xi[c]) : top;
-    const float scale = top > 0 ? top / 127 : 1, inv = 1 / scale;
-    j->scale[i] = scale;
-    for (long c = 0; c < j->k; c++) j->q[i * j->k + c] = (int8_t)lrintf(xi[c] * inv);
+    j->scale[i] = quantize_s8(j->x + i * j->k, j->k, j->q + i * j->k);
 }
 
 // Row i of y times its row's scale.
@@ -384,6 +419,31 @@ static int linear_s8(const tk_packed *w, const float *x, long m, float *y) {
 }
 #endif
 
+enum { WEIGHT_ROWS = 64 };
+
+typedef struct {
+    const uint16_t *w;
+    int8_t *q;
+    float *scales;
+    long n, k;
+    int failed;
+} weights_job;
+
+// Rows [index · 64, +64) of bf16 W to int8, each at its own scale.
+static void quantize_weight_rows(void *context, long index) {
+    weights_job *j = context;
+    float *row = malloc(sizeof(float) * (size_t)j->k);
+    if (!row) {
+        __atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    for (long r = index * WEIGHT_ROWS; r < j->n && r < (index + 1) * WEIGHT_ROWS; r++) {
+        tk_half_to_f32(j->w + r * j->k, 1, row, j->k);
+        j->scales[r] = quantize_s8(row, j->k, j->q + r * j->k);
+    }
+    free(row);
+}
+
 tk_packed *tk_dnnl_pack_s8(const uint16_t *w, long n, long k) {
 #if TK_HAVE_DNNL_HEADERS
     if (!tk_dnnl_available() || n <= 0 || k <= 0) return NULL;
@@ -394,13 +454,11 @@ tk_packed *tk_dnnl_pack_s8(const uint16_t *w, long n, long k) {
         free(p), free(plain);
         return NULL;
     }
-    for (long r = 0; r < n; r++) {
-        const uint16_t *row = w + r * k;
-        float top = 0;
-        for (long j = 0; j < k; j++) top = fabsf(from_bf16(row[j])) > top ? fabsf(from_bf16(row[j])) : top;
-        const float scale = top > 0 ? top / 127 : 1, inv = 1 / scale;
-        p->scales[r] = scale;
-        for (long j = 0; j < k; j++) plain[r * k + j] = (int8_t)lrintf(from_bf16(row[j]) * inv);
+    weights_job job = {.w = w, .q = plain, .scales = p->scales, .n = n, .k = k};
+    tk_parallel_for((n + WEIGHT_ROWS - 1) / WEIGHT_ROWS, quantize_weight_rows, &job);
+    if (job.failed) {
+        free(p->scales), free(p), free(plain);
+        return NULL;
     }
     p->n = n;
     p->k = k;
@@ -670,12 +728,13 @@ static double seconds_now(void) {
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-// Multiply-adds a second of 12 independent chains of one instruction, over ~1 ms.
+// Multiply-adds a second of 12 independent chains of one instruction, over ~20 µs: short enough
+// that most runs see no preemption on a loaded machine, so the best of many is the CPU's rate.
 __attribute__((target("avx512f,avx512bf16"), noinline)) static double bf16_dot_rate(void) {
     __m512 acc[12];
     for (int i = 0; i < 12; i++) acc[i] = _mm512_setzero_ps();
     __m512bh a = (__m512bh)_mm512_set1_epi16(0x3f80);
-    const long iterations = 20000;
+    const long iterations = 10000;
     const double start = seconds_now();
     for (long it = 0; it < iterations; it++) {
         for (int i = 0; i < 12; i++) acc[i] = _mm512_dpbf16_ps(acc[i], a, a);
@@ -691,7 +750,7 @@ __attribute__((target("avx512f"), noinline)) static double f32_fma_rate(void) {
     __m512 acc[12];
     for (int i = 0; i < 12; i++) acc[i] = _mm512_setzero_ps();
     __m512 a = _mm512_set1_ps(1e-9f);
-    const long iterations = 20000;
+    const long iterations = 10000;
     const double start = seconds_now();
     for (long it = 0; it < iterations; it++) {
         for (int i = 0; i < 12; i++) acc[i] = _mm512_fmadd_ps(a, a, acc[i]);
@@ -708,7 +767,8 @@ __attribute__((target("avx512f"), noinline)) static double f32_fma_rate(void) {
 // the multiply-adds of an f32 FMA a second (the split needs two bf16 products; on AMD Zen 4 it
 // does ~2.7×, on the Intel Xeon of docs/benchmarks.md 0.55×); bit 1: bf16 products do too — it
 // does fewer than 0.8× (the kernel reaches ~80 % of the FMA's peak). CPUs with AVX-512 but not
-// its bf16 instructions take both; without AVX-512, neither. Best of 3 measurements each.
+// its bf16 instructions take both; without AVX-512, neither. Best of 30 interleaved measurements
+// each (~1 ms in all).
 static int fma_paths(void) {
     int mode = atomic_load(&f32_mode);
     if (mode >= 0) return mode;
@@ -719,7 +779,7 @@ static int fma_paths(void) {
         mode = 3;
     } else {
         double bf16 = 0, fma = 0;
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 30; i++) {
             const double b = bf16_dot_rate(), f = f32_fma_rate();
             bf16 = b > bf16 ? b : bf16;
             fma = f > fma ? f : fma;
