@@ -78,24 +78,37 @@ import Basics
         #expect(relativeError(y, Kernels.linear(x, rows: m, plain)) < 1e-5)
     }
 
-    /// Products of 1…8 rows on packed bf16 weights run Tether's GEMV on oneDNN's layout (one
-    /// pass over the weights per 4 rows, 2 when split): the same numbers as oneDNN's own kernel
-    /// but for the order of the sums, in both precisions; shapes off every block (64 columns,
-    /// 32 k) and one a few strips wide.
+    /// Products of 1…8 rows on packed bf16 weights run Tether's GEMV on oneDNN's layout, in one of
+    /// two forms by the CPU's rates (forced both ways here): on the bf16 dot product (one pass over
+    /// the weights per 4 rows, 2 when split) — the same numbers as oneDNN's own kernel but for the
+    /// order of the sums — or on f32 FMAs (8 rows a pass, x unsplit) — the product in doubles
+    /// within f32's rounding, so oneDNN's numbers within the split's accuracy; both precisions,
+    /// shapes off every block (64 columns, 32 k) and one a few strips wide.
     @Test(.enabled(if: PackedMatrixTests.expectOneDNN), .serialized, arguments: [(37, 83), (200, 300)])
     func fewRowsRunTheGEMVWithOneDNNsNumbers(shape: (n: Int, k: Int)) throws {
         let (w, wf) = kernels.weight(.bf16, rows: shape.n, cols: shape.k, seed: 41)
-        for precision in ComputeOptions.Precision.allCases {
-            let packed = w.packed(for: ComputeOptions(precision: precision))
-            #expect(try #require(packed.packed).gemvLayout, "oneDNN chose another layout")
-            for m in 1...8 {
-                let x = input(rows: m, columns: shape.k, seed: UInt64(m + 50))
-                let (gemv, onednn) = gemvAndOneDNN(x, rows: m, packed)
-                #expect(relativeError(gemv, onednn) < 1e-6, "\(precision) \(m) rows")
-                let reference = kernels.naive(precision == .bf16 ? roundedToBF16(x) : x, m: m, wf, n: shape.n, k: shape.k)
-                #expect(relativeError(gemv, reference) < 1e-5, "\(precision) \(m) rows")
+        defer { Kernels.setProductsOnFMA(nil) }
+        for fma in [false, true] {
+            Kernels.setProductsOnFMA(fma)
+            for precision in ComputeOptions.Precision.allCases {
+                let packed = w.packed(for: ComputeOptions(precision: precision))
+                #expect(try #require(packed.packed).gemvLayout, "oneDNN chose another layout")
+                for m in 1...8 {
+                    let x = input(rows: m, columns: shape.k, seed: UInt64(m + 50))
+                    let (gemv, onednn) = gemvAndOneDNN(x, rows: m, packed)
+                    let tolerance: Float = fma && precision == .f32 ? 1e-5 : 1e-6
+                    #expect(relativeError(gemv, onednn) < tolerance, "\(precision) \(m) rows, FMA \(fma)")
+                    let reference = kernels.naive(precision == .bf16 ? roundedToBF16(x) : x, m: m, wf, n: shape.n, k: shape.k)
+                    #expect(relativeError(gemv, reference) < 1e-5, "\(precision) \(m) rows, FMA \(fma)")
+                }
             }
         }
+        // The two forms ran: 8 rows in f32 are not the same numbers.
+        let x = input(rows: 8, columns: shape.k, seed: 58), packed = w.packed(for: ComputeOptions(precision: .f32))
+        Kernels.setProductsOnFMA(true)
+        let onFMA = Kernels.linear(x, rows: 8, packed)
+        Kernels.setProductsOnFMA(false)
+        #expect(relativeError(onFMA, Kernels.linear(x, rows: 8, packed)) > 0)
     }
 
     /// Products of many rows take one of two paths by the CPU's measured rates: oneDNN's bf16
