@@ -84,6 +84,19 @@ final class HalfBuffer: @unchecked Sendable {
         return out
     }
 
+    /// Attention of these inputs in any precision, and the textbook's answer in doubles.
+    func attentionCase(
+        q: [Float], mq: Int, k: [Float], v: [Float], mk: Int, heads: Int, kvHeads: Int, hd: Int, causal: Bool, offset: Int
+    ) -> (run: (Kernels.AttentionPrecision) throws -> [Float], reference: [Float]) {
+        let run = { (precision: Kernels.AttentionPrecision) throws -> [Float] in
+            try Kernels.attention(
+                q: q, mq: mq, k: k, v: v, mk: mk, heads: heads, kvHeads: kvHeads, headDim: hd, causal: causal,
+                causalOffset: offset, precision: precision)
+        }
+        let reference = naiveAttention(q: q, mq: mq, k: k, v: v, mk: mk, heads: heads, kvHeads: kvHeads, hd: hd, causal: causal, offset: offset)
+        return (run, reference)
+    }
+
     /// The tiled kernel (64 query rows × 512 keys a tile, online softmax) against the textbook
     /// on shapes that cross tile edges: several key tiles, a ragged last block, grouped KV heads,
     /// causal with and without a cached prefix, and scores large enough that a softmax without
@@ -159,12 +172,7 @@ final class HalfBuffer: @unchecked Sendable {
         var rng = SplitMix64(seed: UInt64(shape.mq * 17 + shape.mk))
         func values(_ n: Int, _ scale: Float) -> [Float] { (0..<n).map { _ in Float(Int(rng.next() % 2001) - 1000) / 1000 * scale } }
         let q = values(shape.mq * heads * hd, 2), k = values(shape.mk * kvHeads * hd, 2), v = values(shape.mk * kvHeads * hd, 1)
-        func run(_ precision: Kernels.AttentionPrecision) throws -> [Float] {
-            try Kernels.attention(
-                q: q, mq: shape.mq, k: k, v: v, mk: shape.mk, heads: heads, kvHeads: kvHeads, headDim: hd,
-                causal: shape.causal, causalOffset: shape.offset, precision: precision)
-        }
-        let reference = naiveAttention(
+        let (run, reference) = attentionCase(
             q: q, mq: shape.mq, k: k, v: v, mk: shape.mk, heads: heads, kvHeads: kvHeads, hd: hd, causal: shape.causal,
             offset: shape.offset)
         let f32 = try run(.f32)
@@ -210,12 +218,7 @@ final class HalfBuffer: @unchecked Sendable {
         // Keys: a shared offset of up to ±8 per dimension on top of ±2 of their own.
         let offset = values(hd, 8)
         let k = values(shape.mk * kvHeads * hd, 2).enumerated().map { $0.element + offset[$0.offset % hd] }
-        func run(_ precision: Kernels.AttentionPrecision) throws -> [Float] {
-            try Kernels.attention(
-                q: q, mq: shape.mq, k: k, v: v, mk: shape.mk, heads: heads, kvHeads: kvHeads, headDim: hd,
-                causal: shape.causal, causalOffset: shape.offset, precision: precision)
-        }
-        let reference = naiveAttention(
+        let (run, reference) = attentionCase(
             q: q, mq: shape.mq, k: k, v: v, mk: shape.mk, heads: heads, kvHeads: kvHeads, hd: hd, causal: shape.causal,
             offset: shape.offset)
         let int8 = try run(.int8Scores), bf16 = try run(.bf16)
