@@ -11,8 +11,11 @@
 //              x to 16 significant bits (relative error ≈ 2⁻¹⁷ per term): f32 sgemm's accuracy on
 //              bf16 weights, at twice the bf16 work.
 //   split = 0: x rounded to bf16 once, as torch does in bf16.
-#include "CKernels.h"
+// Products of 1–8 rows run Tether's GEMV on the packed weights instead (gemv.c), and where this
+// CPU's bf16 dot product is slow (fma_paths.c) those of more rows Tether's f32-FMA kernel
+// (strip_product.c).
 #include "bf16.h"
+#include "packed.h"
 
 #include <dlfcn.h>
 #include <math.h>
@@ -26,18 +29,8 @@
 #include <immintrin.h>
 #endif
 
-#if __has_include(<oneapi/dnnl/dnnl.h>)
-#include <oneapi/dnnl/dnnl.h>
-#define TK_HAVE_DNNL_HEADERS 1
-#else
-#define TK_HAVE_DNNL_HEADERS 0
-#endif
 
 static char status_text[256] = "oneDNN not loaded yet";
-// Products of up to this many rows on bf16 weights run the GEMV (decoding: a token, a check of
-// a few drafted ones); tests switch it off to compare with oneDNN's kernel.
-enum { GEMV_MAX_ROWS = 8 };
-static atomic_int gemv_allowed = 1;
 
 #if TK_HAVE_DNNL_HEADERS
 
@@ -82,19 +75,6 @@ static dnnl_stream_t stream;
 // One product at a time: the stream is shared and oneDNN's OpenMP team spans every core anyway.
 static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
 
-struct tk_packed {
-    long n, k;
-    dnnl_memory_desc_t md;
-    void *data;
-    size_t bytes;
-    float *scales;  // int8 weights: each output channel's scale (NULL for bf16)
-    // Weights in oneDNN's "BA16a64b2a" (bf16) or "BA16a64b4a" (int8, with its s8s8 compensation:
-    // −128·Σk w per column, int32, after the data) layout, which the GEMV below reads for few rows:
-    // strips of 64 output columns, each K_padded × 64 values in a row, holding for every pair (quad)
-    // of k the 64 columns' weights side by side (what vdpbf16ps / vpdpbusd read). 0: another layout.
-    long gemv_k;  // K padded to 32 (64) when the layout is that one
-    long gemv_n;  // N padded to 64
-};
 
 static int load_symbols(void *lib) {
 #define SYM(name)                                                                                            \
@@ -344,7 +324,7 @@ __attribute__((target("avx512f"))) static void scale_to_s8_avx512(const float *x
 #endif
 
 // x (k floats) to int8 at its own symmetric scale (max |x| → 127), which is returned.
-static float quantize_s8(const float *x, long k, int8_t *q) {
+float tk_quantize_s8(const float *x, long k, int8_t *q) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
     if (tk_simd_level() == 2) {
         const float top = absmax_avx512(x, k), scale = top > 0 ? top / 127 : 1;
@@ -362,7 +342,7 @@ static float quantize_s8(const float *x, long k, int8_t *q) {
 // Row i of x to int8 at its own scale.
 static void quantize_row(void *context, long i) {
     const rows_job *j = context;
-    j->scale[i] = quantize_s8(j->x + i * j->k, j->k, j->q + i * j->k);
+    j->scale[i] = tk_quantize_s8(j->x + i * j->k, j->k, j->q + i * j->k);
 }
 
 // Row i of y times its row's scale.
@@ -391,11 +371,9 @@ static long gemv_layout(const dnnl_memory_desc_t *md, long k, long n, int per) {
     return kp;
 }
 
-static int gemv_s8(const tk_packed *w, const float *x, long m, float *y);
-
 static int linear_s8(const tk_packed *w, const float *x, long m, float *y) {
     const long k = w->k, n = w->n;
-    if (m <= GEMV_MAX_ROWS && gemv_s8(w, x, m, y)) return 1;
+    if (m <= GEMV_MAX_ROWS && tk_packed_gemv_s8(w, x, m, y)) return 1;
     int8_t *src = malloc((size_t)m * (size_t)k);
     float *row_scale = malloc(sizeof(float) * (size_t)m);
     if (!src || !row_scale) {
@@ -439,7 +417,7 @@ static void quantize_weight_rows(void *context, long index) {
     }
     for (long r = index * WEIGHT_ROWS; r < j->n && r < (index + 1) * WEIGHT_ROWS; r++) {
         tk_half_to_f32(j->w + r * j->k, 1, row, j->k);
-        j->scales[r] = quantize_s8(row, j->k, j->q + r * j->k);
+        j->scales[r] = tk_quantize_s8(row, j->k, j->q + r * j->k);
     }
     free(row);
 }
@@ -509,210 +487,8 @@ size_t tk_dnnl_packed_bytes(const tk_packed *p) {
 #endif
 }
 
+
 #if TK_HAVE_DNNL_HEADERS
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#include <immintrin.h>
-#define TK_GEMV_X86 1
-
-enum { GEMV_ROWS = 4 };
-
-typedef struct {
-    const tk_packed *w;
-    const uint32_t *xp;  // rows × (gemv_k / 2) bf16 pairs of x (hi rows, then lo rows when split),
-                         // or rows × (gemv_k / 4) int8 quads of x biased to u8 (x + 128)
-    const float *xscale; // int8: each row's scale
-    long rows, m;        // pair rows, rows of y (rows = 2m when split, else m)
-    float *y;
-} gemv_job;
-
-// One 64-column strip of y for every row: 4 × 16 columns, the rows' bf16 pairs broadcast against
-// the strip's weights, GEMV_ROWS rows a pass over the strip; a split row's lo half adds into its
-// hi half's sums.
-__attribute__((target("avx512f,avx512bf16"))) static void gemv_strip(void *context, long strip) {
-    const gemv_job *g = context;
-    const long kp = g->w->gemv_k, pairs = kp / 2, n = g->w->n;
-    const uint16_t *base = (const uint16_t *)g->w->data + strip * kp * 64;
-    const long split = g->rows > g->m;
-    for (long r0 = 0; r0 < g->m; r0 += split ? GEMV_ROWS / 2 : GEMV_ROWS) {
-        const long out = (split ? GEMV_ROWS / 2 : GEMV_ROWS) < g->m - r0 ? (split ? GEMV_ROWS / 2 : GEMV_ROWS) : g->m - r0;
-        const long count = split ? 2 * out : out;  // pair rows in this pass
-        const uint32_t *x[GEMV_ROWS];
-        for (long i = 0; i < count; i++) x[i] = g->xp + ((i < out ? r0 + i : g->m + r0 + i - out)) * pairs;
-        __m512 acc[GEMV_ROWS][4];
-        for (int i = 0; i < GEMV_ROWS; i++)
-            for (int j = 0; j < 4; j++) acc[i][j] = _mm512_setzero_ps();
-        for (long p = 0; p < pairs; p++) {
-            const uint16_t *wp = base + (p / 16) * 2048 + (p % 16) * 128;
-            // 4 KB ahead in the strip (its weights lie in a row): the lines arrive before they are read.
-            for (int line = 0; line < 4; line++) _mm_prefetch((const char *)(wp + 2048 + 32 * line), _MM_HINT_T0);
-            const __m512bh w0 = (__m512bh)_mm512_loadu_si512(wp), w1 = (__m512bh)_mm512_loadu_si512(wp + 32),
-                           w2 = (__m512bh)_mm512_loadu_si512(wp + 64), w3 = (__m512bh)_mm512_loadu_si512(wp + 96);
-            for (int i = 0; i < GEMV_ROWS; i++) {
-                if (i >= count) break;
-                const __m512bh xb = (__m512bh)_mm512_set1_epi32((int)x[i][p]);
-                acc[i][0] = _mm512_dpbf16_ps(acc[i][0], xb, w0);
-                acc[i][1] = _mm512_dpbf16_ps(acc[i][1], xb, w1);
-                acc[i][2] = _mm512_dpbf16_ps(acc[i][2], xb, w2);
-                acc[i][3] = _mm512_dpbf16_ps(acc[i][3], xb, w3);
-            }
-        }
-        for (long i = 0; i < out; i++) {
-            float *yr = g->y + (r0 + i) * n + strip * 64;
-            for (int j = 0; j < 4; j++) {
-                __m512 v = split ? _mm512_add_ps(acc[i][j], acc[i + out][j]) : acc[i][j];
-                const long left = n - strip * 64 - j * 16;
-                if (left <= 0) break;
-                const __mmask16 mask = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
-                _mm512_mask_storeu_ps(yr + j * 16, mask, v);
-            }
-        }
-    }
-}
-
-// Products of few rows on CPUs whose bf16 dot product is slow (on_fma), when the GEMV above would
-// need more than one pass (more than 4 rows, or 2 split): f32 FMAs on the strips, each pair of
-// bf16 weights turned into two f32 vectors (a shift and a mask: exact), x in f32 — rounded to
-// bf16 first in bf16 precision — so f32 needs no hi + lo split and 8 rows (a speculative check)
-// cost little more than one: the strip is read from memory once, each half of its 64 columns in
-// turn, 8 rows × 32 columns of sums in registers (on the Intel host, 8 rows of a 13696 × 4096
-// matrix: f32 12.0 → 5.6 ms, bf16 6.7 → 5.5; one row 3.5–4.1 ms).
-typedef struct {
-    const tk_packed *w;
-    const float *xf;  // m × gemv_k f32, zero past k
-    long m;
-    float *y;
-} fma_gemv_job;
-
-__attribute__((target("avx512f"))) static void gemv_strip_fma(void *context, long strip) {
-    const fma_gemv_job *g = context;
-    const long kp = g->w->gemv_k, pairs = kp / 2, n = g->w->n;
-    const uint16_t *base = (const uint16_t *)g->w->data + strip * kp * 64;
-    const __m512i high = _mm512_set1_epi32((int)0xffff0000u);
-    for (long r0 = 0; r0 < g->m; r0 += GEMV_MAX_ROWS) {
-        const long count = GEMV_MAX_ROWS < g->m - r0 ? GEMV_MAX_ROWS : g->m - r0;
-        const float *x = g->xf + r0 * kp;
-        for (int half = 0; half < 2; half++) {
-            __m512 acc[GEMV_MAX_ROWS][2];
-            for (int i = 0; i < GEMV_MAX_ROWS; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
-            for (long p = 0; p < pairs; p++) {
-                const uint16_t *wp = base + p * 128 + half * 64;
-                // 4 KB ahead in the strip; the first half's sweep fetches the second half's lines too.
-                _mm_prefetch((const char *)(wp + 2048), _MM_HINT_T0);
-                _mm_prefetch((const char *)(wp + 2048 + 32), _MM_HINT_T0);
-                if (!half) {
-                    _mm_prefetch((const char *)(wp + 2048 + 64), _MM_HINT_T1);
-                    _mm_prefetch((const char *)(wp + 2048 + 96), _MM_HINT_T1);
-                }
-                const __m512i v0 = _mm512_loadu_si512(wp), v1 = _mm512_loadu_si512(wp + 32);
-                const __m512 e0 = _mm512_castsi512_ps(_mm512_slli_epi32(v0, 16));
-                const __m512 o0 = _mm512_castsi512_ps(_mm512_and_si512(v0, high));
-                const __m512 e1 = _mm512_castsi512_ps(_mm512_slli_epi32(v1, 16));
-                const __m512 o1 = _mm512_castsi512_ps(_mm512_and_si512(v1, high));
-                for (int i = 0; i < GEMV_MAX_ROWS; i++) {
-                    if (i >= count) break;
-                    const __m512 x0 = _mm512_set1_ps(x[i * kp + 2 * p]), x1 = _mm512_set1_ps(x[i * kp + 2 * p + 1]);
-                    acc[i][0] = _mm512_fmadd_ps(x0, e0, acc[i][0]);
-                    acc[i][1] = _mm512_fmadd_ps(x0, e1, acc[i][1]);
-                    acc[i][0] = _mm512_fmadd_ps(x1, o0, acc[i][0]);
-                    acc[i][1] = _mm512_fmadd_ps(x1, o1, acc[i][1]);
-                }
-            }
-            for (long i = 0; i < count; i++) {
-                float *yr = g->y + (r0 + i) * n + strip * 64 + half * 32;
-                for (int j = 0; j < 2; j++) {
-                    const long left = n - strip * 64 - half * 32 - j * 16;
-                    if (left <= 0) break;
-                    const __mmask16 mask = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
-                    _mm512_mask_storeu_ps(yr + j * 16, mask, acc[i][j]);
-                }
-            }
-        }
-    }
-}
-
-// The same for int8 weights: the rows' u8 quads against the strip's s8 weights on vpdpbusd,
-// then the compensation (−128·Σk w) takes the bias off, and the row's and column's scales apply.
-__attribute__((target("avx512f,avx512vnni"))) static void gemv_strip_s8(void *context, long strip) {
-    const gemv_job *g = context;
-    const long kp = g->w->gemv_k, quads = kp / 4, n = g->w->n;
-    const int8_t *base = (const int8_t *)g->w->data + strip * kp * 64;
-    const int32_t *comp = (const int32_t *)((const char *)g->w->data + kp * g->w->gemv_n) + strip * 64;
-    for (long r0 = 0; r0 < g->m; r0 += GEMV_ROWS) {
-        const long count = GEMV_ROWS < g->m - r0 ? GEMV_ROWS : g->m - r0;
-        __m512i acc[GEMV_ROWS][4];
-        for (int i = 0; i < GEMV_ROWS; i++)
-            for (int j = 0; j < 4; j++) acc[i][j] = _mm512_setzero_si512();
-        for (long p = 0; p < quads; p++) {
-            const int8_t *wp = base + (p / 16) * 4096 + (p % 16) * 256;
-            for (int line = 0; line < 4; line++) _mm_prefetch((const char *)(wp + 4096 + 64 * line), _MM_HINT_T0);
-            const __m512i w0 = _mm512_loadu_si512(wp), w1 = _mm512_loadu_si512(wp + 64), w2 = _mm512_loadu_si512(wp + 128),
-                          w3 = _mm512_loadu_si512(wp + 192);
-            for (int i = 0; i < GEMV_ROWS; i++) {
-                if (i >= count) break;
-                const __m512i xb = _mm512_set1_epi32((int)g->xp[(r0 + i) * quads + p]);
-                acc[i][0] = _mm512_dpbusd_epi32(acc[i][0], xb, w0);
-                acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], xb, w1);
-                acc[i][2] = _mm512_dpbusd_epi32(acc[i][2], xb, w2);
-                acc[i][3] = _mm512_dpbusd_epi32(acc[i][3], xb, w3);
-            }
-        }
-        for (long i = 0; i < count; i++) {
-            float *yr = g->y + (r0 + i) * n + strip * 64;
-            const __m512 xs = _mm512_set1_ps(g->xscale[r0 + i]);
-            for (int j = 0; j < 4; j++) {
-                const long left = n - strip * 64 - j * 16;
-                if (left <= 0) break;
-                const __mmask16 mask = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
-                const __m512i sum = _mm512_add_epi32(acc[i][j], _mm512_loadu_si512(comp + j * 16));
-                const __m512 ws = _mm512_maskz_loadu_ps(mask, g->w->scales + strip * 64 + j * 16);
-                _mm512_mask_storeu_ps(yr + j * 16, mask, _mm512_mul_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(ws, xs)));
-            }
-        }
-    }
-}
-#endif
-
-// y = x · W for few rows on the packed int8 weights: each row quantized as linear_s8 does (per
-// row, symmetric), one pass over the weights per GEMV_ROWS rows. 0 when this CPU or layout cannot.
-static int gemv_s8(const tk_packed *w, const float *x, long m, float *y) {
-#if TK_GEMV_X86
-    static int has = -1;
-    if (has < 0) has = __builtin_cpu_supports("avx512vnni") ? 1 : 0;
-    if (!has || !w->gemv_k || !atomic_load(&gemv_allowed)) return 0;
-    const long quads = w->gemv_k / 4;
-    uint32_t *xp = malloc((size_t)m * (size_t)quads * sizeof(uint32_t));
-    float *xscale = malloc(sizeof(float) * (size_t)m);
-    if (!xp || !xscale) {
-        free(xp), free(xscale);
-        return 0;
-    }
-    for (long i = 0; i < m; i++) {
-        const float *xi = x + i * w->k;
-        float top = 0;
-        for (long c = 0; c < w->k; c++) top = fabsf(xi[c]) > top ? fabsf(xi[c]) : top;
-        const float scale = top > 0 ? top / 127 : 1, inv = 1 / scale;
-        xscale[i] = scale;
-        // Past k, x is 0: the bias alone (128), which the padded zero weights cancel.
-        for (long q = 0; q < quads; q++) {
-            uint32_t word = 0;
-            for (int b = 0; b < 4; b++) {
-                const long c = 4 * q + b;
-                const int value = c < w->k ? (int)lrintf(xi[c] * inv) : 0;
-                word |= (uint32_t)(uint8_t)(value + 128) << (8 * b);
-            }
-            xp[i * quads + q] = word;
-        }
-    }
-    gemv_job job = {.w = w, .xp = xp, .xscale = xscale, .rows = m, .m = m, .y = y};
-    tk_parallel_for((w->n + 63) / 64, gemv_strip_s8, &job);
-    free(xp), free(xscale);
-    return 1;
-#else
-    (void)w, (void)x, (void)m, (void)y;
-    return 0;
-#endif
-}
-
 typedef struct {
     const float *x;
     uint16_t *hi, *lo;
@@ -732,178 +508,16 @@ static void split_row(void *context, long i) {
 }
 #endif
 
-#if TK_HAVE_DNNL_HEADERS
-// y = x · W for few rows on the packed bf16 weights, one pass over them per GEMV_ROWS rows (half
-// as many when split): the weights stream from memory at its speed, which oneDNN's small-M
-// kernel does not reach. 0 when this CPU or layout cannot.
-static int on_fma(int split);
 
-static int gemv_bf16(const tk_packed *w, const float *x, long m, float *y, int split) {
-#if TK_GEMV_X86
-    static int has = -1;
-    if (has < 0) has = __builtin_cpu_supports("avx512bf16") ? 1 : 0;
-    if (!w->gemv_k || !atomic_load(&gemv_allowed)) return 0;
-    // Where bf16 dot products are slow, rows that would take the dot product's GEMV more than one
-    // pass over the weights run on FMAs; one pass's worth stays (it streams the strips faster).
-    const int passes = (int)(((split ? 2 * m : m) + GEMV_ROWS - 1) / GEMV_ROWS);
-    if (tk_simd_level() == 2 && on_fma(split) && (passes > 1 || !has)) {
-        const long kp = w->gemv_k;
-        float *xf = aligned_alloc(64, (sizeof(float) * (size_t)(m * kp) + 63) / 64 * 64);
-        if (!xf) return 0;
-        for (long i = 0; i < m; i++)
-            for (long c = 0; c < kp; c++) {
-                const float v = c < w->k ? x[i * w->k + c] : 0;
-                xf[i * kp + c] = split ? v : from_bf16(to_bf16(v));
-            }
-        fma_gemv_job job = {.w = w, .xf = xf, .m = m, .y = y};
-        tk_parallel_for((w->n + 63) / 64, gemv_strip_fma, &job);
-        free(xf);
-        return 1;
-    }
-    if (!has) return 0;
-    const long pairs = w->gemv_k / 2, rows = split ? 2 * m : m;
-    uint32_t *xp = calloc((size_t)rows * (size_t)pairs, sizeof(uint32_t));
-    if (!xp) return 0;
-    for (long i = 0; i < m; i++)
-        for (long c = 0; c < w->k; c++) {
-            const uint16_t h = to_bf16(x[i * w->k + c]);
-            xp[i * pairs + c / 2] |= (uint32_t)h << (16 * (c % 2));
-            if (split) xp[(m + i) * pairs + c / 2] |= (uint32_t)to_bf16(x[i * w->k + c] - from_bf16(h)) << (16 * (c % 2));
-        }
-    gemv_job job = {.w = w, .xp = xp, .rows = rows, .m = m, .y = y};
-    tk_parallel_for((w->n + 63) / 64, gemv_strip, &job);
-    free(xp);
-    return 1;
-#else
-    (void)w, (void)x, (void)m, (void)y, (void)split;
-    return 0;
-#endif
-}
-#endif
 
-int tk_dnnl_gemv_layout(const tk_packed *w) {
-#if TK_HAVE_DNNL_HEADERS
-    return w && w->gemv_k > 0;
-#else
-    (void)w;
-    return 0;
-#endif
-}
-
-// ---------------------------------------------------------------------------------------------
-// Products of many rows on CPUs whose bf16 dot product is slow: there oneDNN's bf16 products run
-// at that slow rate, and the two of the hi + lo split (f32) at half of it, so products of more
-// than GEMV_MAX_ROWS rows on weights in the strip layout run Tether's f32-FMA kernel
-// (strip_product.c) instead — f32 products of f32 activations, as transformers computes, and with
-// x rounded to bf16 first in bf16 precision. Which path is faster is measured once: a short run of
-// vdpbf16ps and one of f32 FMAs on this thread.
-
-static atomic_int f32_mode = -1;  // -1: measure; else fma_paths' bits
-
-#if TK_HAVE_DNNL_HEADERS
-
-#if TK_GEMV_X86
-static double seconds_now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-// Multiply-adds a second of 12 independent chains of one instruction, over ~20 µs: short enough
-// that most runs see no preemption on a loaded machine, so the best of many is the CPU's rate.
-__attribute__((target("avx512f,avx512bf16"), noinline)) static double bf16_dot_rate(void) {
-    __m512 acc[12];
-    for (int i = 0; i < 12; i++) acc[i] = _mm512_setzero_ps();
-    __m512bh a = (__m512bh)_mm512_set1_epi16(0x3f80);
-    const long iterations = 10000;
-    const double start = seconds_now();
-    for (long it = 0; it < iterations; it++) {
-        for (int i = 0; i < 12; i++) acc[i] = _mm512_dpbf16_ps(acc[i], a, a);
-        __asm__ volatile("" : "+v"(a));
-    }
-    const double took = seconds_now() - start;
-    volatile float sink = 0;
-    for (int i = 0; i < 12; i++) sink += _mm512_reduce_add_ps(acc[i]);
-    return iterations * 12.0 * 32 / took;
-}
-
-__attribute__((target("avx512f"), noinline)) static double f32_fma_rate(void) {
-    __m512 acc[12];
-    for (int i = 0; i < 12; i++) acc[i] = _mm512_setzero_ps();
-    __m512 a = _mm512_set1_ps(1e-9f);
-    const long iterations = 10000;
-    const double start = seconds_now();
-    for (long it = 0; it < iterations; it++) {
-        for (int i = 0; i < 12; i++) acc[i] = _mm512_fmadd_ps(a, a, acc[i]);
-        __asm__ volatile("" : "+v"(a));
-    }
-    const double took = seconds_now() - start;
-    volatile float sink = 0;
-    for (int i = 0; i < 12; i++) sink += _mm512_reduce_add_ps(acc[i]);
-    return iterations * 12.0 * 16 / took;
-}
-#endif
-
-// Bit 0: f32 products (split) run the f32-FMA kernel — the bf16 dot product does fewer than 1.5×
-// the multiply-adds of an f32 FMA a second (the split needs two bf16 products; on AMD Zen 4 it
-// does ~2.7×, on the Intel Xeon of docs/benchmarks.md 0.55×); bit 1: bf16 products do too — it
-// does fewer than 0.8× (the kernel reaches ~80 % of the FMA's peak). CPUs with AVX-512 but not
-// its bf16 instructions take both; without AVX-512, neither. Best of 30 interleaved measurements
-// each (~1 ms in all).
-static int fma_paths(void) {
-    int mode = atomic_load(&f32_mode);
-    if (mode >= 0) return mode;
-#if TK_GEMV_X86
-    if (!__builtin_cpu_supports("avx512f")) {
-        mode = 0;
-    } else if (!__builtin_cpu_supports("avx512bf16")) {
-        mode = 3;
-    } else {
-        double bf16 = 0, fma = 0;
-        for (int i = 0; i < 30; i++) {
-            const double b = bf16_dot_rate(), f = f32_fma_rate();
-            bf16 = b > bf16 ? b : bf16;
-            fma = f > fma ? f : fma;
-        }
-        mode = (bf16 < 1.5 * fma ? 1 : 0) | (bf16 < 0.8 * fma ? 2 : 0);
-    }
-#else
-    mode = 0;
-#endif
-    atomic_store(&f32_mode, mode);
-    return mode;
-}
-
-static int on_fma(int split) { return (fma_paths() >> (split ? 0 : 1)) & 1; }
-
-#endif
-
-void tk_dnnl_set_products_on_fma(int mode) { atomic_store(&f32_mode, mode < 0 ? -1 : (mode > 0 ? 3 : 0)); }
-
-int tk_dnnl_products_on_fma(int split) {
-#if TK_HAVE_DNNL_HEADERS
-    return on_fma(split);
-#else
-    (void)split;
-    return 0;
-#endif
-}
-
-void tk_dnnl_allow_gemv(int allowed) {
-#if TK_HAVE_DNNL_HEADERS
-    atomic_store(&gemv_allowed, allowed != 0);
-#else
-    (void)allowed;
-#endif
-}
 
 int tk_dnnl_linear(const tk_packed *w, const float *x, long m, float *y, int split) {
 #if TK_HAVE_DNNL_HEADERS
     if (!w || m <= 0) return 0;
     if (w->scales) return linear_s8(w, x, m, y);
-    if (m <= GEMV_MAX_ROWS && gemv_bf16(w, x, m, y, split)) return 1;
+    if (m <= GEMV_MAX_ROWS && tk_packed_gemv_bf16(w, x, m, y, split)) return 1;
     // Without memory for its copy of x, oneDNN's product below still can (it needs less).
-    if (m > GEMV_MAX_ROWS && w->gemv_k && on_fma(split) && tk_strips_f32_product(w->data, w->gemv_k, w->n, w->k, x, m, y, !split))
+    if (m > GEMV_MAX_ROWS && w->gemv_k && tk_dnnl_products_on_fma(split) && tk_strips_f32_product(w->data, w->gemv_k, w->n, w->k, x, m, y, !split))
         return 1;
     const long k = w->k, n = w->n;
     // Few rows (decoding): hi and lo stacked as 2m rows, one pass over the weights, halves added.
