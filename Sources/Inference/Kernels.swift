@@ -179,9 +179,10 @@ enum Kernels {
     /// default) or oneDNN's own kernel.
     static func allowGEMV(_ allowed: Bool) { tk_dnnl_allow_gemv(allowed ? 1 : 0) }
 
-    /// Whether products of many rows on packed bf16 weights run Tether's f32-FMA kernel on the
-    /// strips (true) or oneDNN's bf16 products — two (hi + lo) for f32, one for bf16 (false); nil:
-    /// the faster on this CPU for each precision, measured once (the default).
+    /// Whether f32 FMAs stand in for the bf16 dot product (true): products of many rows on packed
+    /// bf16 weights on Tether's f32-FMA kernel instead of oneDNN's bf16 products (two, hi + lo, for
+    /// f32), the GEMV's rows past one pass on its FMA form, bf16 attention on FMAs; nil: the faster
+    /// on this CPU for each precision, measured once (the default).
     static func setProductsOnFMA(_ onFMA: Bool?) { tk_dnnl_set_products_on_fma(onFMA.map { $0 ? 1 : 0 } ?? -1) }
     static func productsOnFMA(_ precision: ComputeOptions.Precision) -> Bool {
         tk_dnnl_products_on_fma(precision == .f32 ? 1 : 0) != 0

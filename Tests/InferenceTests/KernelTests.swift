@@ -177,6 +177,7 @@ final class HalfBuffer: @unchecked Sendable {
             offset: shape.offset)
         let f32 = try run(.f32)
         Kernels.limitSIMD(1)
+        defer { Kernels.limitSIMD(2) }
         let tiles = try run(.f32)
         Kernels.limitSIMD(2)
         #expect(relativeError(f32, reference) < 1e-5, "\(shape)")

@@ -77,10 +77,11 @@ int tk_dnnl_linear(const tk_packed *packed, const float *x, long m, float *y, in
 /// For tests: whether products of few rows (≤ 8) may run Tether's GEMV on the packed weights
 /// (default 1) or must run oneDNN's kernel.
 void tk_dnnl_allow_gemv(int allowed);
-/// Whether products of many rows on packed bf16 weights run Tether's f32-FMA kernel
-/// (tk_strips_f32_product) rather than oneDNN's bf16 products — `split` 1 for f32 products, 0 for
-/// bf16 ones: where this CPU's bf16 dot product is slow against its f32 FMA (measured once). Tests
-/// set it (−1: measure, 0: never, 1: always).
+/// Whether f32 FMAs stand in for the bf16 dot product — `split` 1 for f32 products, 0 for bf16
+/// ones: where this CPU's bf16 dot product is slow against its f32 FMA (measured once, fma_paths.c).
+/// Then products of many rows on packed bf16 weights run tk_strips_f32_product instead of oneDNN's
+/// bf16 products, the GEMV's rows past one pass its FMA form, and (split 0) bf16 attention its FMA
+/// kernels. Tests set it (−1: measure, 0: never, 1: always).
 int tk_dnnl_products_on_fma(int split);
 void tk_dnnl_set_products_on_fma(int mode);
 /// y (m × n) = x (m × k) · Wᵀ with f32 FMAs (AVX-512) on bf16 W in the strip layout the GEMV reads:
