@@ -3,7 +3,7 @@
 // (vdpbf16ps, AVX-512 BF16) and int8 dot products (vpdpbusd, AVX-512 VNNI), each on 24
 // independent 512-bit accumulators so latency never bounds them. Prints one line per kind: name, GFLOP/s (GOP/s for int8), threads.
 // Scripts/bench-engine compiles and runs it; a kind the CPU lacks prints "none".
-// Build: gcc -O2 -pthread Scripts/peak_rates.c -o peak_rates; run: ./peak_rates THREADS
+// Build: clang -O2 -pthread Scripts/peak_rates.c -o peak_rates (Swift's clang; gcc works too); run: ./peak_rates THREADS
 #include <immintrin.h>
 #include <pthread.h>
 #include <stdio.h>
